@@ -1,0 +1,338 @@
+package dev.adjoint.processor;
+
+import com.google.auto.service.AutoService;
+import com.sun.source.tree.Tree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.Trees;
+import dev.adjoint.Derivative;
+import dev.adjoint.Differentiable;
+import dev.adjoint.processor.analysis.Lowering;
+import dev.adjoint.processor.analysis.Planner;
+import dev.adjoint.processor.diag.Diagnostics;
+import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.diff.Reverse;
+import dev.adjoint.processor.emit.GradClassWriter;
+import dev.adjoint.processor.emit.Naming;
+import dev.adjoint.processor.emit.Names;
+import dev.adjoint.processor.graph.CallTarget;
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.MethodGraph;
+import dev.adjoint.processor.parse.CallResolver;
+import dev.adjoint.processor.parse.MethodParser;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.util.ElementFilter;
+
+/**
+ * Finds {@code @Differentiable} methods and writes, per class, a {@code ...Grad} class with their
+ * gradients. The pipeline per method: parse (Tree API → graph) → lower early exits → plan
+ * (activity, what to keep and tape) → reverse mode → JavaPoet. Nothing is written for a class
+ * once one of its methods had an error; all errors of a method are reported before giving up.
+ */
+@AutoService(Processor.class)
+public final class AdjointProcessor extends AbstractProcessor {
+  private Trees trees;
+  private Diagnostics diag;
+  private CallResolver calls;
+
+  @Override
+  public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
+    super.init(env);
+    trees = Trees.instance(env);
+    diag = new Diagnostics(env.getMessager(), trees);
+    calls = new CallResolver(env.getElementUtils(), env.getTypeUtils());
+  }
+
+  @Override
+  public Set<String> getSupportedAnnotationTypes() {
+    return Set.of(Differentiable.class.getCanonicalName(), Derivative.class.getCanonicalName());
+  }
+
+  @Override
+  public SourceVersion getSupportedSourceVersion() {
+    return SourceVersion.latestSupported();
+  }
+
+  /** One method on its way through the pipeline. */
+  private static final class Job {
+    final ExecutableElement method;
+    MethodGraph graph;
+    TreePath path;
+    Map<Expr.Call, Tree> callSites = Map.of();
+    boolean failed;
+
+    Job(ExecutableElement method) {
+      this.method = method;
+    }
+  }
+
+  @Override
+  public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    for (Element e : round.getElementsAnnotatedWith(Derivative.class)) {
+      checkDerivative((ExecutableElement) e);
+    }
+    // group by class, in a fixed order: the output must not depend on javac's element order
+    Map<String, List<Job>> byClass = new TreeMap<>();
+    Map<String, TypeElement> classes = new HashMap<>();
+    for (Element e : round.getElementsAnnotatedWith(Differentiable.class)) {
+      if (e.getKind() != ElementKind.METHOD) {
+        continue;
+      }
+      TypeElement owner = Naming.owner(e);
+      String key = owner.getQualifiedName().toString();
+      classes.put(key, owner);
+      byClass.computeIfAbsent(key, k -> new ArrayList<>()).add(new Job((ExecutableElement) e));
+    }
+    Map<ExecutableElement, Job> all = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Job>> entry : byClass.entrySet()) {
+      TypeElement owner = classes.get(entry.getKey());
+      List<ExecutableElement> order = ElementFilter.methodsIn(owner.getEnclosedElements());
+      entry.getValue().sort(Comparator.comparingInt(j -> order.indexOf(j.method)));
+      for (Job job : entry.getValue()) {
+        parse(job);
+        all.put(job.method, job);
+      }
+    }
+    checkRecursion(all);
+    for (Map.Entry<String, List<Job>> entry : byClass.entrySet()) {
+      generate(classes.get(entry.getKey()), entry.getValue());
+    }
+    return false;
+  }
+
+  private void parse(Job job) {
+    try {
+      MethodParser parser = new MethodParser(trees, diag, calls);
+      Optional<MethodGraph> g = parser.parse(job.method);
+      job.path = parser.methodPath();
+      job.callSites = parser.callSites();
+      job.graph = g.orElse(null);
+      job.failed = g.isEmpty();
+    } catch (RuntimeException | StackOverflowError ex) {
+      internalError(job, ex);
+    }
+  }
+
+  private void generate(TypeElement owner, List<Job> jobs) {
+    GradClassWriter writer = new GradClassWriter(owner);
+    if (clashes(writer)) {
+      diag.report(owner, Message.NAME_CLASH, writer.name().canonicalName());
+      return;
+    }
+    boolean ok = true;
+    for (Job job : jobs) {
+      if (job.failed) {
+        ok = false;
+        continue;
+      }
+      try {
+        Lowering.lower(job.graph);
+        Planner plan = new Planner(job.graph);
+        List<Planner.BadCall> bad = plan.plan();
+        if (!bad.isEmpty()) {
+          reportCalls(job, bad);
+          ok = false;
+          continue;
+        }
+        Names names = new Names(job.graph, plan.synthetic());
+        Reverse reverse = new Reverse(job.graph, plan, names);
+        writer.add(job.method, job.graph, reverse.body(writer.recordName(job.graph)));
+      } catch (RuntimeException | StackOverflowError ex) {
+        internalError(job, ex);
+        ok = false;
+      }
+    }
+    if (!ok || diag.errorCount() > 0) {
+      return;
+    }
+    try {
+      writer.file().writeTo(processingEnv.getFiler());
+    } catch (IOException ex) {
+      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
+          "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
+    }
+  }
+
+  /** An existing class with the generated name that Adjoint did not write. */
+  private boolean clashes(GradClassWriter writer) {
+    TypeElement existing = processingEnv.getElementUtils().getTypeElement(writer.name().canonicalName());
+    if (existing == null) {
+      return false;
+    }
+    for (AnnotationMirror a : existing.getAnnotationMirrors()) {
+      if (a.getAnnotationType().toString().equals("javax.annotation.processing.Generated")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void reportCalls(Job job, List<Planner.BadCall> bad) {
+    String method = Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName();
+    for (Planner.BadCall b : bad) {
+      CallTarget t = b.call().target();
+      Tree at = job.callSites.getOrDefault(b.call(), trees.getTree(job.method));
+      String callee = t.owner().simpleName() + "." + t.name();
+      if (t.kind() == CallTarget.Kind.PLAIN) {
+        diag.report(job.path, at, Message.NOT_DIFFERENTIABLE_CALL, callee, method, callee, t.name());
+      } else {
+        ExecutableElement target = findMethod(t);
+        String param = target == null ? "#" + b.argument()
+            : target.getParameters().get(b.argument()).getSimpleName().toString();
+        diag.report(job.path, at, Message.CALL_NOT_WRT, callee, param, callee, param, callee);
+      }
+    }
+  }
+
+  private ExecutableElement findMethod(CallTarget t) {
+    TypeElement owner = processingEnv.getElementUtils().getTypeElement(t.owner().canonicalName());
+    if (owner == null) {
+      return null;
+    }
+    for (ExecutableElement m : ElementFilter.methodsIn(owner.getEnclosedElements())) {
+      if (m.getSimpleName().contentEquals(t.name()) && m.getParameters().size() == t.paramTypes().size()) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- recursion
+
+  /** Direct or mutual recursion among the methods of this round is an error at the call. */
+  private void checkRecursion(Map<ExecutableElement, Job> jobs) {
+    Map<String, ExecutableElement> byKey = new HashMap<>();
+    for (ExecutableElement m : jobs.keySet()) {
+      byKey.put(key(m), m);
+    }
+    for (Job job : jobs.values()) {
+      if (job.failed) {
+        continue;
+      }
+      for (Map.Entry<Expr.Call, Tree> call : job.callSites.entrySet()) {
+        ExecutableElement callee = byKey.get(key(call.getKey().target()));
+        if (callee == null) {
+          continue;
+        }
+        List<String> cycle = cycleBack(callee, job.method, jobs, byKey, new ArrayList<>());
+        if (cycle != null) {
+          List<String> chain = new ArrayList<>();
+          chain.add(job.method.getSimpleName().toString());
+          chain.addAll(cycle);
+          diag.report(job.path, call.getValue(), Message.RECURSION, String.join(" → ", chain));
+          job.failed = true;
+        }
+      }
+    }
+  }
+
+  /** The call chain from {@code from} back to {@code to}, or null. */
+  private List<String> cycleBack(ExecutableElement from, ExecutableElement to,
+      Map<ExecutableElement, Job> jobs, Map<String, ExecutableElement> byKey, List<ExecutableElement> seen) {
+    List<String> here = new ArrayList<>(List.of(from.getSimpleName().toString()));
+    if (from.equals(to)) {
+      return here;
+    }
+    if (seen.contains(from) || !jobs.containsKey(from)) {
+      return null;
+    }
+    seen.add(from);
+    for (Expr.Call c : jobs.get(from).callSites.keySet()) {
+      ExecutableElement next = byKey.get(key(c.target()));
+      if (next != null) {
+        List<String> rest = cycleBack(next, to, jobs, byKey, seen);
+        if (rest != null) {
+          here.addAll(rest);
+          return here;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String key(ExecutableElement m) {
+    return Naming.owner(m).getQualifiedName() + "#" + m.getSimpleName() + "/" + m.getParameters().size();
+  }
+
+  private static String key(CallTarget t) {
+    return t.owner().canonicalName() + "#" + t.name() + "/" + t.paramTypes().size();
+  }
+
+  // ---------------------------------------------------------------- custom derivatives
+
+  private void checkDerivative(ExecutableElement d) {
+    String of = d.getAnnotation(Derivative.class).of();
+    String name = Naming.owner(d).getSimpleName() + "." + d.getSimpleName();
+    if (!d.getModifiers().contains(Modifier.STATIC)) {
+      diag.report(d, Message.BAD_DERIVATIVE, name, "it must be static");
+      return;
+    }
+    List<ExecutableElement> candidates = new ArrayList<>();
+    for (ExecutableElement m : ElementFilter.methodsIn(d.getEnclosingElement().getEnclosedElements())) {
+      if (m.getSimpleName().contentEquals(of) && !m.equals(d)) {
+        candidates.add(m);
+      }
+    }
+    if (candidates.isEmpty()) {
+      diag.report(d, Message.BAD_DERIVATIVE, name, "there is no method '" + of + "' in "
+          + Naming.owner(d).getSimpleName() + "; name a static method of the same class");
+      return;
+    }
+    ExecutableElement original = null;
+    for (ExecutableElement c : candidates) {
+      if (calls.sameParameters(c, d)) {
+        original = c;
+      }
+    }
+    if (original == null) {
+      diag.report(d, Message.BAD_DERIVATIVE, name, "its parameters must be exactly those of " + of
+          + " (" + candidates.get(0).getParameters().stream().map(p -> p.asType().toString()).toList() + ")");
+      return;
+    }
+    long doubles = original.getParameters().stream().filter(p -> p.asType().getKind() == TypeKind.DOUBLE).count();
+    boolean scalar = d.getReturnType().getKind() == TypeKind.DOUBLE;
+    boolean array = d.getReturnType().toString().equals("double[]");
+    if (original.getReturnType().getKind() != TypeKind.DOUBLE) {
+      diag.report(d, Message.BAD_DERIVATIVE, name, of + " must return double");
+    } else if (doubles == 0) {
+      diag.report(d, Message.BAD_DERIVATIVE, name, of + " has no double parameter to differentiate");
+    } else if (doubles == 1 && !scalar) {
+      diag.report(d, Message.BAD_DERIVATIVE, name, "it must return double: " + of
+          + " has one double parameter, so its derivative is one number");
+    } else if (doubles > 1 && !array) {
+      diag.report(d, Message.BAD_DERIVATIVE, name, "it must return double[] with one partial per double "
+          + "parameter of " + of + " (" + doubles + "), in order");
+    }
+  }
+
+  private void internalError(Job job, Throwable ex) {
+    job.failed = true;
+    StringWriter trace = new StringWriter();
+    ex.printStackTrace(new PrintWriter(trace));
+    String[] lines = trace.toString().split("\n");
+    String where = lines.length > 1 ? lines[1].trim() : "";
+    diag.report(job.method, Message.INTERNAL,
+        Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName(), ex + " " + where);
+  }
+}

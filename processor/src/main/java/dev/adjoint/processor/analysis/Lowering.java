@@ -1,0 +1,231 @@
+package dev.adjoint.processor.analysis;
+
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Apply;
+import dev.adjoint.processor.graph.Expr.Const;
+import dev.adjoint.processor.graph.Expr.Ref;
+import dev.adjoint.processor.graph.MethodGraph;
+import dev.adjoint.processor.graph.Op;
+import dev.adjoint.processor.graph.Src;
+import dev.adjoint.processor.graph.Stmt;
+import dev.adjoint.processor.graph.Stmt.Block;
+import dev.adjoint.processor.graph.Type;
+import dev.adjoint.processor.graph.Var;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Removes early exits ({@code return} inside branches and loops, {@code break},
+ * {@code continue}) so that every block runs to its end: the reverse sweep can then undo a block
+ * by undoing its statements in reverse order. Code after a branch that always exits moves into
+ * the other branch; where that is not enough a boolean flag records the exit and guards the
+ * rest. Flags that end up unread are removed again, so simple code keeps its shape.
+ */
+public final class Lowering {
+  private final Var result;
+  private final Var returned = new Var("returned", Type.BOOLEAN, Var.Kind.SYNTHETIC);
+  private final Set<Var> flags = new LinkedHashSet<>();
+
+  private Lowering(Var result) {
+    this.result = result;
+  }
+
+  /** Lowers the method body in place; afterwards the result is in {@code graph.result()}. */
+  public static void lower(MethodGraph graph) {
+    Lowering l = new Lowering(graph.result());
+    Out top = l.block(graph.body().stmts, null);
+    List<Stmt> body = top.stmts;
+    Set<Var> read = new HashSet<>();
+    collectReads(body, read);
+    removeUnreadFlags(body, l.flags, read);
+    // the method's value: a declaration where it is assigned once at the end, else a local
+    long assignments = countAssignments(body, graph.result());
+    Stmt last = body.isEmpty() ? null : body.get(body.size() - 1);
+    List<Stmt> prologue = new ArrayList<>();
+    if (assignments == 1 && last instanceof Stmt.Assign a && a.target == graph.result()) {
+      body.set(body.size() - 1, new Stmt.Assign(a.target, a.value, true, null, a.src));
+    } else {
+      prologue.add(new Stmt.Assign(graph.result(), Const.ZERO, true, null, Src.NONE));
+    }
+    if (read.contains(l.returned)) {
+      prologue.add(new Stmt.Assign(l.returned, Const.ofBoolean(false), true, null, Src.NONE));
+    }
+    body.addAll(0, prologue);
+    graph.body().stmts.clear();
+    graph.body().stmts.addAll(body);
+  }
+
+  private record Out(List<Stmt> stmts, Set<Var> exits) {}
+
+  /** Flags of the innermost loop. */
+  private record LoopFlags(Var broke, Var skip) {}
+
+  private Out block(List<Stmt> in, LoopFlags loop) {
+    List<Stmt> out = new ArrayList<>();
+    for (int i = 0; i < in.size(); i++) {
+      Stmt s = in.get(i);
+      Set<Var> exits = new LinkedHashSet<>();
+      if (s instanceof Stmt.Return r) {
+        out.add(new Stmt.Assign(result, r.value, false, null, r.src));
+        out.add(set(returned, r.src));
+        return new Out(out, Set.of(returned));
+      } else if (s instanceof Stmt.Break b) {
+        out.add(set(loop.broke, b.src));
+        return new Out(out, Set.of(loop.broke));
+      } else if (s instanceof Stmt.Continue c) {
+        out.add(set(loop.skip, c.src));
+        return new Out(out, Set.of(loop.skip));
+      } else if (s instanceof Stmt.If f) {
+        Out t = block(f.then.stmts, loop);
+        Out e = block(f.otherwise.stmts, loop);
+        Stmt.If lowered = new Stmt.If(f.cond, new Block(t.stmts), new Block(e.stmts), f.src);
+        out.add(lowered);
+        exits.addAll(t.exits);
+        exits.addAll(e.exits);
+        List<Stmt> rest = in.subList(i + 1, in.size());
+        if (exits.isEmpty()) {
+          continue;
+        }
+        boolean thenExits = alwaysExits(f.then.stmts);
+        boolean elseExits = alwaysExits(f.otherwise.stmts);
+        if (thenExits != elseExits && (thenExits ? e.exits : t.exits).isEmpty()) {
+          // the rest runs exactly when the other branch ran: move it there
+          Out r = block(rest, loop);
+          (thenExits ? lowered.otherwise : lowered.then).stmts.addAll(r.stmts);
+          exits.addAll(r.exits);
+          return new Out(out, exits);
+        }
+        return guardRest(out, exits, rest, loop);
+      } else if (s instanceof Stmt.Loop l) {
+        Out lowered = loop(l);
+        out.addAll(lowered.stmts);
+        if (!lowered.exits.isEmpty()) {
+          return guardRest(out, new LinkedHashSet<>(lowered.exits), in.subList(i + 1, in.size()), loop);
+        }
+      } else if (s instanceof Stmt.Nested n) {
+        Out b = block(n.block.stmts, loop);
+        out.add(new Stmt.Nested(new Block(b.stmts), n.src));
+        if (!b.exits.isEmpty()) {
+          return guardRest(out, new LinkedHashSet<>(b.exits), in.subList(i + 1, in.size()), loop);
+        }
+      } else {
+        out.add(s);
+      }
+    }
+    return new Out(out, Set.of());
+  }
+
+  private Out guardRest(List<Stmt> out, Set<Var> exits, List<Stmt> rest, LoopFlags loop) {
+    if (!rest.isEmpty()) {
+      Out r = block(rest, loop);
+      out.add(new Stmt.If(notAny(exits), new Block(r.stmts), new Block(), Src.NONE));
+      exits.addAll(r.exits);
+    }
+    return new Out(out, exits);
+  }
+
+  private Out loop(Stmt.Loop l) {
+    LoopFlags flagsHere = new LoopFlags(
+        new Var("broke", Type.BOOLEAN, Var.Kind.SYNTHETIC),
+        new Var("skip", Type.BOOLEAN, Var.Kind.SYNTHETIC));
+    Out body = block(l.body.stmts, flagsHere);
+    Out update = block(l.update.stmts, flagsHere);
+    List<Stmt> out = new ArrayList<>();
+    Set<Var> stop = new LinkedHashSet<>();
+    if (body.exits.contains(flagsHere.broke)) {
+      flags.add(flagsHere.broke);
+      out.add(new Stmt.Assign(flagsHere.broke, Const.ofBoolean(false), true, null, Src.NONE));
+      stop.add(flagsHere.broke);
+    }
+    if (body.exits.contains(returned)) {
+      flags.add(returned);
+      stop.add(returned);
+    }
+    List<Stmt> bodyStmts = new ArrayList<>(body.stmts);
+    if (body.exits.contains(flagsHere.skip)) {
+      flags.add(flagsHere.skip);
+      bodyStmts.add(0, new Stmt.Assign(flagsHere.skip, Const.ofBoolean(false), true, null, Src.NONE));
+    }
+    Expr cond = stop.isEmpty() ? l.cond
+        : new Apply(Op.AND, List.of(notAny(stop), l.cond), Type.BOOLEAN);
+    List<Stmt> updateStmts = update.stmts;
+    if (!stop.isEmpty() && !updateStmts.isEmpty()) {
+      updateStmts = List.of(new Stmt.If(notAny(stop), new Block(updateStmts), new Block(), Src.NONE));
+    }
+    Stmt.Loop lowered = new Stmt.Loop(l.kind, l.index, l.start, l.step, cond, new Block(bodyStmts),
+        new Block(updateStmts), l.src);
+    out.add(lowered);
+    return new Out(out, body.exits.contains(returned) ? Set.of(returned) : Set.of());
+  }
+
+  private static Expr notAny(Set<Var> flags) {
+    Expr any = null;
+    for (Var f : flags) {
+      any = any == null ? new Ref(f) : new Apply(Op.OR, List.of(any, new Ref(f)), Type.BOOLEAN);
+    }
+    return new Apply(Op.NOT, List.of(any), Type.BOOLEAN);
+  }
+
+  private Stmt set(Var flag, Src src) {
+    flags.add(flag);
+    return new Stmt.Assign(flag, Const.ofBoolean(true), false, null, src);
+  }
+
+  /** Whether every path through the statements ends in return, break or continue. */
+  private static boolean alwaysExits(List<Stmt> stmts) {
+    if (stmts.isEmpty()) {
+      return false;
+    }
+    Stmt last = stmts.get(stmts.size() - 1);
+    if (last instanceof Stmt.Return || last instanceof Stmt.Break || last instanceof Stmt.Continue) {
+      return true;
+    }
+    if (last instanceof Stmt.If f) {
+      return alwaysExits(f.then.stmts) && alwaysExits(f.otherwise.stmts);
+    }
+    if (last instanceof Stmt.Nested n) {
+      return alwaysExits(n.block.stmts);
+    }
+    return false;
+  }
+
+  private static long countAssignments(List<Stmt> stmts, Var v) {
+    long n = 0;
+    for (Stmt s : stmts) {
+      if (s instanceof Stmt.Assign a && a.target == v) {
+        n++;
+      }
+      for (Block b : Blocks.children(s)) {
+        n += countAssignments(b.stmts, v);
+      }
+    }
+    return n;
+  }
+
+  private static void collectReads(List<Stmt> stmts, Set<Var> read) {
+    for (Stmt s : stmts) {
+      for (Expr e : Blocks.exprs(s)) {
+        e.forEach(x -> {
+          if (x instanceof Ref r) {
+            read.add(r.var());
+          }
+        });
+      }
+      for (Block b : Blocks.children(s)) {
+        collectReads(b.stmts, read);
+      }
+    }
+  }
+
+  private static void removeUnreadFlags(List<Stmt> stmts, Set<Var> flags, Set<Var> read) {
+    stmts.removeIf(s -> s instanceof Stmt.Assign a && flags.contains(a.target) && !read.contains(a.target));
+    for (Stmt s : stmts) {
+      for (Block b : Blocks.children(s)) {
+        removeUnreadFlags(b.stmts, flags, read);
+      }
+    }
+  }
+}

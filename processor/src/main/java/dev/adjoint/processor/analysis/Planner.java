@@ -1,0 +1,516 @@
+package dev.adjoint.processor.analysis;
+
+import dev.adjoint.processor.diff.Propagation;
+import dev.adjoint.processor.graph.CallTarget;
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Apply;
+import dev.adjoint.processor.graph.Expr.Const;
+import dev.adjoint.processor.graph.Expr.Ref;
+import dev.adjoint.processor.graph.MethodGraph;
+import dev.adjoint.processor.graph.Stmt;
+import dev.adjoint.processor.graph.Stmt.Block;
+import dev.adjoint.processor.graph.Type;
+import dev.adjoint.processor.graph.Var;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides, before any code is written, what the reverse sweep needs:
+ * <ul>
+ *   <li>activity: which variables carry a derivative (they depend on a differentiated input
+ *       and reach the result); nothing is spent on the others;
+ *   <li>which intermediate values to keep rather than recompute (results of Math functions and
+ *       callees' gradients), as temporaries;
+ *   <li>which values the reverse sweep reads ("needed"), and so which of them must be saved when
+ *       overwritten, or carried out of the block that declares them: in a local where code runs
+ *       once, on the value tape inside branches and loops.
+ * </ul>
+ */
+public final class Planner {
+  private final MethodGraph graph;
+  private final Set<Var> active = new HashSet<>();
+  private final Set<Var> needed = new HashSet<>();
+  private final Set<Stmt> work = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Statements whose reverse reads a variable ("needing reads"), and statements reading it at all. */
+  private final Map<Var, Set<Stmt>> neededBy = new HashMap<>();
+  private final Map<Var, Set<Stmt>> readBy = new HashMap<>();
+  /** Position of each statement in source order, and the loops around it. */
+  private final Map<Stmt, Integer> position = new IdentityHashMap<>();
+  private final Map<Stmt, List<Stmt>> loopsAround = new IdentityHashMap<>();
+  private final List<Var> synthetic = new ArrayList<>();
+  private boolean usesTape;
+
+  /** A differentiated call to a method that cannot be differentiated there. */
+  public record BadCall(Expr.Call call, int argument) {}
+
+  private final List<BadCall> badCalls = new ArrayList<>();
+
+  public Planner(MethodGraph graph) {
+    this.graph = graph;
+  }
+
+  /** Runs every analysis; returns the calls that must be reported as errors (then stop). */
+  public List<BadCall> plan() {
+    activity();
+    checkCalls(graph.body());
+    if (!badCalls.isEmpty()) {
+      return badCalls;
+    }
+    hoist(graph.body());
+    activity();
+    hoistConditions(graph.body());
+    addLoopBookkeeping(graph.body());
+    activity();
+    // needed values and the regions whose reverse has work depend on each other: iterate
+    int before;
+    do {
+      before = needed.size() + work.size();
+      findWork(graph.body());
+      findNeeded(graph.body());
+    } while (needed.size() + work.size() != before);
+    pruneBookkeeping(graph.body());
+    locate(graph.body(), new ArrayList<>());
+    decideSaves(graph.body(), false);
+    return badCalls;
+  }
+
+  public boolean isActive(Var v) {
+    return active.contains(v);
+  }
+
+  public boolean isNeeded(Var v) {
+    return needed.contains(v);
+  }
+
+  /** Whether the reverse sweep must revisit this branch, loop or block. */
+  public boolean hasWork(Stmt s) {
+    return work.contains(s);
+  }
+
+  public boolean usesTape() {
+    return usesTape;
+  }
+
+  /** Variables the planner introduced, for naming. */
+  public List<Var> synthetic() {
+    return synthetic;
+  }
+
+  // ---------------------------------------------------------------- activity
+
+  /** Varied (depends on a wrt input) and useful (reaches the result), to a fixpoint. */
+  private void activity() {
+    Set<Var> varied = new HashSet<>(graph.wrt());
+    Set<Var> useful = new HashSet<>(Set.of(graph.result()));
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Stmt s : Blocks.all(graph.body())) {
+        Var target = target(s);
+        if (target == null || !target.type().differentiable()) {
+          continue;
+        }
+        Expr value = value(s);
+        if (!varied.contains(target) && Propagation.isActive(value, varied::contains)) {
+          changed |= varied.add(target);
+        }
+        if (useful.contains(target)) {
+          for (Var v : reads(value)) {
+            if (v.type().differentiable()) {
+              changed |= useful.add(v);
+            }
+          }
+        }
+      }
+    }
+    active.clear();
+    for (Var v : varied) {
+      if (useful.contains(v)) {
+        active.add(v);
+      }
+    }
+  }
+
+  private static Var target(Stmt s) {
+    if (s instanceof Stmt.Assign a) {
+      return a.target;
+    }
+    if (s instanceof Stmt.ArrayStore st) {
+      return st.array;
+    }
+    return null;
+  }
+
+  private static Expr value(Stmt s) {
+    return s instanceof Stmt.Assign a ? a.value : ((Stmt.ArrayStore) s).value;
+  }
+
+  private boolean isActiveStmt(Stmt s) {
+    Var t = target(s);
+    return t != null && active.contains(t) && Propagation.isActive(value(s), active::contains);
+  }
+
+  private static Set<Var> reads(Expr e) {
+    Set<Var> out = new LinkedHashSet<>();
+    e.forEach(x -> {
+      if (x instanceof Ref r) {
+        out.add(r.var());
+      } else if (x instanceof Expr.RecordGet g) {
+        out.add(g.record());
+      }
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private void checkCalls(Block b) {
+    Blocks.walk(b, s -> {
+      if (!isActiveStmt(s)) {
+        return;
+      }
+      value(s).forEach(x -> {
+        if (x instanceof Expr.Call c) {
+          for (int i = 0; i < c.args().size(); i++) {
+            if (Propagation.isActive(c.args().get(i), active::contains) && !c.target().hasPartial(i)) {
+              badCalls.add(new BadCall(c, i));
+            }
+          }
+        }
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- hoisting
+
+  /** Keeps expensive intermediate values of active statements in temporaries. */
+  private void hoist(Block b) {
+    for (int i = 0; i < b.stmts.size(); i++) {
+      Stmt s = b.stmts.get(i);
+      for (Block c : Blocks.children(s)) {
+        hoist(c);
+      }
+      if (!isActiveStmt(s)) {
+        continue;
+      }
+      List<Stmt> before = new ArrayList<>();
+      Expr value = hoistIn(value(s), true, before, s);
+      if (s instanceof Stmt.Assign a) {
+        a.value = value;
+      } else {
+        ((Stmt.ArrayStore) s).value = value;
+      }
+      b.stmts.addAll(i, before);
+      i += before.size();
+    }
+  }
+
+  private Expr hoistIn(Expr e, boolean root, List<Stmt> before, Stmt at) {
+    if (e instanceof Apply a) {
+      List<Expr> args = new ArrayList<>();
+      for (Expr x : a.args()) {
+        args.add(hoistIn(x, false, before, at));
+      }
+      Apply rebuilt = new Apply(a.op(), args, a.type(), a.strict());
+      if (!root && a.op().isExpensive() && a.type() == Type.DOUBLE
+          && Propagation.isActive(rebuilt, active::contains)) {
+        Var t = newVar("t", Type.DOUBLE);
+        before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
+        return new Ref(t);
+      }
+      return rebuilt;
+    }
+    if (e instanceof Expr.Call c) {
+      List<Expr> args = new ArrayList<>();
+      for (Expr x : c.args()) {
+        args.add(hoistIn(x, false, before, at));
+      }
+      Expr.Call rebuilt = new Expr.Call(c.target(), args, null);
+      if (c.target().differentiable() && Propagation.isActive(rebuilt, active::contains)) {
+        CallTarget t = c.target();
+        Var d = newVar("r", Type.OBJECT, t.derivativeType());
+        before.add(new Stmt.Assign(d, new Expr.Call(t, args, d), true, null, at.src));
+        return rebuilt.withDerivative(d);
+      }
+      return rebuilt;
+    }
+    return e;
+  }
+
+  /**
+   * A branch whose condition reads a variable the branch writes keeps the condition in a flag,
+   * so the reverse sweep can ask it again.
+   */
+  private void hoistConditions(Block b) {
+    for (int i = 0; i < b.stmts.size(); i++) {
+      Stmt s = b.stmts.get(i);
+      for (Block c : Blocks.children(s)) {
+        hoistConditions(c);
+      }
+      if (s instanceof Stmt.If f && !(f.cond instanceof Const)) {
+        Set<Var> written = new HashSet<>();
+        for (Block c : Blocks.children(f)) {
+          Blocks.walk(c, x -> {
+            if (target(x) != null) {
+              written.add(target(x));
+            }
+          });
+        }
+        if (reads(f.cond).stream().anyMatch(written::contains)) {
+          Var flag = newVar("c", Type.BOOLEAN);
+          b.stmts.add(i, new Stmt.Assign(flag, f.cond, true, null, f.src));
+          f.cond = new Ref(flag);
+          i++;
+        }
+      }
+    }
+  }
+
+  /** Gives every loop a trip counter, and counted loops with a computed start a copy of it. */
+  private void addLoopBookkeeping(Block b) {
+    for (int i = 0; i < b.stmts.size(); i++) {
+      Stmt s = b.stmts.get(i);
+      for (Block c : Blocks.children(s)) {
+        addLoopBookkeeping(c);
+      }
+      if (s instanceof Stmt.Loop l) {
+        l.counter = newVar("n", Type.INT);
+        b.stmts.add(i, new Stmt.Assign(l.counter, Const.ofInt(0), true, null, l.src));
+        i++;
+        if (l.counted() && !(l.start instanceof Const)) {
+          l.startCopy = newVar("i", Type.INT);
+          b.stmts.add(i, new Stmt.Assign(l.startCopy, l.start, true, null, l.src));
+          i++;
+        }
+      }
+    }
+  }
+
+  private Var newVar(String prefix, Type type) {
+    return newVar(prefix, type, null);
+  }
+
+  private Var newVar(String prefix, Type type, com.palantir.javapoet.TypeName objectType) {
+    Var v = new Var(prefix, type, Var.Kind.SYNTHETIC, objectType);
+    synthetic.add(v);
+    return v;
+  }
+
+  // ---------------------------------------------------------------- needed values and work
+
+  /** A statement has reverse work when it is active or overwrites a needed value. */
+  private boolean findWork(Block b) {
+    boolean any = false;
+    for (Stmt s : b.stmts) {
+      boolean w;
+      if (s instanceof Stmt.Assign a) {
+        w = isActiveStmt(s) || !a.declaration && needed.contains(a.target);
+      } else if (s instanceof Stmt.ArrayStore st) {
+        w = isActiveStmt(s) || needed.contains(st.array);
+      } else {
+        w = false;
+        for (Block c : Blocks.children(s)) {
+          w |= findWork(c) | carriesAny(c);
+        }
+      }
+      if (w) {
+        work.add(s);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  private boolean carriesAny(Block b) {
+    for (Stmt s : b.stmts) {
+      if (s instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void findNeeded(Block b) {
+    for (Stmt s : b.stmts) {
+      for (Expr e : Blocks.exprs(s)) {
+        for (Var v : reads(e)) {
+          readBy.computeIfAbsent(v, k -> new HashSet<>()).add(s);
+        }
+      }
+      if (s instanceof Stmt.Assign a && isActiveStmt(s)) {
+        Expr result = a.value.reads(a.target) ? null : new Ref(a.target);
+        need(s, needAll(a.value, result));
+      } else if (s instanceof Stmt.ArrayStore st) {
+        if (isActiveStmt(s) || needed.contains(st.array)) {
+          need(s, reads(st.index));
+        }
+        if (isActiveStmt(s)) {
+          need(s, needAll(st.value, null));
+        }
+      } else if (s instanceof Stmt.If f && work.contains(s)) {
+        need(s, reads(f.cond));
+      } else if (s instanceof Stmt.Loop l && work.contains(s)) {
+        need(s, Set.of(l.counter));
+        if (l.startCopy != null) {
+          need(s, Set.of(l.startCopy));
+        }
+      }
+      for (Block c : Blocks.children(s)) {
+        findNeeded(c);
+      }
+    }
+  }
+
+  private void need(Stmt s, Set<Var> vars) {
+    for (Var v : vars) {
+      needed.add(v);
+      neededBy.computeIfAbsent(v, k -> new HashSet<>()).add(s);
+    }
+  }
+
+  /** What the contributions of an active statement read (partials, indexes). */
+  private Set<Var> needAll(Expr value, Expr result) {
+    Var marker = new Var("adjoint", Type.DOUBLE, Var.Kind.SYNTHETIC);
+    Set<Var> out = new LinkedHashSet<>();
+    for (Propagation.Contribution c : Propagation.of(value, new Ref(marker), result,
+        active::contains, x -> x)) {
+      out.addAll(reads(c.amount()));
+      if (c.target() instanceof Propagation.ToElement el) {
+        out.addAll(reads(el.index()));
+      } else if (c.target() instanceof Propagation.ToArray arr) {
+        out.addAll(reads(arr.vector()));
+      }
+    }
+    out.remove(marker);
+    // a call's derivative record is read by the partials; keep it with the call
+    value.forEach(x -> {
+      if (x instanceof Expr.Call call && call.derivative() != null) {
+        out.add(call.derivative());
+      }
+    });
+    return out;
+  }
+
+  private void locate(Block b, List<Stmt> loops) {
+    for (Stmt s : b.stmts) {
+      position.put(s, position.size());
+      loopsAround.put(s, List.copyOf(loops));
+      List<Stmt> inner = loops;
+      if (s instanceof Stmt.Loop) {
+        inner = new ArrayList<>(loops);
+        inner.add(s);
+      }
+      for (Block c : Blocks.children(s)) {
+        locate(c, inner);
+      }
+    }
+  }
+
+  /**
+   * Whether a reader may see the value that {@code write} overwrites: it comes earlier in the
+   * source (or is the writing statement itself, or a region around it), or shares a loop with
+   * it, so that it runs again after the write.
+   */
+  private boolean mayReadBefore(Set<Stmt> readers, Stmt write) {
+    if (readers == null) {
+      return false;
+    }
+    int at = position.get(write);
+    for (Stmt r : readers) {
+      Integer p = position.get(r);
+      if (p == null || p <= at) {
+        return true;
+      }
+      for (Stmt loop : loopsAround.get(r)) {
+        if (loopsAround.get(write).contains(loop)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the adjoint of a reassigned variable is still read above the assignment; if not,
+   * the reverse sweep can drop it instead of resetting it to zero.
+   */
+  public boolean adjointLiveBefore(Stmt.Assign a) {
+    return mayReadBefore(readBy.get(a.target), a);
+  }
+
+  // ---------------------------------------------------------------- saves
+
+  private void decideSaves(Block b, boolean inRegion) {
+    for (Stmt s : b.stmts) {
+      if (s instanceof Stmt.Assign a && !a.declaration && needed.contains(a.target)
+          && mayReadBefore(neededBy.get(a.target), a)) {
+        a.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
+        if (!inRegion) {
+          a.saved = newVar("t", a.target.type());
+        }
+      } else if (s instanceof Stmt.ArrayStore st && needed.contains(st.array)
+          && mayReadBefore(neededBy.get(st.array), st)) {
+        st.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
+        if (!inRegion) {
+          st.saved = newVar("t", Type.DOUBLE);
+        }
+      }
+      usesTape |= inRegion && (s instanceof Stmt.Assign a2 && a2.save == Stmt.Save.TAPE
+          || s instanceof Stmt.ArrayStore st2 && st2.save == Stmt.Save.TAPE);
+      for (Block c : Blocks.children(s)) {
+        decideSaves(c, true);
+        for (Stmt x : c.stmts) {
+          if (x instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)
+              && work.contains(s)) {
+            c.carried.add(a.target);
+            usesTape = true;
+          }
+        }
+      }
+    }
+  }
+
+  /** Values taped per iteration of a loop, for the note about tape size. */
+  public int tapedPerIteration(Stmt.Loop l) {
+    int[] n = {l.body.carried.size()};
+    Blocks.walk(l.body, s -> {
+      if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE
+          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE) {
+        n[0]++;
+      }
+    });
+    return n[0];
+  }
+
+  /** Loops without reverse work need no trip counter: drop it again. */
+  private void pruneBookkeeping(Block b) {
+    Set<Var> unused = new HashSet<>();
+    Blocks.walk(b, s -> {
+      if (s instanceof Stmt.Loop l && !work.contains(l)) {
+        unused.add(l.counter);
+        if (l.startCopy != null) {
+          unused.add(l.startCopy);
+        }
+        l.counter = null;
+        l.startCopy = null;
+      }
+    });
+    removeDeclarations(b, unused);
+    synthetic.removeAll(unused);
+  }
+
+  private static void removeDeclarations(Block b, Set<Var> vars) {
+    b.stmts.removeIf(s -> s instanceof Stmt.Assign a && vars.contains(a.target));
+    for (Stmt s : b.stmts) {
+      for (Block c : Blocks.children(s)) {
+        removeDeclarations(c, vars);
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.adjoint.processor.diag;
+
+import com.sun.source.tree.Tree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.Trees;
+import javax.annotation.processing.Messager;
+import javax.lang.model.element.Element;
+
+/**
+ * The one channel for messages: each is tied to an element or to a tree inside a method body,
+ * so javac prints it at the exact source line. Counts errors so the processor writes nothing
+ * for a method that had one.
+ */
+public final class Diagnostics {
+  private final Messager messager;
+  private final Trees trees;
+  private int errors;
+
+  public Diagnostics(Messager messager, Trees trees) {
+    this.messager = messager;
+    this.trees = trees;
+  }
+
+  /** Reports at an element (a method, a parameter, a class). */
+  public void report(Element element, Message message, Object... args) {
+    count(message);
+    messager.printMessage(message.kind(), message.format(args), element);
+  }
+
+  /** Reports at a tree inside a method body: javac shows its line and column. */
+  public void report(TreePath method, Tree at, Message message, Object... args) {
+    count(message);
+    trees.printMessage(message.kind(), message.format(args), at, method.getCompilationUnit());
+  }
+
+  private void count(Message message) {
+    if (message.kind() == javax.tools.Diagnostic.Kind.ERROR) {
+      errors++;
+    }
+  }
+
+  public int errorCount() {
+    return errors;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.adjoint.processor.diff;
+
+import dev.adjoint.processor.diff.rules.Rules;
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Apply;
+import dev.adjoint.processor.graph.Expr.Ref;
+import dev.adjoint.processor.graph.Op;
+import dev.adjoint.processor.graph.Type;
+import dev.adjoint.processor.graph.Var;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * Pushes the adjoint of an expression's value down its tree with the chain rule, and says what
+ * each active leaf receives. Used by the planner (to learn which values the reverse sweep reads)
+ * and by the reverse sweep (to write the updates).
+ */
+public final class Propagation {
+  private Propagation() {}
+
+  /** Where a contribution goes. */
+  public sealed interface Target {}
+
+  /** The adjoint of a scalar variable. */
+  public record ToVar(Var var) implements Target {}
+
+  /** One element of an array's adjoint. */
+  public record ToElement(Var array, Expr index) implements Target {}
+
+  /** A whole array's adjoint: {@code amount} times the array {@code vector} (a callee's gradient). */
+  public record ToArray(Var array, Expr vector) implements Target {}
+
+  public record Contribution(Target target, Expr amount) {}
+
+  /**
+   * The contributions of {@code adj}, the adjoint of {@code e}'s value, to the active leaves of
+   * {@code e}. {@code result}, when not null, is an expression that already holds e's value.
+   * {@code bind} may turn an adjoint that several operands share into a temporary.
+   */
+  public static List<Contribution> of(Expr e, Expr adj, Expr result, Predicate<Var> active,
+      UnaryOperator<Expr> bind) {
+    List<Contribution> out = new ArrayList<>();
+    push(e, adj, result, active, bind, out);
+    return out;
+  }
+
+  private static void push(Expr e, Expr adj, Expr result, Predicate<Var> active,
+      UnaryOperator<Expr> bind, List<Contribution> out) {
+    if (Sym.isZero(adj) || !isActive(e, active)) {
+      return;
+    }
+    if (e instanceof Ref r) {
+      out.add(new Contribution(new ToVar(r.var()), adj));
+    } else if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
+      out.add(new Contribution(new ToElement(((Ref) a.arg(0)).var(), a.arg(1)), adj));
+    } else if (e instanceof Apply a) {
+      List<Expr> partials = Rules.partials(a, result != null ? result : a);
+      Expr shared = shareable(a.args(), partials, active) ? bind.apply(adj) : adj;
+      for (int i = 0; i < a.args().size(); i++) {
+        if (partials.get(i) != null) {
+          push(a.arg(i), Sym.mul(shared, partials.get(i)), null, active, bind, out);
+        }
+      }
+    } else if (e instanceof Expr.Call c) {
+      List<Expr> partials = Rules.partials(c);
+      Expr shared = shareable(c.args(), partials, active) ? bind.apply(adj) : adj;
+      for (int i = 0; i < c.args().size(); i++) {
+        Expr p = partials.get(i);
+        if (p == null) {
+          continue;
+        }
+        Expr arg = c.args().get(i);
+        if (arg.type() == Type.DOUBLE_ARRAY) {
+          if (isActive(arg, active)) {
+            out.add(new Contribution(new ToArray(((Ref) arg).var(), p), shared));
+          }
+        } else {
+          push(arg, Sym.mul(shared, p), null, active, bind, out);
+        }
+      }
+    }
+  }
+
+  private static boolean shareable(List<Expr> args, List<Expr> partials, Predicate<Var> active) {
+    int users = 0;
+    for (int i = 0; i < args.size(); i++) {
+      if (partials.get(i) != null && isActive(args.get(i), active)) {
+        users++;
+      }
+    }
+    return users > 1;
+  }
+
+  /** Whether the expression's value depends on an active variable. */
+  public static boolean isActive(Expr e, Predicate<Var> active) {
+    boolean[] found = {false};
+    e.forEach(x -> {
+      if (x instanceof Ref r && r.var().type().differentiable() && active.test(r.var())) {
+        found[0] = true;
+      }
+    });
+    return found[0];
+  }
+}

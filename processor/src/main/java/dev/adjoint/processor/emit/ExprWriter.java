@@ -1,0 +1,178 @@
+package dev.adjoint.processor.emit;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.adjoint.processor.graph.CallTarget;
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Apply;
+import dev.adjoint.processor.graph.Expr.Const;
+import dev.adjoint.processor.graph.Op;
+import dev.adjoint.processor.graph.Type;
+
+/**
+ * Writes an expression as Java source with the fewest parentheses that keep the tree's exact
+ * grouping (floating-point arithmetic is not associative, so grouping is never changed).
+ */
+public final class ExprWriter {
+  private ExprWriter() {}
+
+  public static CodeBlock write(Expr e) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    write(e, b, 0, null);
+    return b.build();
+  }
+
+  /** The call of a callee's derivative method, for the statement that keeps its result. */
+  public static CodeBlock derivativeCall(Expr.Call c) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.add("$T.$N(", c.target().derivativeOwner(), c.target().derivativeName());
+    args(c, b);
+    b.add(")");
+    return b.build();
+  }
+
+  private static void write(Expr e, CodeBlock.Builder b, int outer, Type sibling) {
+    int prec = precedence(e);
+    boolean parens = prec < outer;
+    if (parens) {
+      b.add("(");
+    }
+    if (e instanceof Const c) {
+      b.add("$L", literal(c, sibling));
+    } else if (e instanceof Expr.Ref r) {
+      b.add("$N", r.var().name());
+    } else if (e instanceof Expr.Field f) {
+      b.add("$T.$N", f.owner(), f.name());
+    } else if (e instanceof Expr.RecordGet g) {
+      b.add("$N.$N()", g.record().name(), g.accessor());
+    } else if (e instanceof Expr.Call c) {
+      if (c.target().kind() == CallTarget.Kind.GENERATED && c.derivative() != null) {
+        b.add("$N.value()", c.derivative().name());
+      } else {
+        b.add("$T.$N(", c.target().owner(), c.target().name());
+        args(c, b);
+        b.add(")");
+      }
+    } else {
+      apply((Apply) e, b, prec);
+    }
+    if (parens) {
+      b.add(")");
+    }
+  }
+
+  private static void args(Expr.Call c, CodeBlock.Builder b) {
+    for (int i = 0; i < c.args().size(); i++) {
+      if (i > 0) {
+        b.add(", ");
+      }
+      write(c.args().get(i), b, 0, null);
+    }
+  }
+
+  private static void apply(Apply a, CodeBlock.Builder b, int prec) {
+    Op op = a.op();
+    switch (op.form()) {
+      case INFIX -> {
+        write(a.arg(0), b, prec, a.arg(1).type());
+        b.add(" $L ", op.symbol());
+        // the right operand keeps its own group even at equal precedence: a - (b - c)
+        write(a.arg(1), b, prec + 1, a.arg(0).type());
+      }
+      case PREFIX -> {
+        b.add("$L", op.symbol());
+        Expr x = a.arg(0);
+        boolean clash = x instanceof Apply inner && inner.op().form() == Op.Form.PREFIX
+            || x instanceof Const c && c.type() != Type.BOOLEAN && c.asDouble() < 0;
+        write(x, b, clash ? 99 : prec, null);
+      }
+      case MATH_CALL -> {
+        b.add("$T.$N(", a.strict() ? StrictMath.class : Math.class, op.symbol());
+        for (int i = 0; i < a.args().size(); i++) {
+          if (i > 0) {
+            b.add(", ");
+          }
+          write(a.arg(i), b, 0, Type.DOUBLE);
+        }
+        b.add(")");
+      }
+      case SPECIAL -> {
+        switch (op) {
+          case COND -> {
+            write(a.arg(0), b, prec + 1, null);
+            b.add(" ? ");
+            write(a.arg(1), b, prec + 1, a.type());
+            b.add(" : ");
+            write(a.arg(2), b, prec, a.type());
+          }
+          case CAST -> {
+            b.add("($L) ", a.type().javaName());
+            write(a.arg(0), b, prec, null);
+          }
+          case ARRAY_READ -> {
+            write(a.arg(0), b, 99, null);
+            b.add("[");
+            write(a.arg(1), b, 0, null);
+            b.add("]");
+          }
+          case ARRAY_LENGTH -> {
+            write(a.arg(0), b, 99, null);
+            b.add(".length");
+          }
+          case NEW_ARRAY -> {
+            b.add("new double[");
+            write(a.arg(0), b, 0, null);
+            b.add("]");
+          }
+          default -> throw new IllegalStateException("no form for " + op);
+        }
+      }
+    }
+  }
+
+  private static int precedence(Expr e) {
+    if (e instanceof Apply a) {
+      return a.op().precedence();
+    }
+    if (e instanceof Const c && c.type() != Type.BOOLEAN && c.asDouble() < 0) {
+      return 13; // written with a leading minus
+    }
+    return 99;
+  }
+
+  /**
+   * A literal. A whole double is written without ".0" only next to another double operand,
+   * where Java's promotion keeps the arithmetic in double ({@code 2 * a}); beside an int it
+   * keeps the ".0" so that {@code 1.0 / n} never becomes integer division.
+   */
+  static String literal(Const c, Type sibling) {
+    Object v = c.value();
+    if (v instanceof Boolean bool) {
+      return bool.toString();
+    }
+    if (c.type() == Type.LONG) {
+      return v + "L";
+    }
+    if (c.type() == Type.INT) {
+      return v.toString();
+    }
+    double d = ((Number) v).doubleValue();
+    if (Double.isNaN(d)) {
+      return "Double.NaN";
+    }
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+    }
+    boolean whole = d == Math.rint(d) && Math.abs(d) < 1e15;
+    boolean safeAsInt = sibling == null || sibling == Type.DOUBLE;
+    if (whole && safeAsInt && !(d == 0 && 1 / d < 0)) {
+      return Long.toString((long) d);
+    }
+    return Double.toString(d);
+  }
+
+  /** For tests and diagnostics: the expression as plain text. */
+  public static String text(Expr e) {
+    return write(e).toString();
+  }
+
+}

@@ -1,0 +1,57 @@
+package dev.adjoint.processor.graph;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.TypeName;
+import java.util.List;
+
+/**
+ * A static method called from a differentiable method, and how to get its derivative.
+ *
+ * @param owner the class declaring the method
+ * @param name the method's name
+ * @param paramTypes its parameter types
+ * @param returnType its result type
+ * @param kind how the derivative is obtained
+ * @param derivativeOwner the class holding the derivative method: the generated {@code ...Grad}
+ *     class, or {@code owner} for a custom derivative; null for a plain call
+ * @param derivativeName the derivative method's name
+ * @param derivativeType the type the derivative method returns (the gradient record, or
+ *     {@code double}/{@code double[]} for a custom derivative)
+ * @param partials for each parameter, the accessor of its partial on the gradient record (or the
+ *     index into a custom derivative's array, as a string); null when the parameter is not
+ *     differentiated
+ */
+public record CallTarget(
+    ClassName owner,
+    String name,
+    List<Type> paramTypes,
+    Type returnType,
+    Kind kind,
+    ClassName derivativeOwner,
+    String derivativeName,
+    TypeName derivativeType,
+    List<String> partials) {
+
+  public enum Kind {
+    /** The callee is {@code @Differentiable}: call its generated gradient method. */
+    GENERATED,
+    /** The callee has a {@code @Derivative} method. */
+    CUSTOM,
+    /** Neither: callable only with arguments that carry no derivative. */
+    PLAIN
+  }
+
+  public CallTarget {
+    paramTypes = List.copyOf(paramTypes);
+    partials = partials == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(partials));
+  }
+
+  public boolean differentiable() {
+    return kind != Kind.PLAIN;
+  }
+
+  /** Whether parameter {@code i} has a partial derivative. */
+  public boolean hasPartial(int i) {
+    return partials != null && partials.get(i) != null;
+  }
+}

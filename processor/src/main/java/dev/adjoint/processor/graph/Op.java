@@ -1,0 +1,105 @@
+package dev.adjoint.processor.graph;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The operations of the computation graph. Each knows how it is written in Java; what its
+ * derivative is lives in the rule table ({@code dev.adjoint.processor.diff.rules.Rules}).
+ */
+public enum Op {
+  // arithmetic and logic, written infix or prefix
+  ADD("+", 11, Form.INFIX),
+  SUB("-", 11, Form.INFIX),
+  MUL("*", 12, Form.INFIX),
+  DIV("/", 12, Form.INFIX),
+  REM("%", 12, Form.INFIX),
+  NEG("-", 13, Form.PREFIX),
+  NOT("!", 13, Form.PREFIX),
+  LT("<", 9, Form.INFIX),
+  LE("<=", 9, Form.INFIX),
+  GT(">", 9, Form.INFIX),
+  GE(">=", 9, Form.INFIX),
+  EQ("==", 8, Form.INFIX),
+  NE("!=", 8, Form.INFIX),
+  AND("&&", 4, Form.INFIX),
+  OR("||", 3, Form.INFIX),
+  /** {@code c ? a : b}. */
+  COND("?:", 2, Form.SPECIAL),
+  /** {@code (double) x}, {@code (int) x}, {@code (long) x}: the result type says which. */
+  CAST("cast", 13, Form.SPECIAL),
+  /** {@code a[i]}. */
+  ARRAY_READ("[]", 15, Form.SPECIAL),
+  /** {@code a.length}. */
+  ARRAY_LENGTH("length", 15, Form.SPECIAL),
+  /** {@code new double[n]}. */
+  NEW_ARRAY("new", 14, Form.SPECIAL),
+
+  // java.lang.Math and StrictMath functions of doubles
+  SIN("sin", 1), COS("cos", 1), TAN("tan", 1),
+  ASIN("asin", 1), ACOS("acos", 1), ATAN("atan", 1), ATAN2("atan2", 2),
+  SINH("sinh", 1), COSH("cosh", 1), TANH("tanh", 1),
+  EXP("exp", 1), EXPM1("expm1", 1),
+  LOG("log", 1), LOG1P("log1p", 1), LOG10("log10", 1),
+  SQRT("sqrt", 1), CBRT("cbrt", 1), POW("pow", 2), HYPOT("hypot", 2),
+  ABS("abs", 1), MAX("max", 2), MIN("min", 2),
+  FLOOR("floor", 1), CEIL("ceil", 1), RINT("rint", 1), SIGNUM("signum", 1),
+  TO_RADIANS("toRadians", 1), TO_DEGREES("toDegrees", 1);
+
+  /** How an operation is written. */
+  public enum Form { INFIX, PREFIX, MATH_CALL, SPECIAL }
+
+  private final String symbol;
+  private final int precedence;
+  private final Form form;
+  private final int arity;
+
+  Op(String symbol, int precedence, Form form) {
+    this.symbol = symbol;
+    this.precedence = precedence;
+    this.form = form;
+    this.arity = form == Form.PREFIX ? 1 : 2;
+  }
+
+  Op(String mathName, int arity) {
+    this.symbol = mathName;
+    this.precedence = 16;
+    this.form = Form.MATH_CALL;
+    this.arity = arity;
+  }
+
+  public String symbol() {
+    return symbol;
+  }
+
+  /** Java operator precedence (higher binds tighter); calls and primaries are 15-16. */
+  public int precedence() {
+    return precedence;
+  }
+
+  public Form form() {
+    return form;
+  }
+
+  public int arity() {
+    return arity;
+  }
+
+  public boolean isMath() {
+    return form == Form.MATH_CALL;
+  }
+
+  /** The {@code Math}/{@code StrictMath} function of that name and number of arguments. */
+  public static Optional<Op> math(String name, int arity) {
+    return Arrays.stream(values())
+        .filter(op -> op.form == Form.MATH_CALL && op.symbol.equals(name) && op.arity == arity)
+        .findFirst();
+  }
+
+  /** Whether evaluating this op costs enough that its value is kept rather than recomputed. */
+  public boolean isExpensive() {
+    return form == Form.MATH_CALL
+        && this != ABS && this != MAX && this != MIN && this != FLOOR && this != CEIL
+        && this != RINT && this != SIGNUM && this != TO_RADIANS && this != TO_DEGREES;
+  }
+}

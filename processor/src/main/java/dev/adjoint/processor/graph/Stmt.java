@@ -1,0 +1,167 @@
+package dev.adjoint.processor.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A statement of the structured computation graph. Java source is structured, so control flow
+ * stays structured: branches and loops are regions holding blocks of statements. Statements
+ * are mutable so that the analysis passes can record their decisions on them.
+ */
+public abstract sealed class Stmt {
+  public final Src src;
+
+  protected Stmt(Src src) {
+    this.src = src;
+  }
+
+  /** How an overwritten value that the reverse sweep needs is kept. */
+  public enum Save {
+    /** Not needed (or not overwritten). */
+    NONE,
+    /** In a local of the forward sweep (code outside every branch and loop runs once). */
+    LOCAL,
+    /** On the value tape (code inside a branch or loop). */
+    TAPE
+  }
+
+  /** {@code target = value} (a declaration when {@code declaration}). */
+  public static final class Assign extends Stmt {
+    public final Var target;
+    public Expr value;
+    public final boolean declaration;
+    /** For display: the compound operator the source used ({@code +=}), or null. */
+    public final Op compound;
+    public Save save = Save.NONE;
+    /** The local that holds the old value when {@code save == LOCAL}. */
+    public Var saved;
+
+    public Assign(Var target, Expr value, boolean declaration, Op compound, Src src) {
+      super(src);
+      this.target = target;
+      this.value = value;
+      this.declaration = declaration;
+      this.compound = compound;
+    }
+  }
+
+  /** {@code array[index] = value}. */
+  public static final class ArrayStore extends Stmt {
+    public final Var array;
+    public Expr index;
+    public Expr value;
+    public final Op compound;
+    public Save save = Save.NONE;
+    public Var saved;
+
+    public ArrayStore(Var array, Expr index, Expr value, Op compound, Src src) {
+      super(src);
+      this.array = array;
+      this.index = index;
+      this.value = value;
+      this.compound = compound;
+    }
+  }
+
+  /** {@code if (cond) then else otherwise}. */
+  public static final class If extends Stmt {
+    public Expr cond;
+    public final Block then;
+    public final Block otherwise;
+
+    public If(Expr cond, Block then, Block otherwise, Src src) {
+      super(src);
+      this.cond = cond;
+      this.then = then;
+      this.otherwise = otherwise;
+    }
+  }
+
+  /**
+   * A loop. {@code for} loops over an int index that the body never assigns are "counted": the
+   * reverse sweep recomputes the index instead of taping it.
+   */
+  public static final class Loop extends Stmt {
+    public enum Kind { WHILE, DO_WHILE, FOR }
+
+    public final Kind kind;
+    /** For counted loops: the index variable, its start and its constant step; else null. */
+    public final Var index;
+    public Expr start;
+    public final int step;
+    public Expr cond;
+    public final Block body;
+    /** The update statements of a non-counted {@code for} (run after the body). */
+    public final Block update;
+    /** Counts the iterations, so the reverse sweep runs the body's adjoint as often. */
+    public Var counter;
+    /** Holds the start of a counted loop whose start is not a literal. */
+    public Var startCopy;
+
+    public Loop(Kind kind, Var index, Expr start, int step, Expr cond, Block body, Block update,
+        Src src) {
+      super(src);
+      this.kind = kind;
+      this.index = index;
+      this.start = start;
+      this.step = step;
+      this.cond = cond;
+      this.body = body;
+      this.update = update;
+    }
+
+    public boolean counted() {
+      return index != null;
+    }
+  }
+
+  /** A nested scope, from {@code { ... }} in the source or a desugared {@code for}. */
+  public static final class Nested extends Stmt {
+    public final Block block;
+
+    public Nested(Block block, Src src) {
+      super(src);
+      this.block = block;
+    }
+  }
+
+  /** {@code return value}; after lowering only as the method's last statement. */
+  public static final class Return extends Stmt {
+    public Expr value;
+
+    public Return(Expr value, Src src) {
+      super(src);
+      this.value = value;
+    }
+  }
+
+  public static final class Break extends Stmt {
+    public Break(Src src) {
+      super(src);
+    }
+  }
+
+  public static final class Continue extends Stmt {
+    public Continue(Src src) {
+      super(src);
+    }
+  }
+
+  /** A scope: a list of statements and the locals declared directly in it. */
+  public static final class Block {
+    public final List<Stmt> stmts;
+    /**
+     * Locals declared in this block that the reverse sweep needs: pushed on the tape when the
+     * block ends and popped when its adjoint begins (filled in by the planner).
+     */
+    public final List<Var> carried = new ArrayList<>();
+
+    public Block(List<Stmt> stmts) {
+      this.stmts = new ArrayList<>(stmts);
+    }
+
+    public Block() {
+      this(List.of());
+    }
+  }
+}

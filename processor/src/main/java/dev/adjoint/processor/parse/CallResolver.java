@@ -1,0 +1,160 @@
+package dev.adjoint.processor.parse;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.TypeName;
+import dev.adjoint.Derivative;
+import dev.adjoint.Differentiable;
+import dev.adjoint.processor.emit.Naming;
+import dev.adjoint.processor.graph.CallTarget;
+import dev.adjoint.processor.graph.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.RecordComponentElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
+
+/**
+ * Decides how a called method is differentiated: through its generated gradient method (it is
+ * {@code @Differentiable}), through a user's {@code @Derivative}, or not at all. Works the same
+ * for callees in this compilation and in jars compiled earlier, because it only reads
+ * declarations and annotations.
+ */
+public final class CallResolver {
+  private final Elements elements;
+  private final Types types;
+
+  public CallResolver(Elements elements, Types types) {
+    this.elements = elements;
+    this.types = types;
+  }
+
+  /** The parameters a {@code @Differentiable} method differentiates, as indexes. */
+  public static List<Integer> wrtIndexes(ExecutableElement method) {
+    List<String> wrt = Arrays.asList(method.getAnnotation(Differentiable.class).wrt());
+    List<Integer> result = new ArrayList<>();
+    List<? extends VariableElement> params = method.getParameters();
+    for (int i = 0; i < params.size(); i++) {
+      Optional<Type> t = typeOf(params.get(i).asType());
+      boolean named = wrt.isEmpty() ? t.isPresent() && t.get().differentiable()
+          : wrt.contains(params.get(i).getSimpleName().toString());
+      if (named) {
+        result.add(i);
+      }
+    }
+    return result;
+  }
+
+  public static Optional<Type> typeOf(TypeMirror t) {
+    return switch (t.getKind()) {
+      case DOUBLE -> Optional.of(Type.DOUBLE);
+      case INT -> Optional.of(Type.INT);
+      case LONG -> Optional.of(Type.LONG);
+      case BOOLEAN -> Optional.of(Type.BOOLEAN);
+      case ARRAY -> ((javax.lang.model.type.ArrayType) t).getComponentType().getKind()
+          == javax.lang.model.type.TypeKind.DOUBLE ? Optional.of(Type.DOUBLE_ARRAY) : Optional.empty();
+      default -> Optional.empty();
+    };
+  }
+
+  /** Empty when a parameter or the result has a type the graph cannot hold. */
+  public Optional<CallTarget> resolve(ExecutableElement callee) {
+    List<Type> paramTypes = new ArrayList<>();
+    for (VariableElement p : callee.getParameters()) {
+      Optional<Type> t = typeOf(p.asType());
+      if (t.isEmpty()) {
+        return Optional.empty();
+      }
+      paramTypes.add(t.get());
+    }
+    Optional<Type> ret = typeOf(callee.getReturnType());
+    if (ret.isEmpty()) {
+      return Optional.empty();
+    }
+    TypeElement owner = Naming.owner(callee);
+    ClassName ownerName = ClassName.get(owner);
+    String name = callee.getSimpleName().toString();
+
+    Optional<ExecutableElement> custom = customDerivative(callee);
+    if (custom.isPresent()) {
+      List<String> partials = new ArrayList<>();
+      int k = 0;
+      int doubles = (int) paramTypes.stream().filter(t -> t == Type.DOUBLE).count();
+      for (Type t : paramTypes) {
+        partials.add(t == Type.DOUBLE ? (doubles == 1 ? "" : Integer.toString(k++)) : null);
+      }
+      return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
+          CallTarget.Kind.CUSTOM, ownerName, custom.get().getSimpleName().toString(),
+          TypeName.get(custom.get().getReturnType()), partials));
+    }
+    if (callee.getAnnotation(Differentiable.class) != null && ret.get() == Type.DOUBLE) {
+      ClassName grad = Naming.gradClass(owner);
+      String record = Naming.recordName(callee, Differentiable.class);
+      List<String> names = accessorNames(callee, grad, record);
+      List<Integer> wrt = wrtIndexes(callee);
+      List<String> partials = new ArrayList<>();
+      int k = 0;
+      for (int i = 0; i < paramTypes.size(); i++) {
+        partials.add(wrt.contains(i) ? names.get(k++) : null);
+      }
+      return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
+          CallTarget.Kind.GENERATED, grad, name, grad.nestedClass(record), partials));
+    }
+    return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(), CallTarget.Kind.PLAIN,
+        null, null, null, null));
+  }
+
+  /**
+   * The record components after {@code value}: read from the generated class when it already
+   * exists (a library compiled earlier, whose parameter names may be lost), else the callee's
+   * parameter names.
+   */
+  private List<String> accessorNames(ExecutableElement callee, ClassName grad, String record) {
+    TypeElement recordType = elements.getTypeElement(grad.canonicalName() + "." + record);
+    List<String> names = new ArrayList<>();
+    if (recordType != null) {
+      for (RecordComponentElement c : recordType.getRecordComponents()) {
+        names.add(c.getSimpleName().toString());
+      }
+      if (!names.isEmpty() && names.get(0).equals("value")) {
+        return names.subList(1, names.size());
+      }
+      names.clear();
+    }
+    for (int i : wrtIndexes(callee)) {
+      names.add(callee.getParameters().get(i).getSimpleName().toString());
+    }
+    return names;
+  }
+
+  /** A static {@code @Derivative(of = name)} method with the same parameter types. */
+  public Optional<ExecutableElement> customDerivative(ExecutableElement callee) {
+    for (ExecutableElement m : ElementFilter.methodsIn(callee.getEnclosingElement().getEnclosedElements())) {
+      Derivative d = m.getAnnotation(Derivative.class);
+      if (d != null && d.of().equals(callee.getSimpleName().toString())
+          && m.getModifiers().contains(Modifier.STATIC) && sameParameters(m, callee)) {
+        return Optional.of(m);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public boolean sameParameters(ExecutableElement a, ExecutableElement b) {
+    if (a.getParameters().size() != b.getParameters().size()) {
+      return false;
+    }
+    for (int i = 0; i < a.getParameters().size(); i++) {
+      if (!types.isSameType(a.getParameters().get(i).asType(), b.getParameters().get(i).asType())) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
