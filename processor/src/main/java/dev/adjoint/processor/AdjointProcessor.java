@@ -20,8 +20,6 @@ import dev.adjoint.processor.graph.MethodGraph;
 import dev.adjoint.processor.parse.CallResolver;
 import dev.adjoint.processor.parse.MethodParser;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -118,7 +116,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     for (Map.Entry<String, List<Job>> entry : byClass.entrySet()) {
       generate(classes.get(entry.getKey()), entry.getValue());
     }
-    return false;
+    return true;
   }
 
   private void parse(Job job) {
@@ -328,10 +326,9 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   private void internalError(Job job, Throwable ex) {
     job.failed = true;
-    StringWriter trace = new StringWriter();
-    ex.printStackTrace(new PrintWriter(trace));
-    String[] lines = trace.toString().split("\n");
-    String where = lines.length > 1 ? lines[1].trim() : "";
+    String where = java.util.Arrays.stream(ex.getStackTrace())
+        .filter(f -> f.getClassName().startsWith("dev.adjoint"))
+        .findFirst().map(f -> "at " + f).orElse("");
     diag.report(job.method, Message.INTERNAL,
         Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName(), ex + " " + where);
   }

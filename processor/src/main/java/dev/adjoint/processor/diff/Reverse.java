@@ -141,14 +141,14 @@ public final class Reverse {
         out.addStatement("$L $N = $L", a.target.type().javaName(), a.target.name(),
             ExprWriter.write(a.value));
       } else {
-        out.addStatement("$N $L", a.target.name(), assignment(a.target, a.value, a.compound));
+        out.addStatement("$N$L", a.target.name(), assignment(a.target, a.value, a.compound));
       }
     } else if (s instanceof Stmt.ArrayStore st) {
       sourceComment(st.src);
       CodeBlock element = CodeBlock.of("$N[$L]", st.array.name(), ExprWriter.write(st.index));
       save(st.save, st.saved, Type.DOUBLE, element);
       Expr read = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), Type.DOUBLE);
-      out.addStatement("$L $L", element, assignment(read, st.value, st.compound));
+      out.addStatement("$L$L", element, assignment(read, st.value, st.compound));
     } else if (s instanceof Stmt.If f) {
       sourceComment(f.src);
       out.beginControlFlow("if ($L)", ExprWriter.write(f.cond));
@@ -199,11 +199,11 @@ public final class Reverse {
     if (compound != null && value instanceof Expr.Apply a && a.args().size() == 2) {
       Expr rhs = a.arg(1);
       if (rhs instanceof Const c && c.is(1) && c.type() != Type.DOUBLE) {
-        return CodeBlock.of("$L", compound == Op.ADD ? "++" : "--").toBuilder().build();
+        return CodeBlock.of("$L", compound == Op.ADD ? "++" : "--");
       }
-      return CodeBlock.of("$L= $L", compound.symbol(), ExprWriter.write(rhs));
+      return CodeBlock.of(" $L= $L", compound.symbol(), ExprWriter.write(rhs));
     }
-    return CodeBlock.of("= $L", ExprWriter.write(value));
+    return CodeBlock.of(" = $L", ExprWriter.write(value));
   }
 
   private void save(Stmt.Save save, Var saved, Type type, CodeBlock value) {

@@ -71,6 +71,9 @@ public final class Sym {
     if (isZero(a)) {
       return Const.ZERO;
     }
+    if (a instanceof Const x && b instanceof Const y && x.type() != Type.BOOLEAN && y.type() != Type.BOOLEAN) {
+      return Const.of(x.asDouble() / y.asDouble()); // what Java computes at run time
+    }
     if (b instanceof Const c && c.type() != Type.BOOLEAN) {
       double d = c.asDouble();
       if (d == 1) {

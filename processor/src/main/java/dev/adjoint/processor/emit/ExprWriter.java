@@ -30,7 +30,7 @@ public final class ExprWriter {
     return b.build();
   }
 
-  private static void write(Expr e, CodeBlock.Builder b, int outer, Type sibling) {
+  private static void write(Expr e, CodeBlock.Builder b, int outer, Expr sibling) {
     int prec = precedence(e);
     boolean parens = prec < outer;
     if (parens) {
@@ -73,10 +73,10 @@ public final class ExprWriter {
     Op op = a.op();
     switch (op.form()) {
       case INFIX -> {
-        write(a.arg(0), b, prec, a.arg(1).type());
+        write(a.arg(0), b, prec, a.arg(1));
         b.add(" $L ", op.symbol());
         // the right operand keeps its own group even at equal precedence: a - (b - c)
-        write(a.arg(1), b, prec + 1, a.arg(0).type());
+        write(a.arg(1), b, prec + 1, a.arg(0));
       }
       case PREFIX -> {
         b.add("$L", op.symbol());
@@ -91,7 +91,7 @@ public final class ExprWriter {
           if (i > 0) {
             b.add(", ");
           }
-          write(a.arg(i), b, 0, Type.DOUBLE);
+          write(a.arg(i), b, 0, null);
         }
         b.add(")");
       }
@@ -100,9 +100,9 @@ public final class ExprWriter {
           case COND -> {
             write(a.arg(0), b, prec + 1, null);
             b.add(" ? ");
-            write(a.arg(1), b, prec + 1, a.type());
+            write(a.arg(1), b, prec + 1, null);
             b.add(" : ");
-            write(a.arg(2), b, prec, a.type());
+            write(a.arg(2), b, prec, null);
           }
           case CAST -> {
             b.add("($L) ", a.type().javaName());
@@ -144,7 +144,7 @@ public final class ExprWriter {
    * where Java's promotion keeps the arithmetic in double ({@code 2 * a}); beside an int it
    * keeps the ".0" so that {@code 1.0 / n} never becomes integer division.
    */
-  static String literal(Const c, Type sibling) {
+  static String literal(Const c, Expr sibling) {
     Object v = c.value();
     if (v instanceof Boolean bool) {
       return bool.toString();
@@ -163,7 +163,8 @@ public final class ExprWriter {
       return d > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
     }
     boolean whole = d == Math.rint(d) && Math.abs(d) < 1e15;
-    boolean safeAsInt = sibling == null || sibling == Type.DOUBLE;
+    // beside a double that is not itself a literal, Java's promotion keeps the arithmetic double
+    boolean safeAsInt = sibling == null || sibling.type() == Type.DOUBLE && !(sibling instanceof Const);
     if (whole && safeAsInt && !(d == 0 && 1 / d < 0)) {
       return Long.toString((long) d);
     }

@@ -56,7 +56,7 @@ public final class Rules {
     // y = -a: dy/da = -1
     register(Op.NEG, (x, y, s) -> List.of(num(-1)));
     // y = c ? a : b: the derivative follows the branch taken
-    register(Op.COND, (x, y, s) -> List.of(null, cond(x.get(0), num(1), num(0)),
+    register(Op.COND, (x, y, s) -> Arrays.asList(null, cond(x.get(0), num(1), num(0)),
         cond(x.get(0), num(0), num(1))));
     // y = (double) i: integers carry no derivative
     register(Op.CAST, (x, y, s) -> Arrays.asList((Expr) null));
