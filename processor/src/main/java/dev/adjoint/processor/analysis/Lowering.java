@@ -12,7 +12,10 @@ import dev.adjoint.processor.graph.Stmt.Block;
 import dev.adjoint.processor.graph.Type;
 import dev.adjoint.processor.graph.Var;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,6 +41,7 @@ public final class Lowering {
     Lowering l = new Lowering(graph.result());
     Out top = l.block(graph.body().stmts, null);
     List<Stmt> body = top.stmts;
+    removeLateFlagSets(body, l.flags);
     Set<Var> read = new HashSet<>();
     collectReads(body, read);
     removeUnreadFlags(body, l.flags, read);
@@ -216,6 +220,58 @@ public final class Lowering {
       }
       for (Block b : Blocks.children(s)) {
         collectReads(b.stmts, read);
+      }
+    }
+  }
+
+  /**
+   * A flag set where nothing can read it any more (after its last reader in the source, and
+   * in no loop that tests it) is dropped: {@code return} at the end of the method needs none.
+   */
+  private static void removeLateFlagSets(List<Stmt> body, Set<Var> flags) {
+    Map<Stmt, Integer> position = new IdentityHashMap<>();
+    Map<Var, Integer> lastRead = new HashMap<>();
+    Map<Stmt, List<Stmt.Loop>> loops = new IdentityHashMap<>();
+    number(body, position, lastRead, loops, new ArrayList<>());
+    removeIf(body, s -> {
+      if (!(s instanceof Stmt.Assign a) || a.declaration || !flags.contains(a.target)) {
+        return false;
+      }
+      boolean readLater = lastRead.getOrDefault(a.target, -1) > position.get(s);
+      boolean loopTests = loops.get(s).stream().anyMatch(l -> l.cond.reads(a.target));
+      return !readLater && !loopTests;
+    });
+  }
+
+  private static void number(List<Stmt> stmts, Map<Stmt, Integer> position, Map<Var, Integer> lastRead,
+      Map<Stmt, List<Stmt.Loop>> loops, List<Stmt.Loop> around) {
+    for (Stmt s : stmts) {
+      int p = position.size();
+      position.put(s, p);
+      loops.put(s, List.copyOf(around));
+      for (Expr e : Blocks.exprs(s)) {
+        e.forEach(x -> {
+          if (x instanceof Ref r) {
+            lastRead.put(r.var(), p);
+          }
+        });
+      }
+      List<Stmt.Loop> inner = around;
+      if (s instanceof Stmt.Loop l) {
+        inner = new ArrayList<>(around);
+        inner.add(l);
+      }
+      for (Block b : Blocks.children(s)) {
+        number(b.stmts, position, lastRead, loops, inner);
+      }
+    }
+  }
+
+  private static void removeIf(List<Stmt> stmts, java.util.function.Predicate<Stmt> drop) {
+    stmts.removeIf(drop);
+    for (Stmt s : stmts) {
+      for (Block b : Blocks.children(s)) {
+        removeIf(b.stmts, drop);
       }
     }
   }

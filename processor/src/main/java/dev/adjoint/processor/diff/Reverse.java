@@ -279,11 +279,18 @@ public final class Reverse {
     } else if (s instanceof Stmt.If f && plan.hasWork(f)) {
       enterRegion(f);
       reverseComment(f.src, "branch");
-      out.beginControlFlow("if ($L)", ExprWriter.write(f.cond));
-      reverseBlock(f.then, false);
-      if (hasReverseWork(f.otherwise)) {
-        out.nextControlFlow("else");
+      if (!hasReverseWork(f.then)) {
+        // only the else branch has work: ask the negated condition
+        out.beginControlFlow("if ($L)", ExprWriter.write(
+            new Expr.Apply(Op.NOT, List.of(f.cond), Type.BOOLEAN)));
         reverseBlock(f.otherwise, false);
+      } else {
+        out.beginControlFlow("if ($L)", ExprWriter.write(f.cond));
+        reverseBlock(f.then, false);
+        if (hasReverseWork(f.otherwise)) {
+          out.nextControlFlow("else");
+          reverseBlock(f.otherwise, false);
+        }
       }
       out.endControlFlow();
     } else if (s instanceof Stmt.Loop l && plan.hasWork(l)) {
@@ -411,8 +418,9 @@ public final class Reverse {
     if (c.target() instanceof Propagation.ToVar t) {
       adj.put(t.var(), Sym.add(current(t.var()), c.amount()));
     } else if (c.target() instanceof Propagation.ToElement e) {
-      out.addStatement("$N[$L] += $L", adjointVar(e.array()).name(), ExprWriter.write(e.index()),
-          ExprWriter.write(c.amount()));
+      boolean minus = c.amount() instanceof Expr.Apply n && n.op() == Op.NEG;
+      out.addStatement("$N[$L] $L= $L", adjointVar(e.array()).name(), ExprWriter.write(e.index()),
+          minus ? "-" : "+", ExprWriter.write(minus ? ((Expr.Apply) c.amount()).arg(0) : c.amount()));
     } else if (c.target() instanceof Propagation.ToArray a) {
       out.addStatement("$T.addScaled($N, $L, $L)", ADJOINTS, adjointVar(a.array()).name(),
           ExprWriter.write(c.amount()), ExprWriter.write(a.vector()));
