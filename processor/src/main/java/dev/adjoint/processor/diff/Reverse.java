@@ -345,6 +345,7 @@ public final class Reverse {
       }
       return;
     }
+    reverseComment(a.src, null);
     boolean contributes = Propagation.isActive(a.value, plan::isActive);
     boolean selfRead = a.value.reads(v);
     if (selfRead && a.save != Stmt.Save.NONE) {
@@ -364,7 +365,6 @@ public final class Reverse {
     }
     if (contributes && !Sym.isZero(adjV)) {
       Expr result = selfRead && a.save != Stmt.Save.NONE ? null : new Ref(v);
-      reverseComment(a.src, null);
       applyAll(Propagation.of(a.value, adjV, result, plan::isActive, this::bind));
     }
     if (!selfRead && a.save != Stmt.Save.NONE) {
