@@ -54,6 +54,8 @@ public final class Reverse {
   /** The {@code _d_} locals declared so far, per reverse-sweep scope. */
   private final Deque<Set<Var>> declared = new ArrayDeque<>();
   private final Map<Var, Var> adjointVars = new HashMap<>();
+  /** Inside branches: the variables whose dead adjoint may be dropped rather than zeroed. */
+  private final Deque<Set<Var>> droppable = new ArrayDeque<>();
   private Src commentPending;
   private Src lastReverseComment;
   private long lastForwardLine = -1;
@@ -279,6 +281,14 @@ public final class Reverse {
     } else if (s instanceof Stmt.If f && plan.hasWork(f)) {
       enterRegion(f);
       reverseComment(f.src, "branch");
+      // an adjoint may be dropped inside a branch only where both branches drop it
+      Set<Var> dropBoth = droppedAtTop(f.then);
+      dropBoth.retainAll(droppedAtTop(f.otherwise));
+      if (!droppable.isEmpty()) {
+        dropBoth.retainAll(droppable.peek());
+      }
+      droppable.push(dropBoth);
+      Map<Var, Expr> before = new LinkedHashMap<>(adj);
       if (!hasReverseWork(f.then)) {
         // only the else branch has work: ask the negated condition
         out.beginControlFlow("if ($L)", ExprWriter.write(
@@ -289,19 +299,36 @@ public final class Reverse {
         reverseBlock(f.then, false);
         if (hasReverseWork(f.otherwise)) {
           out.nextControlFlow("else");
+          adj.clear();
+          adj.putAll(before);
           reverseBlock(f.otherwise, false);
         }
       }
       out.endControlFlow();
+      droppable.pop();
+      adj.keySet().removeIf(dropBoth::contains);
     } else if (s instanceof Stmt.Loop l && plan.hasWork(l)) {
       enterRegion(l);
+      droppable.push(Set.of());
       reverseLoop(l);
+      droppable.pop();
     } else if (s instanceof Stmt.Nested n && plan.hasWork(n)) {
       enterRegion(n);
       out.add("{\n$>");
       reverseBlock(n.block, false);
       out.add("$<}\n");
     }
+  }
+
+  /** Variables a block reassigns at its top level whose adjoint is read nowhere above. */
+  private Set<Var> droppedAtTop(Block b) {
+    Set<Var> out = new HashSet<>();
+    for (Stmt s : b.stmts) {
+      if (s instanceof Stmt.Assign a && !a.declaration && !plan.adjointLiveBefore(a)) {
+        out.add(a.target);
+      }
+    }
+    return out;
   }
 
   private boolean hasReverseWork(Block b) {
@@ -357,8 +384,8 @@ public final class Reverse {
       materialize(v);
       adjV = current(v);
     }
-    boolean outsideRegions = declared.size() == 1;
-    if (a.declaration || outsideRegions && !plan.adjointLiveBefore(a)) {
+    boolean mayDrop = droppable.isEmpty() || droppable.peek().contains(v);
+    if (a.declaration || mayDrop && !plan.adjointLiveBefore(a)) {
       adj.remove(v);
     } else {
       adj.put(v, Const.ZERO);
