@@ -269,7 +269,7 @@ public final class Reverse {
       case INT -> TypeName.INT;
       case LONG -> TypeName.LONG;
       case BOOLEAN -> TypeName.BOOLEAN;
-      default -> com.palantir.javapoet.ArrayTypeName.of(TypeName.DOUBLE);
+      default -> dev.adjoint.processor.emit.GradClassWriter.javaType(t);
     };
   }
 

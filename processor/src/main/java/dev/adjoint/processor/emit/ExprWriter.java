@@ -44,6 +44,15 @@ public final class ExprWriter {
       b.add("$T.$N", f.owner(), f.name());
     } else if (e instanceof Expr.RecordGet g) {
       b.add("$N.$N()", g.record().name(), g.accessor());
+    } else if (e instanceof Expr.Invoke i) {
+      if (i.receiver() != null) {
+        write(i.receiver(), b, 99, null);
+        b.add(".$N(", i.method());
+      } else {
+        b.add("$T.$N(", i.owner(), i.method());
+      }
+      list(i.args(), b);
+      b.add(")");
     } else if (e instanceof Expr.Call c) {
       if (c.target().kind() == CallTarget.Kind.GENERATED && c.derivative() != null) {
         b.add("$N.value()", c.derivative().name());
@@ -84,6 +93,17 @@ public final class ExprWriter {
         boolean clash = x instanceof Apply inner && inner.op().form() == Op.Form.PREFIX
             || x instanceof Const c && c.type() != Type.BOOLEAN && c.asDouble() < 0;
         write(x, b, clash ? 99 : prec, null);
+      }
+      case METHOD -> {
+        write(a.arg(0), b, 99, null);
+        b.add(".$N(", op.symbol());
+        list(a.args().subList(1, a.args().size()), b);
+        b.add(")");
+      }
+      case STATIC -> {
+        b.add("$T.$N(", GradClassWriter.TENSOR, op.symbol());
+        list(a.args(), b);
+        b.add(")");
       }
       case MATH_CALL -> {
         b.add("$T.$N(", a.strict() ? StrictMath.class : Math.class, op.symbol());
@@ -126,6 +146,15 @@ public final class ExprWriter {
           default -> throw new IllegalStateException("no form for " + op);
         }
       }
+    }
+  }
+
+  private static void list(java.util.List<Expr> args, CodeBlock.Builder b) {
+    for (int i = 0; i < args.size(); i++) {
+      if (i > 0) {
+        b.add(", ");
+      }
+      write(args.get(i), b, 0, null);
     }
   }
 

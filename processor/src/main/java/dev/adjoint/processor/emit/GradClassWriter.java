@@ -24,6 +24,8 @@ import javax.lang.model.element.TypeElement;
  * method with the source method's parameters that returns it.
  */
 public final class GradClassWriter {
+  public static final ClassName TENSOR = ClassName.get("dev.adjoint.tensor", "Tensor");
+
   private final TypeElement source;
   private final ClassName name;
   private final TypeSpec.Builder type;
@@ -95,13 +97,15 @@ public final class GradClassWriter {
         + "(" + String.join(", ", params) + ")";
   }
 
-  static TypeName javaType(Type t) {
+  public static TypeName javaType(Type t) {
     return switch (t) {
       case DOUBLE -> TypeName.DOUBLE;
       case INT -> TypeName.INT;
       case LONG -> TypeName.LONG;
       case BOOLEAN -> TypeName.BOOLEAN;
       case DOUBLE_ARRAY -> ArrayTypeName.of(TypeName.DOUBLE);
+      case TENSOR -> TENSOR;
+      case INT_ARRAY -> ArrayTypeName.of(TypeName.INT);
       case OBJECT -> ClassName.OBJECT;
     };
   }

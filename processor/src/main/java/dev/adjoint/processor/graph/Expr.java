@@ -86,6 +86,17 @@ public sealed interface Expr {
     }
   }
 
+  /**
+   * A call that is not differentiated through: a static helper ({@code owner} set) or a method
+   * of {@code receiver}. Used for tensor queries ({@code x.shape()}) and, in derivative
+   * expressions, for the runtime's adjoint helpers.
+   */
+  record Invoke(TypeName owner, Expr receiver, String method, List<Expr> args, Type type) implements Expr {
+    public Invoke {
+      args = List.copyOf(args);
+    }
+  }
+
   /** A component of a callee's gradient record, such as {@code _r0.x()}. */
   record RecordGet(Var record, String accessor, Type type) implements Expr {}
 
@@ -96,6 +107,11 @@ public sealed interface Expr {
       a.args().forEach(e -> e.forEach(visitor));
     } else if (this instanceof Call c) {
       c.args().forEach(e -> e.forEach(visitor));
+    } else if (this instanceof Invoke i) {
+      if (i.receiver() != null) {
+        i.receiver().forEach(visitor);
+      }
+      i.args().forEach(e -> e.forEach(visitor));
     }
   }
 
@@ -118,6 +134,9 @@ public sealed interface Expr {
       self = new Apply(a.op(), a.args().stream().map(x -> x.map(f)).toList(), a.type(), a.strict());
     } else if (this instanceof Call c) {
       self = new Call(c.target(), c.args().stream().map(x -> x.map(f)).toList(), c.derivative());
+    } else if (this instanceof Invoke i) {
+      self = new Invoke(i.owner(), i.receiver() == null ? null : i.receiver().map(f), i.method(),
+          i.args().stream().map(x -> x.map(f)).toList(), i.type());
     }
     return f.apply(self);
   }

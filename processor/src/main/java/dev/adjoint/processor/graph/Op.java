@@ -44,10 +44,27 @@ public enum Op {
   SQRT("sqrt", 1), CBRT("cbrt", 1), POW("pow", 2), HYPOT("hypot", 2),
   ABS("abs", 1), MAX("max", 2), MIN("min", 2),
   FLOOR("floor", 1), CEIL("ceil", 1), RINT("rint", 1), SIGNUM("signum", 1),
-  TO_RADIANS("toRadians", 1), TO_DEGREES("toDegrees", 1);
+  TO_RADIANS("toRadians", 1), TO_DEGREES("toDegrees", 1),
+
+  // dev.adjoint.tensor.Tensor methods: operand 0 is the receiver (or, for static ones, the first argument)
+  T_ADD("add", Form.METHOD), T_SUB("sub", Form.METHOD), T_MUL("mul", Form.METHOD), T_DIV("div", Form.METHOD),
+  T_NEG("neg", Form.METHOD), T_POW("pow", Form.METHOD), T_EXP("exp", Form.METHOD), T_LOG("log", Form.METHOD),
+  T_SQRT("sqrt", Form.METHOD), T_ABS("abs", Form.METHOD), T_TANH("tanh", Form.METHOD),
+  T_SIGMOID("sigmoid", Form.METHOD), T_RELU("relu", Form.METHOD), T_SQUARE("square", Form.METHOD),
+  T_MATMUL("matmul", Form.METHOD), T_TRANSPOSE("transpose", Form.METHOD), T_RESHAPE("reshape", Form.METHOD),
+  T_SUM("sum", Form.METHOD), T_MEAN("mean", Form.METHOD), T_MAX("max", Form.METHOD),
+  T_SUM_AXIS("sum", Form.METHOD), T_MEAN_AXIS("mean", Form.METHOD), T_MAX_AXIS("max", Form.METHOD),
+  T_SOFTMAX("softmax", Form.METHOD), T_LOGSUMEXP("logSumExp", Form.METHOD),
+  T_SOFTMAX_CROSS_ENTROPY("softmaxCrossEntropy", Form.STATIC), T_MSE("mse", Form.STATIC),
+  /**
+   * A call the graph does not differentiate through: a runtime helper of the reverse sweep
+   * ({@code TensorAdjoints.reduceTo(...)}) or a query such as {@code x.shape()}. Its owner and
+   * name are in {@link Expr.Invoke}.
+   */
+  INVOKE("invoke", Form.SPECIAL);
 
   /** How an operation is written. */
-  public enum Form { INFIX, PREFIX, MATH_CALL, SPECIAL }
+  public enum Form { INFIX, PREFIX, MATH_CALL, SPECIAL, METHOD, STATIC }
 
   private final String symbol;
   private final int precedence;
@@ -59,6 +76,13 @@ public enum Op {
     this.precedence = precedence;
     this.form = form;
     this.arity = form == Form.PREFIX ? 1 : 2;
+  }
+
+  Op(String methodName, Form form) {
+    this.symbol = methodName;
+    this.precedence = 16;
+    this.form = form;
+    this.arity = -1;
   }
 
   Op(String mathName, int arity) {
@@ -89,6 +113,11 @@ public enum Op {
     return form == Form.MATH_CALL;
   }
 
+  /** A method of {@code Tensor} (instance or static). */
+  public boolean isTensor() {
+    return form == Form.METHOD || form == Form.STATIC;
+  }
+
   /** The {@code Math}/{@code StrictMath} function of that name and number of arguments. */
   public static Optional<Op> math(String name, int arity) {
     return Arrays.stream(values())
@@ -98,6 +127,9 @@ public enum Op {
 
   /** Whether evaluating this op costs enough that its value is kept rather than recomputed. */
   public boolean isExpensive() {
+    if (isTensor()) {
+      return true; // a tensor op allocates and loops: keep its result, never recompute it
+    }
     return form == Form.MATH_CALL
         && this != ABS && this != MAX && this != MIN && this != FLOOR && this != CEIL
         && this != RINT && this != SIGNUM && this != TO_RADIANS && this != TO_DEGREES;

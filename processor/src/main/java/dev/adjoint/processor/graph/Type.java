@@ -7,6 +7,10 @@ public enum Type {
   LONG("long", false),
   BOOLEAN("boolean", false),
   DOUBLE_ARRAY("double[]", true),
+  /** {@code dev.adjoint.tensor.Tensor}: an immutable dense array of doubles of any shape. */
+  TENSOR("Tensor", true),
+  /** {@code int[]}, such as a tensor's shape; never differentiated. */
+  INT_ARRAY("int[]", false),
   /** A value the generated code keeps but never differentiates: a callee's gradient record. */
   OBJECT("Object", false);
 

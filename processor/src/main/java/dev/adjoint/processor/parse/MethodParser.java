@@ -114,6 +114,9 @@ public final class MethodParser {
     }
     unit = methodPath.getCompilationUnit();
     MethodTree tree = (MethodTree) methodPath.getLeaf();
+    // Trees.getTypeMirror does not attribute the class by itself; asking for an element does,
+    // so every expression of the body has its type before we read one
+    trees.getElement(new TreePath(methodPath, tree.getBody()));
 
     Map<String, Var> paramScope = new HashMap<>();
     List<Var> params = new ArrayList<>();

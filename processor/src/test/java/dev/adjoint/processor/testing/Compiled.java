@@ -38,7 +38,6 @@ public final class Compiled {
     if (c.status() != Compilation.Status.SUCCESS) {
       StringBuilder sb = new StringBuilder("compilation failed:\n");
       c.diagnostics().forEach(d -> sb.append(d).append('\n'));
-      c.generatedSourceFiles().forEach(f -> sb.append(sourceOf(f)).append('\n'));
       throw new AssertionError(sb.toString());
     }
     return new Compiled(c);
