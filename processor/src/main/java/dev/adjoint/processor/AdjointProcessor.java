@@ -77,7 +77,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     final ExecutableElement method;
     MethodGraph graph;
     TreePath path;
-    Map<Expr.Call, Tree> callSites = Map.of();
+    Map<Expr, Tree> callSites = Map.of();
     boolean failed;
 
     Job(ExecutableElement method) {
@@ -189,8 +189,21 @@ public final class AdjointProcessor extends AbstractProcessor {
   private void reportCalls(Job job, List<Planner.BadCall> bad) {
     String method = Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName();
     for (Planner.BadCall b : bad) {
-      CallTarget t = b.call().target();
-      Tree at = job.callSites.getOrDefault(b.call(), trees.getTree(job.method));
+      Tree at = job.callSites.getOrDefault(b.node(), trees.getTree(job.method));
+      if (!(b.node() instanceof Expr.Call call)) {
+        String what = at.toString();
+        if (b.node() instanceof Expr.Invoke inv) {
+          diag.report(job.path, at, Message.NOT_DIFFERENTIABLE_OP, what, method,
+              "'" + inv.method() + "' does not pass derivatives on",
+              "compute with tensor operations that do (add, mul, matmul, sum, ...)");
+        } else {
+          diag.report(job.path, at, Message.NOT_DIFFERENTIABLE_OP, what, method,
+              "operand " + (b.argument() + 1) + " is not differentiated",
+              "pass a value that does not depend on the inputs (a constant exponent, data labels)");
+        }
+        continue;
+      }
+      CallTarget t = call.target();
       String callee = t.owner().simpleName() + "." + t.name();
       if (t.kind() == CallTarget.Kind.PLAIN) {
         diag.report(job.path, at, Message.NOT_DIFFERENTIABLE_CALL, callee, method, callee, t.name());
@@ -228,8 +241,11 @@ public final class AdjointProcessor extends AbstractProcessor {
       if (job.failed) {
         continue;
       }
-      for (Map.Entry<Expr.Call, Tree> call : job.callSites.entrySet()) {
-        ExecutableElement callee = byKey.get(key(call.getKey().target()));
+      for (Map.Entry<Expr, Tree> call : job.callSites.entrySet()) {
+        if (!(call.getKey() instanceof Expr.Call c)) {
+          continue;
+        }
+        ExecutableElement callee = byKey.get(key(c.target()));
         if (callee == null) {
           continue;
         }
@@ -256,8 +272,8 @@ public final class AdjointProcessor extends AbstractProcessor {
       return null;
     }
     seen.add(from);
-    for (Expr.Call c : jobs.get(from).callSites.keySet()) {
-      ExecutableElement next = byKey.get(key(c.target()));
+    for (Expr e : jobs.get(from).callSites.keySet()) {
+      ExecutableElement next = e instanceof Expr.Call c ? byKey.get(key(c.target())) : null;
       if (next != null) {
         List<String> rest = cycleBack(next, to, jobs, byKey, seen);
         if (rest != null) {

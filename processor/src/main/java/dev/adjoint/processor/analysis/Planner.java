@@ -7,6 +7,7 @@ import dev.adjoint.processor.graph.Expr.Apply;
 import dev.adjoint.processor.graph.Expr.Const;
 import dev.adjoint.processor.graph.Expr.Ref;
 import dev.adjoint.processor.graph.MethodGraph;
+import dev.adjoint.processor.graph.Op;
 import dev.adjoint.processor.graph.Stmt;
 import dev.adjoint.processor.graph.Stmt.Block;
 import dev.adjoint.processor.graph.Type;
@@ -46,8 +47,13 @@ public final class Planner {
   private final List<Var> synthetic = new ArrayList<>();
   private boolean usesTape;
 
-  /** A differentiated call to a method that cannot be differentiated there. */
-  public record BadCall(Expr.Call call, int argument) {}
+  /**
+   * A value that carries a derivative flows where derivatives cannot follow: into a call that
+   * is not differentiable (or not with respect to that argument), or into an operand that the
+   * rule table does not differentiate. {@code node} is the call or operation, {@code argument}
+   * the operand's index (-1 for a receiver).
+   */
+  public record BadCall(Expr node, int argument) {}
 
   private final List<BadCall> badCalls = new ArrayList<>();
 
@@ -182,6 +188,24 @@ public final class Planner {
               badCalls.add(new BadCall(c, i));
             }
           }
+        } else if (x instanceof Expr.Invoke inv && inv.type().differentiable()) {
+          if (inv.receiver() != null && Propagation.isActive(inv.receiver(), active::contains)) {
+            badCalls.add(new BadCall(inv, -1));
+          }
+          for (int i = 0; i < inv.args().size(); i++) {
+            if (Propagation.isActive(inv.args().get(i), active::contains)) {
+              badCalls.add(new BadCall(inv, i));
+            }
+          }
+        } else if (x instanceof Apply a && a.op().isTensor()) {
+          List<Expr> operands = a.args();
+          for (int i = 1; i < operands.size(); i++) {
+            boolean differentiated = a.op() != Op.T_POW && a.op() != Op.T_SOFTMAX_CROSS_ENTROPY
+                || i == 0;
+            if (!differentiated && Propagation.isActive(operands.get(i), active::contains)) {
+              badCalls.add(new BadCall(a, i));
+            }
+          }
         }
       });
     });
@@ -218,9 +242,9 @@ public final class Planner {
         args.add(hoistIn(x, false, before, at));
       }
       Apply rebuilt = new Apply(a.op(), args, a.type(), a.strict());
-      if (!root && a.op().isExpensive() && a.type() == Type.DOUBLE
+      if (!root && a.op().isExpensive() && (a.type() == Type.DOUBLE || a.type() == Type.TENSOR)
           && Propagation.isActive(rebuilt, active::contains)) {
-        Var t = newVar("t", Type.DOUBLE);
+        Var t = newVar("t", a.type());
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
         return new Ref(t);
       }

@@ -35,6 +35,8 @@ public enum Message {
       + "@Differentiable (public static), or give it a derivative with @Derivative(of = \"%s\")"),
   CALL_NOT_WRT("AdjointCallWrt", "call to %s passes a differentiated value as parameter '%s', which %s "
       + "does not differentiate; add '%s' to its wrt, or pass a value that does not depend on %s's inputs"),
+  NOT_DIFFERENTIABLE_OP("AdjointNotDifferentiable", "%s in @Differentiable method %s receives a value "
+      + "that depends on a differentiated input, but %s; %s"),
   RECURSION("AdjointRecursion", "recursive call: %s; Adjoint differentiates without a run-time call "
       + "stack, so recursion (direct or mutual) is not supported: rewrite it as a loop"),
   BAD_DERIVATIVE("AdjointDerivative", "@Derivative method %s: %s"),

@@ -55,6 +55,15 @@ public final class Propagation {
       out.add(new Contribution(new ToVar(r.var()), adj));
     } else if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
       out.add(new Contribution(new ToElement(((Ref) a.arg(0)).var(), a.arg(1)), adj));
+    } else if (e instanceof Apply a && Rules.hasVjp(a.op())) {
+      Expr shared = shareable(a.args(), a.args().stream().map(x -> (Expr) x).toList(), active)
+          ? bind.apply(adj) : adj;
+      List<Expr> shares = Rules.vjp(a, result != null ? result : a, shared);
+      for (int i = 0; i < a.args().size(); i++) {
+        if (shares.get(i) != null) {
+          push(a.arg(i), shares.get(i), null, active, bind, out);
+        }
+      }
     } else if (e instanceof Apply a) {
       List<Expr> partials = Rules.partials(a, result != null ? result : a);
       Expr shared = shareable(a.args(), partials, active) ? bind.apply(adj) : adj;

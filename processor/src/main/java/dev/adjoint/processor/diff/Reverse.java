@@ -6,7 +6,9 @@ import com.palantir.javapoet.TypeName;
 import dev.adjoint.processor.analysis.Blocks;
 import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diff.Propagation.Contribution;
+import dev.adjoint.processor.diff.rules.Rules;
 import dev.adjoint.processor.emit.ExprWriter;
+import dev.adjoint.processor.emit.GradClassWriter;
 import dev.adjoint.processor.emit.Names;
 import dev.adjoint.processor.graph.Expr;
 import dev.adjoint.processor.graph.Expr.Const;
@@ -90,6 +92,9 @@ public final class Reverse {
         continue;
       }
       Expr e = current(p);
+      if (p.type() == Type.TENSOR && Sym.isZero(e)) {
+        e = Rules.zerosLike(new Ref(p));
+      }
       if (!(e instanceof Ref || e instanceof Const)) {
         materialize(p);
         e = current(p);
@@ -140,7 +145,7 @@ public final class Reverse {
         out.addStatement("$T $N = $L", a.target.objectType(), a.target.name(),
             ExprWriter.derivativeCall((Expr.Call) a.value));
       } else if (a.declaration) {
-        out.addStatement("$L $N = $L", a.target.type().javaName(), a.target.name(),
+        out.addStatement("$T $N = $L", GradClassWriter.javaType(a.target.type()), a.target.name(),
             ExprWriter.write(a.value));
       } else {
         out.addStatement("$N$L", a.target.name(), assignment(a.target, a.value, a.compound));
@@ -210,7 +215,7 @@ public final class Reverse {
 
   private void save(Stmt.Save save, Var saved, Type type, CodeBlock value) {
     if (save == Stmt.Save.LOCAL) {
-      out.addStatement("$L $N = $L", type.javaName(), saved.name(), value);
+      out.addStatement("$T $N = $L", GradClassWriter.javaType(type), saved.name(), value);
     } else if (save == Stmt.Save.TAPE) {
       out.addStatement("$N.$N($L)", names.tape, push(type), value);
     }
@@ -365,7 +370,7 @@ public final class Reverse {
 
   private void reverseAssign(Stmt.Assign a) {
     Var v = a.target;
-    boolean activeTarget = plan.isActive(v) && v.type() == Type.DOUBLE;
+    boolean activeTarget = plan.isActive(v) && (v.type() == Type.DOUBLE || v.type() == Type.TENSOR);
     if (!activeTarget) {
       if (a.save != Stmt.Save.NONE) {
         restore(a);
@@ -460,8 +465,8 @@ public final class Reverse {
       return e;
     }
     flushPendingComment();
-    Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
-    out.addStatement("double $N = $L", t.name(), ExprWriter.write(e));
+    Var t = new Var(names.fresh("_t"), e.type(), Var.Kind.SYNTHETIC);
+    out.addStatement("$T $N = $L", GradClassWriter.javaType(e.type()), t.name(), ExprWriter.write(e));
     return new Ref(t);
   }
 
@@ -546,6 +551,16 @@ public final class Reverse {
         }
       }
       e = adj.get(w);
+      if (w.type() == Type.TENSOR) {
+        if (e instanceof Expr.Apply sum && sum.op() == Op.T_ADD && sum.arg(0).equals(dRef)
+            && !sum.arg(1).reads(d)) {
+          out.addStatement("$N = $N.add($L)", d.name(), d.name(), ExprWriter.write(sum.arg(1)));
+        } else {
+          out.addStatement("$N = $L", d.name(), ExprWriter.write(tensorZero(w, e)));
+        }
+        adj.put(w, dRef);
+        return;
+      }
       Expr rest = Sym.sub(e, dRef);
       if (!rest.reads(d)) {
         if (!Sym.isZero(rest)) {
@@ -559,10 +574,16 @@ public final class Reverse {
         out.addStatement("$N = $L", d.name(), ExprWriter.write(e));
       }
     } else {
-      out.addStatement("double $N = $L", d.name(), ExprWriter.write(e));
+      out.addStatement("$T $N = $L", GradClassWriter.javaType(w.type()), d.name(),
+          ExprWriter.write(tensorZero(w, e)));
       declared.peek().add(w);
     }
     adj.put(w, dRef);
+  }
+
+  /** A zero adjoint of a tensor is a tensor of zeros of its shape. */
+  private static Expr tensorZero(Var w, Expr e) {
+    return w.type() == Type.TENSOR && Sym.isZero(e) ? Rules.zerosLike(new Ref(w)) : e;
   }
 
   /**
@@ -595,9 +616,11 @@ public final class Reverse {
       });
     }
     for (Var u : touched) {
-      if (!inside.contains(u) && u.type() == Type.DOUBLE && plan.isActive(u) && !isDeclared(u)) {
+      if (!inside.contains(u) && (u.type() == Type.DOUBLE || u.type() == Type.TENSOR)
+          && plan.isActive(u) && !isDeclared(u)) {
         flushPendingComment();
-        out.addStatement("double $N = 0", adjointVar(u).name());
+        out.addStatement("$T $N = $L", GradClassWriter.javaType(u.type()), adjointVar(u).name(),
+            ExprWriter.write(tensorZero(u, Const.ZERO)));
         declared.peek().add(u);
         adj.put(u, new Ref(adjointVar(u)));
       }

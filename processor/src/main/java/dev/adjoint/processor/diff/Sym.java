@@ -29,6 +29,10 @@ public final class Sym {
   }
 
   public static Expr add(Expr a, Expr b) {
+    if (a.type() == Type.TENSOR || b.type() == Type.TENSOR) {
+      // tensors: no algebra beyond dropping zeros
+      return isZero(a) ? b : isZero(b) ? a : new Apply(Op.T_ADD, List.of(a, b), Type.TENSOR);
+    }
     List<Term> terms = new ArrayList<>(terms(a));
     for (Term t : terms(b)) {
       merge(terms, t);
@@ -41,6 +45,9 @@ public final class Sym {
   }
 
   public static Expr neg(Expr a) {
+    if (a.type() == Type.TENSOR) {
+      return a instanceof Apply n && n.op() == Op.T_NEG ? n.arg(0) : new Apply(Op.T_NEG, List.of(a), Type.TENSOR);
+    }
     if (a instanceof Apply c && c.op() == Op.COND) {
       return cond(c.arg(0), neg(c.arg(1)), neg(c.arg(2)));
     }

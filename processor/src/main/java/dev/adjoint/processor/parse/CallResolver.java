@@ -52,14 +52,20 @@ public final class CallResolver {
     return result;
   }
 
+  public static final String TENSOR = "dev.adjoint.tensor.Tensor";
+
   public static Optional<Type> typeOf(TypeMirror t) {
     return switch (t.getKind()) {
       case DOUBLE -> Optional.of(Type.DOUBLE);
       case INT -> Optional.of(Type.INT);
       case LONG -> Optional.of(Type.LONG);
       case BOOLEAN -> Optional.of(Type.BOOLEAN);
-      case ARRAY -> ((javax.lang.model.type.ArrayType) t).getComponentType().getKind()
-          == javax.lang.model.type.TypeKind.DOUBLE ? Optional.of(Type.DOUBLE_ARRAY) : Optional.empty();
+      case ARRAY -> switch (((javax.lang.model.type.ArrayType) t).getComponentType().getKind()) {
+        case DOUBLE -> Optional.of(Type.DOUBLE_ARRAY);
+        case INT -> Optional.of(Type.INT_ARRAY);
+        default -> Optional.empty();
+      };
+      case DECLARED -> t.toString().equals(TENSOR) ? Optional.of(Type.TENSOR) : Optional.empty();
       default -> Optional.empty();
     };
   }

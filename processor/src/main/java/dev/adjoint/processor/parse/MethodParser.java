@@ -87,7 +87,7 @@ public final class MethodParser {
   private int branchDepth;
   private int errors;
   private final List<Expr.Call> differentiableCalls = new ArrayList<>();
-  private final Map<Expr.Call, Tree> callSites = new HashMap<>();
+  private final Map<Expr, Tree> callSites = new HashMap<>();
 
   public MethodParser(Trees trees, Diagnostics diag, CallResolver calls) {
     this.trees = trees;
@@ -142,7 +142,7 @@ public final class MethodParser {
   }
 
   /** Calls to differentiable methods found while parsing, for the recursion check. */
-  public Map<Expr.Call, Tree> callSites() {
+  public Map<Expr, Tree> callSites() {
     return callSites;
   }
 
@@ -800,6 +800,9 @@ public final class MethodParser {
           "supported: sin cos tan asin acos atan atan2 sinh cosh tanh exp expm1 log log1p log10 sqrt "
               + "cbrt pow hypot abs max min floor ceil rint signum toRadians toDegrees on doubles");
     }
+    if (owner.equals(CallResolver.TENSOR)) {
+      return tensorCall(t, path, m, args);
+    }
     if (!m.getModifiers().contains(Modifier.STATIC)) {
       return unsupported(t, "calling instance method " + name,
           "differentiable code calls static methods only");
@@ -812,6 +815,88 @@ public final class MethodParser {
     Expr.Call call = new Expr.Call(target.get(), args, null);
     callSites.put(call, t);
     return call;
+  }
+
+  /**
+   * A method of {@code Tensor}: a differentiable operation of the rule table, or a query or
+   * factory that the graph keeps as an opaque call (checked later: it must not receive values
+   * that carry derivatives).
+   */
+  private Expr tensorCall(MethodInvocationTree t, TreePath path, ExecutableElement m, List<Expr> args) {
+    Type result = type(t, path);
+    if (result == null) {
+      return null;
+    }
+    String name = m.getSimpleName().toString();
+    boolean isStatic = m.getModifiers().contains(Modifier.STATIC);
+    List<Expr> operands = new ArrayList<>();
+    if (!isStatic) {
+      ExpressionTree select = t.getMethodSelect();
+      if (!(select instanceof MemberSelectTree ms)) {
+        return unsupported(t, "the call " + t, "call tensor methods on a tensor: x." + name + "(...)");
+      }
+      Expr receiver = expr(ms.getExpression(), path);
+      if (receiver == null) {
+        return null;
+      }
+      operands.add(receiver);
+    }
+    operands.addAll(args);
+    Optional<Op> op = tensorOp(name, isStatic, args, result);
+    if (op.isPresent()) {
+      Expr apply = new Apply(op.get(), operands, result);
+      callSites.put(apply, t);
+      return apply;
+    }
+    TypeMirror resultType = m.getReturnType();
+    if (CallResolver.typeOf(resultType).isEmpty() && resultType.getKind() != TypeKind.VOID) {
+      return unsupported(t, "Tensor." + name + ", whose result is a " + resultType,
+          "use tensor operations that return Tensor, double or int");
+    }
+    Expr invoke = isStatic
+        ? new Expr.Invoke(ClassName.get((TypeElement) m.getEnclosingElement()), null, name, args, result)
+        : new Expr.Invoke(null, operands.get(0), name, args, result);
+    callSites.put(invoke, t);
+    return invoke;
+  }
+
+  private static Optional<Op> tensorOp(String name, boolean isStatic, List<Expr> args, Type result) {
+    int n = args.size();
+    if (isStatic) {
+      return switch (name) {
+        case "softmaxCrossEntropy" -> Optional.of(Op.T_SOFTMAX_CROSS_ENTROPY);
+        case "mse" -> Optional.of(Op.T_MSE);
+        default -> Optional.empty();
+      };
+    }
+    Op op = switch (name + "/" + n) {
+      case "add/1" -> Op.T_ADD;
+      case "sub/1" -> Op.T_SUB;
+      case "mul/1" -> Op.T_MUL;
+      case "div/1" -> Op.T_DIV;
+      case "pow/1" -> Op.T_POW;
+      case "matmul/1" -> Op.T_MATMUL;
+      case "neg/0" -> Op.T_NEG;
+      case "exp/0" -> Op.T_EXP;
+      case "log/0" -> Op.T_LOG;
+      case "sqrt/0" -> Op.T_SQRT;
+      case "abs/0" -> Op.T_ABS;
+      case "tanh/0" -> Op.T_TANH;
+      case "sigmoid/0" -> Op.T_SIGMOID;
+      case "relu/0" -> Op.T_RELU;
+      case "square/0" -> Op.T_SQUARE;
+      case "transpose/0" -> Op.T_TRANSPOSE;
+      case "sum/0" -> Op.T_SUM;
+      case "mean/0" -> Op.T_MEAN;
+      case "max/0" -> Op.T_MAX;
+      case "sum/2" -> Op.T_SUM_AXIS;
+      case "mean/2" -> Op.T_MEAN_AXIS;
+      case "max/2" -> Op.T_MAX_AXIS;
+      case "softmax/1" -> Op.T_SOFTMAX;
+      case "logSumExp/2" -> Op.T_LOGSUMEXP;
+      default -> name.equals("reshape") ? Op.T_RESHAPE : null;
+    };
+    return Optional.ofNullable(op);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -129,6 +129,141 @@ public final class Rules {
     register(Op.TO_DEGREES, (x, y, s) -> List.of(num(180 / Math.PI)));
   }
 
+  // ---------------------------------------------------------------- tensor operations
+
+  /**
+   * The adjoint rule of a tensor operation, where the Jacobian is never formed: given the
+   * operands {@code x}, the result {@code y} and the result's adjoint {@code g}, each operand's
+   * share of the adjoint (a vector-Jacobian product), or null for operands without one.
+   * Broadcasting operands get the adjoint summed back to their own shape.
+   */
+  @FunctionalInterface
+  interface Vjp {
+    List<Expr> contributions(List<Expr> x, Expr y, Expr g);
+  }
+
+  private static final Map<Op, Vjp> TENSOR_TABLE = new EnumMap<>(Op.class);
+
+  private static void registerVjp(Op op, Vjp rule) {
+    TENSOR_TABLE.put(op, rule);
+  }
+
+  static {
+    // y = a + b (broadcast): da = reduce(g), db = reduce(g); a double b gets sum(g)
+    registerVjp(Op.T_ADD, (x, y, g) -> List.of(reduceTo(g, x.get(0)),
+        isTensor(x.get(1)) ? reduceTo(g, x.get(1)) : t(Op.T_SUM, g)));
+    // y = a - b: da = reduce(g), db = -reduce(g)
+    registerVjp(Op.T_SUB, (x, y, g) -> List.of(reduceTo(g, x.get(0)),
+        isTensor(x.get(1)) ? reduceTo(t(Op.T_NEG, g), x.get(1)) : neg(t(Op.T_SUM, g))));
+    // y = a * b: da = reduce(g * b), db = reduce(g * a)
+    registerVjp(Op.T_MUL, (x, y, g) -> List.of(reduceTo(t(Op.T_MUL, g, x.get(1)), x.get(0)),
+        isTensor(x.get(1)) ? reduceTo(t(Op.T_MUL, g, x.get(0)), x.get(1))
+            : t(Op.T_SUM, t(Op.T_MUL, g, x.get(0)))));
+    // y = a / b: da = reduce(g / b), db = -reduce(g * y / b)
+    registerVjp(Op.T_DIV, (x, y, g) -> List.of(reduceTo(t(Op.T_DIV, g, x.get(1)), x.get(0)),
+        isTensor(x.get(1)) ? reduceTo(t(Op.T_NEG, t(Op.T_DIV, t(Op.T_MUL, g, y), x.get(1))), x.get(1))
+            : neg(div(t(Op.T_SUM, t(Op.T_MUL, g, y)), x.get(1)))));
+    // y = -a
+    registerVjp(Op.T_NEG, (x, y, g) -> List.of(t(Op.T_NEG, g)));
+    // y = a^p (p not differentiated): da = g * p a^(p-1)
+    registerVjp(Op.T_POW, (x, y, g) -> Arrays.asList(helper("powBackward", x.get(0), x.get(1), g), null));
+    // y = exp a: da = g * y
+    registerVjp(Op.T_EXP, (x, y, g) -> List.of(t(Op.T_MUL, g, y)));
+    // y = log a: da = g / a
+    registerVjp(Op.T_LOG, (x, y, g) -> List.of(t(Op.T_DIV, g, x.get(0))));
+    // y = sqrt a: da = g * 0.5 / y
+    registerVjp(Op.T_SQRT, (x, y, g) -> List.of(helper("sqrtBackward", y, g)));
+    // y = |a|: da = g * signum(a)
+    registerVjp(Op.T_ABS, (x, y, g) -> List.of(helper("absBackward", x.get(0), g)));
+    // y = tanh a: da = g * (1 - y^2)
+    registerVjp(Op.T_TANH, (x, y, g) -> List.of(helper("tanhBackward", y, g)));
+    // y = sigmoid a: da = g * y * (1 - y)
+    registerVjp(Op.T_SIGMOID, (x, y, g) -> List.of(helper("sigmoidBackward", y, g)));
+    // y = relu a: da = g where a > 0, else 0
+    registerVjp(Op.T_RELU, (x, y, g) -> List.of(helper("reluBackward", x.get(0), g)));
+    // y = a^2: da = 2 g a
+    registerVjp(Op.T_SQUARE, (x, y, g) -> List.of(t(Op.T_MUL, t(Op.T_MUL, g, x.get(0)), num(2))));
+    // Y = A B: dA = G Bᵀ, dB = Aᵀ G (no transposed copies; batched and broadcast forms reduce)
+    registerVjp(Op.T_MATMUL, (x, y, g) -> List.of(helper("matmulBackwardLeft", g, x.get(0), x.get(1)),
+        helper("matmulBackwardRight", g, x.get(0), x.get(1))));
+    // Y = Aᵀ: dA = Gᵀ
+    registerVjp(Op.T_TRANSPOSE, (x, y, g) -> List.of(t(Op.T_TRANSPOSE, g)));
+    // Y = reshape(A): dA = reshape(G, shape of A)
+    registerVjp(Op.T_RESHAPE, (x, y, g) -> {
+      Expr[] out = new Expr[x.size()];
+      out[0] = t(Op.T_RESHAPE, g, shape(x.get(0)));
+      return Arrays.asList(out);
+    });
+    // y = sum(A) (a double): dA = g everywhere
+    registerVjp(Op.T_SUM, (x, y, g) -> List.of(helper("sumBackward", g, shape(x.get(0)))));
+    // y = mean(A): dA = g / size everywhere
+    registerVjp(Op.T_MEAN, (x, y, g) -> List.of(helper("meanBackward", g, shape(x.get(0)))));
+    // y = max(A): dA = g at the first maximal element
+    registerVjp(Op.T_MAX, (x, y, g) -> List.of(helper("maxBackward", x.get(0), g)));
+    // Y = sum(A, axis): dA = G broadcast back along the axis
+    registerVjp(Op.T_SUM_AXIS, (x, y, g) -> Arrays.asList(
+        helper("sumBackward", g, shape(x.get(0)), x.get(1), x.get(2)), null, null));
+    registerVjp(Op.T_MEAN_AXIS, (x, y, g) -> Arrays.asList(
+        helper("meanBackward", g, shape(x.get(0)), x.get(1), x.get(2)), null, null));
+    registerVjp(Op.T_MAX_AXIS, (x, y, g) -> Arrays.asList(
+        helper("maxBackward", x.get(0), g, x.get(1), x.get(2)), null, null));
+    // Y = softmax(A): dA = Y * (G - sum(G * Y, axis))
+    registerVjp(Op.T_SOFTMAX, (x, y, g) -> Arrays.asList(helper("softmaxBackward", y, g, x.get(1)), null));
+    // Y = logSumExp(A): dA = G * softmax(A)
+    registerVjp(Op.T_LOGSUMEXP, (x, y, g) -> Arrays.asList(
+        helper("logSumExpBackward", x.get(0), g, x.get(1), x.get(2)), null, null));
+    // y = mean cross-entropy of softmax(logits): dlogits = (softmax(logits) - labels) g / batch
+    registerVjp(Op.T_SOFTMAX_CROSS_ENTROPY, (x, y, g) -> Arrays.asList(
+        helper("softmaxCrossEntropyBackward", x.get(0), x.get(1), g), null));
+    // y = mean((p - t)^2): dp = 2 (p - t) g / size, dt = -dp
+    registerVjp(Op.T_MSE, (x, y, g) -> {
+      Expr dp = helper("mseBackward", x.get(0), x.get(1), g);
+      return List.of(dp, t(Op.T_NEG, dp));
+    });
+  }
+
+  private static final com.palantir.javapoet.ClassName TENSOR_ADJOINTS =
+      com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "TensorAdjoints");
+
+  private static boolean isTensor(Expr e) {
+    return e.type() == Type.TENSOR;
+  }
+
+  /** A tensor operation; its result type follows the operation. */
+  public static Expr t(Op op, Expr... operands) {
+    Type type = op == Op.T_SUM || op == Op.T_MEAN || op == Op.T_MAX
+        || op == Op.T_SOFTMAX_CROSS_ENTROPY || op == Op.T_MSE ? Type.DOUBLE : Type.TENSOR;
+    return new Apply(op, List.of(operands), type);
+  }
+
+  private static Expr helper(String name, Expr... args) {
+    return new Expr.Invoke(TENSOR_ADJOINTS, null, name, List.of(args), Type.TENSOR);
+  }
+
+  private static Expr reduceTo(Expr g, Expr operand) {
+    return helper("reduceTo", g, shape(operand));
+  }
+
+  /** {@code x.shape()}. */
+  public static Expr shape(Expr x) {
+    return new Expr.Invoke(null, x, "shape", List.of(), Type.INT_ARRAY);
+  }
+
+  /** Whether the operation's derivative is given as adjoint contributions (tensor ops). */
+  public static boolean hasVjp(Op op) {
+    return TENSOR_TABLE.containsKey(op);
+  }
+
+  /** The contributions of the adjoint {@code g} of {@code node} to its operands. */
+  public static List<Expr> vjp(Apply node, Expr result, Expr g) {
+    return TENSOR_TABLE.get(node.op()).contributions(node.args(), result, g);
+  }
+
+  /** A tensor of zeros shaped like {@code x}, the adjoint before anything flowed in. */
+  public static Expr zerosLike(Expr x) {
+    return new Expr.Invoke(TENSOR_ADJOINTS, null, "zerosLike", List.of(x), Type.TENSOR);
+  }
+
   private Rules() {}
 
   /** d/da pow(a, b) = b * a^(b-1), written plainly for constant exponents (pow(a, 2) → 2a). */
