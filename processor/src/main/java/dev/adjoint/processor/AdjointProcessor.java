@@ -16,7 +16,10 @@ import dev.adjoint.processor.emit.Naming;
 import dev.adjoint.processor.emit.Names;
 import dev.adjoint.processor.graph.CallTarget;
 import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Const;
 import dev.adjoint.processor.graph.MethodGraph;
+import dev.adjoint.processor.graph.Type;
+import dev.adjoint.processor.graph.Var;
 import dev.adjoint.processor.parse.CallResolver;
 import dev.adjoint.processor.parse.MethodParser;
 import java.io.IOException;
@@ -155,7 +158,13 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         Names names = new Names(job.graph, plan.synthetic());
         Reverse reverse = new Reverse(job.graph, plan, names);
-        writer.add(job.method, job.graph, reverse.body(writer.recordName(job.graph)));
+        if (job.graph.result().type() == Type.TENSOR) {
+          Var seed = new Var(names.fresh("seed", false), Type.TENSOR, Var.Kind.PARAMETER);
+          writer.addLayer(job.method, job.graph, seed,
+              reverse.body(writer.recordName(job.graph), new Expr.Ref(seed)));
+        } else {
+          writer.add(job.method, job.graph, reverse.body(writer.recordName(job.graph), Const.ONE));
+        }
       } catch (RuntimeException | StackOverflowError ex) {
         internalError(job, ex);
         ok = false;

@@ -52,7 +52,8 @@ public final class Lowering {
     if (assignments == 1 && last instanceof Stmt.Assign a && a.target == graph.result()) {
       body.set(body.size() - 1, new Stmt.Assign(a.target, a.value, true, null, a.src));
     } else {
-      prologue.add(new Stmt.Assign(graph.result(), Const.ZERO, true, null, Src.NONE));
+      Expr none = graph.result().type() == Type.TENSOR ? new Const(Type.TENSOR, null) : Const.ZERO;
+      prologue.add(new Stmt.Assign(graph.result(), none, true, null, Src.NONE));
     }
     if (read.contains(l.returned)) {
       prologue.add(new Stmt.Assign(l.returned, Const.ofBoolean(false), true, null, Src.NONE));

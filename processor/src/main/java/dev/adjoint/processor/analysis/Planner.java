@@ -256,7 +256,8 @@ public final class Planner {
         args.add(hoistIn(x, false, before, at));
       }
       Expr.Call rebuilt = new Expr.Call(c.target(), args, null);
-      if (c.target().differentiable() && Propagation.isActive(rebuilt, active::contains)) {
+      if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
+          && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
         before.add(new Stmt.Assign(d, new Expr.Call(t, args, d), true, null, at.src));

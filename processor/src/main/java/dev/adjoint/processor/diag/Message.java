@@ -11,7 +11,8 @@ public enum Message {
       + "instance state cannot be differentiated, pass it as parameters instead"),
   NOT_PUBLIC("AdjointNotPublic", "@Differentiable method %s must be public so its generated "
       + "gradient class (another class) can call and mirror it"),
-  BAD_RETURN("AdjointReturnType", "@Differentiable method %s returns %s; only double is supported"),
+  BAD_RETURN("AdjointReturnType", "@Differentiable method %s returns %s; supported are double (a loss, "
+      + "an objective) and dev.adjoint.tensor.Tensor (a layer)"),
   BAD_PARAM("AdjointParamType", "parameter %s of @Differentiable method %s has type %s; "
       + "supported parameter types are double, double[], int, long and boolean"),
   GENERIC("AdjointGeneric", "@Differentiable method %s must not be generic; write it for double"),

@@ -1,7 +1,9 @@
 package dev.adjoint.processor.diff;
 
 import dev.adjoint.processor.diff.rules.Rules;
+import dev.adjoint.processor.graph.CallTarget;
 import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Const;
 import dev.adjoint.processor.graph.Expr.Apply;
 import dev.adjoint.processor.graph.Expr.Ref;
 import dev.adjoint.processor.graph.Op;
@@ -70,6 +72,24 @@ public final class Propagation {
       for (int i = 0; i < a.args().size(); i++) {
         if (partials.get(i) != null) {
           push(a.arg(i), Sym.mul(shared, partials.get(i)), null, active, bind, out);
+        }
+      }
+    } else if (e instanceof Expr.Call c && c.type() == Type.TENSOR) {
+      // a layer: its generated vector-Jacobian product, called once with this adjoint
+      CallTarget t = c.target();
+      List<Expr> vjpArgs = new java.util.ArrayList<>(c.args());
+      vjpArgs.add(adj);
+      Expr vjp = bind.apply(new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), vjpArgs, Type.OBJECT));
+      for (int i = 0; i < c.args().size(); i++) {
+        if (!t.hasPartial(i) || !isActive(c.args().get(i), active)) {
+          continue;
+        }
+        Expr share = new Expr.Invoke(null, vjp, t.partials().get(i), List.of(), t.paramTypes().get(i));
+        Expr arg = c.args().get(i);
+        if (arg.type() == Type.DOUBLE_ARRAY) {
+          out.add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE));
+        } else {
+          push(arg, share, null, active, bind, out);
         }
       }
     } else if (e instanceof Expr.Call c) {

@@ -68,8 +68,12 @@ public final class Reverse {
     this.names = names;
   }
 
-  /** The method body; {@code record} is the result record's type. */
-  public CodeBlock body(TypeName record) {
+  /**
+   * The method body; {@code record} is the result record's type, {@code seed} the adjoint the
+   * result starts with: 1 for a double result, the caller's tensor for a layer's
+   * vector-Jacobian product.
+   */
+  public CodeBlock body(TypeName record, Expr seed) {
     if (plan.usesTape()) {
       out.addStatement("$T $N = new $T()", TAPE, names.tape, TAPE);
     }
@@ -81,7 +85,7 @@ public final class Reverse {
       out.addStatement("double[] $N = new double[$N.length]", adjointVar(a).name(), a.name());
       declared.peek().add(a);
     }
-    adj.put(graph.result(), Const.ONE);
+    adj.put(graph.result(), seed);
     reverseBlock(graph.body(), true);
 
     List<CodeBlock> components = new ArrayList<>();
@@ -466,7 +470,11 @@ public final class Reverse {
     }
     flushPendingComment();
     Var t = new Var(names.fresh("_t"), e.type(), Var.Kind.SYNTHETIC);
-    out.addStatement("$T $N = $L", GradClassWriter.javaType(e.type()), t.name(), ExprWriter.write(e));
+    if (e.type() == Type.OBJECT) {
+      out.addStatement("var $N = $L", t.name(), ExprWriter.write(e)); // a callee's gradient record
+    } else {
+      out.addStatement("$T $N = $L", GradClassWriter.javaType(e.type()), t.name(), ExprWriter.write(e));
+    }
     return new Ref(t);
   }
 

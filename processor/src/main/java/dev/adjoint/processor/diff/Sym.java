@@ -129,7 +129,7 @@ public final class Sym {
   }
 
   public static boolean isZero(Expr e) {
-    return e instanceof Const c && c.type() != Type.BOOLEAN && c.asDouble() == 0;
+    return e instanceof Const c && c.value() instanceof Number n && n.doubleValue() == 0;
   }
 
   // ---------------------------------------------------------------- canonical form

@@ -91,7 +91,7 @@ public final class ExprWriter {
         b.add("$L", op.symbol());
         Expr x = a.arg(0);
         boolean clash = x instanceof Apply inner && inner.op().form() == Op.Form.PREFIX
-            || x instanceof Const c && c.type() != Type.BOOLEAN && c.asDouble() < 0;
+            || x instanceof Const c && c.value() instanceof Number n && n.doubleValue() < 0;
         write(x, b, clash ? 99 : prec, null);
       }
       case METHOD -> {
@@ -162,7 +162,7 @@ public final class ExprWriter {
     if (e instanceof Apply a) {
       return a.op().precedence();
     }
-    if (e instanceof Const c && c.type() != Type.BOOLEAN && c.asDouble() < 0) {
+    if (e instanceof Const c && c.value() instanceof Number n && n.doubleValue() < 0) {
       return 13; // written with a leading minus
     }
     return 99;
@@ -175,6 +175,9 @@ public final class ExprWriter {
    */
   static String literal(Const c, Expr sibling) {
     Object v = c.value();
+    if (v == null) {
+      return "null";
+    }
     if (v instanceof Boolean bool) {
       return bool.toString();
     }

@@ -54,9 +54,67 @@ public final class GradClassWriter {
   }
 
   public void add(ExecutableElement method, MethodGraph g, CodeBlock body) {
+    addRecord(method, g);
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(recordName(g))
+        .addJavadoc("Computes {@link $L} and its gradient with respect to $L in one call.\n",
+            link(method), wrtList(g));
+    for (Var p : g.params()) {
+      m.addParameter(ParameterSpec.builder(javaType(p.type()), p.name()).build());
+    }
+    m.addCode(body);
+    type.addMethod(m.build());
+    type.addOriginatingElement(method);
+  }
+
+  /**
+   * A layer (a method returning a Tensor): {@code fVjp(params, seed)} gives the value and the
+   * vector-Jacobian product for the result's adjoint {@code seed}, which is what callers need;
+   * {@code f(params)} uses a seed of ones, the gradient of the sum of the result.
+   */
+  public void addLayer(ExecutableElement method, MethodGraph g, Var seed, CodeBlock body) {
+    addRecord(method, g);
+    String link = link(method);
+    MethodSpec.Builder vjp = MethodSpec.methodBuilder(g.name() + "Vjp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(recordName(g))
+        .addJavadoc("Computes {@link $L} and the vector-Jacobian product with respect to $L: the\n"
+            + "gradient of {@code sum(value * $N)}, for a caller that knows the result's adjoint.\n",
+            link, wrtList(g), seed.name());
+    for (Var p : g.params()) {
+      vjp.addParameter(javaType(p.type()), p.name());
+    }
+    vjp.addParameter(TENSOR, seed.name());
+    vjp.addCode(body);
+    type.addMethod(vjp.build());
+
+    MethodSpec.Builder ones = MethodSpec.methodBuilder(g.name())
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(recordName(g))
+        .addJavadoc("Computes {@link $L} and the gradient of the sum of its elements with respect to $L.\n",
+            link, wrtList(g));
+    List<String> args = new java.util.ArrayList<>();
+    for (Var p : g.params()) {
+      ones.addParameter(javaType(p.type()), p.name());
+      args.add(p.name());
+    }
+    String call = String.join(", ", args);
+    ones.addStatement("$T value = $T.$N($L)", TENSOR, ClassName.get(source), g.name(), call);
+    ones.addStatement("return $N($L, $T.ones(value.shape()))", g.name() + "Vjp",
+        call.isEmpty() ? "" : call, TENSOR);
+    type.addMethod(ones.build());
+    type.addOriginatingElement(method);
+  }
+
+  private static String wrtList(MethodGraph g) {
+    return g.wrt().stream().map(Var::name).collect(Collectors.joining(", "));
+  }
+
+  private void addRecord(ExecutableElement method, MethodGraph g) {
     String link = link(method);
     MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
-        .addParameter(TypeName.DOUBLE, "value");
+        .addParameter(javaType(g.result().type()), "value");
     StringBuilder components = new StringBuilder();
     for (Var p : g.wrt()) {
       ctor.addParameter(javaType(p.type()), p.name());
@@ -69,18 +127,6 @@ public final class GradClassWriter {
         .recordConstructor(ctor.build())
         .build();
     type.addType(record);
-
-    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-        .returns(recordName(g))
-        .addJavadoc("Computes {@link $L} and its gradient with respect to $L in one call.\n",
-            link, g.wrt().stream().map(Var::name).collect(Collectors.joining(", ")));
-    for (Var p : g.params()) {
-      m.addParameter(ParameterSpec.builder(javaType(p.type()), p.name()).build());
-    }
-    m.addCode(body);
-    type.addMethod(m.build());
-    type.addOriginatingElement(method);
   }
 
   public JavaFile file() {

@@ -94,7 +94,8 @@ public final class Names {
     return fresh(prefix, true);
   }
 
-  private String fresh(String prefix, boolean numbered) {
+  /** A new name: {@code prefix} itself if free, else numbered. */
+  public String fresh(String prefix, boolean numbered) {
     if (!numbered && taken.add(prefix)) {
       return prefix;
     }

@@ -100,7 +100,8 @@ public final class CallResolver {
           CallTarget.Kind.CUSTOM, ownerName, custom.get().getSimpleName().toString(),
           TypeName.get(custom.get().getReturnType()), partials));
     }
-    if (callee.getAnnotation(Differentiable.class) != null && ret.get() == Type.DOUBLE) {
+    if (callee.getAnnotation(Differentiable.class) != null
+        && (ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR)) {
       ClassName grad = Naming.gradClass(owner);
       String record = Naming.recordName(callee, Differentiable.class);
       List<String> names = accessorNames(callee, grad, record);
@@ -110,8 +111,11 @@ public final class CallResolver {
       for (int i = 0; i < paramTypes.size(); i++) {
         partials.add(wrt.contains(i) ? names.get(k++) : null);
       }
+      // a layer (Tensor result) is differentiated by its vector-Jacobian product, called in
+      // the caller's reverse sweep with the result's adjoint
+      String derivative = ret.get() == Type.TENSOR ? name + "Vjp" : name;
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
-          CallTarget.Kind.GENERATED, grad, name, grad.nestedClass(record), partials));
+          CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials));
     }
     return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(), CallTarget.Kind.PLAIN,
         null, null, null, null));

@@ -136,7 +136,8 @@ public final class MethodParser {
     if (errors > 0) {
       return Optional.empty();
     }
-    Var result = new Var("value", Type.DOUBLE, Var.Kind.SYNTHETIC);
+    Var result = new Var("value", CallResolver.typeOf(method.getReturnType()).orElseThrow(),
+        Var.Kind.SYNTHETIC);
     return Optional.of(new MethodGraph(method.getSimpleName().toString(), params, wrt, body, result,
         Naming.recordName(method, Differentiable.class)));
   }
@@ -163,7 +164,8 @@ public final class MethodParser {
       diag.report(m, Message.NOT_PUBLIC, name);
       ok = false;
     }
-    if (m.getReturnType().getKind() != TypeKind.DOUBLE) {
+    Optional<Type> ret = CallResolver.typeOf(m.getReturnType());
+    if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR) {
       diag.report(m, Message.BAD_RETURN, name, m.getReturnType());
       ok = false;
     }
