@@ -11,6 +11,7 @@ import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diff.Reverse;
+import dev.adjoint.processor.emit.CodePrinter;
 import dev.adjoint.processor.emit.GradClassWriter;
 import dev.adjoint.processor.emit.Naming;
 import dev.adjoint.processor.emit.Names;
@@ -65,9 +66,14 @@ public final class AdjointProcessor extends AbstractProcessor {
     calls = new CallResolver(env.getElementUtils(), env.getTypeUtils());
   }
 
+  /**
+   * Our annotations, and {@code @Generated}, which the generated classes carry: claiming it keeps
+   * javac's {@code -Xlint:processing} quiet in the round that compiles them.
+   */
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return Set.of(Differentiable.class.getCanonicalName(), Derivative.class.getCanonicalName());
+    return Set.of(Differentiable.class.getCanonicalName(), Derivative.class.getCanonicalName(),
+        "javax.annotation.processing.Generated");
   }
 
   @Override
@@ -161,9 +167,10 @@ public final class AdjointProcessor extends AbstractProcessor {
         if (job.graph.result().type() == Type.TENSOR) {
           Var seed = new Var(names.fresh("seed", false), Type.TENSOR, Var.Kind.PARAMETER);
           writer.addLayer(job.method, job.graph, seed,
-              reverse.body(writer.recordName(job.graph), new Expr.Ref(seed)));
+              CodePrinter.print(reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
         } else {
-          writer.add(job.method, job.graph, reverse.body(writer.recordName(job.graph), Const.ONE));
+          writer.add(job.method, job.graph,
+              CodePrinter.print(reverse.body(writer.recordName(job.graph), Const.ONE)));
         }
       } catch (RuntimeException | StackOverflowError ex) {
         internalError(job, ex);

@@ -1,13 +1,11 @@
 package dev.adjoint.processor.diff;
 
 import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.TypeName;
 import dev.adjoint.processor.analysis.Blocks;
 import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diff.Propagation.Contribution;
 import dev.adjoint.processor.diff.rules.Rules;
-import dev.adjoint.processor.emit.ExprWriter;
 import dev.adjoint.processor.emit.GradClassWriter;
 import dev.adjoint.processor.emit.Names;
 import dev.adjoint.processor.graph.Expr;
@@ -49,7 +47,8 @@ public final class Reverse {
   private final MethodGraph graph;
   private final Planner plan;
   private final Names names;
-  private final CodeBlock.Builder out = CodeBlock.builder();
+  private final Out out = new Out();
+  private final Var tape;
 
   /** Current adjoint of each active scalar variable, in the order they were first touched. */
   private final Map<Var, Expr> adj = new LinkedHashMap<>();
@@ -60,12 +59,12 @@ public final class Reverse {
   private final Deque<Set<Var>> droppable = new ArrayDeque<>();
   private Src commentPending;
   private Src lastReverseComment;
-  private long lastForwardLine = -1;
 
   public Reverse(MethodGraph graph, Planner plan, Names names) {
     this.graph = graph;
     this.plan = plan;
     this.names = names;
+    this.tape = new Var(names.tape, Type.OBJECT, Var.Kind.SYNTHETIC, TAPE);
   }
 
   /**
@@ -73,26 +72,28 @@ public final class Reverse {
    * result starts with: 1 for a double result, the caller's tensor for a layer's
    * vector-Jacobian product.
    */
-  public CodeBlock body(TypeName record, Expr seed) {
+  public Block body(TypeName record, Expr seed) {
     if (plan.usesTape()) {
-      out.addStatement("$T $N = new $T()", TAPE, names.tape, TAPE);
+      out.declare(tape, new Expr.New(TAPE, List.of(), Type.OBJECT));
     }
     forwardBlock(graph.body(), true);
 
-    out.add("\n// reverse sweep\n");
+    out.comment("");
+    out.comment("reverse sweep");
     declared.push(new LinkedHashSet<>());
     for (Var a : arrayAdjoints()) {
-      out.addStatement("double[] $N = new double[$N.length]", adjointVar(a).name(), a.name());
+      out.declare(adjointVar(a), new Expr.Apply(Op.NEW_ARRAY,
+          List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)), Type.DOUBLE_ARRAY));
       declared.peek().add(a);
     }
     adj.put(graph.result(), seed);
     reverseBlock(graph.body(), true);
 
-    List<CodeBlock> components = new ArrayList<>();
-    components.add(CodeBlock.of("$N", graph.result().name()));
+    List<Expr> components = new ArrayList<>();
+    components.add(new Ref(graph.result()));
     for (Var p : graph.wrt()) {
       if (p.type() == Type.DOUBLE_ARRAY) {
-        components.add(CodeBlock.of("$N", adjointVar(p).name()));
+        components.add(new Ref(adjointVar(p)));
         continue;
       }
       Expr e = current(p);
@@ -103,10 +104,10 @@ public final class Reverse {
         materialize(p);
         e = current(p);
       }
-      components.add(ExprWriter.write(e));
+      components.add(e);
     }
-    out.addStatement("return new $T($L)", record, CodeBlock.join(components, ", "));
-    return out.build();
+    out.add(new Stmt.Return(new Expr.New(record, components, Type.OBJECT), Src.NONE));
+    return out.result();
   }
 
   /** Array adjoints live for the whole sweep: differentiated array parameters, active locals. */
@@ -133,102 +134,74 @@ public final class Reverse {
       forward(s);
     }
     if (!top && !b.carried.isEmpty()) {
-      out.add("// keep for the reverse sweep: $L\n",
-          String.join(", ", b.carried.stream().map(Var::name).toList()));
+      out.comment("keep for the reverse sweep: "
+          + String.join(", ", b.carried.stream().map(Var::name).toList()));
       for (Var v : b.carried) {
-        out.addStatement("$N.$N($N)", names.tape, push(v.type()), v.name());
+        out.eval(tapeCall(push(v.type()), new Ref(v)));
       }
     }
   }
 
   private void forward(Stmt s) {
     if (s instanceof Stmt.Assign a) {
-      sourceComment(a.src);
-      save(a.save, a.saved, a.target.type(), CodeBlock.of("$N", a.target.name()));
-      if (a.target.type() == Type.OBJECT) {
-        out.addStatement("$T $N = $L", a.target.objectType(), a.target.name(),
-            ExprWriter.derivativeCall((Expr.Call) a.value));
-      } else if (a.declaration) {
-        out.addStatement("$T $N = $L", GradClassWriter.javaType(a.target.type()), a.target.name(),
-            ExprWriter.write(a.value));
-      } else {
-        out.addStatement("$N$L", a.target.name(), assignment(a.target, a.value, a.compound));
-      }
+      save(a.save, a.saved, a.target.type(), new Ref(a.target), a.src);
+      Expr value = a.target.type() == Type.OBJECT ? derivativeCall((Expr.Call) a.value) : a.value;
+      out.add(new Stmt.Assign(a.target, value, a.declaration, a.compound, a.src));
     } else if (s instanceof Stmt.ArrayStore st) {
-      sourceComment(st.src);
-      CodeBlock element = CodeBlock.of("$N[$L]", st.array.name(), ExprWriter.write(st.index));
-      save(st.save, st.saved, Type.DOUBLE, element);
-      Expr read = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), Type.DOUBLE);
-      out.addStatement("$L$L", element, assignment(read, st.value, st.compound));
+      Expr element = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), Type.DOUBLE);
+      save(st.save, st.saved, Type.DOUBLE, element, st.src);
+      out.add(new Stmt.ArrayStore(st.array, st.index, st.value, st.compound, st.src));
     } else if (s instanceof Stmt.If f) {
-      sourceComment(f.src);
-      out.beginControlFlow("if ($L)", ExprWriter.write(f.cond));
+      out.openIf(f.cond, f.src);
       forwardBlock(f.then, false);
-      if (!f.otherwise.stmts.isEmpty() || !f.otherwise.carried.isEmpty()) {
-        out.nextControlFlow("else");
-        forwardBlock(f.otherwise, false);
-      }
-      out.endControlFlow();
+      out.otherwise();
+      forwardBlock(f.otherwise, false);
+      out.close();
     } else if (s instanceof Stmt.Loop l) {
       forwardLoop(l);
     } else if (s instanceof Stmt.Nested n) {
-      out.add("{\n$>");
+      out.openBlock();
       forwardBlock(n.block, false);
-      out.add("$<}\n");
+      out.close();
     } else {
       throw new IllegalStateException("not lowered: " + s.getClass().getSimpleName());
     }
   }
 
   private void forwardLoop(Stmt.Loop l) {
-    sourceComment(l.src);
-    CodeBlock cond = ExprWriter.write(l.cond);
-    if (l.kind == Stmt.Loop.Kind.DO_WHILE) {
-      out.beginControlFlow("do");
-    } else if (l.counted()) {
-      String i = l.index.name();
-      CodeBlock update = l.step == 1 ? CodeBlock.of("$N++", i) : l.step == -1 ? CodeBlock.of("$N--", i)
-          : l.step > 0 ? CodeBlock.of("$N += $L", i, l.step) : CodeBlock.of("$N -= $L", i, -l.step);
-      out.beginControlFlow("for (int $N = $L; $L; $L)", i, ExprWriter.write(l.start), cond, update);
-    } else {
-      out.beginControlFlow("while ($L)", cond);
-    }
+    Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
+    out.openLoop(copy);
     if (l.counter != null) {
-      out.addStatement("$N++", l.counter.name());
+      out.update(l.counter, Op.ADD, Const.ofInt(1));
     }
     forwardBlock(l.body, false);
     forwardBlock(l.update, false);
-    if (l.kind == Stmt.Loop.Kind.DO_WHILE) {
-      out.endControlFlow("while ($L)", cond);
-    } else {
-      out.endControlFlow();
-    }
+    out.close();
   }
 
-  /** {@code = value}, or {@code += rhs} where the source used a compound assignment. */
-  private static CodeBlock assignment(Object target, Expr value, Op compound) {
-    if (compound != null && value instanceof Expr.Apply a && a.args().size() == 2) {
-      Expr rhs = a.arg(1);
-      if (rhs instanceof Const c && c.is(1) && c.type() != Type.DOUBLE) {
-        return CodeBlock.of("$L", compound == Op.ADD ? "++" : "--");
-      }
-      return CodeBlock.of(" $L= $L", compound.symbol(), ExprWriter.write(rhs));
-    }
-    return CodeBlock.of(" = $L", ExprWriter.write(value));
+  /** The forward sweep's call of a callee's derivative method (its gradient record). */
+  private static Expr derivativeCall(Expr.Call c) {
+    return new Expr.Invoke(c.target().derivativeOwner(), null, c.target().derivativeName(), c.args(),
+        Type.OBJECT);
   }
 
-  private void save(Stmt.Save save, Var saved, Type type, CodeBlock value) {
+  private Expr tapeCall(String method, Expr... args) {
+    Type type = method.startsWith("pop") ? switch (method) {
+      case "popDouble" -> Type.DOUBLE;
+      case "popInt" -> Type.INT;
+      case "popLong" -> Type.LONG;
+      case "popBoolean" -> Type.BOOLEAN;
+      default -> Type.OBJECT;
+    } : Type.OBJECT;
+    return new Expr.Invoke(null, new Ref(tape), method, List.of(args), type);
+  }
+
+  private void save(Stmt.Save save, Var saved, Type type, Expr value, Src src) {
     if (save == Stmt.Save.LOCAL) {
-      out.addStatement("$T $N = $L", GradClassWriter.javaType(type), saved.name(), value);
+      out.declare(saved, value, src);
     } else if (save == Stmt.Save.TAPE) {
-      out.addStatement("$N.$N($L)", names.tape, push(type), value);
-    }
-  }
-
-  private void sourceComment(Src src) {
-    if (src.known() && src.line() != lastForwardLine) {
-      out.add("// line $L: $L\n", src.line(), src.text());
-      lastForwardLine = src.line();
+      Stmt.Eval push = new Stmt.Eval(tapeCall(push(type), value));
+      out.add(push);
     }
   }
 
@@ -259,8 +232,7 @@ public final class Reverse {
       declared.push(new LinkedHashSet<>());
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
-        TypeName type = v.type() == Type.OBJECT ? v.objectType() : typeName(v.type());
-        out.addStatement("$T $N = $N.$N()", type, v.name(), names.tape, pop(v.type()));
+        out.declare(v, tapeCall(pop(v.type())));
       }
     }
     for (int i = b.stmts.size() - 1; i >= 0; i--) {
@@ -300,20 +272,19 @@ public final class Reverse {
       Map<Var, Expr> before = new LinkedHashMap<>(adj);
       if (!hasReverseWork(f.then)) {
         // only the else branch has work: ask the negated condition
-        out.beginControlFlow("if ($L)", ExprWriter.write(
-            new Expr.Apply(Op.NOT, List.of(f.cond), Type.BOOLEAN)));
+        out.openIf(new Expr.Apply(Op.NOT, List.of(f.cond), Type.BOOLEAN), Src.NONE);
         reverseBlock(f.otherwise, false);
       } else {
-        out.beginControlFlow("if ($L)", ExprWriter.write(f.cond));
+        out.openIf(f.cond, Src.NONE);
         reverseBlock(f.then, false);
         if (hasReverseWork(f.otherwise)) {
-          out.nextControlFlow("else");
+          out.otherwise();
           adj.clear();
           adj.putAll(before);
           reverseBlock(f.otherwise, false);
         }
       }
-      out.endControlFlow();
+      out.close();
       droppable.pop();
       adj.keySet().removeIf(dropBoth::contains);
     } else if (s instanceof Stmt.Loop l && plan.hasWork(l)) {
@@ -323,21 +294,21 @@ public final class Reverse {
       droppable.pop();
     } else if (s instanceof Stmt.Nested n && plan.hasWork(n)) {
       enterRegion(n);
-      out.add("{\n$>");
+      out.openBlock();
       reverseBlock(n.block, false);
-      out.add("$<}\n");
+      out.close();
     }
   }
 
   /** Variables a block reassigns at its top level whose adjoint is read nowhere above. */
   private Set<Var> droppedAtTop(Block b) {
-    Set<Var> out = new HashSet<>();
+    Set<Var> dropped = new HashSet<>();
     for (Stmt s : b.stmts) {
       if (s instanceof Stmt.Assign a && !a.declaration && !plan.adjointLiveBefore(a)) {
-        out.add(a.target);
+        dropped.add(a.target);
       }
     }
-    return out;
+    return dropped;
   }
 
   private boolean hasReverseWork(Block b) {
@@ -346,30 +317,43 @@ public final class Reverse {
 
   private void reverseLoop(Stmt.Loop l) {
     reverseComment(l.src, "loop, run backwards");
-    String n = l.counter.name();
+    Expr n = new Ref(l.counter);
+    Expr one = Const.ofInt(1);
+    Stmt.Loop back;
     if (l.counted() && Math.abs(l.step) == 1) {
-      String i = l.index.name();
-      CodeBlock start = l.startCopy != null ? CodeBlock.of("$N", l.startCopy.name()) : ExprWriter.write(l.start);
+      // the index of a counted loop is recomputed, never taped
+      Var i = l.index;
+      Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
       boolean zero = l.startCopy == null && l.start instanceof Const c && c.is(0);
       if (l.step == 1) {
-        CodeBlock first = zero ? CodeBlock.of("$N - 1", n) : CodeBlock.of("$L + $N - 1", start, n);
-        out.beginControlFlow("for (int $N = $L; $N >= $L; $N--)", i, first, i, start, i);
+        Expr first = zero ? intOp(Op.SUB, n, one) : intOp(Op.SUB, intOp(Op.ADD, start, n), one);
+        back = new Stmt.Loop(Stmt.Loop.Kind.FOR, i, first, -1,
+            new Expr.Apply(Op.GE, List.of(new Ref(i), start), Type.BOOLEAN), new Block(), new Block(), Src.NONE);
       } else {
-        out.beginControlFlow("for (int $N = $L - $N + 1; $N <= $L; $N++)", i, start, n, i, start, i);
+        Expr first = intOp(Op.ADD, intOp(Op.SUB, start, n), one);
+        back = new Stmt.Loop(Stmt.Loop.Kind.FOR, i, first, 1,
+            new Expr.Apply(Op.LE, List.of(new Ref(i), start), Type.BOOLEAN), new Block(), new Block(), Src.NONE);
       }
+      out.openLoop(back);
     } else {
-      String k = names.fresh("_k");
-      out.beginControlFlow("for (int $N = $N - 1; $N >= 0; $N--)", k, n, k, k);
+      Var k = new Var(names.fresh("_k"), Type.INT, Var.Kind.SYNTHETIC);
+      back = new Stmt.Loop(Stmt.Loop.Kind.FOR, k, intOp(Op.SUB, n, one), -1,
+          new Expr.Apply(Op.GE, List.of(new Ref(k), Const.ofInt(0)), Type.BOOLEAN), new Block(), new Block(), Src.NONE);
+      out.openLoop(back);
       if (l.counted()) {
-        CodeBlock start = l.startCopy != null ? CodeBlock.of("$N", l.startCopy.name()) : ExprWriter.write(l.start);
-        out.addStatement("int $N = $L + $N * $L", l.index.name(), start, k, l.step);
+        Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
+        out.declare(l.index, intOp(Op.ADD, start, intOp(Op.MUL, new Ref(k), Const.ofInt(l.step))));
       }
     }
     declared.push(new LinkedHashSet<>());
     reverseBlock(l.update, false);
     reverseBlock(l.body, false);
     declared.pop();
-    out.endControlFlow();
+    out.close();
+  }
+
+  private static Expr intOp(Op op, Expr a, Expr b) {
+    return new Expr.Apply(op, List.of(a, b), Type.INT);
   }
 
   private void reverseAssign(Stmt.Assign a) {
@@ -417,15 +401,15 @@ public final class Reverse {
       return;
     }
     reverseComment(st.src, null);
-    CodeBlock index = ExprWriter.write(st.index);
-    String d = adjointVar(st.array).name();
+    flushPendingComment();
+    Var d = adjointVar(st.array);
     Expr adjV = null;
     if (Propagation.isActive(st.value, plan::isActive)) {
       Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
-      out.addStatement("double $N = $N[$L]", t.name(), d, index);
+      out.declare(t, new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(d), st.index), Type.DOUBLE));
       adjV = new Ref(t);
     }
-    out.addStatement("$N[$L] = 0", d, index);
+    out.store(d, st.index, Const.ZERO);
     if (st.save != Stmt.Save.NONE) {
       restore(st);
     }
@@ -455,11 +439,11 @@ public final class Reverse {
       adj.put(t.var(), Sym.add(current(t.var()), c.amount()));
     } else if (c.target() instanceof Propagation.ToElement e) {
       boolean minus = c.amount() instanceof Expr.Apply n && n.op() == Op.NEG;
-      out.addStatement("$N[$L] $L= $L", adjointVar(e.array()).name(), ExprWriter.write(e.index()),
-          minus ? "-" : "+", ExprWriter.write(minus ? ((Expr.Apply) c.amount()).arg(0) : c.amount()));
+      out.storeUpdate(adjointVar(e.array()), e.index(), minus ? Op.SUB : Op.ADD,
+          minus ? ((Expr.Apply) c.amount()).arg(0) : c.amount());
     } else if (c.target() instanceof Propagation.ToArray a) {
-      out.addStatement("$T.addScaled($N, $L, $L)", ADJOINTS, adjointVar(a.array()).name(),
-          ExprWriter.write(c.amount()), ExprWriter.write(a.vector()));
+      out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled",
+          List.of(new Ref(adjointVar(a.array())), c.amount(), a.vector()), Type.OBJECT));
     }
   }
 
@@ -469,27 +453,22 @@ public final class Reverse {
       return e;
     }
     flushPendingComment();
+    // a callee's gradient record (type OBJECT) is declared with var
     Var t = new Var(names.fresh("_t"), e.type(), Var.Kind.SYNTHETIC);
-    if (e.type() == Type.OBJECT) {
-      out.addStatement("var $N = $L", t.name(), ExprWriter.write(e)); // a callee's gradient record
-    } else {
-      out.addStatement("$T $N = $L", GradClassWriter.javaType(e.type()), t.name(), ExprWriter.write(e));
-    }
+    out.declare(t, e);
     return new Ref(t);
   }
 
   private void restore(Stmt.Assign a) {
     flushReaders(a.target);
-    CodeBlock from = a.save == Stmt.Save.LOCAL ? CodeBlock.of("$N", a.saved.name())
-        : CodeBlock.of("$N.$N()", names.tape, pop(a.target.type()));
-    out.addStatement("$N = $L", a.target.name(), from);
+    Expr from = a.save == Stmt.Save.LOCAL ? new Ref(a.saved) : tapeCall(pop(a.target.type()));
+    out.assign(a.target, from);
   }
 
   private void restore(Stmt.ArrayStore st) {
     flushReaders(st.array);
-    CodeBlock from = st.save == Stmt.Save.LOCAL ? CodeBlock.of("$N", st.saved.name())
-        : CodeBlock.of("$N.popDouble()", names.tape);
-    out.addStatement("$N[$L] = $L", st.array.name(), ExprWriter.write(st.index), from);
+    Expr from = st.save == Stmt.Save.LOCAL ? new Ref(st.saved) : tapeCall("popDouble");
+    out.store(st.array, st.index, from);
   }
 
   // ================================================================ symbolic adjoints
@@ -546,8 +525,8 @@ public final class Reverse {
         Expr xe = adj.get(x);
         if (x != w && xe != null && xe.reads(d)) {
           if (inProgress.contains(x)) {
-            Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
-            out.addStatement("double $N = $N", t.name(), d.name());
+            Var t = new Var(names.fresh("_t"), d.type(), Var.Kind.SYNTHETIC);
+            out.declare(t, dRef);
             for (Var y : new ArrayList<>(adj.keySet())) {
               if (y != w) {
                 adj.put(y, adj.get(y).map(z -> z.equals(dRef) ? new Ref(t) : z));
@@ -562,9 +541,9 @@ public final class Reverse {
       if (w.type() == Type.TENSOR) {
         if (e instanceof Expr.Apply sum && sum.op() == Op.T_ADD && sum.arg(0).equals(dRef)
             && !sum.arg(1).reads(d)) {
-          out.addStatement("$N = $N.add($L)", d.name(), d.name(), ExprWriter.write(sum.arg(1)));
+          out.update(d, Op.T_ADD, sum.arg(1));
         } else {
-          out.addStatement("$N = $L", d.name(), ExprWriter.write(tensorZero(w, e)));
+          out.assign(d, tensorZero(w, e));
         }
         adj.put(w, dRef);
         return;
@@ -573,17 +552,16 @@ public final class Reverse {
       if (!rest.reads(d)) {
         if (!Sym.isZero(rest)) {
           if (rest instanceof Expr.Apply n && n.op() == Op.NEG) {
-            out.addStatement("$N -= $L", d.name(), ExprWriter.write(n.arg(0)));
+            out.update(d, Op.SUB, n.arg(0));
           } else {
-            out.addStatement("$N += $L", d.name(), ExprWriter.write(rest));
+            out.update(d, Op.ADD, rest);
           }
         }
       } else {
-        out.addStatement("$N = $L", d.name(), ExprWriter.write(e));
+        out.assign(d, e);
       }
     } else {
-      out.addStatement("$T $N = $L", GradClassWriter.javaType(w.type()), d.name(),
-          ExprWriter.write(tensorZero(w, e)));
+      out.declare(d, tensorZero(w, e));
       declared.peek().add(w);
     }
     adj.put(w, dRef);
@@ -627,8 +605,7 @@ public final class Reverse {
       if (!inside.contains(u) && (u.type() == Type.DOUBLE || u.type() == Type.TENSOR)
           && plan.isActive(u) && !isDeclared(u)) {
         flushPendingComment();
-        out.addStatement("$T $N = $L", GradClassWriter.javaType(u.type()), adjointVar(u).name(),
-            ExprWriter.write(tensorZero(u, Const.ZERO)));
+        out.declare(adjointVar(u), tensorZero(u, Const.ZERO));
         declared.peek().add(u);
         adj.put(u, new Ref(adjointVar(u)));
       }
@@ -644,7 +621,7 @@ public final class Reverse {
     if (what != null) {
       lastReverseComment = src;
       if (src.known()) {
-        out.add("// line $L: $L ($L)\n", src.line(), src.text(), what);
+        out.comment("line " + src.line() + ": " + src.text() + " (" + what + ")");
       }
       commentPending = null;
     } else {
@@ -654,7 +631,7 @@ public final class Reverse {
 
   private void flushPendingComment() {
     if (commentPending != null) {
-      out.add("// line $L: $L\n", commentPending.line(), commentPending.text());
+      out.comment("line " + commentPending.line() + ": " + commentPending.text());
       lastReverseComment = commentPending;
       commentPending = null;
     }

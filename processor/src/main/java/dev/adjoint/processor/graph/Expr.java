@@ -97,6 +97,13 @@ public sealed interface Expr {
     }
   }
 
+  /** {@code new Type(args)}: the tape, a result record. */
+  record New(TypeName javaType, List<Expr> args, Type type) implements Expr {
+    public New {
+      args = List.copyOf(args);
+    }
+  }
+
   /** A component of a callee's gradient record, such as {@code _r0.x()}. */
   record RecordGet(Var record, String accessor, Type type) implements Expr {}
 
@@ -112,6 +119,8 @@ public sealed interface Expr {
         i.receiver().forEach(visitor);
       }
       i.args().forEach(e -> e.forEach(visitor));
+    } else if (this instanceof New n) {
+      n.args().forEach(e -> e.forEach(visitor));
     }
   }
 
@@ -137,6 +146,8 @@ public sealed interface Expr {
     } else if (this instanceof Invoke i) {
       self = new Invoke(i.owner(), i.receiver() == null ? null : i.receiver().map(f), i.method(),
           i.args().stream().map(x -> x.map(f)).toList(), i.type());
+    } else if (this instanceof New n) {
+      self = new New(n.javaType(), n.args().stream().map(x -> x.map(f)).toList(), n.type());
     }
     return f.apply(self);
   }

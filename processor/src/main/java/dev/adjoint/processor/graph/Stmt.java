@@ -125,6 +125,26 @@ public abstract sealed class Stmt {
     }
   }
 
+  /** A call made for its effect, such as {@code _tape.pushDouble(x)}. */
+  public static final class Eval extends Stmt {
+    public final Expr call;
+
+    public Eval(Expr call) {
+      super(Src.NONE);
+      this.call = call;
+    }
+  }
+
+  /** A comment line in generated code (empty text: a blank line). */
+  public static final class Comment extends Stmt {
+    public final String text;
+
+    public Comment(String text) {
+      super(Src.NONE);
+      this.text = text;
+    }
+  }
+
   /** {@code return value}; after lowering only as the method's last statement. */
   public static final class Return extends Stmt {
     public Expr value;

@@ -1,6 +1,7 @@
 package dev.adjoint.processor.testing;
 
 import dev.adjoint.check.GradCheck;
+import dev.adjoint.tensor.Tensor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
@@ -20,10 +21,18 @@ public final class Gradients {
     Method primal = Arrays.stream(c.load(cls).getMethods())
         .filter(m -> m.getName().equals(method)).findFirst().orElseThrow();
     Map<String, Object> grad = Compiled.components(c.call(gradClass(cls), method, args));
-    double value = (double) c.call(cls, method, args);
-    double got = (double) grad.get("value");
-    if (!(Double.compare(value, got) == 0 || Math.abs(value - got) <= 1e-12 * Math.max(1, Math.abs(value)))) {
-      throw new AssertionError(method + ": value " + got + " but the method returns " + value);
+    Object primalValue = c.call(cls, method, args);
+    if (primalValue instanceof Tensor t) {
+      // a layer: the generated f(...) gives the gradient of the sum of its elements
+      if (!t.equals(grad.get("value"))) {
+        throw new AssertionError(method + ": value " + grad.get("value") + " but the method returns " + t);
+      }
+    } else {
+      double value = (double) primalValue;
+      double got = (double) grad.get("value");
+      if (!(Double.compare(value, got) == 0 || Math.abs(value - got) <= 1e-12 * Math.max(1, Math.abs(value)))) {
+        throw new AssertionError(method + ": value " + got + " but the method returns " + value);
+      }
     }
     Parameter[] params = primal.getParameters();
     List<String> names = new ArrayList<>();
@@ -37,17 +46,24 @@ public final class Gradients {
       names.add(w);
       positions.add(i);
       Object a = args[i];
-      points.add(a instanceof double[] arr ? arr.clone() : new double[] {(double) a});
+      points.add(a instanceof double[] arr ? arr.clone()
+          : a instanceof Tensor t ? t.toArray() : new double[] {(double) a});
       Object g = grad.get(w);
-      gradients.add(g instanceof double[] arr ? arr : new double[] {(double) g});
+      if (g instanceof Tensor gt && a instanceof Tensor at && !java.util.Arrays.equals(gt.shape(), at.shape())) {
+        throw new AssertionError(method + ": gradient of " + w + " has shape "
+            + java.util.Arrays.toString(gt.shape()) + ", the parameter " + java.util.Arrays.toString(at.shape()));
+      }
+      gradients.add(g instanceof double[] arr ? arr : g instanceof Tensor t ? t.toArray() : new double[] {(double) g});
     }
     GradCheck.Function f = p -> {
       Object[] call = args.clone();
       for (int k = 0; k < positions.size(); k++) {
         int i = positions.get(k);
-        call[i] = args[i] instanceof double[] ? p[k] : (Object) p[k][0];
+        call[i] = args[i] instanceof double[] ? p[k]
+            : args[i] instanceof Tensor t ? Tensor.of(p[k], t.shape()) : (Object) p[k][0];
       }
-      return (double) c.call(cls, method, call);
+      Object v = c.call(cls, method, call);
+      return v instanceof Tensor t ? t.sum() : (double) v;
     };
     return GradCheck.check(f, names.toArray(String[]::new), points.toArray(double[][]::new),
         gradients.toArray(double[][]::new));

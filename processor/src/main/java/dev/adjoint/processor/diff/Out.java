@@ -1,0 +1,101 @@
+package dev.adjoint.processor.diff;
+
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Op;
+import dev.adjoint.processor.graph.Src;
+import dev.adjoint.processor.graph.Stmt;
+import dev.adjoint.processor.graph.Stmt.Block;
+import dev.adjoint.processor.graph.Var;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Builds the statements a transformation produces, as graph statements again: what the
+ * reverse and forward transforms write can itself be transformed (forward over reverse gives
+ * Hessians) and is printed in one place.
+ */
+final class Out {
+  private final Deque<Block> blocks = new ArrayDeque<>();
+  private final Deque<Stmt> open = new ArrayDeque<>();
+
+  Out() {
+    blocks.push(new Block());
+  }
+
+  Block result() {
+    return blocks.getLast();
+  }
+
+  void add(Stmt s) {
+    blocks.peek().stmts.add(s);
+  }
+
+  void declare(Var v, Expr value) {
+    add(new Stmt.Assign(v, value, true, null, Src.NONE));
+  }
+
+  void declare(Var v, Expr value, Src src) {
+    add(new Stmt.Assign(v, value, true, null, src));
+  }
+
+  void assign(Var v, Expr value) {
+    add(new Stmt.Assign(v, value, false, null, Src.NONE));
+  }
+
+  /** {@code v op= rhs}. */
+  void update(Var v, Op op, Expr rhs) {
+    add(new Stmt.Assign(v, new Expr.Apply(op, java.util.List.of(new Expr.Ref(v), rhs), v.type()),
+        false, op, Src.NONE));
+  }
+
+  void store(Var array, Expr index, Expr value) {
+    add(new Stmt.ArrayStore(array, index, value, null, Src.NONE));
+  }
+
+  /** {@code array[index] op= rhs}. */
+  void storeUpdate(Var array, Expr index, Op op, Expr rhs) {
+    Expr read = new Expr.Apply(Op.ARRAY_READ, java.util.List.of(new Expr.Ref(array), index),
+        dev.adjoint.processor.graph.Type.DOUBLE);
+    add(new Stmt.ArrayStore(array, index, new Expr.Apply(op, java.util.List.of(read, rhs),
+        dev.adjoint.processor.graph.Type.DOUBLE), op, Src.NONE));
+  }
+
+  void eval(Expr call) {
+    add(new Stmt.Eval(call));
+  }
+
+  void comment(String text) {
+    add(new Stmt.Comment(text));
+  }
+
+  /** Opens a region: its blocks are filled until {@link #close()}. */
+  void openIf(Expr cond, Src src) {
+    Stmt.If f = new Stmt.If(cond, new Block(), new Block(), src);
+    add(f);
+    open.push(f);
+    blocks.push(f.then);
+  }
+
+  void otherwise() {
+    blocks.pop();
+    blocks.push(((Stmt.If) open.peek()).otherwise);
+  }
+
+  void openLoop(Stmt.Loop loop) {
+    add(loop);
+    open.push(loop);
+    blocks.push(loop.body);
+  }
+
+  void openBlock() {
+    Stmt.Nested n = new Stmt.Nested(new Block(), Src.NONE);
+    add(n);
+    open.push(n);
+    blocks.push(n.block);
+  }
+
+  void close() {
+    blocks.pop();
+    open.pop();
+  }
+}
