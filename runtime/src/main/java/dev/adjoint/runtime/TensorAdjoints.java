@@ -373,4 +373,9 @@ public final class TensorAdjoints {
   public static Tensor getBackward(double dy, int[] shape, int... index) {
     return TensorBackward.getBackward(dy, shape, index);
   }
+
+  /** A tensor of zeros of {@code x}'s shape: an adjoint before anything has flowed into it. */
+  public static Tensor zerosLike(Tensor x) {
+    return Tensor.zeros(x.shape());
+  }
 }

@@ -38,6 +38,9 @@ public enum Message {
       + "does not differentiate; add '%s' to its wrt, or pass a value that does not depend on %s's inputs"),
   NOT_DIFFERENTIABLE_OP("AdjointNotDifferentiable", "%s in @Differentiable method %s receives a value "
       + "that depends on a differentiated input, but %s; %s"),
+  MODE_UNSUPPORTED("AdjointMode", "%s: %s (reverse mode supports it: drop forward/hessian, "
+      + "or use wrt to leave the parameter out)"),
+  FORWARD_UNSUPPORTED("AdjointForward", "%s: the %s transform cannot differentiate %s; %s"),
   RECURSION("AdjointRecursion", "recursive call: %s; Adjoint differentiates without a run-time call "
       + "stack, so recursion (direct or mutual) is not supported: rewrite it as a loop"),
   BAD_DERIVATIVE("AdjointDerivative", "@Derivative method %s: %s"),

@@ -44,6 +44,10 @@ public final class ExprWriter {
       b.add("$T.$N", f.owner(), f.name());
     } else if (e instanceof Expr.RecordGet g) {
       b.add("$N.$N()", g.record().name(), g.accessor());
+    } else if (e instanceof Expr.New n && n.javaType() instanceof com.palantir.javapoet.ArrayTypeName) {
+      b.add("new $T {", n.javaType());
+      list(n.args(), b);
+      b.add("}");
     } else if (e instanceof Expr.New n) {
       b.add("new $T(", n.javaType());
       list(n.args(), b);

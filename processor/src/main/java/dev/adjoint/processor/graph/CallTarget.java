@@ -20,6 +20,7 @@ import java.util.List;
  * @param partials for each parameter, the accessor of its partial on the gradient record (or the
  *     index into a custom derivative's array, as a string); null when the parameter is not
  *     differentiated
+ * @param hessian whether the callee also has generated second derivatives ({@code fHvp})
  */
 public record CallTarget(
     ClassName owner,
@@ -30,7 +31,8 @@ public record CallTarget(
     ClassName derivativeOwner,
     String derivativeName,
     TypeName derivativeType,
-    List<String> partials) {
+    List<String> partials,
+    boolean hessian) {
 
   public enum Kind {
     /** The callee is {@code @Differentiable}: call its generated gradient method. */

@@ -98,7 +98,7 @@ public final class CallResolver {
       }
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.CUSTOM, ownerName, custom.get().getSimpleName().toString(),
-          TypeName.get(custom.get().getReturnType()), partials));
+          TypeName.get(custom.get().getReturnType()), partials, false));
     }
     if (callee.getAnnotation(Differentiable.class) != null
         && (ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR)) {
@@ -115,10 +115,11 @@ public final class CallResolver {
       // the caller's reverse sweep with the result's adjoint
       String derivative = ret.get() == Type.TENSOR ? name + "Vjp" : name;
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
-          CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials));
+          CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials,
+          callee.getAnnotation(Differentiable.class).hessian()));
     }
     return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(), CallTarget.Kind.PLAIN,
-        null, null, null, null));
+        null, null, null, null, false));
   }
 
   /**

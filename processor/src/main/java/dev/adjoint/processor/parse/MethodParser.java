@@ -222,6 +222,24 @@ public final class MethodParser {
         ok = false;
       }
     }
+    Differentiable ann = m.getAnnotation(Differentiable.class);
+    if (ok && (ann.forward() || ann.hessian()) && ret.get() != Type.DOUBLE) {
+      diag.report(m, Message.MODE_UNSUPPORTED, name, "forward and hessian modes need a double result");
+      ok = false;
+    }
+    if (ok && (ann.forward() || ann.hessian())) {
+      for (int i : CallResolver.wrtIndexes(m)) {
+        Type t = CallResolver.typeOf(m.getParameters().get(i).asType()).orElseThrow();
+        boolean allowed = t == Type.DOUBLE || ann.forward() && !ann.hessian() && t == Type.DOUBLE_ARRAY;
+        if (!allowed) {
+          diag.report(m.getParameters().get(i), Message.MODE_UNSUPPORTED, name,
+              "parameter '" + m.getParameters().get(i).getSimpleName() + "' is a " + t.javaName()
+                  + (ann.hessian() ? "; hessian = true differentiates double parameters"
+                      : "; forward mode differentiates double and double[] parameters"));
+          ok = false;
+        }
+      }
+    }
     if (ok && CallResolver.wrtIndexes(m).isEmpty()) {
       diag.report(m, Message.NOTHING_TO_DIFFERENTIATE, name);
       ok = false;
@@ -795,7 +813,7 @@ public final class MethodParser {
       if (result != Type.DOUBLE && args.stream().noneMatch(a -> a.type() == Type.DOUBLE)) {
         // an integer function such as Math.floorMod: no derivative involved, call it as written
         CallTarget plain = new CallTarget(ClassName.get((TypeElement) m.getEnclosingElement()), name,
-            args.stream().map(Expr::type).toList(), result, CallTarget.Kind.PLAIN, null, null, null, null);
+            args.stream().map(Expr::type).toList(), result, CallTarget.Kind.PLAIN, null, null, null, null, false);
         return new Expr.Call(plain, args, null);
       }
       return unsupported(t, "Math." + name + " of these arguments",

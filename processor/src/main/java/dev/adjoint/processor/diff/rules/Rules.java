@@ -184,8 +184,8 @@ public final class Rules {
     // y = a^2: da = 2 g a
     registerVjp(Op.T_SQUARE, (x, y, g) -> List.of(t(Op.T_MUL, t(Op.T_MUL, g, x.get(0)), num(2))));
     // Y = A B: dA = G Bᵀ, dB = Aᵀ G (no transposed copies; batched and broadcast forms reduce)
-    registerVjp(Op.T_MATMUL, (x, y, g) -> List.of(helper("matmulBackwardLeft", g, x.get(0), x.get(1)),
-        helper("matmulBackwardRight", g, x.get(0), x.get(1))));
+    registerVjp(Op.T_MATMUL, (x, y, g) -> List.of(helper("matmulBackwardA", g, x.get(1), shape(x.get(0))),
+        helper("matmulBackwardB", x.get(0), g, shape(x.get(1)))));
     // Y = Aᵀ: dA = Gᵀ
     registerVjp(Op.T_TRANSPOSE, (x, y, g) -> List.of(t(Op.T_TRANSPOSE, g)));
     // Y = reshape(A): dA = reshape(G, shape of A)

@@ -1,0 +1,335 @@
+package dev.adjoint.processor.diff;
+
+import dev.adjoint.processor.analysis.Blocks;
+import dev.adjoint.processor.diff.rules.Rules;
+import dev.adjoint.processor.emit.Names;
+import dev.adjoint.processor.graph.CallTarget;
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Apply;
+import dev.adjoint.processor.graph.Expr.Const;
+import dev.adjoint.processor.graph.Expr.Ref;
+import dev.adjoint.processor.graph.Op;
+import dev.adjoint.processor.graph.Src;
+import dev.adjoint.processor.graph.Stmt;
+import dev.adjoint.processor.graph.Stmt.Block;
+import dev.adjoint.processor.graph.Type;
+import dev.adjoint.processor.graph.Var;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Forward mode (tangents, dual numbers written inline): next to every statement that computes
+ * a value depending on the seeded inputs, a statement computes its directional derivative
+ * {@code _dot_v} from the same rule table (a scalar rule's partials times the operands'
+ * tangents). Branches and loops keep their shape: the tangent follows the path the value takes,
+ * so nothing is taped.
+ *
+ * <p>The transform takes graph statements and gives graph statements, so it applies to a
+ * method's body (a Jacobian-vector product) and equally to the reverse sweep written for it
+ * (forward over reverse: Hessian-vector products). For the latter it understands the reverse
+ * sweep's tape (a value's tangent travels with it: pushed after it, popped before it) and its
+ * callees' gradient records (whose tangents come from the callee's own Hessian-vector product).
+ */
+public final class Forward {
+  /** What a differentiated call's record turns into under the transform. */
+  public interface CallTangents {
+    /**
+     * The expression giving the tangent of {@code record} (a callee's gradient record computed
+     * by {@code call}), or null when the callee cannot provide one.
+     */
+    Expr recordTangent(Expr.Invoke call, CallTarget target, List<Expr> argTangents);
+
+    /** The tangent of component {@code accessor} of a record, given the record's tangent var. */
+    Expr componentTangent(Var recordTangent, CallTarget target, String accessor);
+  }
+
+  private final Names names;
+  private final CallTangents calls;
+  private final Map<Var, Var> tangents = new LinkedHashMap<>();
+  private final Set<Var> varied = new HashSet<>();
+  /** The callee behind each gradient-record variable, keyed by the record's tangent. */
+  private final Map<Var, CallTarget> recordTargets = new HashMap<>();
+  private final Map<Var, CallTarget> records;
+  private final List<String> problems = new ArrayList<>();
+  private final Set<Var> bookkeeping = new HashSet<>();
+
+  /** {@code records}: the callee of each gradient-record variable of the method. */
+  public Forward(Names names, CallTangents calls, Map<Var, CallTarget> records) {
+    this.names = names;
+    this.calls = calls;
+    this.records = records;
+  }
+
+  /** Problems found (constructs the forward transform cannot handle); empty when all is well. */
+  public List<String> problems() {
+    return problems;
+  }
+
+  /**
+   * Transforms {@code body}; {@code seeds} gives, for each input, the variable holding its
+   * tangent. Returns the new body; {@link #tangent(Expr)} then gives tangents of expressions
+   * valid at its end.
+   */
+  public Block transform(Block body, Map<Var, Var> seeds) {
+    tangents.putAll(seeds);
+    varied.addAll(seeds.keySet());
+    findVaried(body);
+    // trip counters serve the reverse sweep only
+    Blocks.walk(body, s -> {
+      if (s instanceof Stmt.Loop l) {
+        if (l.counter != null) {
+          bookkeeping.add(l.counter);
+        }
+        if (l.startCopy != null) {
+          bookkeeping.add(l.startCopy);
+        }
+      }
+    });
+    Block out = new Block();
+    block(body, out);
+    return out;
+  }
+
+  /** The tangent of an expression, in terms of the tangent variables. */
+  public Expr tangent(Expr e) {
+    return tangentOf(e, null);
+  }
+
+  // ---------------------------------------------------------------- which values vary
+
+  private void findVaried(Block body) {
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Stmt s : Blocks.all(body)) {
+        if (s instanceof Stmt.Assign a && !varied.contains(a.target) && differentiable(a.target)
+            && !isPop(a.value) && dependsOnVaried(a.value)
+            && (a.target.type() != Type.OBJECT || a.value instanceof Expr.Invoke)) {
+          changed |= varied.add(a.target);
+        } else if (s instanceof Stmt.ArrayStore st && !varied.contains(st.array)
+            && !isPop(st.value) && dependsOnVaried(st.value)) {
+          changed |= varied.add(st.array);
+        }
+      }
+    }
+  }
+
+  private static boolean differentiable(Var v) {
+    return v.type() == Type.DOUBLE || v.type() == Type.DOUBLE_ARRAY || v.type() == Type.OBJECT
+        || v.type() == Type.TENSOR;
+  }
+
+  private boolean dependsOnVaried(Expr e) {
+    boolean[] found = {false};
+    e.forEach(x -> {
+      if (x instanceof Ref r && varied.contains(r.var()) && r.var().type() != Type.OBJECT
+          || x instanceof Expr.RecordGet g && varied.contains(g.record())) {
+        found[0] = true;
+      }
+    });
+    if (!found[0] && e instanceof Expr.Invoke inv && inv.type() == Type.OBJECT && inv.owner() != null) {
+      // a callee's gradient record varies with its arguments
+      return inv.args().stream().anyMatch(this::dependsOnVaried);
+    }
+    return found[0];
+  }
+
+  private static boolean isPop(Expr e) {
+    return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("pop");
+  }
+
+  private static boolean isPush(Expr e) {
+    return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("push");
+  }
+
+  private Var tangentVar(Var v) {
+    return tangents.computeIfAbsent(v, x -> {
+      String base = x.name().startsWith("_") ? "_dot" + x.name() : "_dot_" + x.name();
+      return new Var(names.fresh(base, false), x.type(), Var.Kind.SYNTHETIC, x.objectType());
+    });
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private void block(Block in, Block out) {
+    for (Stmt s : in.stmts) {
+      statement(s, out);
+    }
+  }
+
+  private void statement(Stmt s, Block out) {
+    if (s instanceof Stmt.Assign a && bookkeeping.contains(a.target)) {
+      return;
+    }
+    if (s instanceof Stmt.Assign a) {
+      assign(a, out);
+    } else if (s instanceof Stmt.ArrayStore st) {
+      store(st, out);
+    } else if (s instanceof Stmt.Eval e) {
+      out.stmts.add(s);
+      if (isPush(e.call)) {
+        Expr pushed = ((Expr.Invoke) e.call).args().get(0);
+        Expr t = pushedTangent(pushed);
+        if (t != null) {
+          Expr.Invoke push = (Expr.Invoke) e.call;
+          out.stmts.add(new Stmt.Eval(new Expr.Invoke(null, push.receiver(), push.method(), List.of(t), push.type())));
+        }
+      } else if (dependsOnVaried(e.call)) {
+        problems.add("the helper call " + ((Expr.Invoke) e.call).method());
+      }
+    } else if (s instanceof Stmt.If f) {
+      Stmt.If copy = new Stmt.If(f.cond, new Block(), new Block(), f.src);
+      block(f.then, copy.then);
+      block(f.otherwise, copy.otherwise);
+      out.stmts.add(copy);
+    } else if (s instanceof Stmt.Loop l) {
+      Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
+      block(l.body, copy.body);
+      block(l.update, copy.update);
+      out.stmts.add(copy);
+    } else if (s instanceof Stmt.Nested n) {
+      Stmt.Nested copy = new Stmt.Nested(new Block(), n.src);
+      block(n.block, copy.block);
+      out.stmts.add(copy);
+    } else {
+      out.stmts.add(s);
+    }
+  }
+
+  /** The tangent of a pushed value, or null when it does not vary (then none is pushed). */
+  private Expr pushedTangent(Expr pushed) {
+    if (pushed instanceof Ref r) {
+      return varied.contains(r.var()) ? new Ref(tangentVar(r.var())) : null;
+    }
+    if (pushed instanceof Apply a && a.op() == Op.ARRAY_READ && a.arg(0) instanceof Ref r) {
+      return varied.contains(r.var())
+          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(r.var())), a.arg(1)), Type.DOUBLE) : null;
+    }
+    return null;
+  }
+
+  private void assign(Stmt.Assign a, Block out) {
+    Var v = a.target;
+    if (!varied.contains(v)) {
+      out.stmts.add(a);
+      return;
+    }
+    Var dv = tangentVar(v);
+    if (isPop(a.value)) {
+      // the tangent was pushed after the value, so it comes off the tape first
+      out.stmts.add(new Stmt.Assign(dv, a.value, a.declaration, null, Src.NONE));
+      out.stmts.add(a);
+      return;
+    }
+    if (v.type() == Type.OBJECT) {
+      out.stmts.add(a);
+      Expr.Invoke call = (Expr.Invoke) a.value;
+      List<Expr> argTangents = call.args().stream().map(this::tangent).toList();
+      Expr t = calls.recordTangent(call, records.get(v), argTangents);
+      if (t == null) {
+        problems.add("the call of " + call.method());
+        return;
+      }
+      recordTargets.put(dv, records.get(v));
+      out.stmts.add(new Stmt.Assign(dv, t, a.declaration, null, Src.NONE));
+      return;
+    }
+    if (a.value instanceof Apply n && n.op() == Op.NEW_ARRAY) {
+      out.stmts.add(a);
+      out.stmts.add(new Stmt.Assign(dv, a.value, a.declaration, null, Src.NONE));
+      return;
+    }
+    boolean selfRead = a.value.reads(v);
+    Expr t = tangentOf(a.value, selfRead ? null : new Ref(v));
+    Stmt tangentStmt = new Stmt.Assign(dv, t, a.declaration, null, Src.NONE);
+    if (selfRead) {
+      // the tangent reads the old value: compute it first
+      out.stmts.add(a.declaration ? tangentStmt : new Stmt.Assign(dv, t, false, null, Src.NONE));
+      out.stmts.add(a);
+    } else {
+      out.stmts.add(a);
+      out.stmts.add(tangentStmt);
+    }
+  }
+
+  private void store(Stmt.ArrayStore st, Block out) {
+    if (!varied.contains(st.array)) {
+      out.stmts.add(st);
+      return;
+    }
+    Var da = tangentVar(st.array);
+    if (isPop(st.value)) {
+      out.stmts.add(new Stmt.ArrayStore(da, st.index, st.value, null, Src.NONE));
+      out.stmts.add(st);
+      return;
+    }
+    Expr t = tangentOf(st.value, null);
+    // the tangent reads the operands before the element changes
+    out.stmts.add(new Stmt.ArrayStore(da, st.index, t, null, Src.NONE));
+    out.stmts.add(st);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  /** Σ ∂e/∂operand · tangent(operand), with {@code result} standing for e's value when known. */
+  private Expr tangentOf(Expr e, Expr result) {
+    if (e instanceof Ref r) {
+      return varied.contains(r.var()) && r.var().type() != Type.OBJECT ? new Ref(tangentVar(r.var())) : zero(e);
+    }
+    if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
+      Var array = ((Ref) a.arg(0)).var();
+      return varied.contains(array)
+          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(array)), a.arg(1)), Type.DOUBLE) : Const.ZERO;
+    }
+    if (e instanceof Expr.RecordGet g) {
+      if (!varied.contains(g.record())) {
+        return Const.ZERO;
+      }
+      Var t = tangentVar(g.record());
+      return calls.componentTangent(t, recordTargets.get(t), g.accessor());
+    }
+    if (e instanceof Apply a && a.type() == Type.DOUBLE && !a.op().isTensor()) {
+      List<Expr> partials = Rules.partials(a, result != null ? result : a);
+      Expr sum = Const.ZERO;
+      for (int i = 0; i < a.args().size(); i++) {
+        if (partials.get(i) != null) {
+          Expr ti = tangentOf(a.arg(i), null);
+          if (!Sym.isZero(ti)) {
+            sum = Sym.add(sum, Sym.mul(partials.get(i), ti));
+          }
+        }
+      }
+      return sum;
+    }
+    if (e instanceof Expr.Call c && c.type() == Type.DOUBLE) {
+      List<Expr> partials = Rules.partials(c);
+      Expr sum = Const.ZERO;
+      for (int i = 0; i < c.args().size(); i++) {
+        Expr ti = tangentOf(c.args().get(i), null);
+        if (Sym.isZero(ti)) {
+          continue;
+        }
+        if (partials.get(i) == null || c.args().get(i).type() != Type.DOUBLE) {
+          problems.add("the call of " + c.target().name() + " with a varying "
+              + c.args().get(i).type().javaName() + " argument");
+          continue;
+        }
+        sum = Sym.add(sum, Sym.mul(partials.get(i), ti));
+      }
+      return sum;
+    }
+    if (dependsOnVaried(e) && (e.type() == Type.DOUBLE || e.type() == Type.TENSOR)) {
+      problems.add("'" + dev.adjoint.processor.emit.ExprWriter.text(e) + "'");
+    }
+    return zero(e);
+  }
+
+  private static Expr zero(Expr e) {
+    return Const.ZERO;
+  }
+}

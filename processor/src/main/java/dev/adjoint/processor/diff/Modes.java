@@ -1,0 +1,127 @@
+package dev.adjoint.processor.diff;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.TypeName;
+import dev.adjoint.processor.analysis.Blocks;
+import dev.adjoint.processor.analysis.Planner;
+import dev.adjoint.processor.emit.Names;
+import dev.adjoint.processor.graph.CallTarget;
+import dev.adjoint.processor.graph.Expr;
+import dev.adjoint.processor.graph.Expr.Ref;
+import dev.adjoint.processor.graph.MethodGraph;
+import dev.adjoint.processor.graph.Op;
+import dev.adjoint.processor.graph.Src;
+import dev.adjoint.processor.graph.Stmt;
+import dev.adjoint.processor.graph.Stmt.Block;
+import dev.adjoint.processor.graph.Type;
+import dev.adjoint.processor.graph.Var;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The composite modes, built from the two transforms: forward mode on the method's body gives a
+ * Jacobian-vector product; forward mode on the reverse sweep (forward over reverse) gives a
+ * Hessian-vector product.
+ */
+public final class Modes {
+  private Modes() {}
+
+  /** What went wrong, for the error message; empty when the body was built. */
+  public record Built(Block body, List<String> problems) {}
+
+  /**
+   * {@code fJvp}: the body of {@code graph} with tangents, returning {@code new record(value,
+   * tangent)}; {@code tangents} holds one tangent parameter per differentiated parameter.
+   */
+  public static Built jvp(MethodGraph graph, Names names, List<Var> tangents, TypeName record) {
+    Forward forward = new Forward(names, secondOrderCalls(), records(graph.body()));
+    Block body = forward.transform(graph.body(), seeds(graph, tangents));
+    Expr tangent = forward.tangent(new Ref(graph.result()));
+    body.stmts.add(new Stmt.Return(new Expr.New(record,
+        List.of(new Ref(graph.result()), tangent), Type.OBJECT), Src.NONE));
+    return new Built(body, forward.problems());
+  }
+
+  /**
+   * {@code fHvp}: the reverse sweep of {@code graph}, differentiated forward along
+   * {@code directions}; returns {@code new record(value, gradient[], hvp[])}.
+   */
+  public static Built hvp(MethodGraph graph, Planner plan, Names names, List<Var> directions,
+      TypeName gradientRecord, TypeName record) {
+    Block reverse = new Reverse(graph, plan, names).body(gradientRecord, Expr.Const.ONE);
+    Stmt.Return ret = (Stmt.Return) reverse.stmts.remove(reverse.stmts.size() - 1);
+    List<Expr> components = ((Expr.New) ret.value).args();
+    Forward forward = new Forward(names, secondOrderCalls(), records(graph.body()));
+    Block body = forward.transform(reverse, seeds(graph, directions));
+    List<Expr> gradient = new ArrayList<>();
+    List<Expr> hvp = new ArrayList<>();
+    for (Expr c : components.subList(1, components.size())) {
+      gradient.add(c);
+      hvp.add(forward.tangent(c));
+    }
+    TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
+    body.stmts.add(new Stmt.Return(new Expr.New(record, List.of(components.get(0),
+        new Expr.New(doubles, gradient, Type.DOUBLE_ARRAY), new Expr.New(doubles, hvp, Type.DOUBLE_ARRAY)),
+        Type.OBJECT), Src.NONE));
+    return new Built(body, forward.problems());
+  }
+
+  private static Map<Var, Var> seeds(MethodGraph graph, List<Var> tangents) {
+    Map<Var, Var> seeds = new LinkedHashMap<>();
+    for (int i = 0; i < graph.wrt().size(); i++) {
+      seeds.put(graph.wrt().get(i), tangents.get(i));
+    }
+    return seeds;
+  }
+
+  /** The callee of each gradient-record variable the planner introduced. */
+  private static Map<Var, CallTarget> records(Block body) {
+    Map<Var, CallTarget> out = new HashMap<>();
+    Blocks.walk(body, s -> {
+      if (s instanceof Stmt.Assign a && a.value instanceof Expr.Call c && a.target == c.derivative()) {
+        out.put(a.target, c.target());
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Tangents of callees' gradient records come from the callee's own Hessian-vector product
+   * ({@code gHvp(args..., argument tangents...)}), available when it is {@code hessian = true}.
+   */
+  private static Forward.CallTangents secondOrderCalls() {
+    return new Forward.CallTangents() {
+      @Override
+      public Expr recordTangent(Expr.Invoke call, CallTarget target, List<Expr> argTangents) {
+        if (target == null || target.kind() != CallTarget.Kind.GENERATED || !target.hessian()) {
+          return null;
+        }
+        List<Expr> args = new ArrayList<>(call.args());
+        for (int i = 0; i < argTangents.size(); i++) {
+          if (target.hasPartial(i)) {
+            args.add(argTangents.get(i));
+          }
+        }
+        return new Expr.Invoke(target.derivativeOwner(), null, target.name() + "Hvp", args, Type.OBJECT);
+      }
+
+      @Override
+      public Expr componentTangent(Var recordTangent, CallTarget target, String accessor) {
+        int k = 0;
+        for (String p : target.partials()) {
+          if (accessor.equals(p)) {
+            break;
+          }
+          if (p != null) {
+            k++;
+          }
+        }
+        Expr hvp = new Expr.Invoke(null, new Ref(recordTangent), "hvp", List.of(), Type.DOUBLE_ARRAY);
+        return new Expr.Apply(Op.ARRAY_READ, List.of(hvp, Expr.Const.ofInt(k)), Type.DOUBLE);
+      }
+    };
+  }
+}

@@ -1,0 +1,368 @@
+package dev.adjoint.processor.errors;
+
+import static dev.adjoint.processor.errors.Sources.body;
+import static dev.adjoint.processor.errors.Sources.model;
+
+import com.google.testing.compile.Compilation;
+import java.util.List;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One compile shows every problem: several unsupported constructs are all reported, each on its
+ * own line, before the processor gives up; and a rejected construct does not drag misleading
+ * follow-up errors along.
+ */
+class AllErrorsReportedTest {
+  private static final String UNSUPPORTED = "[AdjointUnsupported]";
+
+  @Test
+  void twoUnsupportedStatementsInOneMethod() {
+    String src = body("""
+        double y = x;
+        switch (n) {
+          default:
+            y = 2 * x;
+        }
+        try {
+          y = Math.log(y);
+        } catch (ArithmeticException e) {
+          y = 0;
+        }
+        return y;
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int switchLine = lineOf(src, "switch (n)");
+    int tryLine = lineOf(src, "try {");
+    Sources.errorAt(c, f, switchLine, UNSUPPORTED, "switch statement");
+    Sources.errorAt(c, f, tryLine, UNSUPPORTED, "try/catch");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(switchLine, tryLine));
+  }
+
+  @Test
+  void threeUnsupportedExpressionsOnThreeLines() {
+    String src = model("""
+        static double scale = 2;
+
+        @Differentiable
+        public static double f(double x) {
+          double a = x * 2.5f;
+          double b = a * scale;
+          double c = b;
+          c = a = b;
+          return c;
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int floatLine = lineOf(src, "2.5f");
+    int fieldLine = lineOf(src, "a * scale");
+    int chainLine = lineOf(src, "c = a = b");
+    Sources.errorAt(c, f, floatLine, UNSUPPORTED, "float literal");
+    Sources.errorAt(c, f, fieldLine, UNSUPPORTED, "field 'scale'");
+    Sources.errorAt(c, f, chainLine, UNSUPPORTED, "assignment inside an expression");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(floatLine, fieldLine, chainLine));
+  }
+
+  @Test
+  void unsupportedConstructsInAConditionAndBothBranches() {
+    String src = body("""
+        double y;
+        if (x > 1.5f) {
+          y = Double.parseDouble("2");
+        } else {
+          y = apply(Math::exp, x);
+        }
+        return y;
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int cond = lineOf(src, "1.5f");
+    int then = lineOf(src, "parseDouble");
+    int otherwise = lineOf(src, "Math::exp");
+    Sources.errorAt(c, f, cond, UNSUPPORTED, "float literal");
+    Sources.errorAt(c, f, then, UNSUPPORTED, "\"2\"");
+    Sources.errorAt(c, f, otherwise, UNSUPPORTED, "method reference");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(cond, then, otherwise));
+  }
+
+  @Test
+  void everyBadParameterIsReported() {
+    String src = model("""
+        @Differentiable
+        public static double f(double x,
+            float y,
+            String label,
+            double value) {
+          return x;
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int y = lineOf(src, "float y");
+    int label = lineOf(src, "String label");
+    int value = lineOf(src, "double value");
+    Sources.errorAt(c, f, y, "[AdjointParamType]", "parameter y", "float");
+    Sources.errorAt(c, f, label, "[AdjointParamType]", "parameter label", "String");
+    Sources.errorAt(c, f, value, "[AdjointReservedName]", "'value'");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(y, label, value));
+  }
+
+  @Test
+  void everySignatureProblemIsReported() {
+    String src = model("""
+        @Differentiable
+        static <T> float f(double... xs) throws Exception {
+          return 0;
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int line = lineOf(src, "static <T> float f");
+    Sources.errorAt(c, f, line, "[AdjointNotPublic]");
+    Sources.errorAt(c, f, line, "[AdjointReturnType]", "float");
+    Sources.errorAt(c, f, line, "[AdjointGeneric]");
+    Sources.errorAt(c, f, line, "[AdjointVarargs]");
+    Sources.errorAt(c, f, line, "[AdjointThrows]");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(line));
+  }
+
+  /**
+   * A signature problem that does not stop the body from being read (here: the method is not
+   * public) must not hide the body's problems: the user would otherwise fix one, recompile, and
+   * only then learn of the next.
+   */
+  @Test
+  void signatureAndBodyProblemsAreBothReported() {
+    String src = model("""
+        @Differentiable
+        static double f(double x, int n) {
+          double y = x;
+          switch (n) {
+            default:
+              y = 2 * x;
+          }
+          return y;
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int sig = lineOf(src, "static double f");
+    int sw = lineOf(src, "switch (n)");
+    Sources.errorAt(c, f, sig, "[AdjointNotPublic]");
+    Sources.errorAt(c, f, sw, UNSUPPORTED, "switch statement");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(sig, sw));
+  }
+
+  /** Everything inside a rejected block (a labelled loop) is still checked. */
+  @Test
+  void problemsInsideARejectedLabelledLoopAreReported() {
+    String src = body("""
+        double s = 0;
+        outer: for (int i = 0; i < n; i++) {
+          for (int j = 0; j < n; j++) {
+            if (j > i) {
+              continue outer;
+            }
+            s += x * 0.5f;
+          }
+        }
+        return s;
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int label = lineOf(src, "outer: for");
+    int flt = lineOf(src, "0.5f");
+    Sources.errorAt(c, f, label, UNSUPPORTED, "label");
+    Sources.errorAt(c, f, flt, UNSUPPORTED, "float literal");
+    // the labelled continue may be reported too, on its own line
+    Sources.onlyAdjointErrorsOn(c, f, List.of(label, flt, lineOf(src, "continue outer")));
+  }
+
+  @Test
+  void errorsInSeveralMethodsAreAllReportedAndAValidMethodGetsNone() {
+    String src = model("""
+        @Differentiable
+        public static double good(double x) {
+          return x * x;
+        }
+
+        @Differentiable
+        public static double first(double x) {
+          return x * 2.5f;
+        }
+
+        @Differentiable
+        public static double second(double x, int n) {
+          double y = x;
+          synchronized (Model.class) {
+            y = y * n;
+          }
+          return y;
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int a = lineOf(src, "2.5f");
+    int b = lineOf(src, "synchronized");
+    Sources.errorAt(c, f, a, UNSUPPORTED, "float literal", "Model.first");
+    Sources.errorAt(c, f, b, UNSUPPORTED, "synchronized", "Model.second");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(a, b));
+  }
+
+  @Test
+  void errorsInTwoClassesAreReportedInTheirOwnFiles() {
+    String modelSrc = model("""
+        @Differentiable
+        public static double f(double x) {
+          return x * 2.5f;
+        }
+        """);
+    String otherSrc = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public final class Other {
+          @Differentiable
+          public static double g(double x, int n) {
+            double y = x;
+            switch (n) {
+              default:
+                y = x * x;
+            }
+            return y;
+          }
+        }
+        """;
+    JavaFileObject model = Sources.file("p.Model", modelSrc);
+    JavaFileObject other = Sources.file("p.Other", otherSrc);
+    Compilation c = Sources.compile(model, other);
+    Sources.failedCleanly(c);
+    Sources.errorAt(c, model, lineOf(modelSrc, "2.5f"), UNSUPPORTED, "float literal", "Model.f");
+    Sources.errorAt(c, other, lineOf(otherSrc, "switch (n)"), UNSUPPORTED, "switch statement", "Other.g");
+  }
+
+  @Test
+  void recursionAndAnUnrelatedErrorAreBothReported() {
+    String src = model("""
+        @Differentiable
+        public static double loop(double x, int n) {
+          return n == 0 ? x : loop(x * x, n - 1);
+        }
+
+        @Differentiable
+        public static double other(double x) {
+          return x % 2.0;
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int rec = lineOf(src, "loop(x * x");
+    int rem = lineOf(src, "x % 2.0");
+    Sources.errorAt(c, f, rec, "[AdjointRecursion]", "loop → loop");
+    Sources.errorAt(c, f, rem, UNSUPPORTED, "remainder");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(rec, rem));
+  }
+
+  /**
+   * A rejected array declaration is still a declared local: its later uses must not produce
+   * follow-up errors that call a perfectly named local array an unsupported "array expression".
+   */
+  @Test
+  void aRejectedArrayDeclarationCausesNoFollowUpErrors() {
+    String src = body("""
+        double[] a = {1, 2};
+        double s = a[0] * x;
+        for (int i = 0; i < n; i++) {
+          double[] t = new double[2];
+          t[0] = x;
+          s += t[0];
+        }
+        return s;
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int init = lineOf(src, "{1, 2}");
+    int inLoop = lineOf(src, "double[] t");
+    Sources.errorAt(c, f, init, UNSUPPORTED, "array initializer");
+    Sources.errorAt(c, f, inLoop, UNSUPPORTED, "array inside a branch or loop");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(init, inLoop));
+  }
+
+  /** A rejected local of an unsupported type does not make its uses "unknown" either. */
+  @Test
+  void aRejectedLocalCausesNoFollowUpErrors() {
+    String src = body("""
+        float k = 2;
+        double y = x * k;
+        return y;
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int decl = lineOf(src, "float k");
+    Sources.errorAt(c, f, decl, UNSUPPORTED, "float");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(decl));
+  }
+
+  /**
+   * An unusable {@code @Derivative} is reported where it is declared; a caller of the original
+   * may get an error at its call too (Clad reports both), but nothing else, and no generated code
+   * that javac then rejects.
+   */
+  @Test
+  void anInvalidDerivativeWithACaller() {
+    String src = model("""
+        public static double softplus(double x) {
+          return Math.log1p(Math.exp(x));
+        }
+
+        @Derivative(of = "softplus")
+        public static double[] softplusDerivative(double x) {
+          return new double[] {1 / (1 + Math.exp(-x))};
+        }
+
+        @Differentiable
+        public static double f(double x) {
+          return 2 * softplus(x);
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int decl = lineOf(src, "double[] softplusDerivative");
+    int call = lineOf(src, "2 * softplus(x)");
+    Sources.errorAt(c, f, decl, "[AdjointDerivative]", "must return double");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(decl, call));
+  }
+
+  /** 1-based line of the only line containing {@code text}. */
+  static int lineOf(String source, String text) {
+    List<String> lines = source.lines().toList();
+    int found = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        if (found >= 0) {
+          throw new IllegalArgumentException("'" + text + "' is on more than one line");
+        }
+        found = i + 1;
+      }
+    }
+    if (found < 0) {
+      throw new IllegalArgumentException("'" + text + "' is not in the source");
+    }
+    return found;
+  }
+}

@@ -1,0 +1,603 @@
+package dev.adjoint.processor.errors;
+
+import static dev.adjoint.processor.errors.Sources.body;
+import static dev.adjoint.processor.errors.Sources.model;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.google.testing.compile.Compilation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The catalogue of single mistakes: each source holds exactly one construct Adjoint rejects, and
+ * must fail with an error that carries the right id and says what is wrong and what to do, on the
+ * line marked {@code // <- error} (several marks: an error on each), and nowhere else. javac must
+ * accept the source otherwise, the processor must not crash, and nothing may be generated.
+ */
+class ErrorCatalogTest {
+
+  /** One row of the table. {@code extra} are further compilation units (qualified name, source). */
+  record Case(String name, String source, String id, List<String> fragments, List<String> extra) {
+    @Override
+    public String toString() {
+      return name;
+    }
+
+    Case with(String qualifiedName, String otherSource) {
+      List<String> more = new ArrayList<>(extra);
+      more.add(qualifiedName);
+      more.add(otherSource);
+      return new Case(name, source, id, fragments, more);
+    }
+  }
+
+  private static Case c(String name, String source, String id, String... fragments) {
+    return new Case(name, source, id, List.of(fragments), List.of());
+  }
+
+  static final String UNSUPPORTED = "[AdjointUnsupported]";
+
+  static Stream<Case> cases() {
+    return Stream.of(
+        // ------------------------------------------------------------ signature
+        c("instance method", model("""
+            @Differentiable
+            public double f(double x) { // <- error
+              return x * x;
+            }
+            """), "[AdjointNotStatic]", "Model.f", "static"),
+        c("package-private method", model("""
+            @Differentiable
+            static double f(double x) { // <- error
+              return x * x;
+            }
+            """), "[AdjointNotPublic]", "Model.f", "public"),
+        c("private method", model("""
+            @Differentiable
+            private static double f(double x) { // <- error
+              return x * x;
+            }
+            """), "[AdjointNotPublic]", "Model.f", "public"),
+        c("return type int", model("""
+            @Differentiable
+            public static int f(double x) { // <- error
+              return (int) x;
+            }
+            """), "[AdjointReturnType]", "Model.f", "returns int", "double"),
+        c("return type float", model("""
+            @Differentiable
+            public static float f(double x) { // <- error
+              return (float) x;
+            }
+            """), "[AdjointReturnType]", "Model.f", "returns float", "double"),
+        c("return type String", model("""
+            @Differentiable
+            public static String f(double x) { // <- error
+              return "x=" + x;
+            }
+            """), "[AdjointReturnType]", "Model.f", "returns java.lang.String", "double"),
+        c("return type void", model("""
+            @Differentiable
+            public static void f(double x) { // <- error
+            }
+            """), "[AdjointReturnType]", "Model.f", "returns void", "double"),
+        c("parameter of type float", model("""
+            @Differentiable
+            public static double f(double x,
+                float y) { // <- error
+              return x * y;
+            }
+            """), "[AdjointParamType]", "parameter y", "Model.f", "float", "supported", "double"),
+        c("parameter of type String", model("""
+            @Differentiable
+            public static double f(double x,
+                String label) { // <- error
+              return x;
+            }
+            """), "[AdjointParamType]", "parameter label", "String", "supported", "double"),
+        c("parameter of type Object", model("""
+            @Differentiable
+            public static double f(double x,
+                Object o) { // <- error
+              return x;
+            }
+            """), "[AdjointParamType]", "parameter o", "Object", "supported", "double"),
+        c("parameter of type int[]", model("""
+            @Differentiable
+            public static double f(double x,
+                int[] counts) { // <- error
+              return x * counts.length;
+            }
+            """), "[AdjointParamType]", "parameter counts", "int[]", "supported", "double"),
+        c("generic method", model("""
+            @Differentiable
+            public static <T> double f(double x) { // <- error
+              return x * x;
+            }
+            """), "[AdjointGeneric]", "Model.f", "generic"),
+        c("varargs", model("""
+            @Differentiable
+            public static double f(double... xs) { // <- error
+              return xs[0];
+            }
+            """), "[AdjointVarargs]", "Model.f", "varargs", "double[]"),
+        c("throws clause", model("""
+            @Differentiable
+            public static double f(double x) throws Exception { // <- error
+              return x;
+            }
+            """), "[AdjointThrows]", "Model.f", "thrown exceptions"),
+        c("parameter named value", model("""
+            @Differentiable
+            public static double f(double x,
+                double value) { // <- error
+              return x * value;
+            }
+            """), "[AdjointReservedName]", "'value'", "rename"),
+        // A mistake inside an annotation's value belongs on the annotation's line (javac's own
+        // annotation errors, Swift's @differentiable(wrt:) and Messager.printMessage(kind, msg, e,
+        // annotationMirror, annotationValue) all point there), not on the method's name.
+        c("wrt names a missing parameter", model("""
+            @Differentiable(wrt = {"x", "z"}) // <- error
+            public static double f(double x, double y) {
+              return x * y;
+            }
+            """), "[AdjointWrtUnknown]", "'z'", "Model.f", "x, y"),
+        c("wrt names an int parameter", model("""
+            @Differentiable(wrt = {"x", "n"}) // <- error
+            public static double f(double x, int n) {
+              return x * n;
+            }
+            """), "[AdjointWrtType]", "'n'", "int", "double"),
+        c("wrt names a long parameter", model("""
+            @Differentiable(wrt = "k") // <- error
+            public static double f(double x, long k) {
+              return x * k;
+            }
+            """), "[AdjointWrtType]", "'k'", "long"),
+        c("wrt names a parameter twice", model("""
+            @Differentiable(wrt = {"x", "x"}) // <- error
+            public static double f(double x, double y) {
+              return x * y;
+            }
+            """), "[AdjointWrtDuplicate]", "'x'", "twice"),
+        c("no double parameter", model("""
+            @Differentiable
+            public static double f(int n, boolean flag) { // <- error
+              return flag ? n : 0;
+            }
+            """), "[AdjointNoInputs]", "Model.f", "differentiate"),
+        c("method in an inner (non-static) class", model("""
+            public class Inner {
+              @Differentiable
+              public static double f(double x) { // <- error
+                return x * x;
+              }
+            }
+            """), "[AdjointInnerClass]", "inner", "static nested"),
+
+        // no body to read: must be a clear error, not an internal one (no specific id exists yet)
+        c("native method", model("""
+            @Differentiable
+            public static native double f(double x); // <- error
+            """), "[Adjoint", "Model.f", "native"),
+
+        // ------------------------------------------------------------ statements
+        c("switch statement", body("""
+            double y = x;
+            switch (n) { // <- error
+              case 0:
+                y = 2 * x;
+                break;
+              default:
+                y = 3 * x;
+            }
+            return y;
+            """), UNSUPPORTED, "switch statement", "Model.f", "if / else"),
+        c("switch expression", body("""
+            double y = switch (n) { case 0 -> x; default -> 2 * x; }; // <- error
+            return y;
+            """), UNSUPPORTED, "switch", "Model.f", "else"),
+        c("try/catch", body("""
+            double y;
+            try { // <- error
+              y = Math.log(x);
+            } catch (ArithmeticException e) {
+              y = 0;
+            }
+            return y;
+            """), UNSUPPORTED, "try/catch", "Model.f", "move"),
+        c("throw", body("""
+            if (x < 0) {
+              throw new IllegalArgumentException("negative"); // <- error
+            }
+            return Math.sqrt(x);
+            """), UNSUPPORTED, "throw", "Model.f", "caller"),
+        c("synchronized block", body("""
+            double y = x;
+            synchronized (Model.class) { // <- error
+              y = y * y;
+            }
+            return y;
+            """), UNSUPPORTED, "synchronized", "remove"),
+        c("assert", body("""
+            assert x > 0; // <- error
+            return x;
+            """), UNSUPPORTED, "assert", "caller"),
+        c("local class declaration", body("""
+            class Helper { } // <- error
+            return x;
+            """), UNSUPPORTED, "local type declaration", "outside the method"),
+        c("labelled break", body("""
+            double s = 0;
+            outer: for (int i = 0; i < n; i++) { // <- error
+              for (int j = 0; j < n; j++) {
+                if (i * j > 4) {
+                  break outer;
+                }
+                s += x;
+              }
+            }
+            return s;
+            """), UNSUPPORTED, "label", "restructure"),
+        c("labelled continue", body("""
+            double s = 0;
+            outer: for (int i = 0; i < n; i++) { // <- error
+              for (int j = 0; j < n; j++) {
+                if (j > i) {
+                  continue outer;
+                }
+                s += x;
+              }
+            }
+            return s;
+            """), UNSUPPORTED, "label", "restructure"),
+        c("call whose result is discarded", body("""
+            Math.sin(x); // <- error
+            return x;
+            """), UNSUPPORTED, "discarded", "use the call's value"),
+
+        // ------------------------------------------------------------ expressions
+        c("lambda", body("""
+            return apply(t -> t * t, x); // <- error
+            """), UNSUPPORTED, "lambda", "static method"),
+        c("method reference", body("""
+            return apply(Math::sin, x); // <- error
+            """), UNSUPPORTED, "method reference", "static method"),
+        c("new Object() in a local", body("""
+            Object o = new Object(); // <- error
+            return x;
+            """), UNSUPPORTED, "Object", "double, int, long, boolean"),
+        c("new StringBuilder() in an expression", body("""
+            double y = x + (new StringBuilder() != null ? 1 : 0); // <- error
+            return y;
+            """), UNSUPPORTED, "new StringBuilder", "double, int, long, boolean"),
+        c("String literal", body("""
+            return x * Double.parseDouble("1.5"); // <- error
+            """), UNSUPPORTED, "\"1.5\"", "numbers"),
+        c("String local", body("""
+            String s = "x"; // <- error
+            return x;
+            """), UNSUPPORTED, "String", "double, int, long, boolean"),
+        c("float literal", body("""
+            return x * 2.5f; // <- error
+            """), UNSUPPORTED, "float literal", "double literal"),
+        c("float local", body("""
+            float y = 1; // <- error
+            return x * 2;
+            """), UNSUPPORTED, "float", "double, int, long, boolean"),
+        c("cast to float", body("""
+            double y = (float) x; // <- error
+            return y;
+            """), UNSUPPORTED, "float", "double"),
+        c("remainder of doubles", body("""
+            return x % 2.0; // <- error
+            """), UNSUPPORTED, "remainder", "Math.floor"),
+        c("bit shift", body("""
+            return x * (n << 1); // <- error
+            """), UNSUPPORTED, "n << 1"),
+        c("assignment to a static non-final field", model("""
+            static double last;
+
+            @Differentiable
+            public static double f(double x) {
+              last = x; // <- error
+              return x;
+            }
+            """), UNSUPPORTED, "field 'last'", "local"),
+        c("assignment to a qualified static field", model("""
+            static double last;
+
+            @Differentiable
+            public static double f(double x) {
+              Model.last = x; // <- error
+              return x;
+            }
+            """), UNSUPPORTED, "Model.last", "fields"),
+        c("compound assignment to a static field", model("""
+            static double total;
+
+            @Differentiable
+            public static double f(double x) {
+              total += x; // <- error
+              return x;
+            }
+            """), UNSUPPORTED, "field 'total'"),
+        c("reading a non-final static field", model("""
+            static double scale = 2;
+
+            @Differentiable
+            public static double f(double x) {
+              return scale * x; // <- error
+            }
+            """), UNSUPPORTED, "field 'scale'", "static final", "parameters"),
+        c("reading a static final array field", model("""
+            static final double[] W = new double[] {1, 2};
+
+            @Differentiable
+            public static double f(double x) {
+              return W[0] * x; // <- error
+            }
+            """), UNSUPPORTED, "W", "Model.f"),
+        c("reading an instance field", model("""
+            static final Model INSTANCE = new Model();
+            double w = 2;
+
+            @Differentiable
+            public static double f(double x) {
+              return INSTANCE.w * x; // <- error
+            }
+            """), UNSUPPORTED, "field 'w'", "parameters"),
+        c("chained assignment a = b = c", body("""
+            double a;
+            double b;
+            a = b = x; // <- error
+            return a + b;
+            """), UNSUPPORTED, "assignment inside an expression", "statement of its own"),
+        c("assignment inside a condition", body("""
+            double a = 0;
+            if ((a = x) > 1) { // <- error
+              return a;
+            }
+            return a * 2;
+            """), UNSUPPORTED, "assignment inside an expression", "statement of its own"),
+        c("i++ inside an expression", body("""
+            int i = 0;
+            double y = xs[i++] * x; // <- error
+            return y + i;
+            """), UNSUPPORTED, "i++", "statement of its own"),
+        c("compound assignment that narrows", body("""
+            int k = 1;
+            k += x; // <- error
+            return k;
+            """), UNSUPPORTED, "narrows double to int", "cast"),
+        c("writing a parameter array element", body("""
+            xs[0] = x; // <- error
+            return xs[0];
+            """), UNSUPPORTED, "parameter array 'xs'", "copy"),
+        c("declaring an array inside a loop", body("""
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+              double[] t = new double[2]; // <- error
+            }
+            return s + x;
+            """), UNSUPPORTED, "array inside a branch or loop", "before the loop"),
+        c("declaring an array inside a branch", body("""
+            if (n > 0) {
+              double[] t = new double[n]; // <- error
+            }
+            return x;
+            """), UNSUPPORTED, "array inside a branch or loop"),
+        c("array initializer {1, 2}", body("""
+            double[] a = {1, 2}; // <- error
+            return x;
+            """), UNSUPPORTED, "array initializer", "new double[n]"),
+        c("array initializer new double[] {1, 2}", body("""
+            double[] a = new double[] {1, 2}; // <- error
+            return x;
+            """), UNSUPPORTED, "array initializer", "new double[n]"),
+        c("reassigning an array variable", body("""
+            double[] a = new double[2];
+            double[] b = new double[2];
+            a = b; // <- error
+            return x;
+            """), UNSUPPORTED, "reassigning array variable 'a'"),
+        c("aliasing a parameter array", body("""
+            double[] a = new double[2];
+            a = xs; // <- error
+            return x;
+            """), UNSUPPORTED, "reassigning array variable 'a'"),
+        c("calling an instance method", model("""
+            double scale() {
+              return 2;
+            }
+
+            @Differentiable
+            public static double f(double x) {
+              return x * new Model().scale(); // <- error
+            }
+            """), UNSUPPORTED, "instance method scale", "static"),
+
+        // ------------------------------------------------------------ calls
+        c("non-differentiable call on a differentiated value", model("""
+            static double square(double t) {
+              return t * t;
+            }
+
+            @Differentiable
+            public static double f(double x) {
+              double y = square(x); // <- error
+              return y + 1;
+            }
+            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative(of = \"square\")"),
+        c("non-differentiable call on a value derived from an input", model("""
+            static double square(double t) {
+              return t * t;
+            }
+
+            @Differentiable
+            public static double f(double x, int n) {
+              double s = 0;
+              for (int i = 0; i < n; i++) {
+                s += x * i;
+              }
+              return 1 + square(s); // <- error
+            }
+            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative"),
+        c("non-differentiable call into another class", model("""
+            @Differentiable
+            public static double f(double x) {
+              return Helper.cube(x) + x; // <- error
+            }
+            """), "[AdjointCall]", "Helper.cube", "@Differentiable", "@Derivative(of = \"cube\")")
+            .with("p.Helper", """
+                package p;
+
+                public final class Helper {
+                  public static double cube(double t) {
+                    return t * t * t;
+                  }
+                }
+                """),
+        c("call passes a differentiated value to a parameter outside the callee's wrt", model("""
+            @Differentiable(wrt = "a")
+            public static double g(double a, double b) {
+              return a * b;
+            }
+
+            @Differentiable
+            public static double f(double x) {
+              return g(1.0, x); // <- error
+            }
+            """), "[AdjointCallWrt]", "Model.g", "'b'", "wrt"),
+        c("direct recursion", model("""
+            @Differentiable
+            public static double f(double x, int n) {
+              if (n == 0) {
+                return x;
+              }
+              return x * f(x, n - 1); // <- error
+            }
+            """), "[AdjointRecursion]", "f → f", "loop"),
+        c("mutual recursion", model("""
+            @Differentiable
+            public static double f(double x, int n) {
+              return n <= 0 ? x : g(x, n - 1); // <- error
+            }
+
+            @Differentiable
+            public static double g(double x, int n) {
+              return 2 * f(x, n); // <- error
+            }
+            """), "[AdjointRecursion]", "→", "loop"),
+
+        // ------------------------------------------------------------ @Derivative
+        // as for wrt: the wrong name is in the annotation's value, so the error belongs there
+        c("@Derivative names a missing method", model("""
+            @Derivative(of = "softplus") // <- error
+            public static double softplusDerivative(double x) {
+              return 1 / (1 + Math.exp(-x));
+            }
+            """), "[AdjointDerivative]", "softplusDerivative", "no method 'softplus'"),
+        c("@Derivative with the wrong parameter list", model("""
+            public static double softplus(double x) {
+              return Math.log1p(Math.exp(x));
+            }
+
+            @Derivative(of = "softplus")
+            public static double softplusDerivative(double x, double y) { // <- error
+              return 1 / (1 + Math.exp(-x));
+            }
+            """), "[AdjointDerivative]", "softplusDerivative", "parameters", "softplus"),
+        c("@Derivative returning double[] for a one-double method", model("""
+            public static double softplus(double x) {
+              return Math.log1p(Math.exp(x));
+            }
+
+            @Derivative(of = "softplus")
+            public static double[] softplusDerivative(double x) { // <- error
+              return new double[] {1 / (1 + Math.exp(-x))};
+            }
+            """), "[AdjointDerivative]", "softplusDerivative", "must return double"),
+        c("@Derivative returning double for a two-double method", model("""
+            public static double mul(double a, double b) {
+              return a * b;
+            }
+
+            @Derivative(of = "mul")
+            public static double mulDerivative(double a, double b) { // <- error
+              return b;
+            }
+            """), "[AdjointDerivative]", "mulDerivative", "double[]"),
+        c("@Derivative of a method that does not return double", model("""
+            public static int round(double a) {
+              return (int) Math.round(a);
+            }
+
+            @Derivative(of = "round")
+            public static double roundDerivative(double a) { // <- error
+              return 0;
+            }
+            """), "[AdjointDerivative]", "roundDerivative", "round must return double"),
+        c("@Derivative not static", model("""
+            public static double softplus(double x) {
+              return Math.log1p(Math.exp(x));
+            }
+
+            @Derivative(of = "softplus")
+            public double softplusDerivative(double x) { // <- error
+              return 1 / (1 + Math.exp(-x));
+            }
+            """), "[AdjointDerivative]", "softplusDerivative", "static"),
+
+        // ------------------------------------------------------------ generated class name
+        c("ModelGrad already exists", """
+            package p;
+
+            import dev.adjoint.Differentiable;
+
+            public final class Model { // <- error
+              @Differentiable
+              public static double f(double x) {
+                return x * x;
+              }
+            }
+            """, "[AdjointNameClash]", "p.ModelGrad", "rename")
+            .with("p.ModelGrad", """
+                package p;
+
+                public final class ModelGrad {
+                }
+                """)
+    );
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void reportsTheError(Case k) {
+    List<JavaFileObject> files = new ArrayList<>();
+    JavaFileObject model = Sources.file("p.Model", k.source());
+    files.add(model);
+    for (int i = 0; i < k.extra().size(); i += 2) {
+      files.add(Sources.file(k.extra().get(i), k.extra().get(i + 1)));
+    }
+    List<Integer> lines = Sources.markedLines(k.source());
+    assertFalse(lines.isEmpty(), "test source has no " + Sources.HERE + " mark");
+
+    Compilation c = Sources.compile(files.toArray(JavaFileObject[]::new));
+
+    try {
+      Sources.failedCleanly(c);
+      for (int line : lines) {
+        Sources.errorAt(c, model, line, k.id(), k.fragments().toArray(String[]::new));
+      }
+      Sources.onlyAdjointErrorsOn(c, model, lines);
+    } catch (AssertionError e) {
+      throw new AssertionError("case '" + k.name() + "': " + e.getMessage(), e);
+    }
+  }
+}
