@@ -27,4 +27,19 @@ public @interface Differentiable {
    * {@code boolean} parameters are never differentiated.
    */
   String[] wrt() default {};
+
+  /**
+   * Also generate forward mode: {@code fJvp(params..., tangents...)} returns the value and the
+   * directional derivative along the given tangents (one per differentiated parameter, of the
+   * same type), computed in one sweep with dual numbers written inline.
+   */
+  boolean forward() default false;
+
+  /**
+   * Also generate second derivatives (scalar functions of {@code double} parameters):
+   * {@code fHessian(params)} returns value, gradient and Hessian; {@code fHvp(params...,
+   * directions...)} a Hessian-vector product without forming the matrix. Both apply forward
+   * mode to the generated reverse sweep (forward over reverse).
+   */
+  boolean hessian() default false;
 }

@@ -10,6 +10,7 @@ import dev.adjoint.processor.analysis.Lowering;
 import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.diff.Modes;
 import dev.adjoint.processor.diff.Reverse;
 import dev.adjoint.processor.emit.CodePrinter;
 import dev.adjoint.processor.emit.GradClassWriter;
@@ -172,6 +173,22 @@ public final class AdjointProcessor extends AbstractProcessor {
           writer.add(job.method, job.graph,
               CodePrinter.print(reverse.body(writer.recordName(job.graph), Const.ONE)));
         }
+        Differentiable modes = job.method.getAnnotation(Differentiable.class);
+        if (modes.forward()) {
+          Names jvpNames = names.fork();
+          List<Var> tangents = directions(job.graph, jvpNames);
+          Modes.Built jvp = Modes.jvp(job.graph, jvpNames, tangents, writer.jvpRecordName(job.graph));
+          ok &= report(job, "forward", jvp);
+          writer.addJvp(job.method, job.graph, tangents, CodePrinter.print(jvp.body()));
+        }
+        if (modes.hessian()) {
+          Names hvpNames = names.fork();
+          List<Var> directions = directions(job.graph, hvpNames);
+          Modes.Built hvp = Modes.hvp(job.graph, plan, hvpNames, directions, writer.recordName(job.graph),
+              writer.hvpRecordName(job.graph));
+          ok &= report(job, "forward-over-reverse", hvp);
+          writer.addHessian(job.method, job.graph, directions, CodePrinter.print(hvp.body()));
+        }
       } catch (RuntimeException | StackOverflowError ex) {
         internalError(job, ex);
         ok = false;
@@ -186,6 +203,28 @@ public final class AdjointProcessor extends AbstractProcessor {
       processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
           "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
     }
+  }
+
+  /** One tangent (direction) parameter per differentiated parameter: {@code dx} for {@code x}. */
+  private static List<Var> directions(MethodGraph g, Names names) {
+    List<Var> out = new ArrayList<>();
+    for (Var p : g.wrt()) {
+      String name = "d" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
+      if (p.name().length() == 1) {
+        name = "d" + p.name();
+      }
+      out.add(new Var(names.fresh(name, false), p.type(), Var.Kind.PARAMETER));
+    }
+    return out;
+  }
+
+  private boolean report(Job job, String transform, Modes.Built built) {
+    String method = Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName();
+    for (String problem : new java.util.LinkedHashSet<>(built.problems())) {
+      diag.report(job.method, Message.FORWARD_UNSUPPORTED, method, transform, problem,
+          "differentiate it in reverse mode only, or mark callees @Differentiable(hessian = true)");
+    }
+    return built.problems().isEmpty();
   }
 
   /** An existing class with the generated name that Adjoint did not write. */

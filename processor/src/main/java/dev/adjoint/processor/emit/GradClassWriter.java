@@ -107,6 +107,104 @@ public final class GradClassWriter {
     type.addOriginatingElement(method);
   }
 
+  public ClassName jvpRecordName(MethodGraph g) {
+    return name.nestedClass(g.recordName() + "Jvp");
+  }
+
+  public ClassName hvpRecordName(MethodGraph g) {
+    return name.nestedClass(g.recordName() + "Hvp");
+  }
+
+  public ClassName hessianRecordName(MethodGraph g) {
+    return name.nestedClass(g.recordName() + "Hessian");
+  }
+
+  /** Forward mode: {@code fJvp(params..., tangents...)} returning (value, tangent). */
+  public void addJvp(ExecutableElement method, MethodGraph g, List<Var> tangents, CodeBlock body) {
+    type.addType(TypeSpec.recordBuilder(jvpRecordName(g))
+        .addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Value and directional derivative of {@link $L}.\n\n@param value the method's result\n"
+            + "@param tangent the derivative of value along the tangents given\n", link(method))
+        .recordConstructor(MethodSpec.constructorBuilder()
+            .addParameter(TypeName.DOUBLE, "value").addParameter(TypeName.DOUBLE, "tangent").build())
+        .build());
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "Jvp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(jvpRecordName(g))
+        .addJavadoc("Computes {@link $L} and its derivative along ($L) in one forward sweep\n"
+            + "(dual numbers written inline): the Jacobian-vector product.\n", link(method),
+            tangents.stream().map(Var::name).collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p.type()), p.name());
+    }
+    for (Var t : tangents) {
+      m.addParameter(javaType(t.type()), t.name());
+    }
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
+  /**
+   * Second derivatives: {@code fHvp(params..., directions...)} (value, gradient, Hessian-vector
+   * product) by forward over reverse, and {@code fHessian(params)}, the full matrix from one
+   * Hessian-vector product per parameter.
+   */
+  public void addHessian(ExecutableElement method, MethodGraph g, List<Var> directions, CodeBlock body) {
+    TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
+    String order = wrtList(g);
+    type.addType(TypeSpec.recordBuilder(hvpRecordName(g))
+        .addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Value, gradient and Hessian-vector product of {@link $L}, over ($L).\n", link(method), order)
+        .recordConstructor(MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value")
+            .addParameter(doubles, "gradient").addParameter(doubles, "hvp").build())
+        .build());
+    type.addType(TypeSpec.recordBuilder(hessianRecordName(g))
+        .addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Value, gradient and Hessian of {@link $L}, over ($L) in that order.\n", link(method), order)
+        .recordConstructor(MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value")
+            .addParameter(doubles, "gradient").addParameter(ArrayTypeName.of(doubles), "hessian").build())
+        .build());
+    MethodSpec.Builder hvp = MethodSpec.methodBuilder(g.name() + "Hvp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(hvpRecordName(g))
+        .addJavadoc("Computes {@link $L}, its gradient and the product of its Hessian with the\n"
+            + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
+            link(method), directions.stream().map(Var::name).collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      hvp.addParameter(javaType(p.type()), p.name());
+    }
+    for (Var d : directions) {
+      hvp.addParameter(javaType(d.type()), d.name());
+    }
+    hvp.addCode(body);
+    type.addMethod(hvp.build());
+
+    MethodSpec.Builder hessian = MethodSpec.methodBuilder(g.name() + "Hessian")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(hessianRecordName(g))
+        .addJavadoc("Computes {@link $L}, its gradient and its Hessian over ($L): one\n"
+            + "Hessian-vector product per parameter.\n", link(method), order);
+    List<String> params = new java.util.ArrayList<>();
+    for (Var p : g.params()) {
+      hessian.addParameter(javaType(p.type()), p.name());
+      params.add(p.name());
+    }
+    List<CodeBlock> columns = new java.util.ArrayList<>();
+    int n = directions.size();
+    for (int i = 0; i < n; i++) {
+      List<String> args = new java.util.ArrayList<>(params);
+      for (int j = 0; j < n; j++) {
+        args.add(i == j ? "1" : "0");
+      }
+      String column = "column" + i;
+      hessian.addStatement("$T $N = $N($L)", hvpRecordName(g), column, g.name() + "Hvp", String.join(", ", args));
+      columns.add(CodeBlock.of("$N.hvp()", column));
+    }
+    hessian.addStatement("return new $T(column0.value(), column0.gradient(), new double[][] {$L})",
+        hessianRecordName(g), CodeBlock.join(columns, ", "));
+    type.addMethod(hessian.build());
+  }
+
   private static String wrtList(MethodGraph g) {
     return g.wrt().stream().map(Var::name).collect(Collectors.joining(", "));
   }

@@ -23,6 +23,8 @@ public final class Names {
   private final Map<String, Integer> counters = new HashMap<>();
   private final Map<Var, String> adjoints = new HashMap<>();
   public final String tape;
+  private Set<String> initialTaken;
+  private Map<String, Integer> initialCounters;
 
   public Names(MethodGraph g, List<Var> synthetic) {
     Set<String> topLevel = new HashSet<>();
@@ -61,6 +63,24 @@ public final class Names {
     for (Var v : flagsAndOthers(g)) {
       v.rename(fresh("_" + v.name(), false));
     }
+    initialTaken = Set.copyOf(taken);
+    initialCounters = Map.copyOf(counters);
+  }
+
+  private Names(Names base) {
+    this.tape = base.tape;
+    this.taken.addAll(base.initialTaken);
+    this.counters.putAll(base.initialCounters);
+    this.initialTaken = base.initialTaken;
+    this.initialCounters = base.initialCounters;
+  }
+
+  /**
+   * Names for another generated method of the same source method: the method's own variables
+   * keep their names, everything generated starts afresh.
+   */
+  public Names fork() {
+    return new Names(this);
   }
 
   private void rename(Var v, Set<String> topLevel) {

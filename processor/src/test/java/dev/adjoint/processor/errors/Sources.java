@@ -20,8 +20,8 @@ import javax.tools.JavaFileObject;
 
 /**
  * Shared plumbing of the error catalogue: builds test sources, compiles them with the processor
- * (as the {@code Compiled} harness does: {@code -Xlint:all}), and checks that an expected error is
- * on the expected file and line.
+ * (with the {@code Compiled} harness's options, {@code -Xlint:all -parameters}), and checks that
+ * an expected error is on the expected file and line.
  *
  * <p>Expected lines are marked in the source itself with the comment {@link #HERE} at the end of
  * the line, so a table entry never has to count lines by hand.
@@ -86,7 +86,7 @@ final class Sources {
   /** Compiles with the processor; an exception escaping javac or the processor fails the test. */
   static Compilation compile(JavaFileObject... files) {
     return assertDoesNotThrow(
-        () -> javac().withProcessors(new AdjointProcessor()).withOptions("-Xlint:all").compile(files),
+        () -> javac().withProcessors(new AdjointProcessor()).withOptions("-Xlint:all", "-parameters").compile(files),
         "javac or the processor crashed");
   }
 

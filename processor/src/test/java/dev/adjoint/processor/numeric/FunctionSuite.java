@@ -99,6 +99,13 @@ final class FunctionSuite {
     }
   }
 
+  /** All sources, with every {@code @Differentiable} replaced by {@code annotation}. */
+  String[] sourcesAnnotated(String annotation) {
+    String[] all = sources(fns);
+    all[1] = all[1].replace("@Differentiable\n", annotation + "\n").replace("@Differentiable ", annotation + " ");
+    return all;
+  }
+
   private String[] sources(List<Fn> which) {
     List<String> all = new ArrayList<>(List.of(MODEL, modelSource(which)));
     all.addAll(extraSources);
