@@ -364,7 +364,7 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     if (candidates.isEmpty()) {
-      diag.report(d, Message.BAD_DERIVATIVE, name, "there is no method '" + of + "' in "
+      diag.report(d, "dev.adjoint.Derivative", "of", Message.BAD_DERIVATIVE, name, "there is no method '" + of + "' in "
           + Naming.owner(d).getSimpleName() + "; name a static method of the same class");
       return;
     }

@@ -27,6 +27,27 @@ public final class Diagnostics {
     messager.printMessage(message.kind(), message.format(args), element);
   }
 
+  /**
+   * Reports at an annotation's element value (such as {@code wrt = {...}}), where the mistake
+   * is; falls back to the element when the annotation is not found.
+   */
+  public void report(Element element, String annotation, String member, Message message, Object... args) {
+    count(message);
+    for (javax.lang.model.element.AnnotationMirror m : element.getAnnotationMirrors()) {
+      if (m.getAnnotationType().toString().equals(annotation)) {
+        for (var e : m.getElementValues().entrySet()) {
+          if (e.getKey().getSimpleName().contentEquals(member)) {
+            messager.printMessage(message.kind(), message.format(args), element, m, e.getValue());
+            return;
+          }
+        }
+        messager.printMessage(message.kind(), message.format(args), element, m);
+        return;
+      }
+    }
+    messager.printMessage(message.kind(), message.format(args), element);
+  }
+
   /** Reports at a tree inside a method body: javac shows its line and column. */
   public void report(TreePath method, Tree at, Message message, Object... args) {
     count(message);

@@ -84,6 +84,7 @@ public final class MethodParser {
   private String methodName;
   private final Deque<Map<String, Var>> scopes = new ArrayDeque<>();
   private int loopDepth;
+  private int labels;
   private int branchDepth;
   private int errors;
   private final List<Expr.Call> differentiableCalls = new ArrayList<>();
@@ -104,9 +105,7 @@ public final class MethodParser {
     loopDepth = 0;
     branchDepth = 0;
 
-    if (!checkSignature(method)) {
-      return Optional.empty();
-    }
+    boolean signatureOk = checkSignature(method);
     methodPath = trees.getPath(method);
     if (methodPath == null) {
       // no source (cannot happen for elements of this compilation); nothing to differentiate
@@ -114,6 +113,18 @@ public final class MethodParser {
     }
     unit = methodPath.getCompilationUnit();
     MethodTree tree = (MethodTree) methodPath.getLeaf();
+    if (tree.getBody() == null) {
+      diag.report(method, Message.UNSUPPORTED, "a method without a body (native or abstract)", methodName,
+          "write the method in Java, or give it a @Derivative and leave it out of @Differentiable");
+      return Optional.empty();
+    }
+    boolean paramsOk = method.getParameters().stream()
+        .allMatch(p -> CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType).isPresent());
+    boolean returnOk = CallResolver.typeOf(method.getReturnType())
+        .filter(t -> t == Type.DOUBLE || t == Type.TENSOR).isPresent();
+    if (!signatureOk && !(paramsOk && returnOk)) {
+      return Optional.empty();
+    }
     // Trees.getTypeMirror does not attribute the class by itself; asking for an element does,
     // so every expression of the body has its type before we read one
     trees.getElement(new TreePath(methodPath, tree.getBody()));
@@ -133,7 +144,7 @@ public final class MethodParser {
     scopes.push(paramScope);
     Block body = block(tree.getBody().getStatements(), new TreePath(methodPath, tree.getBody()));
     scopes.pop();
-    if (errors > 0) {
+    if (errors > 0 || !signatureOk) {
       return Optional.empty();
     }
     Var result = new Var("value", CallResolver.typeOf(method.getReturnType()).orElseThrow(),
@@ -194,7 +205,7 @@ public final class MethodParser {
     List<String> paramNames = new ArrayList<>();
     for (VariableElement p : m.getParameters()) {
       paramNames.add(p.getSimpleName().toString());
-      if (CallResolver.typeOf(p.asType()).isEmpty()) {
+      if (CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType).isEmpty()) {
         diag.report(p, Message.BAD_PARAM, p.getSimpleName(), name, p.asType());
         ok = false;
       }
@@ -208,17 +219,17 @@ public final class MethodParser {
     for (String w : wrt) {
       int i = paramNames.indexOf(w);
       if (i < 0) {
-        diag.report(m, Message.WRT_UNKNOWN, w, name, String.join(", ", paramNames));
+        diag.report(m, DIFFERENTIABLE, "wrt", Message.WRT_UNKNOWN, w, name, String.join(", ", paramNames));
         ok = false;
       } else {
         Optional<Type> t = CallResolver.typeOf(m.getParameters().get(i).asType());
         if (t.isPresent() && !t.get().differentiable()) {
-          diag.report(m, Message.WRT_NOT_DIFFERENTIABLE, w, t.get().javaName(), name);
+          diag.report(m, DIFFERENTIABLE, "wrt", Message.WRT_NOT_DIFFERENTIABLE, w, t.get().javaName(), name);
           ok = false;
         }
       }
       if (!seen.add(w)) {
-        diag.report(m, Message.WRT_DUPLICATE, w, name);
+        diag.report(m, DIFFERENTIABLE, "wrt", Message.WRT_DUPLICATE, w, name);
         ok = false;
       }
     }
@@ -245,6 +256,12 @@ public final class MethodParser {
       ok = false;
     }
     return ok;
+  }
+
+  private static final String DIFFERENTIABLE = "dev.adjoint.Differentiable";
+
+  private static boolean parameterType(Type t) {
+    return t != Type.INT_ARRAY && t != Type.OBJECT;
   }
 
   // ---------------------------------------------------------------- statements
@@ -315,23 +332,43 @@ public final class MethodParser {
       case ENHANCED_FOR_LOOP -> forEach((EnhancedForLoopTree) s, path, out);
       case BREAK -> {
         if (((com.sun.source.tree.BreakTree) s).getLabel() != null) {
-          unsupported(s, "a labelled break", "restructure the loops, or use a boolean flag in the loop condition");
+          if (labels == 0) { // inside a labelled statement, the label was reported already
+            unsupported(s, "a labelled break", "restructure the loops, or use a boolean flag in the loop condition");
+          }
         } else {
           out.accept(new Stmt.Break(src(s, "break")));
         }
       }
       case CONTINUE -> {
         if (((com.sun.source.tree.ContinueTree) s).getLabel() != null) {
-          unsupported(s, "a labelled continue", "restructure the loops, or use a boolean flag");
+          if (labels == 0) {
+            unsupported(s, "a labelled continue", "restructure the loops, or use a boolean flag");
+          }
         } else {
           out.accept(new Stmt.Continue(src(s, "continue")));
         }
       }
       case SWITCH -> unsupported(s, "a switch statement", "write it as an if / else if chain");
-      case TRY -> unsupported(s, "try/catch", "move the code that can throw out of the differentiable method");
+      case TRY -> {
+        unsupported(s, "try/catch", "move the code that can throw out of the differentiable method");
+        com.sun.source.tree.TryTree tt = (com.sun.source.tree.TryTree) s;
+        block(tt.getBlock().getStatements(), new TreePath(path, tt.getBlock()));
+      }
       case THROW -> unsupported(s, "throw", "validate inputs in the caller, before calling the method");
-      case SYNCHRONIZED -> unsupported(s, "synchronized", "generated code is already thread-safe; remove it");
-      case LABELED_STATEMENT -> unsupported(s, "a labelled statement", "restructure the loops without labels");
+      case SYNCHRONIZED -> {
+        unsupported(s, "synchronized", "generated code is already thread-safe; remove it");
+        com.sun.source.tree.SynchronizedTree st = (com.sun.source.tree.SynchronizedTree) s;
+        block(st.getBlock().getStatements(), new TreePath(path, st.getBlock()));
+      }
+      case LABELED_STATEMENT -> {
+        unsupported(s, "a labelled statement", "restructure the loops without labels");
+        // still check what it labels, so one compile shows every problem
+        List<Stmt> ignored = new ArrayList<>();
+        StatementTree inner = ((com.sun.source.tree.LabeledStatementTree) s).getStatement();
+        labels++;
+        statement(inner, new TreePath(path, inner), ignored::add);
+        labels--;
+      }
       case CLASS, INTERFACE, ENUM, RECORD -> unsupported(s, "a local type declaration", "declare the type outside the method");
       case ASSERT -> unsupported(s, "assert", "check the condition in the caller");
       default -> unsupported(s, "this statement (" + s.getKind().toString().toLowerCase().replace('_', ' ') + ")",
@@ -346,7 +383,8 @@ public final class MethodParser {
     String name = v.getName().toString();
     if (type.isEmpty() || type.get() == Type.OBJECT) {
       unsupported(v, "a local of type " + v.getType(),
-          "use double, int, long, boolean or double[] locals");
+          "use double, int, long, boolean, double[] or Tensor locals");
+      scopes.peek().put(name, new Var(name, Type.OBJECT, Var.Kind.LOCAL)); // no knock-on errors
       return;
     }
     Var var = new Var(name, type.get(), Var.Kind.LOCAL);
@@ -355,12 +393,14 @@ public final class MethodParser {
       if (loopDepth > 0 || branchDepth > 0) {
         unsupported(v, "declaring an array inside a branch or loop",
             "declare '" + name + "' before the loop (double[] " + name + " = new double[n];) and reuse it");
+        scopes.peek().put(name, var);
         return;
       }
       if (!(v.getInitializer() instanceof NewArrayTree na) || na.getDimensions().size() != 1
           || na.getInitializers() != null) {
         unsupported(v, "this array initializer",
             "create local arrays with 'new double[n]' and fill them element by element");
+        scopes.peek().put(name, var);
         return;
       }
       TreePath init = new TreePath(path, na);
@@ -627,7 +667,7 @@ public final class MethodParser {
       case BOOLEAN_LITERAL:
         return new Const(Type.BOOLEAN, ((LiteralTree) e).getValue());
       case FLOAT_LITERAL:
-        return unsupported(e, "the float literal " + e, "write a double literal (drop the 'f')");
+        return unsupported(e, "the float literal " + sourceText(e), "write a double literal (drop the 'f')");
       case IDENTIFIER: {
         String name = ((IdentifierTree) e).getName().toString();
         Var v = lookup(name);
@@ -733,13 +773,19 @@ public final class MethodParser {
         return unsupported(e, "creating objects (new " + ((com.sun.source.tree.NewClassTree) e).getIdentifier() + ")",
             "differentiable code computes with double, int, long, boolean and double[] only");
       case LAMBDA_EXPRESSION, MEMBER_REFERENCE:
-        return unsupported(e, "lambdas and method references", "call a static method directly");
+        return unsupported(e, "a lambda or method reference", "call a static method directly");
+      case SWITCH_EXPRESSION:
+        return unsupported(e, "a switch expression", "write it as an if / else if chain or with ?:");
+      case LEFT_SHIFT, RIGHT_SHIFT, UNSIGNED_RIGHT_SHIFT, AND, OR, XOR, BITWISE_COMPLEMENT:
+        return unsupported(e, "the bit operation '" + sourceText(e) + "'",
+            "use integer arithmetic (* / %) or boolean && || !");
       case ASSIGNMENT, PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT:
         return unsupported(e, "an assignment inside an expression", "assign in a statement of its own");
       case STRING_LITERAL, CHAR_LITERAL, NULL_LITERAL:
         return unsupported(e, "the literal " + e, "use numbers and booleans only");
       default:
-        return unsupported(e, "'" + e + "'", "see the supported subset in the README");
+        return unsupported(e, "'" + sourceText(e) + "'",
+            "use arithmetic, comparisons, Math functions, array reads and calls of static methods");
     }
   }
 
@@ -935,6 +981,20 @@ public final class MethodParser {
     errors++;
     diag.report(methodPath, at, Message.UNSUPPORTED, what, methodName, instead);
     return null;
+  }
+
+  /** The tree as the user wrote it. */
+  private String sourceText(Tree t) {
+    try {
+      long start = trees.getSourcePositions().getStartPosition(unit, t);
+      long end = trees.getSourcePositions().getEndPosition(unit, t);
+      if (start >= 0 && end > start) {
+        return unit.getSourceFile().getCharContent(true).subSequence((int) start, (int) end).toString();
+      }
+    } catch (java.io.IOException e) {
+      // fall back to javac's rendering
+    }
+    return t.toString();
   }
 
   private Src src(Tree t, String text) {
