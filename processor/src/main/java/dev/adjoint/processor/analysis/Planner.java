@@ -260,7 +260,9 @@ public final class Planner {
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
-        before.add(new Stmt.Assign(d, new Expr.Call(t, args, d), true, null, at.src));
+        // the callee's derivative method, called once in the forward sweep
+        before.add(new Stmt.Assign(d, new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), args,
+            Type.OBJECT), true, null, at.src));
         return rebuilt.withDerivative(d);
       }
       return rebuilt;

@@ -109,7 +109,7 @@ public final class Forward {
       for (Stmt s : Blocks.all(body)) {
         if (s instanceof Stmt.Assign a && !varied.contains(a.target) && differentiable(a.target)
             && !isPop(a.value) && dependsOnVaried(a.value)
-            && (a.target.type() != Type.OBJECT || a.value instanceof Expr.Invoke)) {
+            && (a.target.type() != Type.OBJECT || calls != null && a.value instanceof Expr.Invoke)) {
           changed |= varied.add(a.target);
         } else if (s instanceof Stmt.ArrayStore st && !varied.contains(st.array)
             && !isPop(st.value) && dependsOnVaried(st.value)) {
@@ -150,7 +150,13 @@ public final class Forward {
   private Var tangentVar(Var v) {
     return tangents.computeIfAbsent(v, x -> {
       String base = x.name().startsWith("_") ? "_dot" + x.name() : "_dot_" + x.name();
-      return new Var(names.fresh(base, false), x.type(), Var.Kind.SYNTHETIC, x.objectType());
+      // a gradient record's tangent is the callee's Hessian-vector product record
+      com.palantir.javapoet.TypeName type = x.objectType();
+      if (x.type() == Type.OBJECT && records.get(x) != null
+          && records.get(x).derivativeType() instanceof com.palantir.javapoet.ClassName record) {
+        type = record.peerClass(record.simpleName() + "Hvp");
+      }
+      return new Var(names.fresh(base, false), x.type(), Var.Kind.SYNTHETIC, type);
     });
   }
 

@@ -37,7 +37,7 @@ public final class Modes {
    * tangent)}; {@code tangents} holds one tangent parameter per differentiated parameter.
    */
   public static Built jvp(MethodGraph graph, Names names, List<Var> tangents, TypeName record) {
-    Forward forward = new Forward(names, secondOrderCalls(), records(graph.body()));
+    Forward forward = new Forward(names, null, records(graph.body()));
     Block body = forward.transform(graph.body(), seeds(graph, tangents));
     Expr tangent = forward.tangent(new Ref(graph.result()));
     body.stmts.add(new Stmt.Return(new Expr.New(record,
@@ -81,8 +81,12 @@ public final class Modes {
   private static Map<Var, CallTarget> records(Block body) {
     Map<Var, CallTarget> out = new HashMap<>();
     Blocks.walk(body, s -> {
-      if (s instanceof Stmt.Assign a && a.value instanceof Expr.Call c && a.target == c.derivative()) {
-        out.put(a.target, c.target());
+      for (Expr e : Blocks.exprs(s)) {
+        e.forEach(x -> {
+          if (x instanceof Expr.Call c && c.derivative() != null) {
+            out.put(c.derivative(), c.target());
+          }
+        });
       }
     });
     return out;

@@ -145,8 +145,7 @@ public final class Reverse {
   private void forward(Stmt s) {
     if (s instanceof Stmt.Assign a) {
       save(a.save, a.saved, a.target.type(), new Ref(a.target), a.src);
-      Expr value = a.target.type() == Type.OBJECT ? derivativeCall((Expr.Call) a.value) : a.value;
-      out.add(new Stmt.Assign(a.target, value, a.declaration, a.compound, a.src));
+      out.add(new Stmt.Assign(a.target, a.value, a.declaration, a.compound, a.src));
     } else if (s instanceof Stmt.ArrayStore st) {
       Expr element = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), Type.DOUBLE);
       save(st.save, st.saved, Type.DOUBLE, element, st.src);
@@ -177,12 +176,6 @@ public final class Reverse {
     forwardBlock(l.body, false);
     forwardBlock(l.update, false);
     out.close();
-  }
-
-  /** The forward sweep's call of a callee's derivative method (its gradient record). */
-  private static Expr derivativeCall(Expr.Call c) {
-    return new Expr.Invoke(c.target().derivativeOwner(), null, c.target().derivativeName(), c.args(),
-        Type.OBJECT);
   }
 
   private Expr tapeCall(String method, Expr... args) {

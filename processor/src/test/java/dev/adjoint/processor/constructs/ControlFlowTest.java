@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ControlFlowTest {
   static Compiled flow;
 
-  static String resource(String name) {
+  public static String resource(String name) {
     try (InputStream in = ControlFlowTest.class.getResourceAsStream("/constructs/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -30,7 +30,7 @@ class ControlFlowTest {
     flow = Compiled.of("p.Flow", resource("Flow.java.txt"), "p.Other", resource("Other.java.txt"));
   }
 
-  static Stream<Arguments> cases() {
+  public static Stream<Arguments> cases() {
     double[] mixed = {0.3, -1.2, 2.5, 0.7, -0.4};
     double[] positive = {0.3, 1.2, 2.5, 0.7, 0.4};
     return Stream.of(
