@@ -218,13 +218,24 @@ public final class GradClassWriter {
       ctor.addParameter(javaType(p.type()), p.name());
       components.append("\n@param ").append(p.name()).append(" ∂value/∂").append(p.name());
     }
-    TypeSpec record = TypeSpec.recordBuilder(g.recordName())
+    TypeSpec.Builder record = TypeSpec.recordBuilder(g.recordName())
         .addModifiers(Modifier.PUBLIC)
         .addJavadoc("Value and gradient of {@link $L}.\n\n@param value the method's result$L\n",
             link, components)
-        .recordConstructor(ctor.build())
-        .build();
-    type.addType(record);
+        .recordConstructor(ctor.build());
+    // training helpers take the gradients as one array, in parameter order
+    java.util.Set<Type> types = g.wrt().stream().map(Var::type).collect(Collectors.toSet());
+    if (types.size() == 1 && (types.contains(Type.TENSOR) || types.contains(Type.DOUBLE_ARRAY))) {
+      TypeName element = javaType(types.iterator().next());
+      record.addMethod(MethodSpec.methodBuilder("gradients")
+          .addModifiers(Modifier.PUBLIC)
+          .returns(ArrayTypeName.of(element))
+          .addJavadoc("The gradients in parameter order ($L), for optimisers.\n", wrtList(g))
+          .addStatement("return new $T[] {$L}", element,
+              g.wrt().stream().map(Var::name).collect(Collectors.joining(", ")))
+          .build());
+    }
+    type.addType(record.build());
   }
 
   public JavaFile file() {
