@@ -165,8 +165,9 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         Names names = new Names(job.graph, plan.synthetic());
         Reverse reverse = new Reverse(job.graph, plan, names);
-        if (job.graph.result().type() == Type.TENSOR) {
-          Var seed = new Var(names.fresh("seed", false), Type.TENSOR, Var.Kind.PARAMETER);
+        Type resultType = job.graph.result().type();
+        if (resultType == Type.TENSOR || resultType == Type.DOUBLE_ARRAY) {
+          Var seed = new Var(names.fresh("seed", false), resultType, Var.Kind.PARAMETER);
           writer.addLayer(job.method, job.graph, seed,
               CodePrinter.print(reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
         } else {
@@ -174,12 +175,16 @@ public final class AdjointProcessor extends AbstractProcessor {
               CodePrinter.print(reverse.body(writer.recordName(job.graph), Const.ONE)));
         }
         Differentiable modes = job.method.getAnnotation(Differentiable.class);
-        if (modes.forward()) {
+        boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
+        if (modes.forward() || vectorValued) {
           Names jvpNames = names.fork();
           List<Var> tangents = directions(job.graph, jvpNames);
           Modes.Built jvp = Modes.jvp(job.graph, jvpNames, tangents, writer.jvpRecordName(job.graph));
           ok &= report(job, "forward", jvp);
           writer.addJvp(job.method, job.graph, tangents, CodePrinter.print(jvp.body()));
+          if (vectorValued) {
+            writer.addJacobian(job.method, job.graph, tangents);
+          }
         }
         if (modes.hessian()) {
           Names hvpNames = names.fork();

@@ -45,6 +45,12 @@ public final class Lowering {
     Set<Var> read = new HashSet<>();
     collectReads(body, read);
     removeUnreadFlags(body, l.flags, read);
+    if (graph.result().kind() == Var.Kind.LOCAL) {
+      // a vector-valued function's result is its own local array
+      graph.body().stmts.clear();
+      graph.body().stmts.addAll(body);
+      return;
+    }
     // the method's value: a declaration where it is assigned once at the end, else a local
     long assignments = countAssignments(body, graph.result());
     Stmt last = body.isEmpty() ? null : body.get(body.size() - 1);

@@ -40,6 +40,10 @@ public final class Modes {
     Forward forward = new Forward(names, null, records(graph.body()));
     Block body = forward.transform(graph.body(), seeds(graph, tangents));
     Expr tangent = forward.tangent(new Ref(graph.result()));
+    if (graph.result().type() == Type.DOUBLE_ARRAY && Sym.isZero(tangent)) {
+      tangent = new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH,
+          List.of(new Ref(graph.result())), Type.INT)), Type.DOUBLE_ARRAY);
+    }
     body.stmts.add(new Stmt.Return(new Expr.New(record,
         List.of(new Ref(graph.result()), tangent), Type.OBJECT), Src.NONE));
     return new Built(body, forward.problems());

@@ -81,16 +81,27 @@ public final class Reverse {
     out.comment("");
     out.comment("reverse sweep");
     declared.push(new LinkedHashSet<>());
+    Var value = graph.result();
+    if (value.type() == Type.DOUBLE_ARRAY) {
+      // the reverse sweep restores overwritten elements: keep the result as the forward sweep left it
+      value = new Var(names.fresh("_value", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
+      out.declare(value, new Expr.Invoke(null, new Ref(graph.result()), "clone", List.of(), Type.DOUBLE_ARRAY));
+    }
     for (Var a : arrayAdjoints()) {
-      out.declare(adjointVar(a), new Expr.Apply(Op.NEW_ARRAY,
-          List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)), Type.DOUBLE_ARRAY));
+      Expr init = a == graph.result()
+          ? new Expr.Invoke(null, seed, "clone", List.of(), Type.DOUBLE_ARRAY)
+          : new Expr.Apply(Op.NEW_ARRAY,
+              List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)), Type.DOUBLE_ARRAY);
+      out.declare(adjointVar(a), init);
       declared.peek().add(a);
     }
-    adj.put(graph.result(), seed);
+    if (graph.result().type() != Type.DOUBLE_ARRAY) {
+      adj.put(graph.result(), seed);
+    }
     reverseBlock(graph.body(), true);
 
     List<Expr> components = new ArrayList<>();
-    components.add(new Ref(graph.result()));
+    components.add(new Ref(value));
     for (Var p : graph.wrt()) {
       if (p.type() == Type.DOUBLE_ARRAY) {
         components.add(new Ref(adjointVar(p)));
@@ -120,7 +131,7 @@ public final class Reverse {
     }
     for (Stmt s : graph.body().stmts) {
       if (s instanceof Stmt.Assign a && a.declaration && a.target.type() == Type.DOUBLE_ARRAY
-          && plan.isActive(a.target)) {
+          && (plan.isActive(a.target) || a.target == graph.result())) {
         arrays.add(a.target);
       }
     }

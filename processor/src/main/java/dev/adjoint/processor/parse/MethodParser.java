@@ -121,7 +121,7 @@ public final class MethodParser {
     boolean paramsOk = method.getParameters().stream()
         .allMatch(p -> CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType).isPresent());
     boolean returnOk = CallResolver.typeOf(method.getReturnType())
-        .filter(t -> t == Type.DOUBLE || t == Type.TENSOR).isPresent();
+        .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t == Type.DOUBLE_ARRAY).isPresent();
     if (!signatureOk && !(paramsOk && returnOk)) {
       return Optional.empty();
     }
@@ -149,6 +149,21 @@ public final class MethodParser {
     }
     Var result = new Var("value", CallResolver.typeOf(method.getReturnType()).orElseThrow(),
         Var.Kind.SYNTHETIC);
+    if (result.type() == Type.DOUBLE_ARRAY) {
+      // a vector-valued function: its result is the local array it fills and returns at the end
+      Stmt last = body.stmts.isEmpty() ? null : body.stmts.get(body.stmts.size() - 1);
+      boolean[] otherReturns = {false};
+      dev.adjoint.processor.analysis.Blocks.walk(body, x -> otherReturns[0] |= x instanceof Stmt.Return && x != last);
+      if (!(last instanceof Stmt.Return r && r.value instanceof Ref ref && ref.var().kind() == Var.Kind.LOCAL)
+          || otherReturns[0]) {
+        diag.report(method, Message.UNSUPPORTED, "this way of returning a double[]", methodName,
+            "fill a local array (double[] out = new double[m];) and end the method with 'return out;' "
+                + "as its only return");
+        return Optional.empty();
+      }
+      body.stmts.remove(body.stmts.size() - 1);
+      result = ((Ref) ((Stmt.Return) last).value).var();
+    }
     return Optional.of(new MethodGraph(method.getSimpleName().toString(), params, wrt, body, result,
         Naming.recordName(method, Differentiable.class)));
   }
@@ -176,7 +191,7 @@ public final class MethodParser {
       ok = false;
     }
     Optional<Type> ret = CallResolver.typeOf(m.getReturnType());
-    if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR) {
+    if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && ret.get() != Type.DOUBLE_ARRAY) {
       diag.report(m, Message.BAD_RETURN, name, m.getReturnType());
       ok = false;
     }
@@ -234,8 +249,12 @@ public final class MethodParser {
       }
     }
     Differentiable ann = m.getAnnotation(Differentiable.class);
-    if (ok && (ann.forward() || ann.hessian()) && ret.get() != Type.DOUBLE) {
-      diag.report(m, Message.MODE_UNSUPPORTED, name, "forward and hessian modes need a double result");
+    if (ok && ann.hessian() && ret.get() != Type.DOUBLE) {
+      diag.report(m, Message.MODE_UNSUPPORTED, name, "second derivatives need a double result");
+      ok = false;
+    }
+    if (ok && ann.forward() && ret.get() == Type.TENSOR) {
+      diag.report(m, Message.MODE_UNSUPPORTED, name, "forward mode is not available for Tensor results yet");
       ok = false;
     }
     if (ok && (ann.forward() || ann.hessian())) {
