@@ -76,6 +76,7 @@ public final class Forward {
    * valid at its end.
    */
   public Block transform(Block body, Map<Var, Var> seeds) {
+    this.seeds = Set.copyOf(seeds.values());
     tangents.putAll(seeds);
     varied.addAll(seeds.keySet());
     findVaried(body);
@@ -93,6 +94,59 @@ public final class Forward {
     Block out = new Block();
     block(body, out);
     return out;
+  }
+
+  /**
+   * Drops tangents nothing reads (a Hessian-vector product needs no tangent of the value),
+   * except tangents popped from the tape, which keep the tape balanced.
+   */
+  public void removeUnread(Block out, List<Expr> results) {
+    Set<Var> computed = new HashSet<>(tangents.values());
+    computed.removeAll(seedsOf());
+    boolean changed = true;
+    while (changed) {
+      Set<Var> read = new HashSet<>();
+      for (Expr r : results) {
+        r.forEach(x -> collect(x, read));
+      }
+      for (Stmt s : Blocks.all(out)) {
+        for (Expr e : Blocks.exprs(s)) {
+          e.forEach(x -> collect(x, read));
+        }
+        if (s instanceof Stmt.Eval ev) {
+          ev.call.forEach(x -> collect(x, read));
+        }
+        if (s instanceof Stmt.ArrayStore st) {
+          read.add(st.array); // an element write keeps the array
+        }
+      }
+      changed = removeDead(out, computed, read);
+    }
+  }
+
+  private Set<Var> seeds = Set.of();
+
+  private Set<Var> seedsOf() {
+    return seeds;
+  }
+
+  private static void collect(Expr x, Set<Var> read) {
+    if (x instanceof Ref r) {
+      read.add(r.var());
+    } else if (x instanceof Expr.RecordGet g) {
+      read.add(g.record());
+    }
+  }
+
+  private static boolean removeDead(Block b, Set<Var> computed, Set<Var> read) {
+    boolean removed = b.stmts.removeIf(s -> s instanceof Stmt.Assign a && computed.contains(a.target)
+        && !read.contains(a.target) && !isPop(a.value));
+    for (Stmt s : b.stmts) {
+      for (Block c : Blocks.children(s)) {
+        removed |= removeDead(c, computed, read);
+      }
+    }
+    return removed;
   }
 
   /** The tangent of an expression, in terms of the tangent variables. */

@@ -66,6 +66,9 @@ public final class Modes {
       gradient.add(c);
       hvp.add(forward.tangent(c));
     }
+    List<Expr> results = new ArrayList<>(components);
+    results.addAll(hvp);
+    forward.removeUnread(body, results);
     TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
     body.stmts.add(new Stmt.Return(new Expr.New(record, List.of(components.get(0),
         new Expr.New(doubles, gradient, Type.DOUBLE_ARRAY), new Expr.New(doubles, hvp, Type.DOUBLE_ARRAY)),
