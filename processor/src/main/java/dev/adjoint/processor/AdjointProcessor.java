@@ -77,6 +77,15 @@ public final class AdjointProcessor extends AbstractProcessor {
         "javax.annotation.processing.Generated");
   }
 
+  /** {@code -Aadjoint.graphs=true}: write each method's graph as DOT; {@code -Aadjoint.tapeNote=N}. */
+  @Override
+  public Set<String> getSupportedOptions() {
+    return Set.of(GRAPHS_OPTION, TAPE_NOTE_OPTION);
+  }
+
+  static final String GRAPHS_OPTION = "adjoint.graphs";
+  static final String TAPE_NOTE_OPTION = "adjoint.tapeNote";
+
   @Override
   public SourceVersion getSupportedSourceVersion() {
     return SourceVersion.latestSupported();
@@ -164,6 +173,10 @@ public final class AdjointProcessor extends AbstractProcessor {
           continue;
         }
         Names names = new Names(job.graph, plan.synthetic());
+        noteTaping(job, plan);
+        if (Boolean.parseBoolean(processingEnv.getOptions().get(GRAPHS_OPTION))) {
+          writeGraph(writer, job, plan);
+        }
         Reverse reverse = new Reverse(job.graph, plan, names);
         Type resultType = job.graph.result().type();
         if (resultType == Type.TENSOR || resultType == Type.DOUBLE_ARRAY) {
@@ -207,6 +220,63 @@ public final class AdjointProcessor extends AbstractProcessor {
     } catch (IOException ex) {
       processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
           "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
+    }
+  }
+
+  /** A note where a loop tapes many values per iteration: memory grows with its trip count. */
+  private void noteTaping(Job job, Planner plan) {
+    int threshold = 8;
+    try {
+      threshold = Integer.parseInt(processingEnv.getOptions().getOrDefault(TAPE_NOTE_OPTION, "8"));
+    } catch (NumberFormatException e) {
+      // keep the default
+    }
+    String method = Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName();
+    int limit = threshold;
+    dev.adjoint.processor.analysis.Blocks.walk(job.graph.body(), s -> {
+      if (s instanceof dev.adjoint.processor.graph.Stmt.Loop l && plan.hasWork(l)) {
+        int n = plan.tapedPerIteration(l);
+        if (n > limit) {
+          diag.report(job.method, Message.LONG_TAPE, method, l.src.line(), n,
+              "see what in -A" + GRAPHS_OPTION + "=true (double borders); raise the threshold with -A"
+                  + TAPE_NOTE_OPTION + "=N");
+        }
+      }
+    });
+  }
+
+  /** The method's graph as DOT beside the generated sources, and as SVG where dot is installed. */
+  private void writeGraph(GradClassWriter writer, Job job, Planner plan) {
+    String pkg = writer.name().packageName();
+    String file = writer.name().simpleName() + "." + job.graph.name() + ".dot";
+    String title = Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName();
+    try {
+      javax.tools.FileObject dot = processingEnv.getFiler().createResource(
+          javax.tools.StandardLocation.SOURCE_OUTPUT, pkg, file, job.method);
+      String text = dev.adjoint.processor.emit.DotWriter.dot(title, job.graph, plan);
+      try (java.io.Writer w = dot.openWriter()) {
+        w.write(text);
+      }
+      if ("file".equals(dot.toUri().getScheme())) {
+        renderSvg(new java.io.File(dot.toUri()));
+      }
+    } catch (IOException ex) {
+      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.WARNING,
+          "[AdjointGraph] could not write the graph of " + title + ": " + ex.getMessage(), job.method);
+    }
+  }
+
+  private static void renderSvg(java.io.File dot) {
+    String name = dot.getName().replaceAll("\\.dot$", ".svg");
+    try {
+      Process p = new ProcessBuilder("dot", "-Tsvg", "-o", new java.io.File(dot.getParentFile(), name).getPath(),
+          dot.getPath()).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // no dot program: the .dot file is there to render elsewhere
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -48,7 +48,8 @@ public enum Message {
       + "@Differentiable method %s; write '%s %s = ...;'"),
   INTERNAL("AdjointInternal", "internal error while differentiating %s: %s; please report this with "
       + "the method's source"),
-  LONG_TAPE("AdjointTapeNote", "%s: the loop at line %d tapes %d values per iteration (%s)",
+  LONG_TAPE("AdjointTapeNote", "%s: the loop at line %d tapes %d values per iteration, so the "
+      + "reverse sweep's memory grows with its trip count; %s",
       Diagnostic.Kind.NOTE);
 
   private final String id;

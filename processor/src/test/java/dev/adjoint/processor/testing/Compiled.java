@@ -45,11 +45,18 @@ public final class Compiled {
 
   /** Compiles without requiring success, for error tests. */
   public static Compilation compile(String... nameAndSource) {
+    return compileWith(List.of(), nameAndSource);
+  }
+
+  /** Compiles with extra javac options (such as {@code -Aadjoint.graphs=true}). */
+  public static Compilation compileWith(List<String> options, String... nameAndSource) {
     List<JavaFileObject> files = new ArrayList<>();
     for (int i = 0; i < nameAndSource.length; i += 2) {
       files.add(JavaFileObjects.forSourceString(nameAndSource[i], nameAndSource[i + 1]));
     }
-    return javac().withProcessors(new AdjointProcessor()).withOptions("-Xlint:all", "-parameters").compile(files);
+    List<String> all = new ArrayList<>(List.of("-Xlint:all", "-parameters"));
+    all.addAll(options);
+    return javac().withProcessors(new AdjointProcessor()).withOptions(all).compile(files);
   }
 
   public Compilation compilation() {
