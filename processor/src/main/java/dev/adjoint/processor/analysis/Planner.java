@@ -256,6 +256,12 @@ public final class Planner {
         args.add(hoistIn(x, false, before, at));
       }
       Expr.Call rebuilt = new Expr.Call(c.target(), args, null);
+      if (!root && c.type() == Type.TENSOR && Propagation.isActive(rebuilt, active::contains)) {
+        // a layer's value: computed once, read by the caller's reverse sweep
+        Var t = newVar("t", Type.TENSOR);
+        before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
+        return new Ref(t);
+      }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();

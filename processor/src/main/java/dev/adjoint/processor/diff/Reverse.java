@@ -453,8 +453,8 @@ public final class Reverse {
 
   /** An adjoint several operands share becomes a temporary when it is more than a name. */
   private Expr bind(Expr e) {
-    if (e instanceof Ref || e instanceof Const || e.size() <= 3) {
-      return e;
+    if (e instanceof Ref || e instanceof Const || e.size() <= 3 && e.type() != Type.TENSOR) {
+      return e; // cheap enough to repeat; a tensor expression never is
     }
     flushPendingComment();
     // a callee's gradient record (type OBJECT) is declared with var

@@ -54,7 +54,7 @@ public final class ExprWriter {
       b.add(")");
     } else if (e instanceof Expr.Invoke i) {
       if (i.receiver() != null) {
-        write(i.receiver(), b, 99, null);
+        write(i.receiver(), b, 16, null);
         b.add(".$N(", i.method());
       } else {
         b.add("$T.$N(", i.owner(), i.method());
@@ -103,7 +103,7 @@ public final class ExprWriter {
         write(x, b, clash ? 99 : prec, null);
       }
       case METHOD -> {
-        write(a.arg(0), b, 99, null);
+        write(a.arg(0), b, 16, null); // calls chain: a.matmul(b).add(c)
         b.add(".$N(", op.symbol());
         list(a.args().subList(1, a.args().size()), b);
         b.add(")");

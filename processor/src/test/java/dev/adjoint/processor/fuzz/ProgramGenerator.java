@@ -31,8 +31,12 @@ final class ProgramGenerator {
 
   /** Largest magnitude a sub-expression may reach before it is scaled or squashed. */
   private static final double MAX_BOUND = 8;
-  /** Largest magnitude stored in a double variable or array element. */
+  /** Largest magnitude of a value assigned to a variable or array element. */
   private static final double VAR_BOUND = 3;
+  /** Largest magnitude of a variable updated around a loop (contractive updates). */
+  private static final double CARRIED_BOUND = 4;
+  /** Largest magnitude of a variable after straight-line updates. */
+  private static final double MAX_VAR_BOUND = 6;
 
   /** Kinds of parameters and variables. */
   enum Kind {
@@ -211,7 +215,11 @@ final class ProgramGenerator {
 
   private static final class DVar {
     final String name;
-    final double bound;
+    /**
+     * Bound on the magnitude; only grows, so after branches it covers every path. Entering a
+     * loop raises it to CARRIED_BOUND: a read early in the body sees later iterations' values.
+     */
+    double bound;
     final boolean assignable;
     final int loopDepth;
 
@@ -269,6 +277,7 @@ final class ProgramGenerator {
     final List<Loop> loops = new ArrayList<>();
     int branchDepth;
     int remaining;
+    boolean helper;
     int maxNest;
     int calls;
 
@@ -360,12 +369,14 @@ final class ProgramGenerator {
     }
 
     private Fn method(String name, List<Param> params, List<String> wrt, boolean helper) {
+      this.helper = helper;
       Frame top = new Frame();
       frames.add(top);
       for (Param p : params) {
         names.add(p.name());
         switch (p.kind()) {
-          case DOUBLE -> top.doubles.add(new DVar(p.name(), 1.5, false, 0));
+          // a helper's arguments are whatever its callers pass: anything up to VAR_BOUND
+          case DOUBLE -> top.doubles.add(new DVar(p.name(), helper ? VAR_BOUND : 1.5, false, 0));
           case ARRAY -> top.arrays.add(new AVar(p.name(), p.name(), false));
           case INT -> top.ints.add(new IVar(p.name(), true, 4, false, 0));
           case LONG -> top.longs.add(p.name());
@@ -653,24 +664,35 @@ final class ProgramGenerator {
       boolean carried = d.loopDepth < loopDepth();
       String s = d.name;
       if (carried) {
-        // contractive updates keep a value carried around a loop bounded
+        // contractive updates keep a value carried around a loop bounded: from |s| <= b they
+        // give |s| <= max(b, CARRIED_BOUND)
+        d.bound = Math.max(d.bound, CARRIED_BOUND);
         return Code.simple(switch (r.nextInt(7)) {
           case 0 -> s + " = 0.5 * " + s + " + " + bounded(1.5) + ";";
           case 1 -> s + " *= 0.5 + 0.4 * Math.cos(" + dexpr(2).code() + ");";
           case 2 -> s + " /= 1.5 + " + square(limit(dexpr(2), 2)) + ";";
-          case 3 -> s + " += 0.2 * Math.tanh(" + dexpr(2).code() + ");";
-          case 4 -> s + " -= 0.25 * Math.sin(" + dexpr(2).code() + ");";
+          case 3 -> s + " += 0.2 * Math.tanh(" + dexpr(2).code() + ") - 0.1 * " + s + ";";
+          case 4 -> s + " -= 0.25 * Math.sin(" + dexpr(2).code() + ") + 0.1 * " + s + ";";
           case 5 -> s + " = Math.tanh(" + s + " + " + bounded(2) + ");";
           default -> s + " = " + s + " * " + bounded(0.6) + " + " + bounded(1) + ";";
         });
       }
-      return Code.simple(switch (r.nextInt(6)) {
-        case 0 -> s + " += " + bounded(1.5) + ";";
-        case 1 -> s + " -= " + bounded(1.5) + ";";
-        case 2 -> s + " *= " + bounded(1.2) + ";";
-        case 3 -> s + " /= 1 + " + square(limit(dexpr(2), 2)) + ";";
-        default -> s + " = " + bounded(VAR_BOUND) + ";";
-      });
+      // straight-line updates: the bound grows with them, up to MAX_VAR_BOUND
+      double room = MAX_VAR_BOUND - d.bound;
+      int w = r.nextInt(6);
+      if (w <= 1 && room > 0.2) {
+        Ex e = limit(dexpr(1 + r.nextInt(2)), Math.min(1.5, room));
+        d.bound += e.bound();
+        return Code.simple(s + (w == 0 ? " += " : " -= ") + e.code() + ";");
+      } else if (w == 2 && d.bound * 1.2 <= MAX_VAR_BOUND) {
+        d.bound *= 1.2;
+        return Code.simple(s + " *= " + bounded(1.2) + ";");
+      } else if (w == 3) {
+        return Code.simple(s + " /= 1 + " + square(limit(dexpr(2), 2)) + ";");
+      }
+      Ex e = limit(dexpr(1 + r.nextInt(2)), VAR_BOUND);
+      d.bound = Math.max(d.bound, e.bound());
+      return Code.simple(s + " = " + e.code() + ";");
     }
 
     private Code ifStatement(int nest) {
@@ -874,14 +896,14 @@ final class ProgramGenerator {
         String t = ai[0];
         String idx = chance(80) ? ai[1] : t + ".length - 1 - " + ai[1];
         String el = t + "[" + idx + "]";
-        boolean inner = loopDepth() > 1;
-        return Code.simple(switch (r.nextInt(inner ? 4 : 6)) {
+        // element values stay within 1.5 * VAR_BOUND, however often they are updated
+        return Code.simple(switch (r.nextInt(6)) {
           case 0 -> el + " = 0.5 * " + el + " + " + bounded(1.5) + ";";
           case 1 -> el + " *= 0.5 + 0.4 * Math.sin(" + dexpr(2).code() + ");";
           case 2 -> el + " = " + bounded(VAR_BOUND) + ";";
-          case 3 -> el + " += 0.1 * " + bounded(1) + ";";
-          case 4 -> el + " += " + bounded(1) + ";";
-          default -> el + " -= " + bounded(1) + ";";
+          case 3 -> el + " += 0.1 * (" + bounded(1) + " - " + el + ");";
+          case 4 -> el + " += " + bounded(1) + " - 0.25 * " + el + ";";
+          default -> el + " -= " + bounded(1) + " + 0.25 * " + el + ";";
         });
       }
       AVar t = pick(locals);
@@ -930,6 +952,11 @@ final class ProgramGenerator {
     /** A loop body with a fresh frame, the loop registered for break/continue. */
     private Code loopBody(int nest, boolean continueOk, List<IVar> ints, List<Binding> bindings,
         List<DVar> doubles, List<String> before, List<String> after) {
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          d.bound = Math.max(d.bound, CARRIED_BOUND);
+        }
+      }
       loops.add(new Loop(continueOk));
       Frame f = new Frame();
       f.ints.addAll(ints);
@@ -998,7 +1025,7 @@ final class ProgramGenerator {
       }
       AVar a = pick(arrays);
       String e = fresh("e");
-      DVar ev = new DVar(e, a.local() ? VAR_BOUND : 1.5, false, loopDepth() + 1);
+      DVar ev = new DVar(e, boundOf(a.name()), false, loopDepth() + 1);
       Code body = loopBody(nest, true, List.of(), List.of(), List.of(ev), List.of(), List.of());
       return new Code(braced("for (double " + e + " : " + a.name() + ")", body), false);
     }
@@ -1066,7 +1093,9 @@ final class ProgramGenerator {
       if (targets.isEmpty()) {
         return null;
       }
-      String s = pick(targets).name;
+      DVar sv = pick(targets);
+      sv.bound = Math.max(sv.bound, CARRIED_BOUND) + 0.7;
+      String s = sv.name;
       String w = fresh("w");
       List<String> out = new ArrayList<>();
       out.add("int " + w + " = 0;");
@@ -1478,7 +1507,8 @@ final class ProgramGenerator {
     private double boundOf(String array) {
       for (AVar a : arrays()) {
         if (a.name().equals(array)) {
-          return a.local() ? VAR_BOUND * 1.5 : 1.5;
+          // a helper may be passed a local array
+          return a.local() || helper ? VAR_BOUND * 1.5 : 1.5;
         }
       }
       return VAR_BOUND;

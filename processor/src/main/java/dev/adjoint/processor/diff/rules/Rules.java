@@ -168,7 +168,7 @@ public final class Rules {
     // y = a^p (p not differentiated): da = g * p a^(p-1)
     registerVjp(Op.T_POW, (x, y, g) -> Arrays.asList(helper("powBackward", x.get(0), x.get(1), g), null));
     // y = exp a: da = g * y
-    registerVjp(Op.T_EXP, (x, y, g) -> List.of(t(Op.T_MUL, g, y)));
+    registerVjp(Op.T_EXP, (x, y, g) -> List.of(times(g, y)));
     // y = log a: da = g / a
     registerVjp(Op.T_LOG, (x, y, g) -> List.of(t(Op.T_DIV, g, x.get(0))));
     // y = sqrt a: da = g * 0.5 / y
@@ -182,7 +182,7 @@ public final class Rules {
     // y = relu a: da = g where a > 0, else 0
     registerVjp(Op.T_RELU, (x, y, g) -> List.of(helper("reluBackward", x.get(0), g)));
     // y = a^2: da = 2 g a
-    registerVjp(Op.T_SQUARE, (x, y, g) -> List.of(t(Op.T_MUL, t(Op.T_MUL, g, x.get(0)), num(2))));
+    registerVjp(Op.T_SQUARE, (x, y, g) -> List.of(t(Op.T_MUL, times(g, x.get(0)), num(2))));
     // Y = A B: dA = G Bᵀ, dB = Aᵀ G (no transposed copies; batched and broadcast forms reduce)
     registerVjp(Op.T_MATMUL, (x, y, g) -> List.of(helper("matmulBackwardA", g, x.get(1), shape(x.get(0))),
         helper("matmulBackwardB", x.get(0), g, shape(x.get(1)))));
@@ -222,6 +222,17 @@ public final class Rules {
     });
   }
 
+  /**
+   * {@code g * x} for an element-wise operation, where x has the shape of the result: when g is
+   * the adjoint of a sum (one scalar everywhere) this is just {@code x * scalar}.
+   */
+  private static Expr times(Expr g, Expr x) {
+    if (g instanceof Expr.Invoke inv && inv.method().equals("sumBackward") && inv.args().size() == 2) {
+      return t(Op.T_MUL, x, inv.args().get(0));
+    }
+    return t(Op.T_MUL, g, x);
+  }
+
   private static final com.palantir.javapoet.ClassName TENSOR_ADJOINTS =
       com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "TensorAdjoints");
 
@@ -229,8 +240,23 @@ public final class Rules {
     return e.type() == Type.TENSOR;
   }
 
-  /** A tensor operation; its result type follows the operation. */
+  /**
+   * A tensor operation; its result type follows the operation. Products with an adjoint that
+   * is a scalar broadcast (the adjoint of a sum) stay scalar products: {@code g * a} with
+   * {@code g = s everywhere} is {@code a * s}, and {@code (a * s) * 2} is {@code a * (2 s)}.
+   */
   public static Expr t(Op op, Expr... operands) {
+    if (op == Op.T_MUL && operands.length == 2) {
+      Expr g = operands[0];
+      Expr x = operands[1];
+      if (g instanceof Apply inner && inner.op() == Op.T_MUL && inner.arg(1).type() != Type.TENSOR
+          && x.type() != Type.TENSOR) {
+        return t(Op.T_MUL, inner.arg(0), mul(inner.arg(1), x));
+      }
+      if (x.type() != Type.TENSOR && x instanceof Expr.Const c && c.is(1)) {
+        return g;
+      }
+    }
     Type type = op == Op.T_SUM || op == Op.T_MEAN || op == Op.T_MAX
         || op == Op.T_SOFTMAX_CROSS_ENTROPY || op == Op.T_MSE ? Type.DOUBLE : Type.TENSOR;
     return new Apply(op, List.of(operands), type);
