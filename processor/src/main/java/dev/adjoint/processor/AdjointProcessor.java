@@ -186,6 +186,14 @@ public final class AdjointProcessor extends AbstractProcessor {
         } else {
           writer.add(job.method, job.graph,
               CodePrinter.print(reverse.body(writer.recordName(job.graph), Const.ONE)));
+          if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE)) {
+            // the same gradient written into the caller's array: nothing allocated per call
+            Names intoNames = names.fork();
+            Var out = new Var(intoNames.fresh("gradient", false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER);
+            dev.adjoint.processor.graph.Stmt.Block body =
+                new Reverse(job.graph, plan, intoNames).body(writer.recordName(job.graph), Const.ONE);
+            writer.addInto(job.method, job.graph, out, CodePrinter.print(Modes.into(body, out)));
+          }
         }
         Differentiable modes = job.method.getAnnotation(Differentiable.class);
         boolean vectorValued = resultType == Type.DOUBLE_ARRAY;

@@ -76,6 +76,20 @@ public final class Modes {
     return new Built(body, forward.problems());
   }
 
+  /**
+   * A gradient body that writes the gradient into {@code out} (in parameter order) and returns
+   * the value, instead of returning a record.
+   */
+  public static Block into(Block reverse, Var out) {
+    Stmt.Return ret = (Stmt.Return) reverse.stmts.remove(reverse.stmts.size() - 1);
+    List<Expr> components = ((Expr.New) ret.value).args();
+    for (int i = 1; i < components.size(); i++) {
+      reverse.stmts.add(new Stmt.ArrayStore(out, Expr.Const.ofInt(i - 1), components.get(i), null, Src.NONE));
+    }
+    reverse.stmts.add(new Stmt.Return(components.get(0), Src.NONE));
+    return reverse;
+  }
+
   private static Map<Var, Var> seeds(MethodGraph graph, List<Var> tangents) {
     Map<Var, Var> seeds = new LinkedHashMap<>();
     for (int i = 0; i < graph.wrt().size(); i++) {

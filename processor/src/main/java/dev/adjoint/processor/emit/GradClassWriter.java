@@ -69,6 +69,25 @@ public final class GradClassWriter {
   }
 
   /**
+   * {@code f(params..., double[] gradient)}: the value, with the gradient written into the
+   * caller's array in parameter order; for loops that must not allocate.
+   */
+  public void addInto(ExecutableElement method, MethodGraph g, Var out, CodeBlock body) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(TypeName.DOUBLE)
+        .addJavadoc("Computes {@link $L}, writing its gradient with respect to ($L) into {@code $N}\n"
+            + "(length at least $L) and returning the value: nothing is allocated.\n",
+            link(method), wrtList(g), out.name(), g.wrt().size());
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p.type()), p.name());
+    }
+    m.addParameter(javaType(out.type()), out.name());
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
+  /**
    * A layer (a method returning a Tensor): {@code fVjp(params, seed)} gives the value and the
    * vector-Jacobian product for the result's adjoint {@code seed}, which is what callers need;
    * {@code f(params)} uses a seed of ones, the gradient of the sum of the result.

@@ -81,7 +81,8 @@ public final class Compiled {
   /** Calls a static method by name (the only one of that name). */
   public Object call(String className, String method, Object... args) {
     Class<?> c = load(className);
-    Method m = Arrays.stream(c.getMethods()).filter(x -> x.getName().equals(method))
+    Method m = Arrays.stream(c.getMethods())
+        .filter(x -> x.getName().equals(method) && x.getParameterCount() == args.length)
         .findFirst().orElseThrow(() -> new AssertionError("no method " + method + " in " + className));
     try {
       return m.invoke(null, args);
