@@ -1,15 +1,7 @@
 package dev.adjoint.samples;
 
 import dev.adjoint.Differentiable;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Logistic regression written the way one writes it by hand, with for loops over arrays, trained
@@ -47,7 +39,7 @@ public final class LogisticRegressionDemo {
   }
 
   public static void main(String[] args) {
-    List<double[]> rows = readDigits();
+    List<double[]> rows = SampleData.digitsRows();
     int d = 64;
     int n = rows.size();
     int train = n * 3 / 4;
@@ -95,27 +87,5 @@ public final class LogisticRegressionDemo {
       }
     }
     return (double) correct / y.length;
-  }
-
-  /** The UCI optical digits (1797 images of 8×8 pixels, 0..16, then the label), shipped as a resource. */
-  static List<double[]> readDigits() {
-    try (InputStream raw = LogisticRegressionDemo.class.getResourceAsStream("/data/digits.csv.gz");
-        BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw),
-            StandardCharsets.UTF_8))) {
-      List<double[]> rows = new ArrayList<>();
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (!line.isBlank()) {
-          String[] parts = line.split(",");
-          double[] row = new double[parts.length];
-          for (int i = 0; i < parts.length; i++) {
-            row[i] = Double.parseDouble(parts[i].trim());
-          }
-          rows.add(row);
-        }
-      }
-      return rows;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
