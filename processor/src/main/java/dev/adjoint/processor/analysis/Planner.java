@@ -245,6 +245,7 @@ public final class Planner {
       if (!root && a.op().isExpensive() && (a.type() == Type.DOUBLE || a.type() == Type.TENSOR)
           && Propagation.isActive(rebuilt, active::contains)) {
         Var t = newVar("t", a.type());
+        active.add(t); // active by construction; enclosing nodes must see it so
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
         return new Ref(t);
       }
@@ -259,6 +260,7 @@ public final class Planner {
       if (!root && c.type() == Type.TENSOR && Propagation.isActive(rebuilt, active::contains)) {
         // a layer's value: computed once, read by the caller's reverse sweep
         Var t = newVar("t", Type.TENSOR);
+        active.add(t);
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
         return new Ref(t);
       }

@@ -1,0 +1,544 @@
+package dev.adjoint.processor.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.adjoint.check.GradCheck;
+import dev.adjoint.processor.fuzz.ProgramGenerator.Batch;
+import dev.adjoint.processor.fuzz.ProgramGenerator.Fn;
+import dev.adjoint.processor.fuzz.ProgramGenerator.Param;
+import dev.adjoint.processor.testing.Compiled;
+import dev.adjoint.processor.testing.Gradients;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Property test: random {@code @Differentiable} programs ({@link ProgramGenerator}) are compiled
+ * in-process with the processor, and at random points every generated gradient is compared with
+ * finite differences of the source method, and every generated {@code value} with the source
+ * method's result.
+ *
+ * <p>System properties:
+ *
+ * <ul>
+ *   <li>{@code adjoint.fuzz.seed} (default {@value #DEFAULT_SEED}): the run's seed;
+ *   <li>{@code adjoint.fuzz.programs} (default 600): how many programs;
+ *   <li>{@code adjoint.fuzz.perClass} (default 50): programs per compilation unit; program
+ *       {@code g} depends on it (its batch's helpers), so give it when reproducing;
+ *   <li>{@code adjoint.fuzz.points} (default 3): evaluation points per method;
+ *   <li>{@code adjoint.fuzz.only}: run only the program with this index (e.g. {@code 123}).
+ * </ul>
+ *
+ * <p>A point where the gradient disagrees with finite differences, but where finite differences
+ * with two different steps also disagree with each other, lies near a kink or jump of the
+ * (piecewise smooth) program; it is skipped and counted. The run fails if more than 5% of the
+ * points were skipped. Every failure prints the seed, the program index, the point, the full
+ * source and the generated gradient source (also appended to
+ * {@code target/adjoint-fuzz-failures.txt}).
+ */
+class GeneratedProgramsTest {
+  static final long DEFAULT_SEED = 0x5EEDAD70L;
+  static final long SEED = Long.getLong("adjoint.fuzz.seed", DEFAULT_SEED);
+  static final int PROGRAMS = Integer.getInteger("adjoint.fuzz.programs", 600);
+  static final int PER_CLASS = Integer.getInteger("adjoint.fuzz.perClass", 50);
+  static final int POINTS = Integer.getInteger("adjoint.fuzz.points", 3);
+  static final int ONLY = Integer.getInteger("adjoint.fuzz.only", -1);
+
+  /** Largest relative error between the generated gradient and finite differences. */
+  static final double TOLERANCE = 1e-6;
+  /** Finite differences with the two steps disagreeing by more than this mark a kink. */
+  static final double KINK_TOLERANCE = 1e-5;
+  static final double STEP = GradCheck.DEFAULT_STEP;
+  static final double SMALL_STEP = 1e-4;
+  /** The run fails if more than this fraction of the points were skipped as kinks. */
+  static final double MAX_SKIPPED = 0.05;
+
+  private static final Path FAILURE_LOG = Path.of("target", "adjoint-fuzz-failures.txt");
+
+  /** Counters of one run. */
+  static final class Stats {
+    int programs;
+    int helpers;
+    int points;
+    int passed;
+    int passedWithSmallStep;
+    int kinks;
+    int failures;
+    long start = System.nanoTime();
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT,
+          "%d programs + %d helpers, %d points: %d passed (%d only with the smaller step), "
+              + "%d skipped as kinks (%.2f%%), %d failures, %.1f s",
+          programs, helpers, points, passed, passedWithSmallStep, kinks,
+          points == 0 ? 0.0 : 100.0 * kinks / points, failures, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> randomProgramsMatchFiniteDifferences() {
+    Stats stats = new Stats();
+    ProgramGenerator gen = new ProgramGenerator(SEED);
+    System.out.printf(Locale.ROOT,
+        "[adjoint-fuzz] seed=%d (-Dadjoint.fuzz.seed=%d) programs=%d perClass=%d points=%d%s%n",
+        SEED, SEED, PROGRAMS, PER_CLASS, POINTS, ONLY >= 0 ? " only=" + ONLY : "");
+    List<DynamicTest> tests = new ArrayList<>();
+    int batches = (PROGRAMS + PER_CLASS - 1) / PER_CLASS;
+    for (int b = 0; b < batches; b++) {
+      int first = b * PER_CLASS;
+      int count = Math.min(PER_CLASS, PROGRAMS - first);
+      if (ONLY >= 0 && (ONLY < first || ONLY >= first + count)) {
+        continue;
+      }
+      int batchIndex = b;
+      tests.add(DynamicTest.dynamicTest(
+          "batch " + b + ": programs f" + first + "..f" + (first + count - 1),
+          () -> assertTimeoutPreemptively(Duration.ofMinutes(5),
+              () -> runBatch(gen.batch(batchIndex, first, count), stats))));
+    }
+    tests.add(DynamicTest.dynamicTest("at most 5% of the points skipped as kinks", () -> {
+      System.out.println("[adjoint-fuzz] seed=" + SEED + ": " + stats);
+      if (stats.points > 0 && stats.kinks > MAX_SKIPPED * stats.points) {
+        throw new AssertionError("too many points skipped as kinks: " + stats);
+      }
+    }));
+    return tests.stream();
+  }
+
+  // ------------------------------------------------------------------------------ one batch
+
+  private void runBatch(Batch batch, Stats stats) {
+    List<String> failures = new ArrayList<>();
+    List<Fn> programs = batch.programs();
+    if (ONLY >= 0) {
+      programs = programs.stream().filter(p -> p.name().equals("f" + ONLY)).toList();
+    }
+    // the helpers alone first: if they do not compile, nothing else can
+    Unit helpersOnly = compile(batch, List.of());
+    if (helpersOnly.compiled == null) {
+      failures.add(report(batch, null, "the helpers do not compile", null, helpersOnly.problem));
+    } else {
+      List<Unit> units = new ArrayList<>();
+      bisect(batch, programs, units, failures, stats);
+      boolean helpersChecked = false;
+      for (Unit u : units) {
+        if (!helpersChecked) {
+          for (Fn h : batch.helpers()) {
+            stats.helpers++;
+            checkMethod(batch, u, h, failures, stats);
+          }
+          helpersChecked = true;
+        }
+        for (Fn p : u.programs) {
+          stats.programs++;
+          checkMethod(batch, u, p, failures, stats);
+        }
+      }
+    }
+    if (!failures.isEmpty()) {
+      stats.failures += failures.size();
+      StringBuilder all = new StringBuilder();
+      failures.forEach(f -> all.append(f).append('\n'));
+      System.out.print(all);
+      appendToLog(all.toString());
+      throw new AssertionError(failures.size() + " failure(s) in batch " + batch.index()
+          + " (seed " + SEED + "); the first:\n" + failures.get(0));
+    }
+  }
+
+  /** A compilation of some programs of a batch, or why it failed. */
+  private static final class Unit {
+    final List<Fn> programs;
+    final Compiled compiled;
+    final String problem;
+    final Map<String, Method> methods = new HashMap<>();
+
+    Unit(List<Fn> programs, Compiled compiled, String problem) {
+      this.programs = programs;
+      this.compiled = compiled;
+      this.problem = problem;
+    }
+
+    Method method(String cls, String name) {
+      return methods.computeIfAbsent(cls + "#" + name, k -> Arrays.stream(compiled.load(cls).getMethods())
+          .filter(m -> m.getName().equals(name)).findFirst()
+          .orElseThrow(() -> new AssertionError("no method " + name + " in " + cls)));
+    }
+  }
+
+  private static Unit compile(Batch batch, List<Fn> programs) {
+    String[] sources = batch.namesAndSources(programs);
+    try {
+      return new Unit(programs, Compiled.of(sources), null);
+    } catch (AssertionError e) {
+      // Compiled.of's message: javac's diagnostics and the generated sources
+      return new Unit(programs, null, e.getMessage());
+    } catch (Throwable t) {
+      return new Unit(programs, null, "the compiler (or the processor) threw " + stackTrace(t));
+    }
+  }
+
+  /**
+   * Compiles the programs together; when that fails, halves the list until every program that
+   * does not compile stands alone (and is reported), so that one bad program costs only a few
+   * extra compilations.
+   */
+  private void bisect(Batch batch, List<Fn> programs, List<Unit> units, List<String> failures,
+      Stats stats) {
+    if (programs.isEmpty()) {
+      return;
+    }
+    Unit u = compile(batch, programs);
+    if (u.compiled != null) {
+      units.add(u);
+      return;
+    }
+    if (programs.size() == 1) {
+      stats.programs++;
+      failures.add(report(batch, programs.get(0), "does not compile", null, u.problem));
+      return;
+    }
+    int half = programs.size() / 2;
+    bisect(batch, programs.subList(0, half), units, failures, stats);
+    bisect(batch, programs.subList(half, programs.size()), units, failures, stats);
+  }
+
+  // ------------------------------------------------------------------------------ one method
+
+  private void checkMethod(Batch batch, Unit u, Fn fn, List<String> failures, Stats stats) {
+    long index = fn.helper() ? -1000L - batch.index() * 10L - Integer.parseInt(fn.name().substring(1))
+        : Long.parseLong(fn.name().substring(1));
+    SplittableRandom r = new SplittableRandom(ProgramGenerator.streamSeed(SEED ^ 0x9017L, index));
+    for (int k = 0; k < POINTS; k++) {
+      Object[] args = ProgramGenerator.point(fn, r, k);
+      stats.points++;
+      String problem;
+      try {
+        problem = checkPoint(u, fn, args, stats);
+      } catch (Throwable t) {
+        problem = "the check threw " + stackTrace(t);
+      }
+      if (problem != null) {
+        failures.add(report(batch, fn, problem, args, null));
+        return; // one failure per method is enough
+      }
+    }
+  }
+
+  /** Null if the point passes (or is a kink); otherwise what is wrong. */
+  private static String checkPoint(Unit u, Fn fn, Object[] args, Stats stats) {
+    String cls = fn.qualifiedOwner();
+    Method primal = u.method(cls, fn.name());
+    Method grad = u.method(Gradients.gradClass(cls), fn.name());
+
+    double value;
+    try {
+      value = (double) invoke(primal, copy(args));
+    } catch (InvocationTargetException e) {
+      return "GENERATOR BUG: the source method threw " + stackTrace(e.getCause());
+    }
+    if (!Double.isFinite(value)) {
+      return "GENERATOR BUG: the source method returned " + value;
+    }
+    Object[] gradArgs = copy(args);
+    Object record;
+    try {
+      record = invoke(grad, gradArgs);
+    } catch (InvocationTargetException e) {
+      return "the generated gradient method threw " + stackTrace(e.getCause());
+    }
+    if (!Arrays.deepEquals(gradArgs, args)) {
+      return "the generated gradient method modified its arguments: " + Arrays.deepToString(gradArgs);
+    }
+    Map<String, Object> components = Compiled.components(record);
+    Object got = components.get("value");
+    if (!(got instanceof Double v)
+        || !(Double.compare(v, value) == 0 || Math.abs(v - value) <= 1e-12 * Math.max(1, Math.abs(value)))) {
+      return "value: the generated method returns " + got + " but the source method returns " + value;
+    }
+    List<String> expected = new ArrayList<>(List.of("value"));
+    expected.addAll(fn.differentiated());
+    if (!new ArrayList<>(components.keySet()).equals(expected)) {
+      return "record components " + components.keySet() + ", expected " + expected;
+    }
+
+    List<String> names = fn.differentiated();
+    int n = names.size();
+    int[] positions = new int[n];
+    double[][] point = new double[n][];
+    double[][] gradient = new double[n][];
+    for (int k = 0; k < n; k++) {
+      positions[k] = indexOf(fn, names.get(k));
+      Object a = args[positions[k]];
+      Object g = components.get(names.get(k));
+      if (a instanceof double[] arr) {
+        point[k] = arr.clone();
+        if (!(g instanceof double[] ga) || ga.length != arr.length) {
+          return "component " + names.get(k) + " is " + describe(g) + ", expected a double[" + arr.length + "]";
+        }
+        gradient[k] = ga.clone();
+      } else {
+        point[k] = new double[] {(double) a};
+        if (!(g instanceof Double gd)) {
+          return "component " + names.get(k) + " is " + describe(g) + ", expected a double";
+        }
+        gradient[k] = new double[] {gd};
+      }
+    }
+    GradCheck.Function f = p -> {
+      Object[] call = copy(args);
+      for (int k = 0; k < n; k++) {
+        call[positions[k]] = args[positions[k]] instanceof double[] ? p[k].clone() : (Object) p[k][0];
+      }
+      try {
+        return (double) invoke(primal, call);
+      } catch (InvocationTargetException e) {
+        throw new IllegalStateException("GENERATOR BUG: the source method threw", e.getCause());
+      }
+    };
+    String[] nameArray = names.toArray(String[]::new);
+    GradCheck.Report report = GradCheck.check(f, nameArray, point, gradient, STEP);
+    if (report.passes(TOLERANCE)) {
+      stats.passed++;
+      return null;
+    }
+    double[][] fd = numeric(f, point, STEP);
+    double[][] fdSmall = numeric(f, point, SMALL_STEP);
+    if (worst(gradient, fdSmall) <= TOLERANCE) {
+      stats.passed++;
+      stats.passedWithSmallStep++;
+      return null;
+    }
+    double disagreement = worst(fd, fdSmall);
+    if (disagreement > KINK_TOLERANCE) {
+      stats.kinks++;
+      return null;
+    }
+    return String.format(Locale.ROOT,
+        "gradient differs from finite differences (steps %.0e and %.0e agree to %.1e):%n%s"
+            + "analytic:            %s%nnumeric (step %.0e): %s%nnumeric (step %.0e): %s",
+        STEP, SMALL_STEP, disagreement, report, Arrays.deepToString(gradient),
+        STEP, Arrays.deepToString(fd), SMALL_STEP, Arrays.deepToString(fdSmall));
+  }
+
+  /** Five-point central differences, as GradCheck computes them, for every element. */
+  static double[][] numeric(GradCheck.Function f, double[][] point, double step) {
+    double[][] work = new double[point.length][];
+    for (int i = 0; i < point.length; i++) {
+      work[i] = point[i].clone();
+    }
+    double[][] out = new double[point.length][];
+    for (int i = 0; i < work.length; i++) {
+      double[] p = work[i];
+      out[i] = new double[p.length];
+      for (int j = 0; j < p.length; j++) {
+        double x = p[j];
+        double h = step * Math.max(1, Math.abs(x));
+        double xPlus = x + h;
+        if (xPlus != x) {
+          h = xPlus - x;
+        }
+        p[j] = x + 2 * h;
+        double f2 = f.apply(work);
+        p[j] = x + h;
+        double f1 = f.apply(work);
+        p[j] = x - h;
+        double fm1 = f.apply(work);
+        p[j] = x - 2 * h;
+        double fm2 = f.apply(work);
+        p[j] = x;
+        out[i][j] = (-f2 + 8 * f1 - 8 * fm1 + fm2) / (12 * h);
+      }
+    }
+    return out;
+  }
+
+  /** The largest relative error between two gradients, as GradCheck defines it. */
+  static double worst(double[][] a, double[][] b) {
+    double worst = 0;
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[i].length; j++) {
+        worst = Math.max(worst, relativeError(a[i][j], b[i][j]));
+      }
+    }
+    return worst;
+  }
+
+  static double relativeError(double a, double n) {
+    if (Double.isNaN(a) || Double.isNaN(n)) {
+      return Double.isNaN(a) && Double.isNaN(n) ? 0 : Double.POSITIVE_INFINITY;
+    }
+    if (Double.isInfinite(a) || Double.isInfinite(n)) {
+      return a == n ? 0 : Double.POSITIVE_INFINITY;
+    }
+    return Math.abs(a - n) / Math.max(Math.max(Math.abs(a), Math.abs(n)), GradCheck.ERROR_FLOOR);
+  }
+
+  // ------------------------------------------------------------------------------ reporting
+
+  /** Everything needed to turn a failure into a regression test. */
+  private String report(Batch batch, Fn fn, String problem, Object[] args, String compileProblem) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("==================== adjoint fuzz failure ====================\n");
+    String what = fn == null ? "helpers of batch " + batch.index()
+        : fn.helper() ? "helper " + fn.owner() + "." + fn.name() + " of batch " + batch.index()
+        : "program " + fn.name() + " (index " + fn.name().substring(1) + ", batch " + batch.index() + ")";
+    sb.append("seed ").append(SEED).append(", ").append(what).append('\n');
+    sb.append("reproduce: -Dadjoint.fuzz.seed=").append(SEED).append(" -Dadjoint.fuzz.perClass=")
+        .append(PER_CLASS).append(" -Dadjoint.fuzz.points=").append(POINTS);
+    if (fn != null && !fn.helper()) {
+      sb.append(" -Dadjoint.fuzz.only=").append(fn.name().substring(1));
+    }
+    sb.append('\n');
+    sb.append("problem: ").append(problem).append('\n');
+    if (args != null) {
+      sb.append("point: ").append(fn.owner()).append('.').append(fn.name()).append('(')
+          .append(javaArgs(args)).append(")\n");
+    }
+    // the program alone, with the helpers: short enough to read, and what a regression test needs
+    List<Fn> alone = fn == null || fn.helper() ? List.of() : List.of(fn);
+    String[] sources = batch.namesAndSources(alone);
+    for (int i = 0; i < sources.length; i += 2) {
+      sb.append("--- source ").append(sources[i]).append(" ---\n").append(sources[i + 1]);
+    }
+    if (compileProblem != null) {
+      sb.append("--- ").append(compileProblem).append('\n');
+      appendProcessorOutput(sb, sources);
+    } else {
+      Unit isolated = compile(batch, alone);
+      if (isolated.compiled == null) {
+        sb.append("--- alone it does not compile: ").append(isolated.problem).append('\n');
+        appendProcessorOutput(sb, sources);
+      } else {
+        for (String cls : List.of(batch.mainClass(), batch.libClass())) {
+          String g = Gradients.gradClass("p." + cls);
+          try {
+            sb.append("--- generated ").append(g).append(" ---\n")
+                .append(isolated.compiled.generatedSource(g));
+          } catch (AssertionError e) {
+            sb.append("--- no generated ").append(g).append('\n');
+          }
+        }
+        if (args != null) {
+          String again;
+          try {
+            again = checkPoint(isolated, fn, args, new Stats());
+          } catch (Throwable t) {
+            again = "the check threw " + t;
+          }
+          sb.append("--- compiled alone, the point ").append(again == null ? "passes" : "fails the same way")
+              .append('\n');
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The generated sources even if they do not compile (compile-testing hides them then). */
+  private static void appendProcessorOutput(StringBuilder sb, String[] sources) {
+    for (Map.Entry<String, String> e : ProcessorOutput.generate(sources).entrySet()) {
+      sb.append("--- generated (javac -proc:only) ").append(e.getKey()).append(" ---\n")
+          .append(numbered(e.getValue()));
+    }
+  }
+
+  /** Text with line numbers, to find the line a javac error names. */
+  private static String numbered(String text) {
+    StringBuilder sb = new StringBuilder();
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      sb.append(String.format(Locale.ROOT, "%4d  ", i + 1)).append(lines[i]).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String javaArgs(Object[] args) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < args.length; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      Object a = args[i];
+      if (a instanceof double[] arr) {
+        sb.append("new double[] {");
+        for (int j = 0; j < arr.length; j++) {
+          sb.append(j > 0 ? ", " : "").append(arr[j]);
+        }
+        sb.append('}');
+      } else if (a instanceof Long l) {
+        sb.append(l).append('L');
+      } else {
+        sb.append(a);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void appendToLog(String text) {
+    try {
+      Files.createDirectories(FAILURE_LOG.getParent());
+      Files.writeString(FAILURE_LOG, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      System.out.println("[adjoint-fuzz] cannot write " + FAILURE_LOG + ": " + e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ utilities
+
+  private static Object invoke(Method m, Object[] args) throws InvocationTargetException {
+    try {
+      return m.invoke(null, args);
+    } catch (IllegalAccessException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Object[] copy(Object[] args) {
+    Object[] out = args.clone();
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] instanceof double[] a) {
+        out[i] = a.clone();
+      }
+    }
+    return out;
+  }
+
+  private static int indexOf(Fn fn, String name) {
+    List<Param> ps = fn.params();
+    for (int i = 0; i < ps.size(); i++) {
+      if (ps.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no parameter " + name);
+  }
+
+  private static String describe(Object o) {
+    return o == null ? "null" : o.getClass().getSimpleName()
+        + (o instanceof double[] a ? "[" + a.length + "]" : "");
+  }
+
+  private static String stackTrace(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    String s = w.toString();
+    return s.length() > 4000 ? s.substring(0, 4000) + "..." : s;
+  }
+}

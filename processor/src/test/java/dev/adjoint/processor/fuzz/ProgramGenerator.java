@@ -1,0 +1,1517 @@
+package dev.adjoint.processor.fuzz;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Generates random, well-typed {@code @Differentiable} programs in the supported subset, for the
+ * property test {@link GeneratedProgramsTest}.
+ *
+ * <p>Programs come in batches: one batch is two classes, {@code p.FuzzB} (the programs and some
+ * helpers) and {@code p.FuzzBLib} (the other helpers). Helpers are small {@code @Differentiable}
+ * methods that the programs, and later helpers, call, within a class and across the two classes.
+ *
+ * <p>Everything is a pure function of the seed: program {@code g} is generated from its own
+ * random stream (seed and {@code g}), the helpers of batch {@code b} from theirs, so one program
+ * can be regenerated alone from the seed, its index and the batch size.
+ *
+ * <p>Values are kept bounded so that finite differences are meaningful: the generator tracks a
+ * bound on the magnitude of every expression and squashes or scales what would grow too large;
+ * updates of variables carried around loops are contractive; Math functions only see arguments
+ * inside their domains ({@code log(1 + a * a)}, {@code asin(0.9 * tanh(a))}, ...).
+ */
+final class ProgramGenerator {
+  /** Helper methods per batch: even ones in the main class, odd ones in the library class. */
+  static final int HELPERS = 4;
+
+  /** Largest magnitude a sub-expression may reach before it is scaled or squashed. */
+  private static final double MAX_BOUND = 8;
+  /** Largest magnitude of a value assigned to a variable or array element. */
+  private static final double VAR_BOUND = 3;
+  /** Largest magnitude of a variable updated around a loop (contractive updates). */
+  private static final double CARRIED_BOUND = 4;
+  /** Largest magnitude of a variable after straight-line updates. */
+  private static final double MAX_VAR_BOUND = 6;
+
+  /** Kinds of parameters and variables. */
+  enum Kind {
+    DOUBLE("double"), ARRAY("double[]"), INT("int"), LONG("long"), BOOLEAN("boolean");
+
+    final String java;
+
+    Kind(String java) {
+      this.java = java;
+    }
+
+    boolean differentiable() {
+      return this == DOUBLE || this == ARRAY;
+    }
+  }
+
+  /** A parameter of a generated method. */
+  record Param(String name, Kind kind) {}
+
+  /** A generated method. */
+  record Fn(String owner, String name, List<Param> params, List<String> wrt, String source,
+      boolean helper) {
+    /** The names of the parameters the generated gradient differentiates, in parameter order. */
+    List<String> differentiated() {
+      List<String> out = new ArrayList<>();
+      for (Param p : params) {
+        if (p.kind().differentiable() && (wrt == null || wrt.contains(p.name()))) {
+          out.add(p.name());
+        }
+      }
+      return out;
+    }
+
+    String qualifiedOwner() {
+      return "p." + owner;
+    }
+  }
+
+  /** One compilation unit: programs and helpers of two classes. */
+  record Batch(int index, String mainClass, String libClass, List<Fn> helpers, List<Fn> programs) {
+    /** Source of the main class holding the given programs and the main class's helpers. */
+    String mainSource(List<Fn> which) {
+      List<Fn> methods = new ArrayList<>();
+      for (Fn h : helpers) {
+        if (h.owner().equals(mainClass)) {
+          methods.add(h);
+        }
+      }
+      methods.addAll(which);
+      return classSource(mainClass, methods);
+    }
+
+    String mainSource() {
+      return mainSource(programs);
+    }
+
+    String libSource() {
+      List<Fn> methods = new ArrayList<>();
+      for (Fn h : helpers) {
+        if (h.owner().equals(libClass)) {
+          methods.add(h);
+        }
+      }
+      return classSource(libClass, methods);
+    }
+
+    /** Arguments for {@code Compiled.of}: names and sources of both classes. */
+    String[] namesAndSources(List<Fn> which) {
+      return new String[] {"p." + mainClass, mainSource(which), "p." + libClass, libSource()};
+    }
+
+    List<Fn> allMethods() {
+      List<Fn> all = new ArrayList<>(helpers);
+      all.addAll(programs);
+      return all;
+    }
+  }
+
+  static final double C0 = 0.75;
+  static final double C1 = -1.25;
+  static final int K = 3;
+
+  private static String classSource(String name, List<Fn> methods) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("package p;\n\n");
+    sb.append("import dev.adjoint.Differentiable;\n\n");
+    sb.append("public final class ").append(name).append(" {\n");
+    sb.append("  static final double C0 = ").append(C0).append(";\n");
+    sb.append("  static final double C1 = ").append(C1).append(";\n");
+    sb.append("  static final int K = ").append(K).append(";\n\n");
+    sb.append("  private ").append(name).append("() {}\n");
+    for (Fn m : methods) {
+      sb.append('\n').append(m.source());
+    }
+    sb.append("}\n");
+    return sb.toString();
+  }
+
+  private final long seed;
+
+  ProgramGenerator(long seed) {
+    this.seed = seed;
+  }
+
+  /** A well-mixed seed for stream {@code index} of the run seeded with {@code seed}. */
+  static long streamSeed(long seed, long index) {
+    return new SplittableRandom(seed ^ (index * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L)).nextLong();
+  }
+
+  /** Batch {@code b}: programs {@code first .. first + count - 1}. */
+  Batch batch(int b, int first, int count) {
+    String main = "Fuzz" + b;
+    String lib = main + "Lib";
+    List<Fn> helpers = new ArrayList<>();
+    for (int k = 0; k < HELPERS; k++) {
+      SplittableRandom r = new SplittableRandom(streamSeed(seed, -1L - (long) b * HELPERS - k));
+      String owner = k % 2 == 0 ? main : lib;
+      helpers.add(new Gen(r, owner, main, lib, List.copyOf(helpers)).helper("h" + k));
+    }
+    List<Fn> programs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int g = first + i;
+      SplittableRandom r = new SplittableRandom(streamSeed(seed, g));
+      programs.add(new Gen(r, main, main, lib, helpers).program("f" + g));
+    }
+    return new Batch(b, main, lib, List.copyOf(helpers), List.copyOf(programs));
+  }
+
+  // ------------------------------------------------------------------------------ points
+
+  /** A random evaluation point for {@code fn}: arguments in parameter order. */
+  static Object[] point(Fn fn, SplittableRandom r, int which) {
+    Object[] args = new Object[fn.params().size()];
+    for (int i = 0; i < args.length; i++) {
+      Param p = fn.params().get(i);
+      args[i] = switch (p.kind()) {
+        case DOUBLE -> value(r);
+        case ARRAY -> {
+          // the first points favour the edge cases: empty and one-element arrays
+          int len = which == 1 ? r.nextInt(2) : r.nextInt(10) < 2 ? r.nextInt(2) : 2 + r.nextInt(4);
+          double[] a = new double[len];
+          for (int j = 0; j < len; j++) {
+            a[j] = value(r);
+          }
+          yield a;
+        }
+        case INT -> which == 1 ? r.nextInt(2) : r.nextInt(5);
+        case LONG -> (long) r.nextInt(4);
+        case BOOLEAN -> r.nextBoolean();
+      };
+    }
+    return args;
+  }
+
+  private static double value(SplittableRandom r) {
+    // rounded to 1e-3 so that a failing point prints short and reproduces exactly
+    return Math.round((r.nextDouble() * 3 - 1.5) * 1000) / 1000.0;
+  }
+
+  // ------------------------------------------------------------------------------ generator
+
+  /** An expression and a bound on the magnitude of its value. */
+  private record Ex(String code, double bound) {}
+
+  /** A statement: its lines, and whether it is a single simple statement (braces optional). */
+  private record Code(List<String> lines, boolean simple) {
+    static Code simple(String line) {
+      return new Code(List.of(line), true);
+    }
+
+    /** A declaration: cannot stand alone as the body of an if or a loop. */
+    static Code simpleDecl(String line) {
+      return new Code(List.of(line), false);
+    }
+  }
+
+  private static final class DVar {
+    final String name;
+    /**
+     * Bound on the magnitude; only grows, so after branches it covers every path. Entering a
+     * loop raises it to CARRIED_BOUND: a read early in the body sees later iterations' values.
+     */
+    double bound;
+    final boolean assignable;
+    final int loopDepth;
+
+    DVar(String name, double bound, boolean assignable, int loopDepth) {
+      this.name = name;
+      this.bound = bound;
+      this.assignable = assignable;
+      this.loopDepth = loopDepth;
+    }
+  }
+
+  /** An int variable; {@code nonNeg} ones are at most {@code max} and usable as counts. */
+  private static final class IVar {
+    final String name;
+    final boolean nonNeg;
+    final int max;
+    final boolean assignable;
+    final int loopDepth;
+
+    IVar(String name, boolean nonNeg, int max, boolean assignable, int loopDepth) {
+      this.name = name;
+      this.nonNeg = nonNeg;
+      this.max = max;
+      this.assignable = assignable;
+      this.loopDepth = loopDepth;
+    }
+  }
+
+  /** A double[]: arrays with equal {@code key} have equal lengths. */
+  private record AVar(String name, String key, boolean local) {}
+
+  /** Within the current scope, {@code index} lies in [0, length of arrays with {@code key}). */
+  private record Binding(String index, String key) {}
+
+  private static final class Frame {
+    final List<DVar> doubles = new ArrayList<>();
+    final List<IVar> ints = new ArrayList<>();
+    final List<String> longs = new ArrayList<>();
+    final List<String> bools = new ArrayList<>();
+    final List<AVar> arrays = new ArrayList<>();
+    final List<Binding> bindings = new ArrayList<>();
+  }
+
+  private record Loop(boolean continueOk) {}
+
+  /** Generates one method. */
+  private static final class Gen {
+    final SplittableRandom r;
+    final String owner;
+    final String mainClass;
+    final String libClass;
+    final List<Fn> callable;
+    final Set<String> names = new HashSet<>();
+    final List<Frame> frames = new ArrayList<>();
+    final List<Loop> loops = new ArrayList<>();
+    int branchDepth;
+    int remaining;
+    boolean helper;
+    int maxNest;
+    int calls;
+
+    Gen(SplittableRandom r, String owner, String mainClass, String libClass, List<Fn> callable) {
+      this.r = r;
+      this.owner = owner;
+      this.mainClass = mainClass;
+      this.libClass = libClass;
+      this.callable = callable;
+    }
+
+    // ------------------------------------------------------------------ methods
+
+    Fn helper(String name) {
+      List<Param> params = new ArrayList<>();
+      switch (r.nextInt(6)) {
+        case 0 -> params.add(new Param("a", Kind.DOUBLE));
+        case 1 -> {
+          params.add(new Param("a", Kind.DOUBLE));
+          params.add(new Param("b", Kind.DOUBLE));
+        }
+        case 2 -> {
+          params.add(new Param("w", Kind.ARRAY));
+          params.add(new Param("a", Kind.DOUBLE));
+        }
+        case 3 -> {
+          params.add(new Param("a", Kind.DOUBLE));
+          params.add(new Param("k", Kind.INT));
+        }
+        case 4 -> params.add(new Param("w", Kind.ARRAY));
+        default -> {
+          params.add(new Param("a", Kind.DOUBLE));
+          params.add(new Param("w", Kind.ARRAY));
+          params.add(new Param("k", Kind.INT));
+        }
+      }
+      remaining = 2 + r.nextInt(5);
+      maxNest = 2;
+      return method(name, params, null, true);
+    }
+
+    Fn program(String name) {
+      List<Param> params = new ArrayList<>();
+      String[] doubleNames = {"x", "y", "z"};
+      String[] arrayNames = {"u", "v"};
+      String[] intNames = {"n", "m"};
+      int doubles = r.nextInt(4);
+      int arrays = r.nextInt(10) < 4 ? 0 : 1 + r.nextInt(2);
+      if (doubles + arrays == 0) {
+        doubles = 1;
+      }
+      for (int i = 0; i < doubles; i++) {
+        params.add(new Param(doubleNames[i], Kind.DOUBLE));
+      }
+      for (int i = 0; i < arrays; i++) {
+        params.add(new Param(arrayNames[i], Kind.ARRAY));
+      }
+      int ints = r.nextInt(10) < 3 ? 0 : 1 + r.nextInt(2);
+      for (int i = 0; i < ints; i++) {
+        params.add(new Param(intNames[i], Kind.INT));
+      }
+      if (r.nextInt(10) == 0) {
+        params.add(new Param("q", Kind.LONG));
+      }
+      if (r.nextInt(10) == 0) {
+        params.add(new Param("flag", Kind.BOOLEAN));
+      }
+      if (r.nextInt(25) == 0) {
+        // names the processor uses for its own variables: they must not clash
+        String[] clash = {"_d_x", "_t0", "_tape", "_d_u"};
+        params.add(new Param(clash[r.nextInt(clash.length)], Kind.DOUBLE));
+      }
+      shuffle(params);
+      List<String> wrt = null;
+      if (r.nextInt(10) == 0) {
+        List<String> diff = new ArrayList<>();
+        for (Param p : params) {
+          if (p.kind().differentiable() && r.nextBoolean()) {
+            diff.add(p.name());
+          }
+        }
+        if (!diff.isEmpty()) {
+          wrt = diff;
+        }
+      }
+      remaining = 4 + r.nextInt(12);
+      maxNest = 3;
+      return method(name, params, wrt, false);
+    }
+
+    private Fn method(String name, List<Param> params, List<String> wrt, boolean helper) {
+      this.helper = helper;
+      Frame top = new Frame();
+      frames.add(top);
+      for (Param p : params) {
+        names.add(p.name());
+        switch (p.kind()) {
+          // a helper's arguments are whatever its callers pass: anything up to VAR_BOUND
+          case DOUBLE -> top.doubles.add(new DVar(p.name(), helper ? VAR_BOUND : 1.5, false, 0));
+          case ARRAY -> top.arrays.add(new AVar(p.name(), p.name(), false));
+          case INT -> top.ints.add(new IVar(p.name(), true, 4, false, 0));
+          case LONG -> top.longs.add(p.name());
+          case BOOLEAN -> top.bools.add(p.name());
+        }
+      }
+      List<String> body = new ArrayList<>();
+      while (remaining > 0) {
+        body.addAll(statement(0).lines());
+      }
+      body.add("return " + returnExpr().code() + ";");
+
+      StringBuilder sb = new StringBuilder();
+      sb.append("  @Differentiable");
+      if (wrt != null) {
+        sb.append("(wrt = {");
+        for (int i = 0; i < wrt.size(); i++) {
+          sb.append(i > 0 ? ", " : "").append('"').append(wrt.get(i)).append('"');
+        }
+        sb.append("})");
+      }
+      sb.append("\n  public static double ").append(name).append('(');
+      for (int i = 0; i < params.size(); i++) {
+        sb.append(i > 0 ? ", " : "").append(params.get(i).kind().java).append(' ')
+            .append(params.get(i).name());
+      }
+      sb.append(") {\n");
+      for (String line : body) {
+        sb.append("    ").append(line).append('\n');
+      }
+      sb.append("  }\n");
+      return new Fn(owner, name, List.copyOf(params), wrt, sb.toString(), helper);
+    }
+
+    private Ex returnExpr() {
+      List<DVar> ds = doubles();
+      int terms = 1 + r.nextInt(3);
+      StringBuilder sb = new StringBuilder();
+      double bound = 0;
+      for (int i = 0; i < terms; i++) {
+        Ex t;
+        if (!ds.isEmpty() && r.nextInt(3) > 0) {
+          DVar d = ds.get(r.nextInt(ds.size()));
+          t = r.nextBoolean() ? new Ex(d.name, d.bound) : new Ex("0.5 * " + d.name, d.bound / 2);
+        } else {
+          t = dexpr(2);
+        }
+        if (i > 0) {
+          sb.append(r.nextInt(3) == 0 ? " - " : " + ");
+        }
+        sb.append(t.code());
+        bound += t.bound();
+      }
+      Ex e = new Ex(sb.toString(), bound);
+      // a helper's result feeds its callers' expressions: keep it small
+      return maybeLimit(e, VAR_BOUND);
+    }
+
+    private Ex maybeLimit(Ex e, double limit) {
+      return e.bound() <= limit ? e : limit(paren(e), limit);
+    }
+
+    // ------------------------------------------------------------------ scope
+
+    private List<DVar> doubles() {
+      List<DVar> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.doubles));
+      return out;
+    }
+
+    private List<IVar> ints() {
+      List<IVar> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.ints));
+      return out;
+    }
+
+    private List<AVar> arrays() {
+      List<AVar> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.arrays));
+      return out;
+    }
+
+    private List<String> bools() {
+      List<String> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.bools));
+      return out;
+    }
+
+    private List<String> longs() {
+      List<String> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.longs));
+      return out;
+    }
+
+    private List<Binding> bindings() {
+      List<Binding> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.bindings));
+      return out;
+    }
+
+    private Frame frame() {
+      return frames.get(frames.size() - 1);
+    }
+
+    private int loopDepth() {
+      return loops.size();
+    }
+
+    private String fresh(String prefix) {
+      for (int i = 0; ; i++) {
+        String n = prefix + i;
+        if (names.add(n)) {
+          return n;
+        }
+      }
+    }
+
+    private String freshDouble() {
+      if (r.nextInt(30) == 0) {
+        String[] clash = {"_t0", "_t1", "_tape", "_d_x", "_d_y", "_d_d0", "d0_"};
+        String n = clash[r.nextInt(clash.length)];
+        if (names.add(n)) {
+          return n;
+        }
+      }
+      return fresh("d");
+    }
+
+    private <T> T pick(List<T> list) {
+      return list.get(r.nextInt(list.size()));
+    }
+
+    private <T> void shuffle(List<T> list) {
+      for (int i = list.size() - 1; i > 0; i--) {
+        Collections.swap(list, i, r.nextInt(i + 1));
+      }
+    }
+
+    private boolean chance(int percent) {
+      return r.nextInt(100) < percent;
+    }
+
+    // ------------------------------------------------------------------ statements
+
+    /** Statements of a block in a new scope. */
+    private List<String> block(int nest, int max) {
+      frames.add(new Frame());
+      List<String> out = new ArrayList<>();
+      int n = 1 + r.nextInt(Math.max(1, max));
+      for (int i = 0; i < n && (i == 0 || remaining > 0); i++) {
+        out.addAll(statement(nest).lines());
+      }
+      frames.remove(frames.size() - 1);
+      return out;
+    }
+
+    /** A block as a Code: remembers whether it is a single simple statement. */
+    private Code blockCode(int nest, int max, List<String> extra) {
+      frames.add(new Frame());
+      List<String> out = new ArrayList<>();
+      boolean simple = true;
+      int n = 1 + r.nextInt(Math.max(1, max));
+      int count = 0;
+      for (int i = 0; i < n && (i == 0 || remaining > 0); i++) {
+        Code c = statement(nest);
+        simple &= c.simple();
+        out.addAll(c.lines());
+        count++;
+      }
+      frames.remove(frames.size() - 1);
+      out.addAll(extra);
+      count += extra.size();
+      return new Code(out, simple && count == 1);
+    }
+
+    private static List<String> indent(List<String> lines) {
+      List<String> out = new ArrayList<>();
+      for (String l : lines) {
+        out.add("  " + l);
+      }
+      return out;
+    }
+
+    /** {@code header} followed by the body, with braces or (for one simple statement) maybe not. */
+    private List<String> braced(String header, Code body) {
+      List<String> out = new ArrayList<>();
+      if (body.simple() && body.lines().size() == 1 && chance(35)) {
+        if (chance(50)) {
+          out.add(header + " " + body.lines().get(0));
+        } else {
+          out.add(header);
+          out.add("  " + body.lines().get(0));
+        }
+        return out;
+      }
+      out.add(header + " {");
+      out.addAll(indent(body.lines()));
+      out.add("}");
+      return out;
+    }
+
+    private Code statement(int nest) {
+      remaining--;
+      boolean top = frames.size() == 1 && loops.isEmpty() && branchDepth == 0;
+      boolean inLoop = !loops.isEmpty();
+      for (int attempt = 0; attempt < 20; attempt++) {
+        int w = r.nextInt(100);
+        Code c = null;
+        if (w < 18) {
+          c = declareDouble();
+        } else if (w < 34) {
+          c = assignDouble();
+        } else if (w < 44) {
+          c = nest < maxNest ? ifStatement(nest) : null;
+        } else if (w < 60) {
+          c = nest < maxNest ? loop(nest) : null;
+        } else if (w < 68) {
+          c = top && chance(70) ? localArray() : arrayWrite();
+        } else if (w < 73) {
+          c = declareInt();
+        } else if (w < 77) {
+          c = booleanStatement();
+        } else if (w < 79) {
+          c = longStatement();
+        } else if (w < 83) {
+          c = declareThenAssignInBranches(nest);
+        } else if (w < 90) {
+          c = inLoop ? jump(nest) : null;
+        } else if (w < 93) {
+          c = earlyReturn(nest);
+        } else if (w < 97) {
+          c = intUpdate();
+        } else {
+          c = top ? localArray() : declareDouble();
+        }
+        if (c != null) {
+          return c;
+        }
+      }
+      return declareDouble();
+    }
+
+    private Code declareDouble() {
+      Ex e = maybeLimit(dexpr(1 + r.nextInt(3)), VAR_BOUND);
+      String name = freshDouble();
+      frame().doubles.add(new DVar(name, Math.max(e.bound(), 0.01), true, loopDepth()));
+      return Code.simpleDecl("double " + name + " = " + e.code() + ";");
+    }
+
+    /** {@code double r;} assigned in every branch of an if / else (if) / else. */
+    private Code declareThenAssignInBranches(int nest) {
+      if (nest >= maxNest) {
+        return null;
+      }
+      String name = freshDouble();
+      List<String> out = new ArrayList<>();
+      out.add("double " + name + ";");
+      int branches = 2 + (chance(30) ? 1 : 0);
+      double bound = 0;
+      for (int i = 0; i < branches; i++) {
+        String head = i == 0 ? "if (" + cond(2) + ")" : i == branches - 1 ? "else" : "else if (" + cond(2) + ")";
+        branchDepth++;
+        Ex e = maybeLimit(dexpr(2), VAR_BOUND);
+        bound = Math.max(bound, e.bound());
+        List<String> extra = List.of(name + " = " + e.code() + ";");
+        Code body = chance(50) ? new Code(extra, true) : blockCode(nest + 1, 2, extra);
+        branchDepth--;
+        out.addAll(braced(head, body));
+      }
+      frame().doubles.add(new DVar(name, bound, true, loopDepth()));
+      return new Code(out, false);
+    }
+
+    private Code assignDouble() {
+      List<DVar> targets = new ArrayList<>();
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          targets.add(d);
+        }
+      }
+      if (targets.isEmpty()) {
+        return null;
+      }
+      DVar d = pick(targets);
+      boolean carried = d.loopDepth < loopDepth();
+      String s = d.name;
+      if (carried) {
+        // contractive updates keep a value carried around a loop bounded: from |s| <= b they
+        // give |s| <= max(b, CARRIED_BOUND)
+        d.bound = Math.max(d.bound, CARRIED_BOUND);
+        return Code.simple(switch (r.nextInt(7)) {
+          case 0 -> s + " = 0.5 * " + s + " + " + bounded(1.5) + ";";
+          case 1 -> s + " *= 0.5 + 0.4 * Math.cos(" + dexpr(2).code() + ");";
+          case 2 -> s + " /= 1.5 + " + square(limit(dexpr(2), 2)) + ";";
+          case 3 -> s + " += 0.2 * Math.tanh(" + dexpr(2).code() + ") - 0.1 * " + s + ";";
+          case 4 -> s + " -= 0.25 * Math.sin(" + dexpr(2).code() + ") + 0.1 * " + s + ";";
+          case 5 -> s + " = Math.tanh(" + s + " + " + bounded(2) + ");";
+          default -> s + " = " + s + " * " + bounded(0.6) + " + " + bounded(1) + ";";
+        });
+      }
+      // straight-line updates: the bound grows with them, up to MAX_VAR_BOUND
+      double room = MAX_VAR_BOUND - d.bound;
+      int w = r.nextInt(6);
+      if (w <= 1 && room > 0.2) {
+        Ex e = limit(dexpr(1 + r.nextInt(2)), Math.min(1.5, room));
+        d.bound += e.bound();
+        return Code.simple(s + (w == 0 ? " += " : " -= ") + e.code() + ";");
+      } else if (w == 2 && d.bound * 1.2 <= MAX_VAR_BOUND) {
+        d.bound *= 1.2;
+        return Code.simple(s + " *= " + bounded(1.2) + ";");
+      } else if (w == 3) {
+        return Code.simple(s + " /= 1 + " + square(limit(dexpr(2), 2)) + ";");
+      }
+      Ex e = limit(dexpr(1 + r.nextInt(2)), VAR_BOUND);
+      d.bound = Math.max(d.bound, e.bound());
+      return Code.simple(s + " = " + e.code() + ";");
+    }
+
+    private Code ifStatement(int nest) {
+      List<String> out = new ArrayList<>();
+      int branches = chance(25) ? 3 : chance(50) ? 2 : 1;
+      for (int i = 0; i < branches; i++) {
+        boolean last = i == branches - 1 && branches > 1;
+        String head = i == 0 ? "if (" + cond(2) + ")" : last ? "else" : "else if (" + cond(2) + ")";
+        branchDepth++;
+        Code body = blockCode(nest + 1, 3, List.of());
+        branchDepth--;
+        if (i > 0 && out.get(out.size() - 1).equals("}")) {
+          // "} else {" on one line
+          List<String> b = braced(head, body);
+          out.set(out.size() - 1, "} " + b.get(0));
+          out.addAll(b.subList(1, b.size()));
+        } else {
+          out.addAll(braced(head, body));
+        }
+      }
+      return new Code(out, false);
+    }
+
+    /** {@code if (c) break;}, {@code if (c) { ...; continue; }} */
+    private Code jump(int nest) {
+      Loop l = loops.get(loops.size() - 1);
+      String what = l.continueOk() && chance(50) ? "continue;" : "break;";
+      String head = "if (" + cond(2) + ")";
+      branchDepth++;
+      Code body = chance(50) || nest >= maxNest ? new Code(List.of(what), true)
+          : blockCode(nest + 1, 2, List.of(what));
+      branchDepth--;
+      return new Code(braced(head, body), false);
+    }
+
+    private Code earlyReturn(int nest) {
+      String head = "if (" + cond(2) + ")";
+      branchDepth++;
+      Code body;
+      if (chance(50) || nest >= maxNest) {
+        body = Code.simple("return " + maybeLimit(dexpr(2), MAX_BOUND).code() + ";");
+      } else {
+        frames.add(new Frame());
+        Code inner = statement(nest + 1);
+        String ret = "return " + maybeLimit(dexpr(2), MAX_BOUND).code() + ";";
+        frames.remove(frames.size() - 1);
+        List<String> lines = new ArrayList<>(inner.lines());
+        lines.add(ret);
+        body = new Code(lines, false);
+      }
+      branchDepth--;
+      return new Code(braced(head, body), false);
+    }
+
+    private Code declareInt() {
+      String name = fresh("k");
+      if (chance(25)) {
+        // a signed int from a double: used only as a double again
+        String init = chance(50) ? "(int) (" + dexpr(1).code() + ")"
+            : "(int) Math.floor(" + bounded(4) + ")";
+        frame().ints.add(new IVar(name, false, 8, true, loopDepth()));
+        return Code.simpleDecl("int " + name + " = " + init + ";");
+      }
+      String init = switch (r.nextInt(5)) {
+        case 0 -> "(" + intExpr() + " + " + r.nextInt(3) + ") % " + (2 + r.nextInt(4));
+        case 1 -> "Math.min(" + intExpr() + ", " + (1 + r.nextInt(4)) + ")";
+        case 2 -> "(" + intExpr() + " * 2 + 1) / 3";
+        case 3 -> "Math.max(" + intExpr() + " - 1, 0)";
+        default -> String.valueOf(r.nextInt(4));
+      };
+      frame().ints.add(new IVar(name, true, 5, true, loopDepth()));
+      return Code.simpleDecl("int " + name + " = " + init + ";");
+    }
+
+    private Code intUpdate() {
+      List<IVar> targets = new ArrayList<>();
+      for (IVar v : ints()) {
+        if (v.assignable && v.nonNeg) {
+          targets.add(v);
+        }
+      }
+      if (targets.isEmpty()) {
+        return null;
+      }
+      String k = pick(targets).name;
+      return Code.simple(switch (r.nextInt(3)) {
+        case 0 -> k + " = (" + k + " + " + intExpr() + ") % 5;";
+        case 1 -> k + " %= " + (2 + r.nextInt(3)) + ";";
+        default -> k + " = Math.min(" + k + " + 1, 4);";
+      });
+    }
+
+    private Code booleanStatement() {
+      List<String> bs = new ArrayList<>();
+      for (Frame f : frames) {
+        for (String b : f.bools) {
+          if (!b.equals("flag")) {
+            bs.add(b);
+          }
+        }
+      }
+      if (!bs.isEmpty() && chance(40)) {
+        String b = pick(bs);
+        return Code.simple(switch (r.nextInt(3)) {
+          case 0 -> b + " = " + b + " && " + cond(1) + ";";
+          case 1 -> b + " = " + b + " || " + cond(1) + ";";
+          default -> b + " = !" + b + ";";
+        });
+      }
+      String name = fresh("b");
+      String init = cond(2);
+      frame().bools.add(name);
+      return Code.simpleDecl("boolean " + name + " = " + init + ";");
+    }
+
+    private Code longStatement() {
+      String name = fresh("L");
+      List<String> ls = longs();
+      String init = (ls.isEmpty() ? "2L" : pick(ls) + " * 2L") + " + " + intExpr();
+      frame().longs.add(name);
+      return Code.simpleDecl("long " + name + " = " + init + ";");
+    }
+
+    /** {@code double[] t = new double[len];} at the top level, often with a fill loop. */
+    private Code localArray() {
+      List<AVar> arrays = arrays();
+      List<IVar> params = new ArrayList<>();
+      for (IVar v : frames.get(0).ints) {
+        if (!v.assignable) {
+          params.add(v);
+        }
+      }
+      String len;
+      String key;
+      int w = r.nextInt(10);
+      if (w < 4 && !arrays.isEmpty()) {
+        AVar a = pick(arrays);
+        len = a.name() + ".length";
+        key = a.key();
+      } else if (w < 7 && !params.isEmpty()) {
+        IVar n = pick(params);
+        if (chance(50)) {
+          len = n.name + " + 1";
+          key = n.name + "+1";
+        } else {
+          len = "Math.max(" + n.name + ", 2)";
+          key = "max(" + n.name + ",2)";
+        }
+      } else if (w < 8) {
+        len = "K";
+        key = "K";
+      } else {
+        int c = r.nextInt(5);
+        len = String.valueOf(c);
+        key = String.valueOf(c);
+      }
+      String name = fresh("t");
+      List<String> out = new ArrayList<>();
+      out.add("double[] " + name + " = new double[" + len + "];");
+      frame().arrays.add(new AVar(name, key, true));
+      if (chance(80)) {
+        String i = fresh("i");
+        Loop l = new Loop(true);
+        loops.add(l);
+        Frame body = new Frame();
+        frames.add(body);
+        body.ints.add(new IVar(i, true, 5, false, loopDepth()));
+        body.bindings.add(new Binding(i, key));
+        List<String> lines = new ArrayList<>();
+        String prev = "(" + i + " > 0 ? " + name + "[" + i + " - 1] : " + bounded(1) + ")";
+        lines.add(name + "[" + i + "] = " + (chance(40) ? "0.5 * " + prev + " + " + bounded(1.5)
+            : bounded(VAR_BOUND)) + ";");
+        frames.remove(frames.size() - 1);
+        loops.remove(loops.size() - 1);
+        out.addAll(braced("for (int " + i + " = 0; " + i + " < " + name + ".length; " + i + "++)",
+            new Code(lines, true)));
+      }
+      return new Code(out, false);
+    }
+
+    private Code arrayWrite() {
+      List<AVar> locals = new ArrayList<>();
+      for (AVar a : arrays()) {
+        if (a.local()) {
+          locals.add(a);
+        }
+      }
+      if (locals.isEmpty()) {
+        return null;
+      }
+      List<String[]> bound = new ArrayList<>();
+      for (Binding b : bindings()) {
+        for (AVar a : locals) {
+          if (a.key().equals(b.key())) {
+            bound.add(new String[] {a.name(), b.index()});
+          }
+        }
+      }
+      if (!bound.isEmpty() && chance(80)) {
+        String[] ai = pick(bound);
+        String t = ai[0];
+        String idx = chance(80) ? ai[1] : t + ".length - 1 - " + ai[1];
+        String el = t + "[" + idx + "]";
+        // element values stay within 1.5 * VAR_BOUND, however often they are updated
+        return Code.simple(switch (r.nextInt(6)) {
+          case 0 -> el + " = 0.5 * " + el + " + " + bounded(1.5) + ";";
+          case 1 -> el + " *= 0.5 + 0.4 * Math.sin(" + dexpr(2).code() + ");";
+          case 2 -> el + " = " + bounded(VAR_BOUND) + ";";
+          case 3 -> el + " += 0.1 * (" + bounded(1) + " - " + el + ");";
+          case 4 -> el + " += " + bounded(1) + " - 0.25 * " + el + ";";
+          default -> el + " -= " + bounded(1) + " + 0.25 * " + el + ";";
+        });
+      }
+      AVar t = pick(locals);
+      String idx;
+      String guard;
+      switch (r.nextInt(3)) {
+        case 0 -> {
+          idx = "0";
+          guard = t.name() + ".length > 0";
+        }
+        case 1 -> {
+          idx = t.name() + ".length - 1";
+          guard = t.name() + ".length >= 1";
+        }
+        default -> {
+          idx = "(" + intExpr() + ") % " + t.name() + ".length";
+          guard = t.name() + ".length != 0";
+        }
+      }
+      String el = t.name() + "[" + idx + "]";
+      String store = loopDepth() > 0 ? el + " = 0.5 * " + el + " + " + bounded(1.5) + ";"
+          : el + " = " + bounded(VAR_BOUND) + ";";
+      return new Code(braced("if (" + guard + ")", Code.simple(store)), false);
+    }
+
+    // ------------------------------------------------------------------ loops
+
+    private Code loop(int nest) {
+      int w = r.nextInt(100);
+      if (w < 40) {
+        return forLoop(nest);
+      } else if (w < 55) {
+        return forEach(nest);
+      } else if (w < 70) {
+        return whileLoop(nest, false);
+      } else if (w < 80) {
+        return whileLoop(nest, true);
+      } else if (w < 90) {
+        return doWhile(nest);
+      } else {
+        Code c = dataDependentWhile(nest);
+        return c != null ? c : forLoop(nest);
+      }
+    }
+
+    /** A loop body with a fresh frame, the loop registered for break/continue. */
+    private Code loopBody(int nest, boolean continueOk, List<IVar> ints, List<Binding> bindings,
+        List<DVar> doubles, List<String> before, List<String> after) {
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          d.bound = Math.max(d.bound, CARRIED_BOUND);
+        }
+      }
+      loops.add(new Loop(continueOk));
+      Frame f = new Frame();
+      f.ints.addAll(ints);
+      f.bindings.addAll(bindings);
+      f.doubles.addAll(doubles);
+      frames.add(f);
+      List<String> lines = new ArrayList<>(before);
+      boolean simple = before.isEmpty() && after.isEmpty();
+      int n = 1 + r.nextInt(3);
+      int count = 0;
+      for (int i = 0; i < n && (i == 0 || remaining > 0); i++) {
+        Code c = statement(nest + 1);
+        simple &= c.simple();
+        lines.addAll(c.lines());
+        count++;
+      }
+      lines.addAll(after);
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      return new Code(lines, simple && count == 1);
+    }
+
+    private Code forLoop(int nest) {
+      String i = fresh("i");
+      List<AVar> arrays = arrays();
+      List<Binding> outer = bindings();
+      String header;
+      Binding binding = null;
+      int w = r.nextInt(100);
+      if (w < 35 && !arrays.isEmpty()) {
+        AVar a = pick(arrays);
+        binding = new Binding(i, a.key());
+        switch (r.nextInt(4)) {
+          case 0 -> header = "for (int " + i + " = " + a.name() + ".length - 1; " + i + " >= 0; " + i + "--)";
+          case 1 -> header = "for (int " + i + " = 0; " + i + " < " + a.name() + ".length; " + i + " += 2)";
+          default -> header = "for (int " + i + " = 0; " + i + " < " + a.name() + ".length; " + i + "++)";
+        }
+      } else if (w < 50 && !arrays.isEmpty()) {
+        AVar a = pick(arrays);
+        binding = new Binding(i, a.key());
+        header = "for (int " + i + " = 0; " + i + " < Math.min(" + intExpr() + ", " + a.name()
+            + ".length); " + i + "++)";
+      } else if (w < 65 && !outer.isEmpty()) {
+        // triangular: the inner index stays below the outer one, so it indexes the same arrays
+        Binding o = pick(outer);
+        binding = new Binding(i, o.key());
+        header = chance(50)
+            ? "for (int " + i + " = 0; " + i + " <= " + o.index() + "; " + i + "++)"
+            : "for (int " + i + " = " + o.index() + "; " + i + " >= 0; " + i + "--)";
+      } else {
+        String n = countExpr();
+        header = chance(25)
+            ? "for (int " + i + " = " + n + "; " + i + " > 0; " + i + "--)"
+            : "for (int " + i + " = 0; " + i + " < " + n + "; " + i + "++)";
+      }
+      IVar iv = new IVar(i, true, 5, false, loopDepth() + 1);
+      Code body = loopBody(nest, true, List.of(iv), binding == null ? List.of() : List.of(binding),
+          List.of(), List.of(), List.of());
+      return new Code(braced(header, body), false);
+    }
+
+    private Code forEach(int nest) {
+      List<AVar> arrays = arrays();
+      if (arrays.isEmpty()) {
+        return forLoop(nest);
+      }
+      AVar a = pick(arrays);
+      String e = fresh("e");
+      DVar ev = new DVar(e, boundOf(a.name()), false, loopDepth() + 1);
+      Code body = loopBody(nest, true, List.of(), List.of(), List.of(ev), List.of(), List.of());
+      return new Code(braced("for (double " + e + " : " + a.name() + ")", body), false);
+    }
+
+    /**
+     * {@code int w = 0; while (w < n) { ...; w++; }}, or with the increment first
+     * ({@code int j = w; w++; ...}), which allows continue.
+     */
+    private Code whileLoop(int nest, boolean incrementFirst) {
+      String w = fresh("w");
+      List<AVar> arrays = arrays();
+      String bound;
+      String key = null;
+      if (!arrays.isEmpty() && chance(50)) {
+        AVar a = pick(arrays);
+        bound = a.name() + ".length";
+        key = a.key();
+      } else {
+        bound = countExpr();
+      }
+      List<String> out = new ArrayList<>();
+      out.add("int " + w + " = 0;");
+      String inc = chance(50) ? w + "++;" : w + " += 1;";
+      Code body;
+      if (incrementFirst) {
+        String j = fresh("j");
+        IVar jv = new IVar(j, true, 5, false, loopDepth() + 1);
+        body = loopBody(nest, true, List.of(jv), key == null ? List.of() : List.of(new Binding(j, key)),
+            List.of(), List.of("int " + j + " = " + w + ";", inc), List.of());
+      } else {
+        IVar wv = new IVar(w, true, 5, false, loopDepth() + 1);
+        body = loopBody(nest, false, List.of(wv), key == null ? List.of() : List.of(new Binding(w, key)),
+            List.of(), List.of(), List.of(inc));
+      }
+      out.add("while (" + w + " < " + bound + ") {");
+      out.addAll(indent(body.lines()));
+      out.add("}");
+      frame().ints.add(new IVar(w, true, 5, false, loopDepth()));
+      return new Code(out, false);
+    }
+
+    /** Runs at least once: its counter indexes arrays only behind a guard. */
+    private Code doWhile(int nest) {
+      String w = fresh("w");
+      List<String> out = new ArrayList<>();
+      out.add("int " + w + " = 0;");
+      IVar wv = new IVar(w, true, 5, false, loopDepth() + 1);
+      Code body = loopBody(nest, false, List.of(wv), List.of(), List.of(), List.of(),
+          List.of(chance(50) ? w + "++;" : w + " = " + w + " + 1;"));
+      out.add("do {");
+      out.addAll(indent(body.lines()));
+      out.add("} while (" + w + " < " + countExpr() + ");");
+      frame().ints.add(new IVar(w, true, 5, false, loopDepth()));
+      return new Code(out, false);
+    }
+
+    /** A loop whose trip count depends on a double: {@code while (w < 6 && s < c)}. */
+    private Code dataDependentWhile(int nest) {
+      List<DVar> targets = new ArrayList<>();
+      for (DVar d : doubles()) {
+        if (d.assignable && d.loopDepth == loopDepth()) {
+          targets.add(d);
+        }
+      }
+      if (targets.isEmpty()) {
+        return null;
+      }
+      DVar sv = pick(targets);
+      sv.bound = Math.max(sv.bound, CARRIED_BOUND) + 0.7;
+      String s = sv.name;
+      String w = fresh("w");
+      List<String> out = new ArrayList<>();
+      out.add("int " + w + " = 0;");
+      IVar wv = new IVar(w, true, 6, false, loopDepth() + 1);
+      Code body = loopBody(nest, false, List.of(wv), List.of(), List.of(), List.of(),
+          List.of(s + " += 0.4 + 0.3 * Math.sin(" + dexpr(1).code() + ");", w + "++;"));
+      out.add("while (" + w + " < 6 && " + s + " < " + constant(0.5, 2.5) + ") {");
+      out.addAll(indent(body.lines()));
+      out.add("}");
+      return new Code(out, false);
+    }
+
+    // ------------------------------------------------------------------ int and boolean expressions
+
+    /** A small non-negative int expression. */
+    private String intExpr() {
+      List<IVar> ok = new ArrayList<>();
+      for (IVar v : ints()) {
+        if (v.nonNeg) {
+          ok.add(v);
+        }
+      }
+      List<AVar> arrays = arrays();
+      int w = r.nextInt(10);
+      if (w < 5 && !ok.isEmpty()) {
+        return pick(ok).name;
+      } else if (w < 7 && !arrays.isEmpty()) {
+        return pick(arrays).name() + ".length";
+      } else if (w < 8 && !ok.isEmpty()) {
+        return "(" + pick(ok).name + " + " + r.nextInt(3) + ") % 3";
+      } else if (w < 9) {
+        return "K";
+      }
+      return String.valueOf(r.nextInt(4));
+    }
+
+    /** A loop trip count: small and non-negative. */
+    private String countExpr() {
+      List<IVar> params = new ArrayList<>();
+      List<IVar> locals = new ArrayList<>();
+      for (IVar v : ints()) {
+        if (v.nonNeg && !v.assignable && frames.get(0).ints.contains(v)) {
+          params.add(v);
+        } else if (v.nonNeg) {
+          locals.add(v);
+        }
+      }
+      int w = r.nextInt(10);
+      if (w < 5 && !params.isEmpty()) {
+        IVar p = pick(params);
+        return chance(70) ? p.name : p.name + " + 1";
+      } else if (w < 7 && !locals.isEmpty()) {
+        return pick(locals).name;
+      } else if (w < 8 && !arrays().isEmpty()) {
+        return pick(arrays()).name() + ".length";
+      } else if (w < 9) {
+        return "K";
+      }
+      return String.valueOf(r.nextInt(4));
+    }
+
+    private String cond(int depth) {
+      int w = r.nextInt(100);
+      if (depth > 0 && w < 15) {
+        String op = chance(50) ? " && " : " || ";
+        return "(" + cond(depth - 1) + op + cond(depth - 1) + ")";
+      }
+      if (depth > 0 && w < 20) {
+        return "!(" + cond(depth - 1) + ")";
+      }
+      if (w < 30 && !bools().isEmpty()) {
+        String b = pick(bools());
+        return chance(30) ? "!" + b : b;
+      }
+      if (w < 45) {
+        List<IVar> is = ints();
+        String a = is.isEmpty() ? intExpr() : pick(is).name;
+        return switch (r.nextInt(4)) {
+          case 0 -> a + " % 2 == 0";
+          case 1 -> a + " > " + r.nextInt(3);
+          case 2 -> a + " != " + intExpr();
+          default -> a + " <= " + intExpr();
+        };
+      }
+      if (w < 48 && !longs().isEmpty()) {
+        return pick(longs()) + " > " + r.nextInt(3) + "L";
+      }
+      String[] ops = {" > ", " < ", " >= ", " <= "};
+      Ex a = dexpr(1);
+      String b = chance(50) ? constant(-1, 1) : dexpr(1).code();
+      return a.code() + ops[r.nextInt(ops.length)] + b;
+    }
+
+    // ------------------------------------------------------------------ double expressions
+
+    private String bounded(double limit) {
+      return limit(dexpr(1 + r.nextInt(2)), limit).code();
+    }
+
+    private static Ex paren(Ex e) {
+      return new Ex("(" + e.code() + ")", e.bound());
+    }
+
+    /** {@code e}, scaled or squashed so that its magnitude is at most {@code limit}. */
+    private Ex limit(Ex e, double limit) {
+      if (e.bound() <= limit) {
+        return e;
+      }
+      String l = num(limit);
+      if (e.bound() > 4 * limit || chance(25)) {
+        double s = 1;
+        while (e.bound() * s > limit) {
+          s /= 2;
+        }
+        Ex scaled = new Ex("(" + num(s) + " * " + e.code() + ")", e.bound() * s);
+        return scaled;
+      }
+      return switch (r.nextInt(3)) {
+        case 0 -> new Ex(limit == 1 ? "Math.tanh(" + e.code() + ")" : "(" + l + " * Math.tanh(" + e.code() + "))", limit);
+        case 1 -> new Ex("(" + l + " * Math.sin(" + e.code() + "))", limit);
+        default -> new Ex("(" + num(limit * 0.63) + " * Math.atan(" + e.code() + "))", limit);
+      };
+    }
+
+    private String square(Ex e) {
+      if (e.code().length() < 20 || chance(30)) {
+        return "(" + e.code() + ") * (" + e.code() + ")";
+      }
+      return "Math.pow(" + e.code() + ", 2)";
+    }
+
+    private String sq(Ex e) {
+      return square(e);
+    }
+
+    private static String num(double c) {
+      String s;
+      if (c == Math.rint(c) && Math.abs(c) < 1e6) {
+        s = String.format(Locale.ROOT, "%.1f", c);
+      } else {
+        s = String.format(Locale.ROOT, "%.4f", c).replaceAll("0+$", "");
+      }
+      return c < 0 ? "(" + s + ")" : s;
+    }
+
+    private String constant(double lo, double hi) {
+      double c = Math.round((lo + (hi - lo) * r.nextDouble()) * 20) / 20.0;
+      if (c == 0) {
+        c = 0.5;
+      }
+      return num(c);
+    }
+
+    private Ex dexpr(int depth) {
+      if (depth <= 0 || chance(20)) {
+        return leaf();
+      }
+      Ex e = compound(depth);
+      return e.bound() > MAX_BOUND ? limit(e, MAX_BOUND) : e;
+    }
+
+    private Ex compound(int depth) {
+      int w = r.nextInt(100);
+      if (w < 12) {
+        Ex a = dexpr(depth - 1);
+        Ex b = dexpr(depth - 1);
+        return new Ex("(" + a.code() + " + " + b.code() + ")", a.bound() + b.bound());
+      } else if (w < 20) {
+        Ex a = dexpr(depth - 1);
+        Ex b = dexpr(depth - 1);
+        return new Ex("(" + a.code() + " - " + b.code() + ")", a.bound() + b.bound());
+      } else if (w < 34) {
+        Ex a = dexpr(depth - 1);
+        Ex b = dexpr(depth - 1);
+        return new Ex(a.code() + " * " + b.code(), a.bound() * b.bound());
+      } else if (w < 40) {
+        Ex a = dexpr(depth - 1);
+        Ex b = limit(dexpr(depth - 1), 3);
+        return switch (r.nextInt(3)) {
+          case 0 -> new Ex(a.code() + " / (1 + " + sq(b) + ")", a.bound());
+          case 1 -> new Ex(a.code() + " / (2 + Math.sin(" + b.code() + "))", a.bound());
+          default -> new Ex("(" + a.code() + " / " + num(2.0) + ")", a.bound() / 2);
+        };
+      } else if (w < 43) {
+        Ex a = dexpr(depth - 1);
+        return new Ex("(-" + a.code() + ")", a.bound());
+      } else if (w < 80) {
+        return math(depth);
+      } else if (w < 86) {
+        Ex a = dexpr(depth - 1);
+        Ex b = dexpr(depth - 1);
+        return new Ex("(" + cond(1) + " ? " + a.code() + " : " + b.code() + ")",
+            Math.max(a.bound(), b.bound()));
+      } else if (w < 95) {
+        Ex c = call(depth);
+        return c != null ? c : math(depth);
+      } else if (w < 98) {
+        // a mixed int / double product, and integer division promoted to double
+        Ex a = limit(dexpr(depth - 1), 3);
+        String i = intExpr();
+        return chance(50) ? new Ex(a.code() + " * (" + i + " / 2)", a.bound() * 3)
+            : new Ex("(double) (" + i + ") * " + a.code(), a.bound() * 5);
+      } else {
+        // piecewise constant: a jump where the argument crosses an integer
+        Ex a = limit(dexpr(depth - 1), 3);
+        return new Ex("(double) (int) (" + a.code() + ")", 3);
+      }
+    }
+
+    private Ex math(int depth) {
+      Ex a = dexpr(depth - 1);
+      String c = a.code();
+      double b = a.bound();
+      int w = r.nextInt(100);
+      if (w < 6) {
+        return new Ex("Math.sin(" + limit(a, 6).code() + ")", 1);
+      } else if (w < 12) {
+        return new Ex("Math.cos(" + limit(a, 6).code() + ")", 1);
+      } else if (w < 15) {
+        return new Ex("Math.tan(" + limit(a, 1.2).code() + ")", 2.6);
+      } else if (w < 19) {
+        return new Ex("Math.asin(" + limit(a, 0.9).code() + ")", 1.6);
+      } else if (w < 22) {
+        return new Ex("Math.acos(" + limit(a, 0.9).code() + ")", 3.2);
+      } else if (w < 26) {
+        return new Ex("Math.atan(" + c + ")", 1.6);
+      } else if (w < 29) {
+        Ex y = dexpr(depth - 1);
+        return new Ex("Math.atan2(" + y.code() + ", " + num(1.5) + " + " + limit(a, 1).code() + ")", 1.6);
+      } else if (w < 32) {
+        return new Ex("Math.sinh(" + limit(a, 2).code() + ")", 3.7);
+      } else if (w < 35) {
+        return new Ex("Math.cosh(" + limit(a, 2).code() + ")", 3.8);
+      } else if (w < 42) {
+        return new Ex("Math.tanh(" + c + ")", 1);
+      } else if (w < 47) {
+        return new Ex("Math.exp(" + limit(a, 2).code() + ")", 7.4);
+      } else if (w < 50) {
+        return new Ex("Math.expm1(" + limit(a, 2).code() + ")", 6.4);
+      } else if (w < 55) {
+        Ex s = limit(a, 4);
+        return chance(50)
+            ? new Ex("Math.log(1 + " + sq(s) + ")", Math.log(1 + s.bound() * s.bound()))
+            : new Ex("Math.log(" + num(2.0) + " + " + limit(a, 1.5).code() + ")", 1.3);
+      } else if (w < 58) {
+        Ex s = limit(a, 4);
+        return chance(50)
+            ? new Ex("Math.log1p(" + sq(s) + ")", Math.log1p(s.bound() * s.bound()))
+            : new Ex("Math.log1p(" + limit(a, 0.9).code() + ")", 2.4);
+      } else if (w < 61) {
+        Ex s = limit(a, 4);
+        return new Ex("Math.log10(1 + " + sq(s) + ")", 1.3);
+      } else if (w < 66) {
+        Ex s = limit(a, 4);
+        return chance(60)
+            ? new Ex("Math.sqrt(1 + " + sq(s) + ")", Math.sqrt(1 + s.bound() * s.bound()))
+            : new Ex("Math.sqrt(" + num(2.0) + " + " + limit(a, 1.5).code() + ")", 1.9);
+      } else if (w < 68) {
+        return new Ex("Math.cbrt(" + num(1.5) + " + " + limit(a, 1).code() + ")", 1.4);
+      } else if (w < 74) {
+        Ex base = limit(a, 1.5);
+        Ex ex = limit(dexpr(depth - 1), 1.5);
+        return switch (r.nextInt(4)) {
+          case 0 -> new Ex("Math.pow(1 + " + sq(base) + ", " + ex.code() + ")", 5.9);
+          case 1 -> new Ex("Math.pow(" + limit(a, 2.5).code() + ", 2)", 6.25);
+          case 2 -> new Ex("Math.pow(" + limit(a, 1.5).code() + ", 3.0)", 3.4);
+          default -> new Ex("Math.pow(" + num(1.5) + " + " + limit(a, 1).code() + ", " + ex.code() + ")", 5.6);
+        };
+      } else if (w < 77) {
+        Ex y = limit(dexpr(depth - 1), 1);
+        return new Ex("Math.hypot(" + c + ", " + num(1.5) + " + " + y.code() + ")", b + 2.5);
+      } else if (w < 80) {
+        return new Ex("Math.abs(" + c + ")", b);
+      } else if (w < 86) {
+        Ex y = dexpr(depth - 1);
+        return new Ex((chance(50) ? "Math.max(" : "Math.min(") + c + ", " + y.code() + ")",
+            Math.max(b, y.bound()));
+      } else if (w < 88) {
+        String[] f = {"Math.floor", "Math.ceil", "Math.rint"};
+        Ex s = limit(a, 3);
+        return new Ex(f[r.nextInt(3)] + "(" + s.code() + ")", 4);
+      } else if (w < 89) {
+        return new Ex("Math.signum(" + c + ")", 1);
+      } else if (w < 92) {
+        return new Ex("Math.toRadians(" + c + ")", b * 0.0175);
+      } else if (w < 95) {
+        return new Ex("Math.toDegrees(" + limit(a, 0.1).code() + ")", 5.8);
+      } else {
+        return new Ex("Math.sqrt(" + sq(limit(a, 4)) + " + " + sq(limit(dexpr(depth - 1), 4))
+            + " + 0.25)", 6);
+      }
+    }
+
+    private Ex call(int depth) {
+      if (callable.isEmpty() || calls >= 4) {
+        return null;
+      }
+      Fn f = pick(callable);
+      List<AVar> arrays = arrays();
+      StringBuilder sb = new StringBuilder();
+      if (!f.owner().equals(owner)) {
+        sb.append(f.owner()).append('.');
+      } else if (chance(20)) {
+        sb.append(owner).append('.');
+      }
+      sb.append(f.name()).append('(');
+      for (int i = 0; i < f.params().size(); i++) {
+        Param p = f.params().get(i);
+        if (i > 0) {
+          sb.append(", ");
+        }
+        switch (p.kind()) {
+          case DOUBLE -> sb.append(limit(dexpr(depth - 1), VAR_BOUND).code());
+          case ARRAY -> {
+            if (arrays.isEmpty()) {
+              return null;
+            }
+            sb.append(pick(arrays).name());
+          }
+          case INT -> sb.append(intExpr());
+          default -> throw new AssertionError(p);
+        }
+      }
+      calls++;
+      return new Ex(sb.append(')').toString(), VAR_BOUND);
+    }
+
+    private Ex leaf() {
+      for (int attempt = 0; ; attempt++) {
+        int w = r.nextInt(100);
+        if (w < 45) {
+          List<DVar> ds = doubles();
+          if (!ds.isEmpty()) {
+            DVar d = pick(ds);
+            return new Ex(d.name, d.bound);
+          }
+        } else if (w < 55) {
+          return chance(80) ? new Ex(constant(-2, 2), 2)
+              : chance(50) ? new Ex("C0", C0) : new Ex("C1", -C1);
+        } else if (w < 80) {
+          Ex e = arrayRead();
+          if (e != null) {
+            return e;
+          }
+        } else if (w < 88) {
+          List<IVar> is = ints();
+          if (!is.isEmpty()) {
+            IVar v = pick(is);
+            return chance(50) ? new Ex("(double) " + v.name, v.max)
+                : new Ex(v.name + " * " + num(0.25), v.max * 0.25);
+          }
+        } else if (w < 92) {
+          List<AVar> as = arrays();
+          if (!as.isEmpty()) {
+            return new Ex(pick(as).name() + ".length * " + num(0.25), 1.25);
+          }
+        } else if (w < 94) {
+          List<String> ls = longs();
+          if (!ls.isEmpty()) {
+            return new Ex("(" + pick(ls) + " * 0.1)", 1.5);
+          }
+        } else {
+          return new Ex(constant(-2, 2), 2);
+        }
+        if (attempt > 10) {
+          return new Ex(constant(-2, 2), 2);
+        }
+      }
+    }
+
+    private Ex arrayRead() {
+      List<AVar> arrays = arrays();
+      if (arrays.isEmpty()) {
+        return null;
+      }
+      List<String[]> bound = new ArrayList<>();
+      for (Binding b : bindings()) {
+        for (AVar a : arrays) {
+          if (a.key().equals(b.key())) {
+            bound.add(new String[] {a.name(), b.index()});
+          }
+        }
+      }
+      if (!bound.isEmpty() && chance(75)) {
+        String[] ai = pick(bound);
+        String a = ai[0];
+        String i = ai[1];
+        double eb = boundOf(a);
+        return switch (r.nextInt(6)) {
+          case 0 -> new Ex(a + "[" + a + ".length - 1 - " + i + "]", eb);
+          case 1 -> new Ex("(" + i + " > 0 ? " + a + "[" + i + " - 1] : " + constant(-1, 1) + ")", eb);
+          case 2 -> new Ex("(" + i + " + 1 < " + a + ".length ? " + a + "[" + i + " + 1] : " + a + "[0])", eb);
+          case 3 -> new Ex(a + "[(" + i + " + " + intExpr() + ") % " + a + ".length]", eb);
+          default -> new Ex(a + "[" + i + "]", eb);
+        };
+      }
+      AVar a = pick(arrays);
+      double eb = boundOf(a.name());
+      String n = a.name();
+      return switch (r.nextInt(4)) {
+        case 0 -> new Ex("(" + n + ".length > 0 ? " + n + "[0] : " + constant(-1, 1) + ")", Math.max(eb, 1));
+        case 1 -> new Ex("(" + n + ".length > 1 ? " + n + "[1] : " + n + ".length * 0.5)", Math.max(eb, 0.5));
+        case 2 -> new Ex("(" + n + ".length == 0 ? " + constant(-1, 1) + " : " + n + "[" + n + ".length - 1])",
+            Math.max(eb, 1));
+        default -> new Ex("(" + n + ".length > 0 ? " + n + "[(" + intExpr() + ") % " + n + ".length] : 0.0)", eb);
+      };
+    }
+
+    private double boundOf(String array) {
+      for (AVar a : arrays()) {
+        if (a.name().equals(array)) {
+          // a helper may be passed a local array
+          return a.local() || helper ? VAR_BOUND * 1.5 : 1.5;
+        }
+      }
+      return VAR_BOUND;
+    }
+  }
+}
