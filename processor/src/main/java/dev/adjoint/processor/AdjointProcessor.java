@@ -68,13 +68,14 @@ public final class AdjointProcessor extends AbstractProcessor {
   }
 
   /**
-   * Our annotations, and {@code @Generated}, which the generated classes carry: claiming it keeps
+   * Our annotations, and {@code @Generated} and {@code @Differentiated}, which the generated
+   * classes carry: claiming them keeps
    * javac's {@code -Xlint:processing} quiet in the round that compiles them.
    */
   @Override
   public Set<String> getSupportedAnnotationTypes() {
     return Set.of(Differentiable.class.getCanonicalName(), Derivative.class.getCanonicalName(),
-        "javax.annotation.processing.Generated");
+        "javax.annotation.processing.Generated", "dev.adjoint.runtime.Differentiated");
   }
 
   /** {@code -Aadjoint.graphs=true}: write each method's graph as DOT; {@code -Aadjoint.tapeNote=N}. */
@@ -313,7 +314,8 @@ public final class AdjointProcessor extends AbstractProcessor {
   /** An existing class with the generated name that Adjoint did not write. */
   private boolean clashes(GradClassWriter writer) {
     TypeElement existing = processingEnv.getElementUtils().getTypeElement(writer.name().canonicalName());
-    if (existing == null) {
+    if (existing == null || trees.getTree(existing) == null) {
+      // absent, or a class file: the output of an earlier build, which this one replaces
       return false;
     }
     for (AnnotationMirror a : existing.getAnnotationMirrors()) {

@@ -53,9 +53,18 @@ public final class GradClassWriter {
     return name.nestedClass(g.recordName());
   }
 
+  /** Records the differentiated parameter positions for callers compiled later. */
+  private static AnnotationSpec differentiated(MethodGraph g) {
+    String positions = g.wrt().stream().map(p -> Integer.toString(g.params().indexOf(p)))
+        .collect(Collectors.joining(", "));
+    return AnnotationSpec.builder(ClassName.get("dev.adjoint.runtime", "Differentiated"))
+        .addMember("value", "{$L}", positions).build();
+  }
+
   public void add(ExecutableElement method, MethodGraph g, CodeBlock body) {
     addRecord(method, g);
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
+        .addAnnotation(differentiated(g))
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(recordName(g))
         .addJavadoc("Computes {@link $L} and its gradient with respect to $L in one call.\n",
@@ -96,6 +105,7 @@ public final class GradClassWriter {
     addRecord(method, g);
     String link = link(method);
     MethodSpec.Builder vjp = MethodSpec.methodBuilder(g.name() + "Vjp")
+        .addAnnotation(differentiated(g))
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(recordName(g))
         .addJavadoc("Computes {@link $L} and the vector-Jacobian product with respect to $L: the\n"

@@ -105,7 +105,7 @@ public final class CallResolver {
       ClassName grad = Naming.gradClass(owner);
       String record = Naming.recordName(callee, Differentiable.class);
       List<String> names = accessorNames(callee, grad, record);
-      List<Integer> wrt = wrtIndexes(callee);
+      List<Integer> wrt = compiledWrt(callee, grad).orElseGet(() -> wrtIndexes(callee));
       List<String> partials = new ArrayList<>();
       int k = 0;
       for (int i = 0; i < paramTypes.size(); i++) {
@@ -143,6 +143,47 @@ public final class CallResolver {
       names.add(callee.getParameters().get(i).getSimpleName().toString());
     }
     return names;
+  }
+
+  /**
+   * The differentiated positions recorded on the generated method of a callee compiled earlier
+   * ({@code @Differentiated}): a jar compiled without parameter names cannot be matched by name.
+   */
+  private Optional<List<Integer>> compiledWrt(ExecutableElement callee, ClassName grad) {
+    TypeElement gradType = elements.getTypeElement(grad.canonicalName());
+    if (gradType == null) {
+      return Optional.empty();
+    }
+    String method = callee.getSimpleName().toString();
+    boolean layer = typeOf(callee.getReturnType()).map(t -> t == Type.TENSOR || t == Type.DOUBLE_ARRAY).orElse(false);
+    for (ExecutableElement m : ElementFilter.methodsIn(gradType.getEnclosedElements())) {
+      String expected = layer ? method + "Vjp" : method;
+      int params = callee.getParameters().size() + (layer ? 1 : 0);
+      if (!m.getSimpleName().contentEquals(expected) || m.getParameters().size() != params) {
+        continue;
+      }
+      for (int i = 0; i < callee.getParameters().size(); i++) {
+        if (!types.isSameType(types.erasure(m.getParameters().get(i).asType()),
+            types.erasure(callee.getParameters().get(i).asType()))) {
+          params = -1;
+        }
+      }
+      if (params < 0) {
+        continue;
+      }
+      for (javax.lang.model.element.AnnotationMirror a : m.getAnnotationMirrors()) {
+        if (a.getAnnotationType().toString().equals("dev.adjoint.runtime.Differentiated")) {
+          for (var e : a.getElementValues().entrySet()) {
+            List<Integer> out = new ArrayList<>();
+            for (Object v : (List<?>) e.getValue().getValue()) {
+              out.add((Integer) ((javax.lang.model.element.AnnotationValue) v).getValue());
+            }
+            return Optional.of(out);
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** A static {@code @Derivative(of = name)} method with the same parameter types. */

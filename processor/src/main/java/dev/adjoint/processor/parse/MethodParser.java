@@ -1018,7 +1018,8 @@ public final class MethodParser {
 
   private Src src(Tree t, String text) {
     long pos = trees.getSourcePositions().getStartPosition(unit, t);
-    long line = pos < 0 ? -1 : unit.getLineMap().getLineNumber(pos);
+    // javac -g:none keeps no line map
+    long line = pos < 0 || unit.getLineMap() == null ? -1 : unit.getLineMap().getLineNumber(pos);
     return new Src(line, text.replaceAll("\\s+", " ").trim());
   }
 

@@ -18,10 +18,13 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -79,21 +82,35 @@ class GeneratedProgramsTest {
     int passedWithSmallStep;
     int kinks;
     int failures;
+    /** Programs not checked because a helper they call does not compile. */
+    int blocked;
     long start = System.nanoTime();
+    long compileNanos;
+    long checkNanos;
+    long reportNanos;
+    int compilations;
 
     @Override
     public String toString() {
       return String.format(Locale.ROOT,
           "%d programs + %d helpers, %d points: %d passed (%d only with the smaller step), "
-              + "%d skipped as kinks (%.2f%%), %d failures, %.1f s",
+              + "%d skipped as kinks (%.2f%%), %d failures, %d programs not checked because a "
+              + "helper they call does not compile, %.1f s (%d compilations %.1f s, checks %.1f s, "
+              + "failure reports %.1f s)",
           programs, helpers, points, passed, passedWithSmallStep, kinks,
-          points == 0 ? 0.0 : 100.0 * kinks / points, failures, (System.nanoTime() - start) / 1e9);
+          points == 0 ? 0.0 : 100.0 * kinks / points, failures, blocked,
+          (System.nanoTime() - start) / 1e9, compilations, compileNanos / 1e9, checkNanos / 1e9,
+          reportNanos / 1e9);
     }
   }
+
+  /** The counters of the running factory (compile needs them). */
+  private Stats current = new Stats();
 
   @TestFactory
   Stream<DynamicTest> randomProgramsMatchFiniteDifferences() {
     Stats stats = new Stats();
+    current = stats;
     ProgramGenerator gen = new ProgramGenerator(SEED);
     System.out.printf(Locale.ROOT,
         "[adjoint-fuzz] seed=%d (-Dadjoint.fuzz.seed=%d) programs=%d perClass=%d points=%d%s%n",
@@ -129,26 +146,53 @@ class GeneratedProgramsTest {
     if (ONLY >= 0) {
       programs = programs.stream().filter(p -> p.name().equals("f" + ONLY)).toList();
     }
-    // the helpers alone first: if they do not compile, nothing else can
-    Unit helpersOnly = compile(batch, List.of());
-    if (helpersOnly.compiled == null) {
-      failures.add(report(batch, null, "the helpers do not compile", null, helpersOnly.problem));
+    List<Unit> units = new ArrayList<>();
+    Set<Fn> goodHelpers = new LinkedHashSet<>(batch.helpers());
+    Unit together = compile(batch, programs, goodHelpers);
+    if (together.compiled != null) {
+      units.add(together);
     } else {
-      List<Unit> units = new ArrayList<>();
-      bisect(batch, programs, units, failures, stats);
-      boolean helpersChecked = false;
-      for (Unit u : units) {
-        if (!helpersChecked) {
-          for (Fn h : batch.helpers()) {
-            stats.helpers++;
-            checkMethod(batch, u, h, failures, stats);
+      // a program can only be checked if the helpers it calls compile
+      if (compile(batch, List.of(), batch.helpers()).compiled == null) {
+        for (Fn h : batch.helpers()) {
+          Set<Fn> needs = batch.helpersOf(List.of(h));
+          needs.add(h);
+          Unit alone = compile(batch, List.of(), needs);
+          if (alone.compiled == null) {
+            goodHelpers.remove(h);
+            if (goodHelpers.containsAll(batch.helpersOf(List.of(h)))) {
+              // its own callees compile: this helper is where the problem is
+              stats.helpers++;
+              failures.add(report(batch, h, "does not compile", null, alone.problem));
+            }
           }
-          helpersChecked = true;
         }
-        for (Fn p : u.programs) {
-          stats.programs++;
-          checkMethod(batch, u, p, failures, stats);
+      }
+      List<Fn> checkable = new ArrayList<>();
+      for (Fn p : programs) {
+        if (goodHelpers.containsAll(batch.helpersOf(List.of(p)))) {
+          checkable.add(p);
+        } else {
+          stats.blocked++;
         }
+      }
+      // halve the list until every program that does not compile stands alone
+      int half = checkable.size() / 2;
+      bisect(batch, checkable.subList(0, half), goodHelpers, units, failures, stats);
+      bisect(batch, checkable.subList(half, checkable.size()), goodHelpers, units, failures, stats);
+    }
+    boolean helpersChecked = false;
+    for (Unit u : units) {
+      if (!helpersChecked) {
+        for (Fn h : goodHelpers) {
+          stats.helpers++;
+          checkMethod(batch, u, h, failures, stats);
+        }
+        helpersChecked = true;
+      }
+      for (Fn p : u.programs) {
+        stats.programs++;
+        checkMethod(batch, u, p, failures, stats);
       }
     }
     if (!failures.isEmpty()) {
@@ -175,15 +219,30 @@ class GeneratedProgramsTest {
       this.problem = problem;
     }
 
-    Method method(String cls, String name) {
-      return methods.computeIfAbsent(cls + "#" + name, k -> Arrays.stream(compiled.load(cls).getMethods())
-          .filter(m -> m.getName().equals(name)).findFirst()
-          .orElseThrow(() -> new AssertionError("no method " + name + " in " + cls)));
+    /** The public static method of that name and those parameter types, or null. */
+    Method method(String cls, String name, Class<?>... types) {
+      return methods.computeIfAbsent(cls + "#" + name + Arrays.toString(types), k -> {
+        try {
+          return compiled.load(cls).getMethod(name, types);
+        } catch (NoSuchMethodException e) {
+          return null;
+        }
+      });
     }
   }
 
-  private static Unit compile(Batch batch, List<Fn> programs) {
-    String[] sources = batch.namesAndSources(programs);
+  private Unit compile(Batch batch, List<Fn> programs, Collection<Fn> helpers) {
+    long t0 = System.nanoTime();
+    try {
+      return compileUntimed(batch, programs, helpers);
+    } finally {
+      current.compilations++;
+      current.compileNanos += System.nanoTime() - t0;
+    }
+  }
+
+  private static Unit compileUntimed(Batch batch, List<Fn> programs, Collection<Fn> helpers) {
+    String[] sources = batch.namesAndSources(programs, helpers);
     try {
       return new Unit(programs, Compiled.of(sources), null);
     } catch (AssertionError e) {
@@ -199,12 +258,12 @@ class GeneratedProgramsTest {
    * does not compile stands alone (and is reported), so that one bad program costs only a few
    * extra compilations.
    */
-  private void bisect(Batch batch, List<Fn> programs, List<Unit> units, List<String> failures,
-      Stats stats) {
+  private void bisect(Batch batch, List<Fn> programs, Collection<Fn> helpers, List<Unit> units,
+      List<String> failures, Stats stats) {
     if (programs.isEmpty()) {
       return;
     }
-    Unit u = compile(batch, programs);
+    Unit u = compile(batch, programs, helpers);
     if (u.compiled != null) {
       units.add(u);
       return;
@@ -215,13 +274,22 @@ class GeneratedProgramsTest {
       return;
     }
     int half = programs.size() / 2;
-    bisect(batch, programs.subList(0, half), units, failures, stats);
-    bisect(batch, programs.subList(half, programs.size()), units, failures, stats);
+    bisect(batch, programs.subList(0, half), helpers, units, failures, stats);
+    bisect(batch, programs.subList(half, programs.size()), helpers, units, failures, stats);
   }
 
   // ------------------------------------------------------------------------------ one method
 
   private void checkMethod(Batch batch, Unit u, Fn fn, List<String> failures, Stats stats) {
+    long t0 = System.nanoTime();
+    try {
+      checkMethodUntimed(batch, u, fn, failures, stats);
+    } finally {
+      stats.checkNanos += System.nanoTime() - t0;
+    }
+  }
+
+  private void checkMethodUntimed(Batch batch, Unit u, Fn fn, List<String> failures, Stats stats) {
     long index = fn.helper() ? -1000L - batch.index() * 10L - Integer.parseInt(fn.name().substring(1))
         : Long.parseLong(fn.name().substring(1));
     SplittableRandom r = new SplittableRandom(ProgramGenerator.streamSeed(SEED ^ 0x9017L, index));
@@ -244,8 +312,19 @@ class GeneratedProgramsTest {
   /** Null if the point passes (or is a kink); otherwise what is wrong. */
   private static String checkPoint(Unit u, Fn fn, Object[] args, Stats stats) {
     String cls = fn.qualifiedOwner();
-    Method primal = u.method(cls, fn.name());
-    Method grad = u.method(Gradients.gradClass(cls), fn.name());
+    Class<?>[] types = fn.params().stream().map(p -> switch (p.kind()) {
+      case DOUBLE -> double.class;
+      case ARRAY -> double[].class;
+      case INT -> int.class;
+      case LONG -> long.class;
+      case BOOLEAN -> boolean.class;
+    }).toArray(Class<?>[]::new);
+    Method primal = u.method(cls, fn.name(), types);
+    Method grad = u.method(Gradients.gradClass(cls), fn.name(), types);
+    if (primal == null || grad == null) {
+      return "no method " + (primal == null ? cls : Gradients.gradClass(cls)) + "." + fn.name()
+          + Arrays.toString(types);
+    }
 
     double value;
     try {
@@ -301,6 +380,10 @@ class GeneratedProgramsTest {
         gradient[k] = new double[] {gd};
       }
     }
+    String into = checkInto(u, fn, types, args, value, gradient);
+    if (into != null) {
+      return into;
+    }
     GradCheck.Function f = p -> {
       Object[] call = copy(args);
       for (int k = 0; k < n; k++) {
@@ -335,6 +418,52 @@ class GeneratedProgramsTest {
             + "analytic:            %s%nnumeric (step %.0e): %s%nnumeric (step %.0e): %s",
         STEP, SMALL_STEP, disagreement, report, Arrays.deepToString(gradient),
         STEP, Arrays.deepToString(fd), SMALL_STEP, Arrays.deepToString(fdSmall));
+  }
+
+  /**
+   * When every differentiated parameter is a double the processor also emits
+   * {@code f(params..., double[] gradient)}, which writes the gradient into the caller's array:
+   * it must agree with the record, and write nothing past the gradient.
+   */
+  private static String checkInto(Unit u, Fn fn, Class<?>[] types, Object[] args, double value,
+      double[][] gradient) {
+    Class<?>[] intoTypes = Arrays.copyOf(types, types.length + 1);
+    intoTypes[types.length] = double[].class;
+    Method into = u.method(Gradients.gradClass(fn.qualifiedOwner()), fn.name(), intoTypes);
+    if (into == null) {
+      return null;
+    }
+    int n = gradient.length;
+    double[] out = new double[n + 1];
+    Arrays.fill(out, -12345.0);
+    Object[] call = Arrays.copyOf(copy(args), args.length + 1);
+    call[args.length] = out;
+    Object got;
+    try {
+      got = invoke(into, call);
+    } catch (InvocationTargetException e) {
+      return "the allocation-free overload " + fn.name() + "(..., double[] gradient) threw "
+          + stackTrace(e.getCause());
+    }
+    double[] expected = new double[n + 1];
+    for (int k = 0; k < n; k++) {
+      expected[k] = gradient[k].length == 1 ? gradient[k][0] : Double.NaN;
+    }
+    expected[n] = -12345.0;
+    boolean same = got instanceof Double v && close(v, value);
+    for (int k = 0; k <= n; k++) {
+      same &= close(out[k], expected[k]);
+    }
+    if (!same) {
+      return "the allocation-free overload " + fn.name() + "(..., double[] gradient) returned " + got
+          + " and wrote " + Arrays.toString(out) + "; the record has value " + value + " and gradient "
+          + Arrays.toString(Arrays.copyOf(expected, n)) + " (the last element must stay -12345.0)";
+    }
+    return null;
+  }
+
+  private static boolean close(double a, double b) {
+    return Double.compare(a, b) == 0 || Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
   }
 
   /** Five-point central differences, as GradCheck computes them, for every element. */
@@ -394,6 +523,15 @@ class GeneratedProgramsTest {
 
   /** Everything needed to turn a failure into a regression test. */
   private String report(Batch batch, Fn fn, String problem, Object[] args, String compileProblem) {
+    long t0 = System.nanoTime();
+    try {
+      return reportUntimed(batch, fn, problem, args, compileProblem);
+    } finally {
+      current.reportNanos += System.nanoTime() - t0;
+    }
+  }
+
+  private String reportUntimed(Batch batch, Fn fn, String problem, Object[] args, String compileProblem) {
     StringBuilder sb = new StringBuilder();
     sb.append("==================== adjoint fuzz failure ====================\n");
     String what = fn == null ? "helpers of batch " + batch.index()
@@ -413,7 +551,11 @@ class GeneratedProgramsTest {
     }
     // the program alone, with the helpers: short enough to read, and what a regression test needs
     List<Fn> alone = fn == null || fn.helper() ? List.of() : List.of(fn);
-    String[] sources = batch.namesAndSources(alone);
+    Set<Fn> helpers = fn == null ? new LinkedHashSet<>(batch.helpers()) : batch.helpersOf(List.of(fn));
+    if (fn != null && fn.helper()) {
+      helpers.add(fn);
+    }
+    String[] sources = batch.namesAndSources(alone, helpers);
     for (int i = 0; i < sources.length; i += 2) {
       sb.append("--- source ").append(sources[i]).append(" ---\n").append(sources[i + 1]);
     }
@@ -421,7 +563,7 @@ class GeneratedProgramsTest {
       sb.append("--- ").append(compileProblem).append('\n');
       appendProcessorOutput(sb, sources);
     } else {
-      Unit isolated = compile(batch, alone);
+      Unit isolated = compile(batch, alone, helpers);
       if (isolated.compiled == null) {
         sb.append("--- alone it does not compile: ").append(isolated.problem).append('\n');
         appendProcessorOutput(sb, sources);

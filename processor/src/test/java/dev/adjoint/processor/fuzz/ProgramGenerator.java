@@ -1,8 +1,10 @@
 package dev.adjoint.processor.fuzz;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -58,7 +60,7 @@ final class ProgramGenerator {
 
   /** A generated method. */
   record Fn(String owner, String name, List<Param> params, List<String> wrt, String source,
-      boolean helper) {
+      boolean helper, List<String> callees) {
     /** The names of the parameters the generated gradient differentiates, in parameter order. */
     List<String> differentiated() {
       List<String> out = new ArrayList<>();
@@ -77,41 +79,40 @@ final class ProgramGenerator {
 
   /** One compilation unit: programs and helpers of two classes. */
   record Batch(int index, String mainClass, String libClass, List<Fn> helpers, List<Fn> programs) {
-    /** Source of the main class holding the given programs and the main class's helpers. */
-    String mainSource(List<Fn> which) {
-      List<Fn> methods = new ArrayList<>();
+    /** Sources of both classes: the given programs and helpers (in the classes they belong to). */
+    String[] namesAndSources(Collection<Fn> which, Collection<Fn> withHelpers) {
+      List<Fn> main = new ArrayList<>();
+      List<Fn> lib = new ArrayList<>();
       for (Fn h : helpers) {
-        if (h.owner().equals(mainClass)) {
-          methods.add(h);
+        if (withHelpers.contains(h)) {
+          (h.owner().equals(mainClass) ? main : lib).add(h);
         }
       }
-      methods.addAll(which);
-      return classSource(mainClass, methods);
+      main.addAll(which);
+      return new String[] {
+          "p." + mainClass, classSource(mainClass, main), "p." + libClass, classSource(libClass, lib)};
     }
 
-    String mainSource() {
-      return mainSource(programs);
+    /** Sources with the given programs and every helper. */
+    String[] namesAndSources(Collection<Fn> which) {
+      return namesAndSources(which, helpers);
     }
 
-    String libSource() {
-      List<Fn> methods = new ArrayList<>();
-      for (Fn h : helpers) {
-        if (h.owner().equals(libClass)) {
-          methods.add(h);
+    /** The helpers {@code fns} call, directly or through other helpers. */
+    Set<Fn> helpersOf(Collection<Fn> fns) {
+      Set<Fn> out = new LinkedHashSet<>();
+      List<Fn> work = new ArrayList<>(fns);
+      while (!work.isEmpty()) {
+        Fn f = work.remove(work.size() - 1);
+        for (String c : f.callees()) {
+          for (Fn h : helpers) {
+            if (h.name().equals(c) && out.add(h)) {
+              work.add(h);
+            }
+          }
         }
       }
-      return classSource(libClass, methods);
-    }
-
-    /** Arguments for {@code Compiled.of}: names and sources of both classes. */
-    String[] namesAndSources(List<Fn> which) {
-      return new String[] {"p." + mainClass, mainSource(which), "p." + libClass, libSource()};
-    }
-
-    List<Fn> allMethods() {
-      List<Fn> all = new ArrayList<>(helpers);
-      all.addAll(programs);
-      return all;
+      return out;
     }
   }
 
@@ -280,6 +281,7 @@ final class ProgramGenerator {
     boolean helper;
     int maxNest;
     int calls;
+    final Set<String> called = new LinkedHashSet<>();
 
     Gen(SplittableRandom r, String owner, String mainClass, String libClass, List<Fn> callable) {
       this.r = r;
@@ -408,7 +410,7 @@ final class ProgramGenerator {
         sb.append("    ").append(line).append('\n');
       }
       sb.append("  }\n");
-      return new Fn(owner, name, List.copyOf(params), wrt, sb.toString(), helper);
+      return new Fn(owner, name, List.copyOf(params), wrt, sb.toString(), helper, List.copyOf(called));
     }
 
     private Ex returnExpr() {
@@ -1420,6 +1422,7 @@ final class ProgramGenerator {
         }
       }
       calls++;
+      called.add(f.name());
       return new Ex(sb.append(')').toString(), VAR_BOUND);
     }
 
