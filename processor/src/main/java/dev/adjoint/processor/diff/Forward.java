@@ -306,6 +306,9 @@ public final class Forward {
     }
     boolean selfRead = a.value.reads(v);
     Expr t = tangentOf(a.value, selfRead ? null : new Ref(v));
+    if (v.type() == Type.TENSOR && Sym.isZero(t)) {
+      t = Rules.zerosLike(selfRead ? a.value : new Ref(v));
+    }
     Stmt tangentStmt = new Stmt.Assign(dv, t, a.declaration, null, Src.NONE);
     if (selfRead) {
       // the tangent reads the old value: compute it first
@@ -353,6 +356,16 @@ public final class Forward {
       Var t = tangentVar(g.record());
       return calls.componentTangent(t, recordTargets.get(t), g.accessor());
     }
+    if (e instanceof Apply a && a.op().isTensor()) {
+      List<Expr> dx = new ArrayList<>();
+      boolean any = false;
+      for (Expr x : a.args()) {
+        Expr t = x.type() == Type.DOUBLE || x.type() == Type.TENSOR ? tangentOf(x, null) : Const.ZERO;
+        any |= !Sym.isZero(t);
+        dx.add(t);
+      }
+      return any ? Rules.jvp(a, result != null ? result : a, dx) : Const.ZERO;
+    }
     if (e instanceof Apply a && a.type() == Type.DOUBLE && !a.op().isTensor()) {
       List<Expr> partials = Rules.partials(a, result != null ? result : a);
       Expr sum = Const.ZERO;
@@ -365,6 +378,31 @@ public final class Forward {
         }
       }
       return sum;
+    }
+    if (e instanceof Expr.Call c && c.type() != Type.DOUBLE && c.target().kind() == CallTarget.Kind.GENERATED
+        && c.target().forward()) {
+      // a layer or vector-valued callee: its own forward mode, along the arguments' tangents
+      List<Expr> args = new ArrayList<>(c.args());
+      boolean any = false;
+      for (int i = 0; i < c.args().size(); i++) {
+        if (!c.target().hasPartial(i)) {
+          continue;
+        }
+        Expr arg = c.args().get(i);
+        Expr t = tangentOf(arg, null);
+        any |= !Sym.isZero(t);
+        if (Sym.isZero(t)) {
+          t = arg.type() == Type.TENSOR ? Rules.zerosLike(arg)
+              : arg.type() == Type.DOUBLE_ARRAY ? new Apply(Op.NEW_ARRAY, List.of(
+                  new Apply(Op.ARRAY_LENGTH, List.of(arg), Type.INT)), Type.DOUBLE_ARRAY) : Const.ZERO;
+        }
+        args.add(t);
+      }
+      if (!any) {
+        return Const.ZERO;
+      }
+      Expr jvp = new Expr.Invoke(c.target().derivativeOwner(), null, c.target().name() + "Jvp", args, Type.OBJECT);
+      return new Expr.Invoke(null, jvp, "tangent", List.of(), c.type());
     }
     if (e instanceof Expr.Call c && c.type() == Type.DOUBLE) {
       List<Expr> partials = Rules.partials(c);

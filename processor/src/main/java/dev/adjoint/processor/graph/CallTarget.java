@@ -21,6 +21,7 @@ import java.util.List;
  *     index into a custom derivative's array, as a string); null when the parameter is not
  *     differentiated
  * @param hessian whether the callee also has generated second derivatives ({@code fHvp})
+ * @param forward whether the callee also has a generated forward mode ({@code fJvp})
  */
 public record CallTarget(
     ClassName owner,
@@ -32,7 +33,8 @@ public record CallTarget(
     String derivativeName,
     TypeName derivativeType,
     List<String> partials,
-    boolean hessian) {
+    boolean hessian,
+    boolean forward) {
 
   public enum Kind {
     /** The callee is {@code @Differentiable}: call its generated gradient method. */

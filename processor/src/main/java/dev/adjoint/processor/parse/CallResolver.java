@@ -98,7 +98,7 @@ public final class CallResolver {
       }
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.CUSTOM, ownerName, custom.get().getSimpleName().toString(),
-          TypeName.get(custom.get().getReturnType()), partials, false));
+          TypeName.get(custom.get().getReturnType()), partials, false, false));
     }
     if (callee.getAnnotation(Differentiable.class) != null
         && (ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR)) {
@@ -116,10 +116,11 @@ public final class CallResolver {
       String derivative = ret.get() == Type.TENSOR ? name + "Vjp" : name;
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials,
-          callee.getAnnotation(Differentiable.class).hessian()));
+          callee.getAnnotation(Differentiable.class).hessian(),
+          callee.getAnnotation(Differentiable.class).forward() || ret.get() == Type.DOUBLE_ARRAY));
     }
     return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(), CallTarget.Kind.PLAIN,
-        null, null, null, null, false));
+        null, null, null, null, false, false));
   }
 
   /**

@@ -253,19 +253,17 @@ public final class MethodParser {
       diag.report(m, Message.MODE_UNSUPPORTED, name, "second derivatives need a double result");
       ok = false;
     }
-    if (ok && ann.forward() && ret.get() == Type.TENSOR) {
-      diag.report(m, Message.MODE_UNSUPPORTED, name, "forward mode is not available for Tensor results yet");
-      ok = false;
-    }
+
     if (ok && (ann.forward() || ann.hessian())) {
       for (int i : CallResolver.wrtIndexes(m)) {
         Type t = CallResolver.typeOf(m.getParameters().get(i).asType()).orElseThrow();
-        boolean allowed = t == Type.DOUBLE || ann.forward() && !ann.hessian() && t == Type.DOUBLE_ARRAY;
+        boolean allowed = t == Type.DOUBLE
+            || ann.forward() && !ann.hessian() && (t == Type.DOUBLE_ARRAY || t == Type.TENSOR);
         if (!allowed) {
           diag.report(m.getParameters().get(i), Message.MODE_UNSUPPORTED, name,
               "parameter '" + m.getParameters().get(i).getSimpleName() + "' is a " + t.javaName()
                   + (ann.hessian() ? "; hessian = true differentiates double parameters"
-                      : "; forward mode differentiates double and double[] parameters"));
+                      : "; forward mode differentiates double, double[] and Tensor parameters"));
           ok = false;
         }
       }
@@ -878,7 +876,7 @@ public final class MethodParser {
       if (result != Type.DOUBLE && args.stream().noneMatch(a -> a.type() == Type.DOUBLE)) {
         // an integer function such as Math.floorMod: no derivative involved, call it as written
         CallTarget plain = new CallTarget(ClassName.get((TypeElement) m.getEnclosingElement()), name,
-            args.stream().map(Expr::type).toList(), result, CallTarget.Kind.PLAIN, null, null, null, null, false);
+            args.stream().map(Expr::type).toList(), result, CallTarget.Kind.PLAIN, null, null, null, null, false, false);
         return new Expr.Call(plain, args, null);
       }
       return unsupported(t, "Math." + name + " of these arguments",

@@ -20,12 +20,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -68,6 +71,11 @@ class GeneratedProgramsTest {
   static final double KINK_TOLERANCE = 1e-5;
   static final double STEP = GradCheck.DEFAULT_STEP;
   static final double SMALL_STEP = 1e-4;
+  /**
+   * Failures reported in full (the program compiled alone, its generated source even if it does
+   * not compile): each costs extra compilations, so later ones get the short form.
+   */
+  static final int DETAILED_REPORTS = Integer.getInteger("adjoint.fuzz.detailedReports", 20);
   /** The run fails if more than this fraction of the points were skipped as kinks. */
   static final double MAX_SKIPPED = 0.05;
 
@@ -89,6 +97,7 @@ class GeneratedProgramsTest {
     long checkNanos;
     long reportNanos;
     int compilations;
+    int detailedReports;
 
     @Override
     public String toString() {
@@ -163,7 +172,7 @@ class GeneratedProgramsTest {
             if (goodHelpers.containsAll(batch.helpersOf(List.of(h)))) {
               // its own callees compile: this helper is where the problem is
               stats.helpers++;
-              failures.add(report(batch, h, "does not compile", null, alone.problem));
+              failures.add(report(batch, h, "does not compile", null, alone.problem, null));
             }
           }
         }
@@ -176,10 +185,30 @@ class GeneratedProgramsTest {
           stats.blocked++;
         }
       }
-      // halve the list until every program that does not compile stands alone
-      int half = checkable.size() / 2;
-      bisect(batch, checkable.subList(0, half), goodHelpers, units, failures, stats);
-      bisect(batch, checkable.subList(half, checkable.size()), goodHelpers, units, failures, stats);
+      // javac's messages name lines: take out the programs they point at and compile the rest
+      List<Fn> remaining = checkable;
+      for (int round = 0; round < 4 && !remaining.isEmpty(); round++) {
+        Unit u = compile(batch, remaining, goodHelpers);
+        if (u.compiled != null) {
+          units.add(u);
+          remaining = List.of();
+          break;
+        }
+        Map<Fn, String> blamed = blame(batch, remaining, goodHelpers, u.problem);
+        if (blamed.isEmpty()) {
+          break;
+        }
+        for (Map.Entry<Fn, String> e : blamed.entrySet()) {
+          stats.programs++;
+          failures.add(report(batch, e.getKey(), "does not compile", null, e.getValue(), null));
+        }
+        remaining = new ArrayList<>(remaining);
+        remaining.removeAll(blamed.keySet());
+      }
+      // otherwise halve the list until every program that does not compile stands alone
+      int half = remaining.size() / 2;
+      bisect(batch, remaining.subList(0, half), goodHelpers, units, failures, stats);
+      bisect(batch, remaining.subList(half, remaining.size()), goodHelpers, units, failures, stats);
     }
     boolean helpersChecked = false;
     for (Unit u : units) {
@@ -253,6 +282,70 @@ class GeneratedProgramsTest {
     }
   }
 
+  private static final Pattern DIAGNOSTIC =
+      Pattern.compile("^(?:/SOURCE_OUTPUT/)?p/(\\w+)\\.java:(\\d+): error: .*$", Pattern.MULTILINE);
+  private static final Pattern METHOD =
+      Pattern.compile("^ {2,4}public static [\\w.\\[\\]]+ (\\w+)\\(.*$");
+
+  /**
+   * The programs javac's error messages point at (in the sources, or in the generated sources,
+   * which are produced again with {@code -proc:only} to be read), each with its messages.
+   */
+  private static Map<Fn, String> blame(Batch batch, List<Fn> programs, Collection<Fn> helpers,
+      String problem) {
+    Map<Fn, String> out = new LinkedHashMap<>();
+    Matcher m = DIAGNOSTIC.matcher(problem);
+    List<int[]> starts = new ArrayList<>();
+    while (m.find()) {
+      starts.add(new int[] {m.start(), m.end()});
+    }
+    if (starts.isEmpty()) {
+      return out;
+    }
+    String[] sources = batch.namesAndSources(programs, helpers);
+    Map<String, String> files = new HashMap<>();
+    for (int i = 0; i < sources.length; i += 2) {
+      files.put(sources[i].substring(2), sources[i + 1]);
+    }
+    Map<String, String> generated = null;
+    for (int k = 0; k < starts.size(); k++) {
+      int end = k + 1 < starts.size() ? starts.get(k + 1)[0] : problem.length();
+      String message = problem.substring(starts.get(k)[0], end);
+      Matcher d = DIAGNOSTIC.matcher(message);
+      if (!d.find()) {
+        continue;
+      }
+      String file = d.group(1);
+      int line = Integer.parseInt(d.group(2));
+      String text = files.get(file);
+      if (text == null) {
+        if (generated == null) {
+          generated = ProcessorOutput.generate(sources);
+        }
+        text = generated.get("p/" + file + ".java");
+      }
+      String name = text == null ? null : enclosingMethod(text, line);
+      for (Fn p : programs) {
+        if (p.name().equals(name)) {
+          out.merge(p, message, String::concat);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The name of the method whose declaration is the nearest at or above {@code line}. */
+  private static String enclosingMethod(String text, int line) {
+    String[] lines = text.split("\n", -1);
+    for (int i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+      Matcher m = METHOD.matcher(lines[i]);
+      if (m.matches()) {
+        return m.group(1);
+      }
+    }
+    return null;
+  }
+
   /**
    * Compiles the programs together; when that fails, halves the list until every program that
    * does not compile stands alone (and is reported), so that one bad program costs only a few
@@ -270,7 +363,7 @@ class GeneratedProgramsTest {
     }
     if (programs.size() == 1) {
       stats.programs++;
-      failures.add(report(batch, programs.get(0), "does not compile", null, u.problem));
+      failures.add(report(batch, programs.get(0), "does not compile", null, u.problem, null));
       return;
     }
     int half = programs.size() / 2;
@@ -303,7 +396,7 @@ class GeneratedProgramsTest {
         problem = "the check threw " + stackTrace(t);
       }
       if (problem != null) {
-        failures.add(report(batch, fn, problem, args, null));
+        failures.add(report(batch, fn, problem, args, null, u));
         return; // one failure per method is enough
       }
     }
@@ -522,16 +615,18 @@ class GeneratedProgramsTest {
   // ------------------------------------------------------------------------------ reporting
 
   /** Everything needed to turn a failure into a regression test. */
-  private String report(Batch batch, Fn fn, String problem, Object[] args, String compileProblem) {
+  private String report(Batch batch, Fn fn, String problem, Object[] args, String compileProblem,
+      Unit unit) {
     long t0 = System.nanoTime();
     try {
-      return reportUntimed(batch, fn, problem, args, compileProblem);
+      return reportUntimed(batch, fn, problem, args, compileProblem, unit);
     } finally {
       current.reportNanos += System.nanoTime() - t0;
     }
   }
 
-  private String reportUntimed(Batch batch, Fn fn, String problem, Object[] args, String compileProblem) {
+  private String reportUntimed(Batch batch, Fn fn, String problem, Object[] args,
+      String compileProblem, Unit unit) {
     StringBuilder sb = new StringBuilder();
     sb.append("==================== adjoint fuzz failure ====================\n");
     String what = fn == null ? "helpers of batch " + batch.index()
@@ -558,6 +653,18 @@ class GeneratedProgramsTest {
     String[] sources = batch.namesAndSources(alone, helpers);
     for (int i = 0; i < sources.length; i += 2) {
       sb.append("--- source ").append(sources[i]).append(" ---\n").append(sources[i + 1]);
+    }
+    boolean detailed = current.detailedReports++ < DETAILED_REPORTS;
+    if (!detailed) {
+      // cheap: no extra compilation
+      if (compileProblem != null) {
+        sb.append("--- ").append(compileProblem).append('\n');
+      } else if (unit != null && unit.compiled != null) {
+        String g = Gradients.gradClass(fn.qualifiedOwner());
+        sb.append("--- generated ").append(g).append(", the method only ---\n")
+            .append(methodText(unit.compiled.generatedSource(g), fn.name()));
+      }
+      return sb.toString();
     }
     if (compileProblem != null) {
       sb.append("--- ").append(compileProblem).append('\n');
@@ -586,6 +693,27 @@ class GeneratedProgramsTest {
           }
           sb.append("--- compiled alone, the point ").append(again == null ? "passes" : "fails the same way")
               .append('\n');
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The generated methods called {@code name} (the gradient and its overloads), by indentation. */
+  static String methodText(String source, String name) {
+    StringBuilder sb = new StringBuilder();
+    String[] lines = source.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].matches("    public static [\\w.]+ " + name + "\\(.*")) {
+        int j = i;
+        while (j > 0 && lines[j - 1].trim().startsWith("*") || j > 0 && lines[j - 1].trim().startsWith("/**")) {
+          j--;
+        }
+        for (int k = j; k < lines.length; k++) {
+          sb.append(lines[k]).append('\n');
+          if (k > i && lines[k].equals("    }")) {
+            break;
+          }
         }
       }
     }

@@ -29,7 +29,7 @@ class TensorRulesTest {
     c = Compiled.of("p.Tensors", resource("Tensors.java.txt"));
   }
 
-  static String resource(String name) {
+  public static String resource(String name) {
     try (InputStream in = TensorRulesTest.class.getResourceAsStream("/constructs/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

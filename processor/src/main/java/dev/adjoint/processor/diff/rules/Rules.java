@@ -9,6 +9,8 @@ import static dev.adjoint.processor.diff.Sym.neg;
 import static dev.adjoint.processor.diff.Sym.num;
 import static dev.adjoint.processor.diff.Sym.sub;
 
+import dev.adjoint.processor.diff.Sym;
+
 import dev.adjoint.processor.graph.CallTarget;
 import dev.adjoint.processor.graph.Expr;
 import dev.adjoint.processor.graph.Expr.Apply;
@@ -144,82 +146,123 @@ public final class Rules {
 
   private static final Map<Op, Vjp> TENSOR_TABLE = new EnumMap<>(Op.class);
 
-  private static void registerVjp(Op op, Vjp rule) {
+  /**
+   * The tangent rule of a tensor operation: given the operands {@code x}, the result {@code y}
+   * and the operands' tangents {@code dx} (zero where an operand does not vary), the result's
+   * tangent (a Jacobian-vector product).
+   */
+  @FunctionalInterface
+  interface Jvp {
+    Expr tangent(List<Expr> x, Expr y, List<Expr> dx);
+  }
+
+  private static final Map<Op, Jvp> TANGENT_TABLE = new EnumMap<>(Op.class);
+
+  /** One entry per tensor operation: its adjoint rule and its tangent rule. */
+  private static void registerVjp(Op op, Vjp rule, Jvp tangent) {
     TENSOR_TABLE.put(op, rule);
+    TANGENT_TABLE.put(op, tangent);
   }
 
   static {
     // y = a + b (broadcast): da = reduce(g), db = reduce(g); a double b gets sum(g)
     registerVjp(Op.T_ADD, (x, y, g) -> List.of(reduceTo(g, x.get(0)),
-        isTensor(x.get(1)) ? reduceTo(g, x.get(1)) : t(Op.T_SUM, g)));
+        isTensor(x.get(1)) ? reduceTo(g, x.get(1)) : t(Op.T_SUM, g)),
+        (x, y, d) -> plus(d.get(0), d.get(1)));
     // y = a - b: da = reduce(g), db = -reduce(g)
     registerVjp(Op.T_SUB, (x, y, g) -> List.of(reduceTo(g, x.get(0)),
-        isTensor(x.get(1)) ? reduceTo(t(Op.T_NEG, g), x.get(1)) : neg(t(Op.T_SUM, g))));
+        isTensor(x.get(1)) ? reduceTo(t(Op.T_NEG, g), x.get(1)) : neg(t(Op.T_SUM, g))),
+        (x, y, d) -> plus(d.get(0), negT(d.get(1))));
     // y = a * b: da = reduce(g * b), db = reduce(g * a)
     registerVjp(Op.T_MUL, (x, y, g) -> List.of(reduceTo(t(Op.T_MUL, g, x.get(1)), x.get(0)),
         isTensor(x.get(1)) ? reduceTo(t(Op.T_MUL, g, x.get(0)), x.get(1))
-            : t(Op.T_SUM, t(Op.T_MUL, g, x.get(0)))));
+            : t(Op.T_SUM, t(Op.T_MUL, g, x.get(0)))),
+        (x, y, d) -> plus(prod(d.get(0), x.get(1)), prod(x.get(0), d.get(1))));
     // y = a / b: da = reduce(g / b), db = -reduce(g * y / b)
     registerVjp(Op.T_DIV, (x, y, g) -> List.of(reduceTo(t(Op.T_DIV, g, x.get(1)), x.get(0)),
         isTensor(x.get(1)) ? reduceTo(t(Op.T_NEG, t(Op.T_DIV, t(Op.T_MUL, g, y), x.get(1))), x.get(1))
-            : neg(div(t(Op.T_SUM, t(Op.T_MUL, g, y)), x.get(1)))));
+            : neg(div(t(Op.T_SUM, t(Op.T_MUL, g, y)), x.get(1)))),
+        (x, y, d) -> plus(quot(d.get(0), x.get(1)), negT(quot(prod(y, d.get(1)), x.get(1)))));
     // y = -a
-    registerVjp(Op.T_NEG, (x, y, g) -> List.of(t(Op.T_NEG, g)));
+    registerVjp(Op.T_NEG, (x, y, g) -> List.of(t(Op.T_NEG, g)),
+        (x, y, d) -> negT(d.get(0)));
     // y = a^p (p not differentiated): da = g * p a^(p-1)
-    registerVjp(Op.T_POW, (x, y, g) -> Arrays.asList(helper("powBackward", x.get(0), x.get(1), g), null));
+    registerVjp(Op.T_POW, (x, y, g) -> Arrays.asList(helper("powBackward", x.get(0), x.get(1), g), null),
+        (x, y, d) -> elementwise("powBackward", d.get(0), x.get(0), x.get(1)));
     // y = exp a: da = g * y
-    registerVjp(Op.T_EXP, (x, y, g) -> List.of(times(g, y)));
+    registerVjp(Op.T_EXP, (x, y, g) -> List.of(times(g, y)),
+        (x, y, d) -> prod(d.get(0), y));
     // y = log a: da = g / a
-    registerVjp(Op.T_LOG, (x, y, g) -> List.of(t(Op.T_DIV, g, x.get(0))));
+    registerVjp(Op.T_LOG, (x, y, g) -> List.of(t(Op.T_DIV, g, x.get(0))),
+        (x, y, d) -> quot(d.get(0), x.get(0)));
     // y = sqrt a: da = g * 0.5 / y
-    registerVjp(Op.T_SQRT, (x, y, g) -> List.of(helper("sqrtBackward", y, g)));
+    registerVjp(Op.T_SQRT, (x, y, g) -> List.of(helper("sqrtBackward", y, g)),
+        (x, y, d) -> elementwise("sqrtBackward", d.get(0), y));
     // y = |a|: da = g * signum(a)
-    registerVjp(Op.T_ABS, (x, y, g) -> List.of(helper("absBackward", x.get(0), g)));
+    registerVjp(Op.T_ABS, (x, y, g) -> List.of(helper("absBackward", x.get(0), g)),
+        (x, y, d) -> elementwise("absBackward", d.get(0), x.get(0)));
     // y = tanh a: da = g * (1 - y^2)
-    registerVjp(Op.T_TANH, (x, y, g) -> List.of(helper("tanhBackward", y, g)));
+    registerVjp(Op.T_TANH, (x, y, g) -> List.of(helper("tanhBackward", y, g)),
+        (x, y, d) -> elementwise("tanhBackward", d.get(0), y));
     // y = sigmoid a: da = g * y * (1 - y)
-    registerVjp(Op.T_SIGMOID, (x, y, g) -> List.of(helper("sigmoidBackward", y, g)));
+    registerVjp(Op.T_SIGMOID, (x, y, g) -> List.of(helper("sigmoidBackward", y, g)),
+        (x, y, d) -> elementwise("sigmoidBackward", d.get(0), y));
     // y = relu a: da = g where a > 0, else 0
-    registerVjp(Op.T_RELU, (x, y, g) -> List.of(helper("reluBackward", x.get(0), g)));
+    registerVjp(Op.T_RELU, (x, y, g) -> List.of(helper("reluBackward", x.get(0), g)),
+        (x, y, d) -> elementwise("reluBackward", d.get(0), x.get(0)));
     // y = a^2: da = 2 g a
-    registerVjp(Op.T_SQUARE, (x, y, g) -> List.of(t(Op.T_MUL, times(g, x.get(0)), num(2))));
+    registerVjp(Op.T_SQUARE, (x, y, g) -> List.of(t(Op.T_MUL, times(g, x.get(0)), num(2))),
+        (x, y, d) -> prod(prod(d.get(0), x.get(0)), num(2)));
     // Y = A B: dA = G Bᵀ, dB = Aᵀ G (no transposed copies; batched and broadcast forms reduce)
     registerVjp(Op.T_MATMUL, (x, y, g) -> List.of(helper("matmulBackwardA", g, x.get(1), shape(x.get(0))),
-        helper("matmulBackwardB", x.get(0), g, shape(x.get(1)))));
+        helper("matmulBackwardB", x.get(0), g, shape(x.get(1)))),
+        (x, y, d) -> plus(matmul(d.get(0), x.get(1)), matmul(x.get(0), d.get(1))));
     // Y = Aᵀ: dA = Gᵀ
-    registerVjp(Op.T_TRANSPOSE, (x, y, g) -> List.of(t(Op.T_TRANSPOSE, g)));
+    registerVjp(Op.T_TRANSPOSE, (x, y, g) -> List.of(t(Op.T_TRANSPOSE, g)),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_TRANSPOSE, d.get(0)));
     // Y = reshape(A): dA = reshape(G, shape of A)
     registerVjp(Op.T_RESHAPE, (x, y, g) -> {
       Expr[] out = new Expr[x.size()];
       out[0] = t(Op.T_RESHAPE, g, shape(x.get(0)));
       return Arrays.asList(out);
-    });
+    },
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_RESHAPE, d.get(0), shape(y)));
     // y = sum(A) (a double): dA = g everywhere
-    registerVjp(Op.T_SUM, (x, y, g) -> List.of(helper("sumBackward", g, shape(x.get(0)))));
+    registerVjp(Op.T_SUM, (x, y, g) -> List.of(helper("sumBackward", g, shape(x.get(0)))),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_SUM, d.get(0)));
     // y = mean(A): dA = g / size everywhere
-    registerVjp(Op.T_MEAN, (x, y, g) -> List.of(helper("meanBackward", g, shape(x.get(0)))));
+    registerVjp(Op.T_MEAN, (x, y, g) -> List.of(helper("meanBackward", g, shape(x.get(0)))),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_MEAN, d.get(0)));
     // y = max(A): dA = g at the first maximal element
-    registerVjp(Op.T_MAX, (x, y, g) -> List.of(helper("maxBackward", x.get(0), g)));
+    registerVjp(Op.T_MAX, (x, y, g) -> List.of(helper("maxBackward", x.get(0), g)),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : sumOfProducts(helper("maxBackward", x.get(0), num(1)), d.get(0)));
     // Y = sum(A, axis): dA = G broadcast back along the axis
     registerVjp(Op.T_SUM_AXIS, (x, y, g) -> Arrays.asList(
-        helper("sumBackward", g, shape(x.get(0)), x.get(1), x.get(2)), null, null));
+        helper("sumBackward", g, shape(x.get(0)), x.get(1), x.get(2)), null, null),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_SUM_AXIS, d.get(0), x.get(1), x.get(2)));
     registerVjp(Op.T_MEAN_AXIS, (x, y, g) -> Arrays.asList(
-        helper("meanBackward", g, shape(x.get(0)), x.get(1), x.get(2)), null, null));
+        helper("meanBackward", g, shape(x.get(0)), x.get(1), x.get(2)), null, null),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_MEAN_AXIS, d.get(0), x.get(1), x.get(2)));
     registerVjp(Op.T_MAX_AXIS, (x, y, g) -> Arrays.asList(
-        helper("maxBackward", x.get(0), g, x.get(1), x.get(2)), null, null));
+        helper("maxBackward", x.get(0), g, x.get(1), x.get(2)), null, null),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_SUM_AXIS, t(Op.T_MUL, helper("maxBackward", x.get(0), helper("sumBackward", num(1), shape(y)), x.get(1), x.get(2)), d.get(0)), x.get(1), x.get(2)));
     // Y = softmax(A): dA = Y * (G - sum(G * Y, axis))
-    registerVjp(Op.T_SOFTMAX, (x, y, g) -> Arrays.asList(helper("softmaxBackward", y, g, x.get(1)), null));
+    registerVjp(Op.T_SOFTMAX, (x, y, g) -> Arrays.asList(helper("softmaxBackward", y, g, x.get(1)), null),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : helper("softmaxBackward", y, d.get(0), x.get(1)));
     // Y = logSumExp(A): dA = G * softmax(A)
     registerVjp(Op.T_LOGSUMEXP, (x, y, g) -> Arrays.asList(
-        helper("logSumExpBackward", x.get(0), g, x.get(1), x.get(2)), null, null));
+        helper("logSumExpBackward", x.get(0), g, x.get(1), x.get(2)), null, null),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : t(Op.T_SUM_AXIS, t(Op.T_MUL, d.get(0), t(Op.T_SOFTMAX, x.get(0), x.get(1))), x.get(1), x.get(2)));
     // y = mean cross-entropy of softmax(logits): dlogits = (softmax(logits) - labels) g / batch
     registerVjp(Op.T_SOFTMAX_CROSS_ENTROPY, (x, y, g) -> Arrays.asList(
-        helper("softmaxCrossEntropyBackward", x.get(0), x.get(1), g), null));
+        helper("softmaxCrossEntropyBackward", x.get(0), x.get(1), g), null),
+        (x, y, d) -> Sym.isZero(d.get(0)) ? num(0) : sumOfProducts(helper("softmaxCrossEntropyBackward", x.get(0), x.get(1), num(1)), d.get(0)));
     // y = mean((p - t)^2): dp = 2 (p - t) g / size, dt = -dp
     registerVjp(Op.T_MSE, (x, y, g) -> {
       Expr dp = helper("mseBackward", x.get(0), x.get(1), g);
       return List.of(dp, t(Op.T_NEG, dp));
-    });
+    },
+        (x, y, d) -> sumOfProducts(helper("mseBackward", x.get(0), x.get(1), num(1)), plus(d.get(0), negT(d.get(1)))));
   }
 
   /**
@@ -231,6 +274,67 @@ public final class Rules {
       return t(Op.T_MUL, x, inv.args().get(0));
     }
     return t(Op.T_MUL, g, x);
+  }
+
+  // tangent building blocks: a zero tangent (an operand that does not vary) drops its term
+
+  private static Expr plus(Expr a, Expr b) {
+    return Sym.add(a, b);
+  }
+
+  private static Expr negT(Expr a) {
+    return Sym.isZero(a) ? a : a.type() == Type.TENSOR ? t(Op.T_NEG, a) : neg(a);
+  }
+
+  private static Expr prod(Expr a, Expr b) {
+    if (Sym.isZero(a) || Sym.isZero(b)) {
+      return num(0);
+    }
+    if (a.type() != Type.TENSOR && b.type() != Type.TENSOR) {
+      return mul(a, b);
+    }
+    return a.type() == Type.TENSOR ? t(Op.T_MUL, a, b) : t(Op.T_MUL, b, a);
+  }
+
+  private static Expr quot(Expr a, Expr b) {
+    if (Sym.isZero(a)) {
+      return num(0);
+    }
+    return a.type() == Type.TENSOR ? t(Op.T_DIV, a, b) : t(Op.T_MUL, t(Op.T_DIV, sumBackwardOnes(b), b), a);
+  }
+
+  private static Expr sumBackwardOnes(Expr like) {
+    return helper("sumBackward", num(1), shape(like));
+  }
+
+  private static Expr matmul(Expr a, Expr b) {
+    return Sym.isZero(a) || Sym.isZero(b) ? num(0) : t(Op.T_MATMUL, a, b);
+  }
+
+  /** An element-wise derivative helper {@code fooBackward(args..., tangent)} applied to a tangent. */
+  private static Expr elementwise(String helper, Expr d, Expr... args) {
+    if (Sym.isZero(d)) {
+      return num(0);
+    }
+    Expr[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = d;
+    return helper(helper, all);
+  }
+
+  private static Expr sumOfProducts(Expr a, Expr b) {
+    if (Sym.isZero(a) || Sym.isZero(b)) {
+      return num(0);
+    }
+    return new Expr.Invoke(TENSOR_ADJOINTS, null, "sumOfProducts", List.of(a, b), Type.DOUBLE);
+  }
+
+  /** The tangent of a tensor operation from its operands' tangents. */
+  public static Expr jvp(Apply node, Expr result, List<Expr> tangents) {
+    Expr t = TANGENT_TABLE.get(node.op()).tangent(node.args(), result, tangents);
+    if (node.type() == Type.TENSOR && t.type() != Type.TENSOR && !Sym.isZero(t)) {
+      t = helper("sumBackward", t, shape(result)); // a scalar tangent, broadcast to the result
+    }
+    return t;
   }
 
   private static final com.palantir.javapoet.ClassName TENSOR_ADJOINTS =
