@@ -15,22 +15,56 @@ import dev.adjoint.processor.graph.Type;
 public final class ExprWriter {
   private ExprWriter() {}
 
+  /**
+   * Collects an expression's text in one format string, so JavaPoet parses one format per
+   * expression instead of one per token: names and literals go in as text, types stay {@code $T}
+   * (for imports).
+   */
+  private static final class Sink {
+    private final StringBuilder format = new StringBuilder();
+    private final java.util.List<Object> types = new java.util.ArrayList<>();
+
+    /** The subset of JavaPoet's placeholders used here: $L and $N as text, $T kept. */
+    void add(String fmt, Object... args) {
+      int next = 0;
+      for (int i = 0; i < fmt.length(); i++) {
+        char ch = fmt.charAt(i);
+        if (ch == '$' && i + 1 < fmt.length()) {
+          char kind = fmt.charAt(++i);
+          Object arg = args[next++];
+          if (kind == 'T') {
+            format.append("$T");
+            types.add(arg);
+          } else {
+            format.append(String.valueOf(arg).replace("$", "$$"));
+          }
+        } else {
+          format.append(ch);
+        }
+      }
+    }
+
+    CodeBlock build() {
+      return CodeBlock.of(format.toString(), types.toArray());
+    }
+  }
+
   public static CodeBlock write(Expr e) {
-    CodeBlock.Builder b = CodeBlock.builder();
+    Sink b = new Sink();
     write(e, b, 0, null);
     return b.build();
   }
 
   /** The call of a callee's derivative method, for the statement that keeps its result. */
   public static CodeBlock derivativeCall(Expr.Call c) {
-    CodeBlock.Builder b = CodeBlock.builder();
+    Sink b = new Sink();
     b.add("$T.$N(", c.target().derivativeOwner(), c.target().derivativeName());
     args(c, b);
     b.add(")");
     return b.build();
   }
 
-  private static void write(Expr e, CodeBlock.Builder b, int outer, Expr sibling) {
+  private static void write(Expr e, Sink b, int outer, Expr sibling) {
     int prec = precedence(e);
     boolean parens = prec < outer;
     if (parens) {
@@ -77,7 +111,7 @@ public final class ExprWriter {
     }
   }
 
-  private static void args(Expr.Call c, CodeBlock.Builder b) {
+  private static void args(Expr.Call c, Sink b) {
     for (int i = 0; i < c.args().size(); i++) {
       if (i > 0) {
         b.add(", ");
@@ -86,7 +120,7 @@ public final class ExprWriter {
     }
   }
 
-  private static void apply(Apply a, CodeBlock.Builder b, int prec) {
+  private static void apply(Apply a, Sink b, int prec) {
     Op op = a.op();
     switch (op.form()) {
       case INFIX -> {
@@ -157,7 +191,7 @@ public final class ExprWriter {
     }
   }
 
-  private static void list(java.util.List<Expr> args, CodeBlock.Builder b) {
+  private static void list(java.util.List<Expr> args, Sink b) {
     for (int i = 0; i < args.size(); i++) {
       if (i > 0) {
         b.add(", ");
