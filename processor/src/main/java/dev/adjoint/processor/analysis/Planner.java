@@ -416,6 +416,9 @@ public final class Planner {
     for (Propagation.Contribution c : Propagation.of(value, new Ref(marker), result,
         active::contains, x -> x)) {
       out.addAll(reads(c.amount()));
+      if (c.guard() != null) {
+        out.addAll(reads(c.guard()));
+      }
       if (c.target() instanceof Propagation.ToElement el) {
         out.addAll(reads(el.index()));
       } else if (c.target() instanceof Propagation.ToArray arr) {

@@ -34,7 +34,17 @@ public final class Propagation {
   /** A whole array's adjoint: {@code amount} times the array {@code vector} (a callee's gradient). */
   public record ToArray(Var array, Expr vector) implements Target {}
 
-  public record Contribution(Target target, Expr amount) {}
+  /**
+   * {@code amount} flows into {@code target}; when the value was chosen by {@code c ? a : b},
+   * {@code guard} is the condition under which it was (null: always). An array element's
+   * update is made only under its guard, since its index may be valid only there
+   * ({@code n > 1 ? w[1] : 0}).
+   */
+  public record Contribution(Target target, Expr amount, Expr guard) {
+    public Contribution(Target target, Expr amount) {
+      this(target, amount, null);
+    }
+  }
 
   /**
    * The contributions of {@code adj}, the adjoint of {@code e}'s value, to the active leaves of
@@ -44,26 +54,33 @@ public final class Propagation {
   public static List<Contribution> of(Expr e, Expr adj, Expr result, Predicate<Var> active,
       UnaryOperator<Expr> bind) {
     List<Contribution> out = new ArrayList<>();
-    push(e, adj, result, active, bind, out);
+    push(e, adj, result, active, bind, out, null);
     return out;
   }
 
   private static void push(Expr e, Expr adj, Expr result, Predicate<Var> active,
-      UnaryOperator<Expr> bind, List<Contribution> out) {
+      UnaryOperator<Expr> bind, List<Contribution> out, Expr guard) {
     if (Sym.isZero(adj) || !isActive(e, active)) {
       return;
     }
     if (e instanceof Ref r) {
-      out.add(new Contribution(new ToVar(r.var()), adj));
+      out.add(new Contribution(new ToVar(r.var()), guard == null ? adj : Sym.cond(guard, adj, Const.ZERO)));
     } else if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
-      out.add(new Contribution(new ToElement(((Ref) a.arg(0)).var(), a.arg(1)), adj));
+      out.add(new Contribution(new ToElement(((Ref) a.arg(0)).var(), a.arg(1)), adj, guard));
+    } else if (e instanceof Apply a && a.op() == Op.COND) {
+      // the adjoint follows the branch taken, and stays under its condition
+      Expr c = a.arg(0);
+      Expr notC = new Apply(Op.NOT, List.of(c), Type.BOOLEAN);
+      Expr shared = isActive(a.arg(1), active) && isActive(a.arg(2), active) ? bind.apply(adj) : adj;
+      push(a.arg(1), shared, null, active, bind, out, both(guard, c));
+      push(a.arg(2), shared, null, active, bind, out, both(guard, notC));
     } else if (e instanceof Apply a && Rules.hasVjp(a.op())) {
       Expr shared = shareable(a.args(), a.args().stream().map(x -> (Expr) x).toList(), active)
           ? bind.apply(adj) : adj;
       List<Expr> shares = Rules.vjp(a, result != null ? result : a, shared);
       for (int i = 0; i < a.args().size(); i++) {
         if (shares.get(i) != null) {
-          push(a.arg(i), shares.get(i), null, active, bind, out);
+          push(a.arg(i), shares.get(i), null, active, bind, out, guard);
         }
       }
     } else if (e instanceof Apply a) {
@@ -71,7 +88,7 @@ public final class Propagation {
       Expr shared = shareable(a.args(), partials, active) ? bind.apply(adj) : adj;
       for (int i = 0; i < a.args().size(); i++) {
         if (partials.get(i) != null) {
-          push(a.arg(i), Sym.mul(shared, partials.get(i)), null, active, bind, out);
+          push(a.arg(i), Sym.mul(shared, partials.get(i)), null, active, bind, out, guard);
         }
       }
     } else if (e instanceof Expr.Call c && c.type() == Type.TENSOR) {
@@ -87,9 +104,9 @@ public final class Propagation {
         Expr share = new Expr.Invoke(null, vjp, t.partials().get(i), List.of(), t.paramTypes().get(i));
         Expr arg = c.args().get(i);
         if (arg.type() == Type.DOUBLE_ARRAY) {
-          out.add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE));
+          out.add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE, guard));
         } else {
-          push(arg, share, null, active, bind, out);
+          push(arg, share, null, active, bind, out, guard);
         }
       }
     } else if (e instanceof Expr.Call c) {
@@ -103,13 +120,17 @@ public final class Propagation {
         Expr arg = c.args().get(i);
         if (arg.type() == Type.DOUBLE_ARRAY) {
           if (isActive(arg, active)) {
-            out.add(new Contribution(new ToArray(((Ref) arg).var(), p), shared));
+            out.add(new Contribution(new ToArray(((Ref) arg).var(), p), shared, guard));
           }
         } else {
-          push(arg, Sym.mul(shared, p), null, active, bind, out);
+          push(arg, Sym.mul(shared, p), null, active, bind, out, guard);
         }
       }
     }
+  }
+
+  private static Expr both(Expr guard, Expr c) {
+    return guard == null ? c : new Apply(Op.AND, List.of(guard, c), Type.BOOLEAN);
   }
 
   private static boolean shareable(List<Expr> args, List<Expr> partials, Predicate<Var> active) {
@@ -124,6 +145,9 @@ public final class Propagation {
 
   /** Whether the expression's value depends on an active variable. */
   public static boolean isActive(Expr e, Predicate<Var> active) {
+    if (!e.type().differentiable()) {
+      return false; // an int (such as w.length), boolean or index carries no derivative
+    }
     boolean[] found = {false};
     e.forEach(x -> {
       if (x instanceof Ref r && r.var().type().differentiable() && active.test(r.var())) {

@@ -82,7 +82,13 @@ public final class Reverse {
     out.comment("reverse sweep");
     declared.push(new LinkedHashSet<>());
     Var value = graph.result();
-    if (value.type() == Type.DOUBLE_ARRAY) {
+    boolean restored = dev.adjoint.processor.analysis.Blocks.all(graph.body()).stream()
+        .anyMatch(x -> x instanceof Stmt.Assign a && a.target == graph.result() && a.save != Stmt.Save.NONE);
+    if (restored) {
+      // the reverse sweep restores the result's earlier values: keep the one to return
+      value = new Var(names.fresh("_result", false), value.type(), Var.Kind.SYNTHETIC);
+      out.declare(value, new Ref(graph.result()));
+    } else if (value.type() == Type.DOUBLE_ARRAY) {
       // the reverse sweep restores overwritten elements: keep the result as the forward sweep left it
       value = new Var(names.fresh("_value", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
       out.declare(value, new Expr.Invoke(null, new Ref(graph.result()), "clone", List.of(), Type.DOUBLE_ARRAY));
@@ -424,20 +430,27 @@ public final class Reverse {
 
   /** Applies contributions, summing those that go to the same array element first. */
   private void applyAll(List<Contribution> contributions) {
-    Map<Propagation.Target, Expr> merged = new LinkedHashMap<>();
+    record Key(Propagation.Target target, Expr guard) {}
+    Map<Key, Expr> merged = new LinkedHashMap<>();
     for (Contribution c : contributions) {
       if (c.target() instanceof Propagation.ToElement) {
-        merged.merge(c.target(), c.amount(), Sym::add);
+        merged.merge(new Key(c.target(), c.guard()), c.amount(), Sym::add);
       } else {
         apply(c);
       }
     }
-    merged.forEach((t, amount) -> apply(new Contribution(t, amount)));
+    merged.forEach((k, amount) -> apply(new Contribution(k.target(), amount, k.guard())));
   }
 
   private void apply(Contribution c) {
     if (!(c.target() instanceof Propagation.ToVar)) {
       flushPendingComment();
+      if (c.guard() != null) {
+        out.openIf(c.guard(), Src.NONE);
+        apply(new Contribution(c.target(), c.amount()));
+        out.close();
+        return;
+      }
     }
     if (c.target() instanceof Propagation.ToVar t) {
       adj.put(t.var(), Sym.add(current(t.var()), c.amount()));

@@ -64,7 +64,13 @@ class ControlFlowTest {
         Arguments.of("caller", new Object[] {0.6, 1.1}),
         Arguments.of("callerLoop", new Object[] {mixed.clone(), 0.3}),
         Arguments.of("onlyY", new Object[] {0.6, 1.1}),
-        Arguments.of("inactiveCall", new Object[] {0.6, 3}));
+        Arguments.of("inactiveCall", new Object[] {0.6, 3}),
+        Arguments.of("guardedIndex", new Object[] {new double[0], 0.7}),
+        Arguments.of("guardedIndex", new Object[] {new double[] {0.3}, 0.7}),
+        Arguments.of("guardedIndex", new Object[] {new double[] {0.3, -0.4, 0.9}, 0.7}),
+        Arguments.of("resultRestored", new Object[] {0.4, 3, 0.8}),
+        Arguments.of("resultRestored", new Object[] {0.4, 0, 0.8}),
+        Arguments.of("intArgumentOfAnArray", new Object[] {0.9, new double[] {0.2, 0.5}}));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -47,7 +47,9 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>{@code adjoint.fuzz.perClass} (default 50): programs per compilation unit; program
  *       {@code g} depends on it (its batch's helpers), so give it when reproducing;
  *   <li>{@code adjoint.fuzz.points} (default 3): evaluation points per method;
- *   <li>{@code adjoint.fuzz.only}: run only the program with this index (e.g. {@code 123}).
+ *   <li>{@code adjoint.fuzz.only}: run only the program with this index (e.g. {@code 123});
+ *   <li>{@code adjoint.fuzz.detailedReports} (default 8): failures reported in full, with the
+ *       program compiled alone and its generated source (each costs compilations).
  * </ul>
  *
  * <p>A point where the gradient disagrees with finite differences, but where finite differences
@@ -75,7 +77,9 @@ class GeneratedProgramsTest {
    * Failures reported in full (the program compiled alone, its generated source even if it does
    * not compile): each costs extra compilations, so later ones get the short form.
    */
-  static final int DETAILED_REPORTS = Integer.getInteger("adjoint.fuzz.detailedReports", 20);
+  static final int DETAILED_REPORTS = Integer.getInteger("adjoint.fuzz.detailedReports", 8);
+  /** Failures printed in full on the console; the rest get one line (all are in the log file). */
+  static final int CONSOLE_REPORTS = 10;
   /** The run fails if more than this fraction of the points were skipped as kinks. */
   static final double MAX_SKIPPED = 0.05;
 
@@ -98,17 +102,21 @@ class GeneratedProgramsTest {
     long reportNanos;
     int compilations;
     int detailedReports;
+    /** Methods containing each construct. */
+    final Map<String, Integer> census = new LinkedHashMap<>();
+    long batchCompileNanos;
 
     @Override
     public String toString() {
       return String.format(Locale.ROOT,
           "%d programs + %d helpers, %d points: %d passed (%d only with the smaller step), "
               + "%d skipped as kinks (%.2f%%), %d failures, %d programs not checked because a "
-              + "helper they call does not compile, %.1f s (%d compilations %.1f s, checks %.1f s, "
-              + "failure reports %.1f s)",
+              + "helper they call does not compile, %.1f s (%d compilations %.1f s, of which the "
+              + "first of each batch %.1f s; checks %.1f s; failure reports %.1f s)",
           programs, helpers, points, passed, passedWithSmallStep, kinks,
           points == 0 ? 0.0 : 100.0 * kinks / points, failures, blocked,
-          (System.nanoTime() - start) / 1e9, compilations, compileNanos / 1e9, checkNanos / 1e9,
+          (System.nanoTime() - start) / 1e9, compilations, compileNanos / 1e9,
+          batchCompileNanos / 1e9, checkNanos / 1e9,
           reportNanos / 1e9);
     }
   }
@@ -124,6 +132,11 @@ class GeneratedProgramsTest {
     System.out.printf(Locale.ROOT,
         "[adjoint-fuzz] seed=%d (-Dadjoint.fuzz.seed=%d) programs=%d perClass=%d points=%d%s%n",
         SEED, SEED, PROGRAMS, PER_CLASS, POINTS, ONLY >= 0 ? " only=" + ONLY : "");
+    try {
+      Files.deleteIfExists(FAILURE_LOG);
+    } catch (IOException e) {
+      System.out.println("[adjoint-fuzz] cannot delete " + FAILURE_LOG + ": " + e);
+    }
     List<DynamicTest> tests = new ArrayList<>();
     int batches = (PROGRAMS + PER_CLASS - 1) / PER_CLASS;
     for (int b = 0; b < batches; b++) {
@@ -139,6 +152,10 @@ class GeneratedProgramsTest {
               () -> runBatch(gen.batch(batchIndex, first, count), stats))));
     }
     tests.add(DynamicTest.dynamicTest("at most 5% of the points skipped as kinks", () -> {
+      StringBuilder census = new StringBuilder();
+      stats.census.forEach((k, v) -> census.append(census.length() == 0 ? "" : ", ").append(k)
+          .append(' ').append(v));
+      System.out.println("[adjoint-fuzz] methods containing each construct: " + census);
       System.out.println("[adjoint-fuzz] seed=" + SEED + ": " + stats);
       if (stats.points > 0 && stats.kinks > MAX_SKIPPED * stats.points) {
         throw new AssertionError("too many points skipped as kinks: " + stats);
@@ -155,9 +172,14 @@ class GeneratedProgramsTest {
     if (ONLY >= 0) {
       programs = programs.stream().filter(p -> p.name().equals("f" + ONLY)).toList();
     }
+    List<Fn> generated = new ArrayList<>(batch.helpers());
+    generated.addAll(programs);
+    ProgramGenerator.census(generated).forEach((k, v) -> stats.census.merge(k, v, Integer::sum));
     List<Unit> units = new ArrayList<>();
     Set<Fn> goodHelpers = new LinkedHashSet<>(batch.helpers());
+    long t0 = System.nanoTime();
     Unit together = compile(batch, programs, goodHelpers);
+    stats.batchCompileNanos += System.nanoTime() - t0;
     if (together.compiled != null) {
       units.add(together);
     } else {
@@ -225,13 +247,22 @@ class GeneratedProgramsTest {
       }
     }
     if (!failures.isEmpty()) {
-      stats.failures += failures.size();
       StringBuilder all = new StringBuilder();
-      failures.forEach(f -> all.append(f).append('\n'));
-      System.out.print(all);
+      for (String f : failures) {
+        all.append(f).append('\n');
+        // the console gets the first reports in full, then one line per failure
+        if (stats.failures++ < CONSOLE_REPORTS) {
+          System.out.println(f);
+        } else {
+          System.out.println("[adjoint-fuzz] " + f.lines().skip(1).limit(3)
+              .map(l -> l.length() > 160 ? l.substring(0, 160) + "..." : l)
+              .reduce((a, b) -> a + " | " + b).orElse(""));
+        }
+      }
       appendToLog(all.toString());
       throw new AssertionError(failures.size() + " failure(s) in batch " + batch.index()
-          + " (seed " + SEED + "); the first:\n" + failures.get(0));
+          + " (seed " + SEED + "; all of them in " + FAILURE_LOG.toAbsolutePath() + "); the first:\n"
+          + failures.get(0));
     }
   }
 
@@ -284,6 +315,9 @@ class GeneratedProgramsTest {
 
   private static final Pattern DIAGNOSTIC =
       Pattern.compile("^(?:/SOURCE_OUTPUT/)?p/(\\w+)\\.java:(\\d+): error: .*$", Pattern.MULTILINE);
+  /** javac rejecting a source (not generated) file for a reason other than the processor's. */
+  private static final Pattern SOURCE_ERROR =
+      Pattern.compile("^p/\\w+\\.java:\\d+: error: (?!\\[Adjoint)", Pattern.MULTILINE);
   private static final Pattern METHOD =
       Pattern.compile("^ {2,4}public static [\\w.\\[\\]]+ (\\w+)\\(.*$");
 
@@ -639,6 +673,9 @@ class GeneratedProgramsTest {
       sb.append(" -Dadjoint.fuzz.only=").append(fn.name().substring(1));
     }
     sb.append('\n');
+    if (compileProblem != null && SOURCE_ERROR.matcher(compileProblem).find()) {
+      problem = "GENERATOR BUG? javac rejects the generated program itself; " + problem;
+    }
     sb.append("problem: ").append(problem).append('\n');
     if (args != null) {
       sb.append("point: ").append(fn.owner()).append('.').append(fn.name()).append('(')

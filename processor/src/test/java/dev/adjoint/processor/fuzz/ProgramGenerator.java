@@ -166,6 +166,68 @@ final class ProgramGenerator {
     return new Batch(b, main, lib, List.copyOf(helpers), List.copyOf(programs));
   }
 
+  // ------------------------------------------------------------------------------ census
+
+  /** Constructs and a pattern that finds them in a method's source. */
+  private static final String[][] CONSTRUCTS = {
+      {"if/else", "\\belse\\b"},
+      {"else if", "else if \\("},
+      {"if without braces", "\\bif \\(.*\\) [^{]*;$"},
+      {"classic for", "for \\(int "},
+      {"reverse for", "for \\(int \\w+ = [^;]+; \\w+ >=? 0; \\w+--\\)"},
+      {"nested loops", "(?s)(for|while|do) [({].*\\n\\s{6,}(for|while|do) [({]"},
+      {"enhanced for", "for \\(double "},
+      {"while", "^\\s*while \\("},
+      {"do/while", "\\bdo \\{"},
+      {"loop on a double (data-dependent)", "while \\(w\\d+ < 6 && "},
+      {"break", "\\bbreak;"},
+      {"continue", "\\bcontinue;"},
+      {"early return", "(?s)return .*\\breturn\\b"},
+      {"local array", "new double\\["},
+      {"array param", "double\\[\\] [a-z]\\w*[,)]"},
+      {"array element write", "\\w+\\[[^\\]]+\\] [-+*/]?= "},
+      {"?:", " \\? "},
+      {"compound assignment", " [-+*/%]= "},
+      {"call (same class)", "[^.\\w]h\\d\\("},
+      {"call (other class)", "Fuzz\\d+(Lib)?\\.h\\d\\("},
+      {"int local", "\\bint k\\d+ = "},
+      {"long", "\\blong "},
+      {"boolean", "\\bboolean "},
+      {"(int) cast", "\\(int\\)"},
+      {"static final constant", "\\b(C0|C1|K)\\b"},
+      {"wrt", "wrt = "},
+      {"parameter reassigned", "^\\s*[xyzab] [-+*/]?= "},
+      {"declared, assigned in branches", "double \\w+;"},
+  };
+
+  /** For each construct, in how many of {@code fns} it occurs. */
+  static java.util.Map<String, Integer> census(Collection<Fn> fns) {
+    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (String[] c : CONSTRUCTS) {
+      java.util.regex.Pattern p = java.util.regex.Pattern.compile(c[1], java.util.regex.Pattern.MULTILINE);
+      int n = 0;
+      for (Fn f : fns) {
+        if (p.matcher(f.source()).find()) {
+          n++;
+        }
+      }
+      out.put(c[0], n);
+    }
+    for (String m : new String[] {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
+        "tanh", "exp", "expm1", "log", "log1p", "log10", "sqrt", "cbrt", "pow", "hypot", "abs", "max",
+        "min", "floor", "ceil", "rint", "signum", "toRadians", "toDegrees"}) {
+      String needle = "Math." + m + "(";
+      int n = 0;
+      for (Fn f : fns) {
+        if (f.source().contains(needle)) {
+          n++;
+        }
+      }
+      out.put("Math." + m, n);
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------------------ points
 
   /** A random evaluation point for {@code fn}: arguments in parameter order. */
@@ -372,13 +434,15 @@ final class ProgramGenerator {
 
     private Fn method(String name, List<Param> params, List<String> wrt, boolean helper) {
       this.helper = helper;
+      boolean assignParams = chance(25);
       Frame top = new Frame();
       frames.add(top);
       for (Param p : params) {
         names.add(p.name());
         switch (p.kind()) {
           // a helper's arguments are whatever its callers pass: anything up to VAR_BOUND
-          case DOUBLE -> top.doubles.add(new DVar(p.name(), helper ? VAR_BOUND : 1.5, false, 0));
+          // parameters may be reassigned like locals (in some methods)
+          case DOUBLE -> top.doubles.add(new DVar(p.name(), helper ? VAR_BOUND : 1.5, assignParams, 0));
           case ARRAY -> top.arrays.add(new AVar(p.name(), p.name(), false));
           case INT -> top.ints.add(new IVar(p.name(), true, 4, false, 0));
           case LONG -> top.longs.add(p.name());
@@ -523,18 +587,6 @@ final class ProgramGenerator {
 
     // ------------------------------------------------------------------ statements
 
-    /** Statements of a block in a new scope. */
-    private List<String> block(int nest, int max) {
-      frames.add(new Frame());
-      List<String> out = new ArrayList<>();
-      int n = 1 + r.nextInt(Math.max(1, max));
-      for (int i = 0; i < n && (i == 0 || remaining > 0); i++) {
-        out.addAll(statement(nest).lines());
-      }
-      frames.remove(frames.size() - 1);
-      return out;
-    }
-
     /** A block as a Code: remembers whether it is a single simple statement. */
     private Code blockCode(int nest, int max, List<String> extra) {
       frames.add(new Frame());
@@ -622,6 +674,19 @@ final class ProgramGenerator {
     }
 
     private Code declareDouble() {
+      List<IVar> small = new ArrayList<>();
+      for (IVar v : ints()) {
+        if (v.nonNeg) {
+          small.add(v);
+        }
+      }
+      if (!small.isEmpty() && chance(8)) {
+        // an int widened to double by the assignment
+        IVar v = pick(small);
+        String name = freshDouble();
+        frame().doubles.add(new DVar(name, v.max, true, loopDepth()));
+        return Code.simpleDecl("double " + name + " = " + v.name + ";");
+      }
       Ex e = maybeLimit(dexpr(1 + r.nextInt(3)), VAR_BOUND);
       String name = freshDouble();
       frame().doubles.add(new DVar(name, Math.max(e.bound(), 0.01), true, loopDepth()));
@@ -690,11 +755,27 @@ final class ProgramGenerator {
         d.bound *= 1.2;
         return Code.simple(s + " *= " + bounded(1.2) + ";");
       } else if (w == 3) {
+        if (chance(30) && room > 1) {
+          // double -= int
+          d.bound += 1;
+          return Code.simple(s + " -= " + (chance(50) ? "1" : "K % 2") + ";");
+        }
         return Code.simple(s + " /= 1 + " + square(limit(dexpr(2), 2)) + ";");
       }
-      Ex e = limit(dexpr(1 + r.nextInt(2)), VAR_BOUND);
+      // sometimes a value that depends on no input: the variable's adjoint must stop here
+      Ex e = chance(15) ? inactive() : limit(dexpr(1 + r.nextInt(2)), VAR_BOUND);
       d.bound = Math.max(d.bound, e.bound());
       return Code.simple(s + " = " + e.code() + ";");
+    }
+
+    /** An expression of constants and ints only: no derivative flows through it. */
+    private Ex inactive() {
+      List<IVar> is = ints();
+      return switch (r.nextInt(3)) {
+        case 0 -> new Ex(constant(-2, 2), 2);
+        case 1 -> is.isEmpty() ? new Ex("C0", C0) : new Ex(pick(is).name + " * 0.25", 2);
+        default -> new Ex("(" + constant(-2, 2) + " / " + constant(0.5, 2) + ")", 4);
+      };
     }
 
     private Code ifStatement(int nest) {
@@ -758,7 +839,8 @@ final class ProgramGenerator {
         frame().ints.add(new IVar(name, false, 8, true, loopDepth()));
         return Code.simpleDecl("int " + name + " = " + init + ";");
       }
-      String init = switch (r.nextInt(5)) {
+      String init = switch (r.nextInt(6)) {
+        case 5 -> "(" + cond(1) + " ? " + r.nextInt(3) + " : " + intExpr() + " % 4)";
         case 0 -> "(" + intExpr() + " + " + r.nextInt(3) + ") % " + (2 + r.nextInt(4));
         case 1 -> "Math.min(" + intExpr() + ", " + (1 + r.nextInt(4)) + ")";
         case 2 -> "(" + intExpr() + " * 2 + 1) / 3";
@@ -780,6 +862,10 @@ final class ProgramGenerator {
         return null;
       }
       String k = pick(targets).name;
+      if (loops.isEmpty() && chance(25)) {
+        return new Code(List.of(k + (chance(50) ? "++;" : " -= 1;"),
+            k + " = Math.max(" + k + ", 0) % 5;"), false);
+      }
       return Code.simple(switch (r.nextInt(3)) {
         case 0 -> k + " = (" + k + " + " + intExpr() + ") % 5;";
         case 1 -> k + " %= " + (2 + r.nextInt(3)) + ";";
@@ -902,7 +988,7 @@ final class ProgramGenerator {
         return Code.simple(switch (r.nextInt(6)) {
           case 0 -> el + " = 0.5 * " + el + " + " + bounded(1.5) + ";";
           case 1 -> el + " *= 0.5 + 0.4 * Math.sin(" + dexpr(2).code() + ");";
-          case 2 -> el + " = " + bounded(VAR_BOUND) + ";";
+          case 2 -> el + " = " + (chance(15) ? inactive() : limit(dexpr(2), VAR_BOUND)).code() + ";";
           case 3 -> el + " += 0.1 * (" + bounded(1) + " - " + el + ");";
           case 4 -> el + " += " + bounded(1) + " - 0.25 * " + el + ";";
           default -> el + " -= " + bounded(1) + " + 0.25 * " + el + ";";
@@ -1170,6 +1256,9 @@ final class ProgramGenerator {
       }
       if (w < 30 && !bools().isEmpty()) {
         String b = pick(bools());
+        if (depth > 0 && chance(20)) {
+          return "(" + b + (chance(50) ? " == " : " != ") + "(" + cond(depth - 1) + "))";
+        }
         return chance(30) ? "!" + b : b;
       }
       if (w < 45) {
@@ -1229,9 +1318,6 @@ final class ProgramGenerator {
       return "Math.pow(" + e.code() + ", 2)";
     }
 
-    private String sq(Ex e) {
-      return square(e);
-    }
 
     private static String num(double c) {
       String s;
@@ -1277,7 +1363,7 @@ final class ProgramGenerator {
         Ex a = dexpr(depth - 1);
         Ex b = limit(dexpr(depth - 1), 3);
         return switch (r.nextInt(3)) {
-          case 0 -> new Ex(a.code() + " / (1 + " + sq(b) + ")", a.bound());
+          case 0 -> new Ex(a.code() + " / (1 + " + square(b) + ")", a.bound());
           case 1 -> new Ex(a.code() + " / (2 + Math.sin(" + b.code() + "))", a.bound());
           default -> new Ex("(" + a.code() + " / " + num(2.0) + ")", a.bound() / 2);
         };
@@ -1340,20 +1426,20 @@ final class ProgramGenerator {
       } else if (w < 55) {
         Ex s = limit(a, 4);
         return chance(50)
-            ? new Ex("Math.log(1 + " + sq(s) + ")", Math.log(1 + s.bound() * s.bound()))
+            ? new Ex("Math.log(1 + " + square(s) + ")", Math.log(1 + s.bound() * s.bound()))
             : new Ex("Math.log(" + num(2.0) + " + " + limit(a, 1.5).code() + ")", 1.3);
       } else if (w < 58) {
         Ex s = limit(a, 4);
         return chance(50)
-            ? new Ex("Math.log1p(" + sq(s) + ")", Math.log1p(s.bound() * s.bound()))
+            ? new Ex("Math.log1p(" + square(s) + ")", Math.log1p(s.bound() * s.bound()))
             : new Ex("Math.log1p(" + limit(a, 0.9).code() + ")", 2.4);
       } else if (w < 61) {
         Ex s = limit(a, 4);
-        return new Ex("Math.log10(1 + " + sq(s) + ")", 1.3);
+        return new Ex("Math.log10(1 + " + square(s) + ")", 1.3);
       } else if (w < 66) {
         Ex s = limit(a, 4);
         return chance(60)
-            ? new Ex("Math.sqrt(1 + " + sq(s) + ")", Math.sqrt(1 + s.bound() * s.bound()))
+            ? new Ex("Math.sqrt(1 + " + square(s) + ")", Math.sqrt(1 + s.bound() * s.bound()))
             : new Ex("Math.sqrt(" + num(2.0) + " + " + limit(a, 1.5).code() + ")", 1.9);
       } else if (w < 68) {
         return new Ex("Math.cbrt(" + num(1.5) + " + " + limit(a, 1).code() + ")", 1.4);
@@ -1361,7 +1447,7 @@ final class ProgramGenerator {
         Ex base = limit(a, 1.5);
         Ex ex = limit(dexpr(depth - 1), 1.5);
         return switch (r.nextInt(4)) {
-          case 0 -> new Ex("Math.pow(1 + " + sq(base) + ", " + ex.code() + ")", 5.9);
+          case 0 -> new Ex("Math.pow(1 + " + square(base) + ", " + ex.code() + ")", 5.9);
           case 1 -> new Ex("Math.pow(" + limit(a, 2.5).code() + ", 2)", 6.25);
           case 2 -> new Ex("Math.pow(" + limit(a, 1.5).code() + ", 3.0)", 3.4);
           default -> new Ex("Math.pow(" + num(1.5) + " + " + limit(a, 1).code() + ", " + ex.code() + ")", 5.6);
@@ -1386,7 +1472,7 @@ final class ProgramGenerator {
       } else if (w < 95) {
         return new Ex("Math.toDegrees(" + limit(a, 0.1).code() + ")", 5.8);
       } else {
-        return new Ex("Math.sqrt(" + sq(limit(a, 4)) + " + " + sq(limit(dexpr(depth - 1), 4))
+        return new Ex("Math.sqrt(" + square(limit(a, 4)) + " + " + square(limit(dexpr(depth - 1), 4))
             + " + 0.25)", 6);
       }
     }
@@ -1436,8 +1522,12 @@ final class ProgramGenerator {
             return new Ex(d.name, d.bound);
           }
         } else if (w < 55) {
-          return chance(80) ? new Ex(constant(-2, 2), 2)
-              : chance(50) ? new Ex("C0", C0) : new Ex("C1", -C1);
+          if (chance(80)) {
+            return new Ex(constant(-2, 2), 2);
+          }
+          // a static final constant, sometimes the other class's
+          String cls = chance(25) ? (owner.equals(mainClass) ? libClass : mainClass) + "." : "";
+          return chance(50) ? new Ex(cls + "C0", C0) : new Ex(cls + "C1", -C1);
         } else if (w < 80) {
           Ex e = arrayRead();
           if (e != null) {
