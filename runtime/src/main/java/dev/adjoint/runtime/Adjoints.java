@@ -10,4 +10,13 @@ public final class Adjoints {
       target[i] += scale * source[i];
     }
   }
+
+  /** {@code Σ a[i] b[i]}: a callee's array gradient along an array tangent (forward mode). */
+  public static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
 }

@@ -412,9 +412,15 @@ public final class Forward {
         if (Sym.isZero(ti)) {
           continue;
         }
-        if (partials.get(i) == null || c.args().get(i).type() != Type.DOUBLE) {
+        if (partials.get(i) == null) {
           problems.add("the call of " + c.target().name() + " with a varying "
-              + c.args().get(i).type().javaName() + " argument");
+              + c.args().get(i).type().javaName() + " argument it does not differentiate");
+          continue;
+        }
+        if (c.args().get(i).type() == Type.DOUBLE_ARRAY) {
+          // an array argument: the callee's gradient along the array's tangent
+          sum = Sym.add(sum, new Expr.Invoke(com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "Adjoints"),
+              null, "dot", List.of(partials.get(i), ti), Type.DOUBLE));
           continue;
         }
         sum = Sym.add(sum, Sym.mul(partials.get(i), ti));

@@ -763,7 +763,7 @@ final class ProgramGenerator {
         return Code.simple(s + " /= 1 + " + square(limit(dexpr(2), 2)) + ";");
       }
       // sometimes a value that depends on no input: the variable's adjoint must stop here
-      Ex e = chance(15) ? inactive() : limit(dexpr(1 + r.nextInt(2)), VAR_BOUND);
+      Ex e = chance(25) ? inactive() : limit(dexpr(1 + r.nextInt(2)), VAR_BOUND);
       d.bound = Math.max(d.bound, e.bound());
       return Code.simple(s + " = " + e.code() + ";");
     }
