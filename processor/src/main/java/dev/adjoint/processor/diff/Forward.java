@@ -417,6 +417,11 @@ public final class Forward {
               + c.args().get(i).type().javaName() + " argument it does not differentiate");
           continue;
         }
+        if (c.args().get(i).type() == Type.TENSOR) {
+          sum = Sym.add(sum, new Expr.Invoke(com.palantir.javapoet.ClassName.get("dev.adjoint.runtime",
+              "TensorAdjoints"), null, "sumOfProducts", List.of(partials.get(i), ti), Type.DOUBLE));
+          continue;
+        }
         if (c.args().get(i).type() == Type.DOUBLE_ARRAY) {
           // an array argument: the callee's gradient along the array's tangent
           sum = Sym.add(sum, new Expr.Invoke(com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "Adjoints"),
