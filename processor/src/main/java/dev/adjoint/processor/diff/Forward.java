@@ -342,7 +342,7 @@ public final class Forward {
   /** Σ ∂e/∂operand · tangent(operand), with {@code result} standing for e's value when known. */
   private Expr tangentOf(Expr e, Expr result) {
     if (e instanceof Ref r) {
-      return varied.contains(r.var()) && r.var().type() != Type.OBJECT ? new Ref(tangentVar(r.var())) : zero(e);
+      return varied.contains(r.var()) && r.var().type() != Type.OBJECT ? new Ref(tangentVar(r.var())) : Const.ZERO;
     }
     if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
       Var array = ((Ref) a.arg(0)).var();
@@ -435,10 +435,7 @@ public final class Forward {
     if (dependsOnVaried(e) && (e.type() == Type.DOUBLE || e.type() == Type.TENSOR)) {
       problems.add("'" + dev.adjoint.processor.emit.ExprWriter.text(e) + "'");
     }
-    return zero(e);
-  }
-
-  private static Expr zero(Expr e) {
     return Const.ZERO;
   }
+
 }

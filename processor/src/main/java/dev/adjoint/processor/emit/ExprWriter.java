@@ -55,14 +55,6 @@ public final class ExprWriter {
     return b.build();
   }
 
-  /** The call of a callee's derivative method, for the statement that keeps its result. */
-  public static CodeBlock derivativeCall(Expr.Call c) {
-    Sink b = new Sink();
-    b.add("$T.$N(", c.target().derivativeOwner(), c.target().derivativeName());
-    args(c, b);
-    b.add(")");
-    return b.build();
-  }
 
   private static void write(Expr e, Sink b, int outer, Expr sibling) {
     int prec = precedence(e);

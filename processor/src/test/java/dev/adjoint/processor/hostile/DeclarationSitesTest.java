@@ -1,0 +1,318 @@
+package dev.adjoint.processor.hostile;
+
+import static dev.adjoint.processor.hostile.Hostile.gradientMatches;
+import static dev.adjoint.processor.hostile.Hostile.works;
+
+import dev.adjoint.processor.testing.Compiled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code @Differentiable} methods declared in every kind of type Java has: interfaces, enums,
+ * records, nested and local types, and a class in the default package. Each either works
+ * (gradient against finite differences) or gets a precise error at the method's line.
+ */
+class DeclarationSitesTest {
+
+  @Test
+  void staticMethodsOfAnInterfaceCallingEachOther() {
+    Compiled c = works("p.Shapes", """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public interface Shapes {
+          @Differentiable
+          static double area(double r) {
+            return Math.PI * r * r;
+          }
+
+          @Differentiable
+          static double ring(double r, double t) {
+            return area(r + t) - area(r);
+          }
+
+          interface Nested {
+            @Differentiable
+            static double g(double x) {
+              return Math.exp(-x * x);
+            }
+          }
+        }
+        """);
+    gradientMatches(c, "p.Shapes", "ring", 1.5, 0.25);
+    gradientMatches(c, "p.Shapes$Nested", "g", 0.3);
+  }
+
+  @Test
+  void staticMethodsOfEnums() {
+    Compiled c = works("p.Activation", """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public enum Activation {
+          RELU, TANH;
+
+          @Differentiable
+          public static double softplus(double x) {
+            return Math.log1p(Math.exp(x));
+          }
+
+          public enum Inner {
+            ONE;
+
+            @Differentiable
+            public static double g(double x, double y) {
+              return softplus(x * y);
+            }
+          }
+        }
+        """);
+    gradientMatches(c, "p.Activation", "softplus", 0.7);
+    gradientMatches(c, "p.Activation$Inner", "g", 0.7, -1.2);
+  }
+
+  @Test
+  void staticMethodsOfRecords() {
+    // the record's components and the method's parameters share names: neither may confuse the processor
+    Compiled c = works("p.Point", """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public record Point(double x, double y) {
+          @Differentiable
+          public static double norm(double x, double y) {
+            return Math.sqrt(x * x + y * y);
+          }
+
+          public record Polar(double r, double theta) {
+            @Differentiable
+            public static double toX(double r, double theta) {
+              return r * Math.cos(theta) + norm(r, theta);
+            }
+          }
+        }
+        """);
+    gradientMatches(c, "p.Point", "norm", 3.0, -4.0);
+    gradientMatches(c, "p.Point$Polar", "toX", 2.0, 0.4);
+  }
+
+  @Test
+  void aClassInTheDefaultPackage() {
+    Compiled c = works("Top", """
+        import dev.adjoint.Differentiable;
+
+        public final class Top {
+          @Differentiable
+          public static double f(double x, double y) {
+            double s = 0;
+            for (int i = 0; i < 3; i++) {
+              s += Math.sin(x * i) * y;
+            }
+            return s + g(x);
+          }
+
+          @Differentiable
+          public static double g(double x) {
+            return x * x * x;
+          }
+
+          public static final class Inner {
+            @Differentiable
+            public static double h(double x) {
+              return Top.g(x) * 2;
+            }
+          }
+        }
+        """);
+    gradientMatches(c, "Top", "f", 0.4, 1.3);
+    gradientMatches(c, "Top$Inner", "h", 0.4);
+  }
+
+  /** The default package calling a @Differentiable method of a named package (the reverse is impossible in Java). */
+  @Test
+  void defaultPackageCallingANamedPackage() {
+    Compiled c = works("Caller", """
+        import dev.adjoint.Differentiable;
+
+        public final class Caller {
+          @Differentiable
+          public static double f(double x) {
+            return p.Lib.g(x) + x;
+          }
+        }
+        """, "p.Lib", """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public final class Lib {
+          @Differentiable
+          public static double g(double x) {
+            return Math.tanh(x) * x;
+          }
+        }
+        """);
+    gradientMatches(c, "Caller", "f", 0.9);
+  }
+
+  // ------------------------------------------------------------ precise errors
+
+  @Test
+  void instanceMethodOfARecord() {
+    String src = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public record Point(double x, double y) {
+          @Differentiable
+          public double scaled(double s) { // <- here
+            return s * x;
+          }
+        }
+        """;
+    Hostile.preciseErrorsOn(Hostile.compile("p.Point", src), Hostile.uri("p.Point"),
+        Hostile.markedLines(src), Hostile.uris("p.Point", src));
+  }
+
+  @Test
+  void instanceMethodOfAnEnum() {
+    String src = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public enum Mode {
+          A;
+
+          @Differentiable
+          public double f(double x) { // <- here
+            return x * ordinal();
+          }
+        }
+        """;
+    Hostile.preciseErrorsOn(Hostile.compile("p.Mode", src), Hostile.uri("p.Mode"),
+        Hostile.markedLines(src), Hostile.uris("p.Mode", src));
+  }
+
+  @Test
+  void abstractAndDefaultMethodsOfAnInterface() {
+    String src = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public interface Model {
+          @Differentiable
+          double f(double x); // <- here
+
+          @Differentiable
+          default double g(double x) { // <- here
+            return x * x;
+          }
+        }
+        """;
+    Hostile.preciseErrorsOn(Hostile.compile("p.Model", src), Hostile.uri("p.Model"),
+        Hostile.markedLines(src), Hostile.uris("p.Model", src));
+  }
+
+  /*
+   * Java 16+ allows static methods in local records, anonymous classes and enum constant bodies.
+   * RoundEnvironment.getElementsAnnotatedWith never returns them (javac does not enter method
+   * bodies for it), so today the annotation is silently ignored: no generated class, no message.
+   * A user then meets "cannot find symbol ...Grad" in their own code with no hint why. The
+   * processor can find them through the Tree API (scan the bodies of the root elements) and
+   * must say that they are not supported, at the method.
+   */
+
+  @Test
+  void staticMethodOfALocalRecord() {
+    String src = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public final class Model {
+          static double use(double y) {
+            record Local(double a) {
+              @Differentiable
+              public static double g(double x) { // <- here
+                return x * x;
+              }
+            }
+            return y;
+          }
+        }
+        """;
+    Hostile.preciseErrorsOn(Hostile.compile("p.Model", src), Hostile.uri("p.Model"),
+        Hostile.markedLines(src), Hostile.uris("p.Model", src));
+  }
+
+  @Test
+  void staticMethodOfAnAnonymousClass() {
+    String src = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public final class Model {
+          static final Object O = new Object() {
+            @Differentiable
+            public static double h(double x) { // <- here
+              return x * x;
+            }
+          };
+        }
+        """;
+    Hostile.preciseErrorsOn(Hostile.compile("p.Model", src), Hostile.uri("p.Model"),
+        Hostile.markedLines(src), Hostile.uris("p.Model", src));
+  }
+
+  @Test
+  void staticMethodOfAnEnumConstantBody() {
+    String src = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public enum Op {
+          A {
+            @Differentiable
+            public static double f(double x) { // <- here
+              return x * x;
+            }
+          };
+        }
+        """;
+    Hostile.preciseErrorsOn(Hostile.compile("p.Op", src), Hostile.uri("p.Op"),
+        Hostile.markedLines(src), Hostile.uris("p.Op", src));
+  }
+
+  /** Reads like a local type but is a member: works. */
+  @Test
+  void staticNestedTypesDeepInside() {
+    Compiled c = works("p.A", """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public final class A {
+          public interface B {
+            enum C {
+              X;
+
+              public record D(int unused) {
+                @Differentiable
+                public static double f(double x) {
+                  return Math.cbrt(x) * x;
+                }
+              }
+            }
+          }
+        }
+        """);
+    gradientMatches(c, "p.A$B$C$D", "f", 2.0);
+  }
+}
