@@ -345,9 +345,10 @@ public final class Planner {
     for (Stmt s : b.stmts) {
       boolean w;
       if (s instanceof Stmt.Assign a) {
-        w = isActiveStmt(s) || !a.declaration && needed.contains(a.target);
+        // overwriting an active variable, even with a constant, resets its adjoint
+        w = isActiveStmt(s) || !a.declaration && (needed.contains(a.target) || active.contains(a.target));
       } else if (s instanceof Stmt.ArrayStore st) {
-        w = isActiveStmt(s) || needed.contains(st.array);
+        w = isActiveStmt(s) || needed.contains(st.array) || active.contains(st.array);
       } else {
         w = false;
         for (Block c : Blocks.children(s)) {
@@ -372,7 +373,17 @@ public final class Planner {
   }
 
   private void findNeeded(Block b) {
+    findNeeded(b, false);
+  }
+
+  private void findNeeded(Block b, boolean nested) {
     for (Stmt s : b.stmts) {
+      if (nested && s instanceof Stmt.Assign d && d.declaration && d.target.type() == Type.DOUBLE_ARRAY
+          && active.contains(d.target)) {
+        // an array declared inside a branch: its adjoint is made where the reverse sweep
+        // enters that branch, which needs the array there
+        need(s, Set.of(d.target));
+      }
       for (Expr e : Blocks.exprs(s)) {
         for (Var v : reads(e)) {
           readBy.computeIfAbsent(v, k -> new HashSet<>()).add(s);
@@ -397,7 +408,7 @@ public final class Planner {
         }
       }
       for (Block c : Blocks.children(s)) {
-        findNeeded(c);
+        findNeeded(c, true);
       }
     }
   }
@@ -413,8 +424,12 @@ public final class Planner {
   private Set<Var> needAll(Expr value, Expr result) {
     Var marker = new Var("adjoint", Type.DOUBLE, Var.Kind.SYNTHETIC);
     Set<Var> out = new LinkedHashSet<>();
+    // what the reverse sweep binds to temporaries is read there too
     for (Propagation.Contribution c : Propagation.of(value, new Ref(marker), result,
-        active::contains, x -> x)) {
+        active::contains, x -> {
+          out.addAll(reads(x));
+          return x;
+        })) {
       out.addAll(reads(c.amount()));
       if (c.guard() != null) {
         out.addAll(reads(c.guard()));

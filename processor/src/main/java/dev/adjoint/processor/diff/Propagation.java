@@ -136,24 +136,34 @@ public final class Propagation {
   private static boolean shareable(List<Expr> args, List<Expr> partials, Predicate<Var> active) {
     int users = 0;
     for (int i = 0; i < args.size(); i++) {
-      if (partials.get(i) != null && isActive(args.get(i), active)) {
+      if (partials.get(i) != null && !Sym.isZero(partials.get(i)) && isActive(args.get(i), active)) {
         users++;
       }
     }
     return users > 1;
   }
 
-  /** Whether the expression's value depends on an active variable. */
+  /**
+   * Whether the expression's value depends on an active variable. An integer, boolean or index
+   * (such as {@code w.length}) never does, whatever it reads.
+   */
   public static boolean isActive(Expr e, Predicate<Var> active) {
     if (!e.type().differentiable()) {
-      return false; // an int (such as w.length), boolean or index carries no derivative
+      return false;
     }
-    boolean[] found = {false};
-    e.forEach(x -> {
-      if (x instanceof Ref r && r.var().type().differentiable() && active.test(r.var())) {
-        found[0] = true;
-      }
-    });
-    return found[0];
+    if (e instanceof Ref r) {
+      return active.test(r.var());
+    }
+    if (e instanceof Apply a) {
+      return a.args().stream().anyMatch(x -> isActive(x, active));
+    }
+    if (e instanceof Expr.Call c) {
+      return c.args().stream().anyMatch(x -> isActive(x, active));
+    }
+    if (e instanceof Expr.Invoke i) {
+      return i.receiver() != null && isActive(i.receiver(), active)
+          || i.args().stream().anyMatch(x -> isActive(x, active));
+    }
+    return false;
   }
 }

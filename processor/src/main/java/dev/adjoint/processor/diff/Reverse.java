@@ -244,6 +244,14 @@ public final class Reverse {
         Var v = b.carried.get(i);
         out.declare(v, tapeCall(pop(v.type())));
       }
+      for (Stmt s : b.stmts) {
+        if (s instanceof Stmt.Assign a && a.declaration && a.target.type() == Type.DOUBLE_ARRAY
+            && plan.isActive(a.target)) {
+          // an array declared in this block (after an early exit, say): its adjoint lives here
+          out.declare(adjointVar(a.target), new Expr.Apply(Op.NEW_ARRAY, List.of(
+              new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.target)), Type.INT)), Type.DOUBLE_ARRAY));
+        }
+      }
     }
     for (int i = b.stmts.size() - 1; i >= 0; i--) {
       reverse(b.stmts.get(i));

@@ -96,7 +96,7 @@ public final class ExprWriter {
         b.add(")");
       }
     } else {
-      apply((Apply) e, b, prec);
+      apply((Apply) e, b, prec, sibling);
     }
     if (parens) {
       b.add(")");
@@ -112,7 +112,7 @@ public final class ExprWriter {
     }
   }
 
-  private static void apply(Apply a, Sink b, int prec) {
+  private static void apply(Apply a, Sink b, int prec, Expr sibling) {
     Op op = a.op();
     switch (op.form()) {
       case INFIX -> {
@@ -126,7 +126,7 @@ public final class ExprWriter {
         Expr x = a.arg(0);
         boolean clash = x instanceof Apply inner && inner.op().form() == Op.Form.PREFIX
             || x instanceof Const c && c.value() instanceof Number n && n.doubleValue() < 0;
-        write(x, b, clash ? 99 : prec, null);
+        write(x, b, clash ? 99 : prec, sibling); // -3.0 / n must stay -3.0
       }
       case METHOD -> {
         write(a.arg(0), b, 16, null); // calls chain: a.matmul(b).add(c)
@@ -230,11 +230,16 @@ public final class ExprWriter {
     }
     boolean whole = d == Math.rint(d) && Math.abs(d) < 1e15;
     // beside a double that is not itself a literal, Java's promotion keeps the arithmetic double
-    boolean safeAsInt = sibling == null || sibling.type() == Type.DOUBLE && !(sibling instanceof Const);
+    boolean safeAsInt = sibling == null || sibling.type() == Type.DOUBLE && !literal(sibling);
     if (whole && safeAsInt && !(d == 0 && 1 / d < 0)) {
       return Long.toString((long) d);
     }
     return Double.toString(d);
+  }
+
+  /** A literal, possibly negated: printed without ".0" it could make the arithmetic int. */
+  private static boolean literal(Expr e) {
+    return e instanceof Const || e instanceof Apply a && a.op() == Op.NEG && literal(a.arg(0));
   }
 
   /** For tests and diagnostics: the expression as plain text. */

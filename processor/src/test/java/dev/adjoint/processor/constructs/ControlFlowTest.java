@@ -70,7 +70,16 @@ class ControlFlowTest {
         Arguments.of("guardedIndex", new Object[] {new double[] {0.3, -0.4, 0.9}, 0.7}),
         Arguments.of("resultRestored", new Object[] {0.4, 3, 0.8}),
         Arguments.of("resultRestored", new Object[] {0.4, 0, 0.8}),
-        Arguments.of("intArgumentOfAnArray", new Object[] {0.9, new double[] {0.2, 0.5}}));
+        Arguments.of("intArgumentOfAnArray", new Object[] {0.9, new double[] {0.2, 0.5}}),
+        Arguments.of("arrayAfterEarlyReturn", new Object[] {0.7, false}),
+        Arguments.of("arrayAfterEarlyReturn", new Object[] {0.7, true}),
+        Arguments.of("stepInBranch", new Object[] {1.3}),
+        Arguments.of("stepInBranch", new Object[] {-0.6}),
+        Arguments.of("lengthInEarlyReturn", new Object[] {new double[] {1, 2}, 0.5}),
+        Arguments.of("lengthInEarlyReturn", new Object[] {new double[] {1, 2}, 1.5}),
+        Arguments.of("overwrittenByConstant", new Object[] {0.3, new double[] {1, 0.5}}),
+        Arguments.of("overwrittenByConstant", new Object[] {-0.3, new double[] {1, -0.5}}),
+        Arguments.of("negativeLiteralDivision", new Object[] {-0.662}));
   }
 
   @ParameterizedTest(name = "{0}")
