@@ -36,11 +36,7 @@ final class Shapes {
 
   /** The size of a shape already known to be valid. */
   static int size(int[] shape) {
-    int size = 1;
-    for (int d : shape) {
-      size *= d;
-    }
-    return size;
+    return sizeOf("shape", shape); // never wraps around: a result too large is an error
   }
 
   static String str(int[] shape) {

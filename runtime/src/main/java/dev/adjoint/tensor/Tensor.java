@@ -603,6 +603,10 @@ public final class Tensor {
                 + ": only one dimension may be -1 and none may be otherwise negative");
       } else {
         known *= s[i];
+        if (known > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException("reshape: cannot reshape shape " + Shapes.str(shape)
+              + " to " + Shapes.str(s) + ": more elements than a Java array can hold");
+        }
       }
     }
     if (inferred >= 0) {

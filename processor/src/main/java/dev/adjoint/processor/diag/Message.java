@@ -18,8 +18,8 @@ public enum Message {
   GENERIC("AdjointGeneric", "@Differentiable method %s must not be generic; write it for double"),
   VARARGS("AdjointVarargs", "@Differentiable method %s must not take varargs; take a double[] instead"),
   THROWS("AdjointThrows", "@Differentiable method %s must not declare thrown exceptions"),
-  RESERVED_PARAM("AdjointReservedName", "parameter '%s' of %s clashes with the generated record's "
-      + "component 'value'; rename the parameter"),
+  RESERVED_PARAM("AdjointReservedName", "parameter '%s' of %s cannot name a component of the generated "
+      + "record (value, gradients and Object's methods are taken); rename the parameter"),
   WRT_UNKNOWN("AdjointWrtUnknown", "wrt names '%s', which is not a parameter of %s; parameters: %s"),
   WRT_NOT_DIFFERENTIABLE("AdjointWrtType", "wrt names '%s' of type %s in %s; only double and "
       + "double[] parameters can be differentiated"),

@@ -131,13 +131,13 @@ public final class GradClassWriter {
     String call = String.join(", ", args);
     String sep = call.isEmpty() ? "" : ", ";
     if (seed.type() == Type.TENSOR) {
-      ones.addStatement("$T _value = $T.$N($L)", TENSOR, ClassName.get(source), g.name(), call);
-      ones.addStatement("return $N($L$L$T.ones(_value.shape()))", g.name() + "Vjp", call, sep, TENSOR);
+      ones.addStatement("$T _value$$ = $T.$N($L)", TENSOR, ClassName.get(source), g.name(), call);
+      ones.addStatement("return $N($L$L$T.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, TENSOR);
     } else {
-      ones.addStatement("double[] _value = $T.$N($L)", ClassName.get(source), g.name(), call);
-      ones.addStatement("double[] _ones = new double[_value.length]");
-      ones.addStatement("$T.fill(_ones, 1)", java.util.Arrays.class);
-      ones.addStatement("return $N($L$L_ones)", g.name() + "Vjp", call, sep);
+      ones.addStatement("double[] _value$$ = $T.$N($L)", ClassName.get(source), g.name(), call);
+      ones.addStatement("double[] _ones$$ = new double[_value$$.length]");
+      ones.addStatement("$T.fill(_ones$$, 1)", java.util.Arrays.class);
+      ones.addStatement("return $N($L$L_ones$$)", g.name() + "Vjp", call, sep);
     }
     type.addMethod(ones.build());
     type.addOriginatingElement(method);
@@ -264,51 +264,51 @@ public final class GradClassWriter {
     for (Var p : g.wrt()) {
       sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
     }
-    m.addStatement("int _outputs = $T.$N($L).length", ClassName.get(source), g.name(), call);
-    m.addStatement("int _inputs = $L", CodeBlock.join(sizes, " + "));
-    m.addStatement("double[][] _jacobian = new double[_outputs][_inputs]");
-    m.beginControlFlow("if (_inputs <= _outputs)");
+    m.addStatement("int _outputs$$ = $T.$N($L).length", ClassName.get(source), g.name(), call);
+    m.addStatement("int _inputs$$ = $L", CodeBlock.join(sizes, " + "));
+    m.addStatement("double[][] _jacobian$$ = new double[_outputs$$][_inputs$$]");
+    m.beginControlFlow("if (_inputs$$ <= _outputs$$)");
     m.addComment("fewer inputs: one forward sweep per input gives a column");
-    m.beginControlFlow("for (int _j = 0; _j < _inputs; _j++)");
+    m.beginControlFlow("for (int _j$$ = 0; _j$$ < _inputs$$; _j$$++)");
     List<String> jvpArgs = new java.util.ArrayList<>(params);
     CodeBlock offset = CodeBlock.of("0");
     for (int k = 0; k < g.wrt().size(); k++) {
       Var p = g.wrt().get(k);
       Var t = tangents.get(k);
       if (p.type() == Type.DOUBLE) {
-        m.addStatement("double $N = _j == $L ? 1 : 0", t.name(), offset);
+        m.addStatement("double $N = _j$$ == $L ? 1 : 0", t.name(), offset);
       } else {
         m.addStatement("double[] $N = new double[$N.length]", t.name(), p.name());
-        m.beginControlFlow("if (_j >= $L && _j < $L + $N.length)", offset, offset, p.name());
-        m.addStatement("$N[_j - ($L)] = 1", t.name(), offset);
+        m.beginControlFlow("if (_j$$ >= $L && _j$$ < $L + $N.length)", offset, offset, p.name());
+        m.addStatement("$N[_j$$ - ($L)] = 1", t.name(), offset);
         m.endControlFlow();
       }
       jvpArgs.add(t.name());
       offset = CodeBlock.of("$L + $L", offset, sizes.get(k));
     }
-    m.addStatement("double[] _column = $N($L).tangent()", g.name() + "Jvp", String.join(", ", jvpArgs));
-    m.beginControlFlow("for (int _i = 0; _i < _outputs; _i++)");
-    m.addStatement("_jacobian[_i][_j] = _column[_i]");
+    m.addStatement("double[] _column$$ = $N($L).tangent()", g.name() + "Jvp", String.join(", ", jvpArgs));
+    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+    m.addStatement("_jacobian$$[_i$$][_j$$] = _column$$[_i$$]");
     m.endControlFlow();
     m.endControlFlow();
     m.nextControlFlow("else");
     m.addComment("fewer outputs: one reverse sweep per output gives a row");
-    m.beginControlFlow("for (int _i = 0; _i < _outputs; _i++)");
-    m.addStatement("double[] _seed = new double[_outputs]");
-    m.addStatement("_seed[_i] = 1");
-    m.addStatement("$T _row = $N($L$L_seed)", recordName(g), g.name() + "Vjp", call, call.isEmpty() ? "" : ", ");
-    m.addStatement("int _j = 0");
+    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+    m.addStatement("double[] _seed$$ = new double[_outputs$$]");
+    m.addStatement("_seed$$[_i$$] = 1");
+    m.addStatement("$T _row$$ = $N($L$L_seed$$)", recordName(g), g.name() + "Vjp", call, call.isEmpty() ? "" : ", ");
+    m.addStatement("int _j$$ = 0");
     for (Var p : g.wrt()) {
       if (p.type() == Type.DOUBLE) {
-        m.addStatement("_jacobian[_i][_j++] = _row.$N()", p.name());
+        m.addStatement("_jacobian$$[_i$$][_j$$++] = _row$$.$N()", p.name());
       } else {
-        m.addStatement("$T.arraycopy(_row.$N(), 0, _jacobian[_i], _j, $N.length)", System.class, p.name(), p.name());
-        m.addStatement("_j += $N.length", p.name());
+        m.addStatement("$T.arraycopy(_row$$.$N(), 0, _jacobian$$[_i$$], _j$$, $N.length)", System.class, p.name(), p.name());
+        m.addStatement("_j$$ += $N.length", p.name());
       }
     }
     m.endControlFlow();
     m.endControlFlow();
-    m.addStatement("return _jacobian");
+    m.addStatement("return _jacobian$$");
     type.addMethod(m.build());
   }
 
@@ -347,7 +347,6 @@ public final class GradClassWriter {
 
   public JavaFile file() {
     return JavaFile.builder(name.packageName(), type.build())
-        .skipJavaLangImports(true)
         .indent("    ")
         .build();
   }

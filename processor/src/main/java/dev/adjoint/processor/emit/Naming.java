@@ -1,7 +1,6 @@
 package dev.adjoint.processor.emit;
 
 import com.palantir.javapoet.ClassName;
-import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -26,19 +25,39 @@ public final class Naming {
 
   /**
    * The record a method's gradient method returns: the method's name capitalised; overloads of
-   * one name get 2, 3, ... in declaration order.
+   * one name get 2, 3, ... in declaration order. Names are unique in the generated class:
+   * records of earlier methods (and their Jvp, Hvp and Hessian records) and the class's own
+   * name are taken first, in declaration order, so callers compiled later compute the same.
    */
   public static String recordName(ExecutableElement method, Class<? extends java.lang.annotation.Annotation> marker) {
-    String base = Character.toUpperCase(method.getSimpleName().charAt(0))
-        + method.getSimpleName().toString().substring(1);
-    List<ExecutableElement> sameName = new ArrayList<>();
-    for (ExecutableElement m : ElementFilter.methodsIn(method.getEnclosingElement().getEnclosedElements())) {
-      if (m.getSimpleName().contentEquals(method.getSimpleName()) && m.getAnnotation(marker) != null) {
-        sameName.add(m);
+    TypeElement owner = owner(method);
+    java.util.Set<String> used = new java.util.HashSet<>();
+    used.add(gradClass(owner).simpleName());
+    for (ExecutableElement m : ElementFilter.methodsIn(owner.getEnclosedElements())) {
+      if (m.getAnnotation(marker) == null) {
+        continue;
+      }
+      String base = Character.toUpperCase(m.getSimpleName().charAt(0)) + m.getSimpleName().toString().substring(1);
+      String name = base;
+      for (int k = 2; !free(used, name); k++) {
+        name = base + k;
+      }
+      for (String variant : VARIANTS) {
+        used.add((name + variant).toLowerCase(java.util.Locale.ROOT));
+      }
+      if (m.equals(method)) {
+        return name;
       }
     }
-    int index = sameName.indexOf(method);
-    return index <= 0 ? base : base + (index + 1);
+    throw new IllegalStateException("not a marked method: " + method);
+  }
+
+  /** The record suffixes of the other modes; "" is the gradient record itself. */
+  private static final List<String> VARIANTS = List.of("", "Jvp", "Hvp", "Hessian");
+
+  /** Record names must differ in more than case: class files live on case-insensitive disks too. */
+  private static boolean free(java.util.Set<String> used, String name) {
+    return VARIANTS.stream().noneMatch(v -> used.contains((name + v).toLowerCase(java.util.Locale.ROOT)));
   }
 
   /** The class a method belongs to. */

@@ -122,7 +122,9 @@ public final class MethodParser {
         .allMatch(p -> CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType).isPresent());
     boolean returnOk = CallResolver.typeOf(method.getReturnType())
         .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t == Type.DOUBLE_ARRAY).isPresent();
-    if (!signatureOk && !(paramsOk && returnOk)) {
+    boolean isStatic = method.getModifiers().contains(Modifier.STATIC);
+    if (!signatureOk && !(paramsOk && returnOk && isStatic)) {
+      // an instance method's body reads instance state: its errors would only repeat this one
       return Optional.empty();
     }
     // Trees.getTypeMirror does not attribute the class by itself; asking for an element does,
@@ -224,7 +226,7 @@ public final class MethodParser {
         diag.report(p, Message.BAD_PARAM, p.getSimpleName(), name, p.asType());
         ok = false;
       }
-      if (p.getSimpleName().contentEquals("value")) {
+      if (RESERVED.contains(p.getSimpleName().toString())) {
         diag.report(p, Message.RESERVED_PARAM, p.getSimpleName(), name);
         ok = false;
       }
@@ -276,6 +278,10 @@ public final class MethodParser {
   }
 
   private static final String DIFFERENTIABLE = "dev.adjoint.Differentiable";
+
+  /** Names a record component cannot have: {@code value}, and the methods of Object and of the record. */
+  private static final Set<String> RESERVED = Set.of("value", "gradients", "toString", "hashCode",
+      "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
 
   private static boolean parameterType(Type t) {
     return t != Type.INT_ARRAY && t != Type.OBJECT;
@@ -750,9 +756,7 @@ public final class MethodParser {
           case CONDITIONAL_AND -> Op.AND;
           default -> Op.OR;
         };
-        if (op == Op.REM && t == Type.DOUBLE) {
-          return unsupported(e, "the remainder of doubles (%)", "use Math.floor: a - b * Math.floor(a / b)");
-        }
+
         return new Apply(op, List.of(l, r), t);
       }
       case CONDITIONAL_EXPRESSION: {

@@ -262,16 +262,16 @@ class AllErrorsReportedTest {
 
         @Differentiable
         public static double other(double x) {
-          return x % 2.0;
+          return x * 2.5f;
         }
         """);
     JavaFileObject f = Sources.file("p.Model", src);
     Compilation c = Sources.compile(f);
     Sources.failedCleanly(c);
     int rec = lineOf(src, "loop(x * x");
-    int rem = lineOf(src, "x % 2.0");
+    int rem = lineOf(src, "x * 2.5f");
     Sources.errorAt(c, f, rec, "[AdjointRecursion]", "loop → loop");
-    Sources.errorAt(c, f, rem, UNSUPPORTED, "remainder");
+    Sources.errorAt(c, f, rem, UNSUPPORTED, "float literal");
     Sources.onlyAdjointErrorsOn(c, f, List.of(rec, rem));
   }
 

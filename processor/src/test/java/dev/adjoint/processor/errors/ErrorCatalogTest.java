@@ -294,9 +294,6 @@ class ErrorCatalogTest {
             double y = (float) x; // <- error
             return y;
             """), UNSUPPORTED, "float", "double"),
-        c("remainder of doubles", body("""
-            return x % 2.0; // <- error
-            """), UNSUPPORTED, "remainder", "Math.floor"),
         c("bit shift", body("""
             return x * (n << 1); // <- error
             """), UNSUPPORTED, "n << 1"),

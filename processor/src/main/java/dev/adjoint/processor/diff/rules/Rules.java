@@ -57,6 +57,9 @@ public final class Rules {
     register(Op.DIV, (x, y, s) -> List.of(div(num(1), x.get(1)), neg(div(y, x.get(1)))));
     // y = -a: dy/da = -1
     register(Op.NEG, (x, y, s) -> List.of(num(-1)));
+    // y = a % b = a - b * trunc(a / b): dy/da = 1, dy/db = -trunc(a / b) (Java's % truncates)
+    register(Op.REM, (x, y, s) -> List.of(num(1), neg(new Apply(Op.CAST, List.of(
+        new Apply(Op.CAST, List.of(div(x.get(0), x.get(1))), Type.LONG)), Type.DOUBLE))));
     // y = c ? a : b: the derivative follows the branch taken
     register(Op.COND, (x, y, s) -> Arrays.asList(null, cond(x.get(0), num(1), num(0)),
         cond(x.get(0), num(0), num(1))));
