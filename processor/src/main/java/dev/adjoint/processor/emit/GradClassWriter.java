@@ -233,11 +233,11 @@ public final class GradClassWriter {
       for (int j = 0; j < n; j++) {
         args.add(i == j ? "1" : "0");
       }
-      String column = "column" + i;
+      String column = "_column" + i + "$";
       hessian.addStatement("$T $N = $N($L)", hvpRecordName(g), column, g.name() + "Hvp", String.join(", ", args));
       columns.add(CodeBlock.of("$N.hvp()", column));
     }
-    hessian.addStatement("return new $T(column0.value(), column0.gradient(), new double[][] {$L})",
+    hessian.addStatement("return new $T(_column0$$.value(), _column0$$.gradient(), new double[][] {$L})",
         hessianRecordName(g), CodeBlock.join(columns, ", "));
     type.addMethod(hessian.build());
   }

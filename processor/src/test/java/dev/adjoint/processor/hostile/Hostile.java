@@ -28,6 +28,8 @@ import javax.tools.JavaFileObject;
 final class Hostile {
   /** End-of-line marker for "an error, if any, belongs on this line". */
   static final String HERE = "// <- here";
+  /** End-of-line marker for "a follow-up error may be on this line too" (never required). */
+  static final String MAY = "// <- may";
 
   private Hostile() {}
 
@@ -52,14 +54,34 @@ final class Hostile {
 
   /** 1-based numbers of the lines that carry the {@link #HERE} marker. */
   static List<Integer> markedLines(String source) {
+    return linesWith(source, HERE);
+  }
+
+  static List<Integer> linesWith(String source, String marker) {
     List<Integer> lines = new ArrayList<>();
     List<String> all = source.lines().toList();
     for (int i = 0; i < all.size(); i++) {
-      if (all.get(i).contains(HERE)) {
+      if (all.get(i).contains(marker)) {
         lines.add(i + 1);
       }
     }
     return lines;
+  }
+
+  /**
+   * The failure is clean and precise: an Adjoint error on every line marked {@link #HERE} of
+   * {@code source} (compiled as {@code name}), and errors on no other lines than those and the
+   * ones marked {@link #MAY}.
+   */
+  static void preciseErrors(String name, String source) {
+    Compilation c = compile(name, source);
+    List<Integer> required = markedLines(source);
+    List<Integer> allowed = new ArrayList<>(required);
+    allowed.addAll(linesWith(source, MAY));
+    preciseErrorsOn(c, uri(name), allowed, uris(name, source), false);
+    Set<Integer> hit = new HashSet<>();
+    c.errors().forEach(d -> hit.add((int) d.getLineNumber()));
+    assertWithMessage("lines with an error; diagnostics:\n%s", dump(c)).that(hit).containsAtLeastElementsIn(required);
   }
 
   /** Compiles with the processor and extra options; an exception escaping javac fails the test. */

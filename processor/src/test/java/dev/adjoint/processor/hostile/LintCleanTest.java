@@ -34,7 +34,7 @@ class LintCleanTest {
             public static double rosenbrock(double x, double y) {
               double a = 1 - x;
               double b = y - x * x;
-              return a * a + 100 * b * b + Math.exp(-x) * Math.atan2(y, x) + Math.abs(x) % 1;
+              return a * a + 100 * b * b + Math.exp(-x) * Math.atan2(y, x) + Math.abs(x);
             }
             """)),
         c("loops and branches", "p.Model", Hostile.model("""

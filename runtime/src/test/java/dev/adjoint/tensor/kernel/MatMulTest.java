@@ -1,0 +1,407 @@
+package dev.adjoint.tensor.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kernel (vector, scalar, simple, threaded) and every transpose/accumulate combination
+ * against a naive triple loop, on shapes that hit every edge: tiles, k blocks, m blocks and n
+ * blocks that do not divide the size, leading dimensions larger than the row, offsets.
+ */
+class MatMulTest {
+
+  /** {m, n, k}: odd edges, one-row/one-column products, and sizes crossing every block. */
+  private static final int[][] SHAPES = {
+      {1, 1, 1}, {1, 40, 33}, {40, 1, 33}, {33, 40, 1}, {1, 300, 17}, {2, 3, 4},
+      {7, 13, 5}, {16, 16, 16}, {17, 31, 19}, {6, 16, 20}, {12, 32, 260},
+      {65, 129, 33}, {65, 129, 70}, {97, 50, 300}, {300, 200, 100}, {20, 4111, 18},
+  };
+
+  /** The shapes given to the packed kernels directly (bypassing the simple path). */
+  private static final int[][] KERNEL_SHAPES = {
+      {1, 1, 1}, {1, 17, 3}, {5, 1, 7}, {7, 13, 5}, {6, 16, 1}, {13, 33, 257},
+      {65, 129, 33}, {200, 20, 40},
+  };
+
+  @AfterEach
+  void restoreDefaults() {
+    MatMul.setThreads(Runtime.getRuntime().availableProcessors());
+    MatMul.useScalarKernel(false);
+  }
+
+  // ---- the kernels, through the dispatcher ----------------------------------------------
+
+  @Test
+  void vectorKernelIsLoadedWhenTheModuleIsPresent() {
+    // surefire runs with --add-modules jdk.incubator.vector
+    assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+    assertNotNull(MatMul.vectorKernel(), "vector kernel failed to load");
+    assertTrue(MatMul.isVectorKernelAvailable());
+    assertTrue(MatMul.kernelName().startsWith("vector"), MatMul.kernelName());
+  }
+
+  @Test
+  void vectorKernelSingleThread() {
+    checkAllShapes(MatMul.vectorKernel(), 1);
+  }
+
+  @Test
+  void scalarKernelSingleThread() {
+    checkAllShapes(ScalarKernel.INSTANCE, 1);
+  }
+
+  @Test
+  void vectorKernelThreaded() {
+    checkAllShapes(MatMul.vectorKernel(), 2);
+    checkAllShapes(MatMul.vectorKernel(), 3);
+  }
+
+  @Test
+  void scalarKernelThreaded() {
+    checkAllShapes(ScalarKernel.INSTANCE, 2);
+    checkAllShapes(ScalarKernel.INSTANCE, 5);
+  }
+
+  /** The split into slabs, forced on every shape (the dispatcher splits only large ones). */
+  @Test
+  void parallelSlabsOnEveryShape() {
+    Random random = new Random(13);
+    for (Kernel kernel : new Kernel[] {MatMul.vectorKernel(), ScalarKernel.INSTANCE}) {
+      for (int parts = 2; parts <= 4; parts++) {
+        int maxParts = parts;
+        for (int[] s : SHAPES) {
+          for (int flags = 0; flags < 8; flags++) {
+            Case c = new Case(s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0,
+                (flags & 4) != 0, random);
+            c.run((tA, tB, m, n, k, a, ao, lda, b, bo, ldb, cc, co, ldc, acc) ->
+                MatMul.parallel(kernel, maxParts, tA, tB, m, n, k, a, ao, lda, b, bo, ldb,
+                    cc, co, ldc, acc));
+            c.verify(kernel.name() + ", slabs=" + maxParts);
+          }
+        }
+      }
+    }
+  }
+
+  /** The packed kernels on their own, including shapes the dispatcher sends elsewhere. */
+  @Test
+  void packedKernelsOnTinyAndOddShapes() {
+    Random random = new Random(7);
+    for (Kernel kernel : new Kernel[] {MatMul.vectorKernel(), ScalarKernel.INSTANCE}) {
+      for (int[] s : KERNEL_SHAPES) {
+        for (int flags = 0; flags < 8; flags++) {
+          Case c = new Case(s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0,
+              (flags & 4) != 0, random);
+          c.run((tA, tB, m, n, k, a, ao, lda, b, bo, ldb, cc, co, ldc, acc) ->
+              kernel.gemm(tA, tB, m, n, k, a, ao, lda, b, bo, ldb, cc, co, ldc, acc));
+          c.verify(kernel.name());
+        }
+      }
+    }
+  }
+
+  @Test
+  void simplePathOnAllTransposes() {
+    Random random = new Random(11);
+    for (int[] s : new int[][] {{1, 1, 1}, {3, 5, 7}, {15, 40, 9}, {40, 15, 70}}) {
+      for (int flags = 0; flags < 8; flags++) {
+        Case c = new Case(s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0,
+            (flags & 4) != 0, random);
+        c.run(MatMul::simple);
+        c.verify("simple");
+      }
+    }
+  }
+
+  /** Slabs are independent and tile-aligned: the thread count never changes a bit. */
+  @Test
+  void threadCountDoesNotChangeResults() {
+    Random random = new Random(3);
+    for (Kernel kernel : new Kernel[] {MatMul.vectorKernel(), ScalarKernel.INSTANCE}) {
+      for (int[] s : new int[][] {{300, 200, 100}, {211, 67, 300}, {67, 211, 300}}) {
+        Case one = new Case(s[0], s[1], s[2], false, true, false, random);
+        double[] reference = null;
+        for (int t = 1; t <= 4; t++) {
+          double[] c = one.freshC();
+          int threads = t;
+          MatMul.gemm(kernel, threads, false, true, one.m, one.n, one.k, one.a, one.aOffset,
+              one.lda, one.b, one.bOffset, one.ldb, c, one.cOffset, one.ldc, false);
+          if (reference == null) reference = c;
+          else assertArrayEquals(reference, c, "threads=" + t + " " + kernel.name());
+        }
+      }
+    }
+  }
+
+  // ---- the public API ---------------------------------------------------------------------
+
+  @Test
+  void publicSwitchesSelectKernelAndThreads() {
+    MatMul.setThreads(1);
+    assertEquals(1, MatMul.threads());
+    assertTrue(MatMul.kernelName().endsWith("1 thread"), MatMul.kernelName());
+    MatMul.useScalarKernel(true);
+    assertTrue(MatMul.kernelName().startsWith("scalar"), MatMul.kernelName());
+    assertEquals(ScalarKernel.INSTANCE, MatMul.selected());
+    checkPublicGemm(new Random(5));
+    MatMul.setThreads(2);
+    assertTrue(MatMul.kernelName().endsWith("2 threads"), MatMul.kernelName());
+    checkPublicGemm(new Random(6));
+    MatMul.useScalarKernel(false);
+    assertTrue(MatMul.kernelName().startsWith("vector"), MatMul.kernelName());
+    checkPublicGemm(new Random(8));
+    assertThrows(IllegalArgumentException.class, () -> MatMul.setThreads(0));
+  }
+
+  private static void checkPublicGemm(Random random) {
+    for (int[] s : SHAPES) {
+      for (int flags = 0; flags < 8; flags++) {
+        Case c = new Case(s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0,
+            (flags & 4) != 0, random);
+        c.run(MatMul::gemm);
+        c.verify(MatMul.kernelName());
+      }
+    }
+  }
+
+  @Test
+  void emptyShapes() {
+    double[] c = {5, 5, 5, 5};
+    MatMul.gemm(false, false, 2, 2, 0, new double[0], 0, 0, new double[0], 0, 2, c, 0, 2, true);
+    assertArrayEquals(new double[] {5, 5, 5, 5}, c);
+    MatMul.gemm(false, false, 2, 2, 0, new double[0], 0, 0, new double[0], 0, 2, c, 0, 2, false);
+    assertArrayEquals(new double[] {0, 0, 0, 0}, c);
+    MatMul.gemm(false, false, 0, 2, 3, new double[0], 0, 3, new double[6], 0, 2,
+        new double[0], 0, 2, false);
+    MatMul.gemm(true, true, 2, 0, 3, new double[6], 0, 2, new double[0], 0, 3,
+        new double[0], 0, 0, false);
+  }
+
+  @Test
+  void badArgumentsAreRejected() {
+    double[] x = new double[12];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MatMul.gemm(false, false, -1, 2, 2, x, 0, 2, x, 0, 2, x, 0, 2, false));
+    assertTrue(e.getMessage().contains("m=-1"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> MatMul.gemm(false, false, 2, 2, 3, x, 0, 2, x, 0, 2, new double[4], 0, 2, false));
+    assertTrue(e.getMessage().contains("leading dimension of A is 2"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> MatMul.gemm(false, true, 2, 3, 3, x, 0, 3, x, 4, 3, new double[6], 0, 3, false));
+    assertTrue(e.getMessage().startsWith("B (3x3, offset 4"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> MatMul.gemm(false, false, 2, 2, 2, x, 0, 2, x, 0, 2, new double[3], 0, 2, false));
+    assertTrue(e.getMessage().startsWith("C (2x2"), e.getMessage());
+  }
+
+  @Test
+  void concurrentCallersGetCorrectResults() throws Exception {
+    MatMul.setThreads(2);
+    ExecutorService callers = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 24; t++) {
+        int seed = t;
+        futures.add(callers.submit(() -> {
+          Random random = new Random(seed);
+          int[] s = SHAPES[seed % SHAPES.length];
+          if (seed % 3 == 0) s = new int[] {150, 170, 90};
+          Case c = new Case(s[0], s[1], s[2], seed % 2 == 0, seed % 4 < 2, seed % 5 == 0,
+              random);
+          c.run(MatMul::gemm);
+          c.verify("concurrent caller " + seed);
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) f.get(2, TimeUnit.MINUTES);
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  // ---- fallback when the module is absent -----------------------------------------------
+
+  @Test
+  void scalarFallbackWithoutTheVectorModule() throws Exception {
+    String out = runChild(List.of());
+    assertTrue(out.contains("kernel=scalar"), out);
+    assertTrue(out.contains("module=false"), out);
+    assertTrue(out.contains("OK"), out);
+  }
+
+  @Test
+  void vectorKernelCanBeDisabledByProperty() throws Exception {
+    String out = runChild(
+        List.of("--add-modules", "jdk.incubator.vector", "-Dadjoint.matmul.noVector=true"));
+    assertTrue(out.contains("kernel=scalar"), out);
+    assertTrue(out.contains("module=true"), out);
+    assertTrue(out.contains("OK"), out);
+  }
+
+  private static String runChild(List<String> jvmArgs) throws IOException, InterruptedException,
+      URISyntaxException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = location(MatMul.class) + File.pathSeparator + location(FallbackMain.class);
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(jvmArgs);
+    command.add("-cp");
+    command.add(cp);
+    command.add(FallbackMain.class.getName());
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(2, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      fail("child JVM timed out: " + out);
+    }
+    assertEquals(0, process.exitValue(), out);
+    return out;
+  }
+
+  private static String location(Class<?> type) throws URISyntaxException {
+    return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+  }
+
+  /** Run in a child JVM: reports the kernel and checks one product of each kind. */
+  static final class FallbackMain {
+    public static void main(String[] args) {
+      System.out.println("module="
+          + ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+      System.out.println("kernel=" + MatMul.kernelName());
+      Random random = new Random(1);
+      for (int[] s : new int[][] {{7, 13, 5}, {65, 129, 33}, {120, 90, 70}}) {
+        for (int flags = 0; flags < 8; flags++) {
+          Case c = new Case(s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0,
+              (flags & 4) != 0, random);
+          c.run(MatMul::gemm);
+          c.verify("fallback");
+        }
+      }
+      System.out.println("OK");
+    }
+  }
+
+  // ---- harness ----------------------------------------------------------------------------
+
+  private static void checkAllShapes(Kernel kernel, int threads) {
+    assertNotNull(kernel);
+    Random random = new Random(42 + threads);
+    for (int[] s : SHAPES) {
+      for (int flags = 0; flags < 8; flags++) {
+        Case c = new Case(s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0,
+            (flags & 4) != 0, random);
+        c.run((tA, tB, m, n, k, a, ao, lda, b, bo, ldb, cc, co, ldc, acc) ->
+            MatMul.gemm(kernel, threads, tA, tB, m, n, k, a, ao, lda, b, bo, ldb, cc, co, ldc,
+                acc));
+        c.verify(kernel.name() + ", threads=" + threads);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  interface Gemm {
+    void apply(boolean transA, boolean transB, int m, int n, int k,
+        double[] a, int aOffset, int lda, double[] b, int bOffset, int ldb,
+        double[] c, int cOffset, int ldc, boolean accumulate);
+  }
+
+  /**
+   * One product with random data, random offsets and padded leading dimensions; C's padding
+   * holds a sentinel that must survive. Uses no JUnit (it also runs in the child JVM).
+   */
+  static final class Case {
+    static final double SENTINEL = -12345.5;
+    final int m, n, k;
+    final boolean transA, transB, accumulate;
+    final int aOffset, bOffset, cOffset, lda, ldb, ldc;
+    final double[] a, b, c0;
+    double[] c;
+
+    Case(int m, int n, int k, boolean transA, boolean transB, boolean accumulate, Random r) {
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.transA = transA;
+      this.transB = transB;
+      this.accumulate = accumulate;
+      int aRows = transA ? k : m, aCols = transA ? m : k;
+      int bRows = transB ? n : k, bCols = transB ? k : n;
+      lda = aCols + r.nextInt(3);
+      ldb = bCols + r.nextInt(3);
+      ldc = n + r.nextInt(3);
+      aOffset = r.nextInt(4);
+      bOffset = r.nextInt(4);
+      cOffset = r.nextInt(4);
+      a = new double[aOffset + aRows * lda + r.nextInt(3)];
+      b = new double[bOffset + bRows * ldb + r.nextInt(3)];
+      c0 = new double[cOffset + m * ldc + r.nextInt(3)];
+      for (int i = 0; i < a.length; i++) a[i] = r.nextDouble() * 2 - 1;
+      for (int i = 0; i < b.length; i++) b[i] = r.nextDouble() * 2 - 1;
+      java.util.Arrays.fill(c0, SENTINEL);
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          // when overwriting, C starts as NaN: a kernel that reads it would show
+          c0[cOffset + i * ldc + j] = accumulate ? r.nextDouble() * 2 - 1 : Double.NaN;
+        }
+      }
+    }
+
+    double[] freshC() {
+      return c0.clone();
+    }
+
+    void run(Gemm gemm) {
+      c = freshC();
+      gemm.apply(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc,
+          accumulate);
+    }
+
+    void verify(String what) {
+      String label = what + ": m=" + m + " n=" + n + " k=" + k + " transA=" + transA
+          + " transB=" + transB + " accumulate=" + accumulate;
+      boolean[] inside = new boolean[c.length];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double s = 0;
+          for (int p = 0; p < k; p++) {
+            double x = transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p];
+            double y = transB ? b[bOffset + j * ldb + p] : b[bOffset + p * ldb + j];
+            s += x * y;
+          }
+          int at = cOffset + i * ldc + j;
+          inside[at] = true;
+          double expected = accumulate ? c0[at] + s : s;
+          double got = c[at];
+          if (!(Math.abs(got - expected) <= 1e-12 * (k + 1))) {
+            throw new AssertionError(
+                label + ": C[" + i + "," + j + "] = " + got + ", expected " + expected);
+          }
+        }
+      }
+      for (int i = 0; i < c.length; i++) {
+        if (!inside[i] && c[i] != SENTINEL) {
+          throw new AssertionError(label + ": wrote outside C at array index " + i);
+        }
+      }
+    }
+  }
+}
