@@ -53,7 +53,26 @@ final class ForkedCompilation {
 
   /** What happened: finished within the budget or not, diagnostics, and an escaped throwable. */
   record Result(boolean finished, double seconds, boolean success, List<Diag> diagnostics, String crash,
-      Path classes, Path generated, String output) {
+      Path classes, Path generated, String output, String stackWhenKilled) {
+    /** The temporary directory of sources and output (the parent of {@link #classes}). */
+    Path root() {
+      return classes.getParent().getParent();
+    }
+
+    /** Deletes the temporary sources and output. */
+    void delete() {
+      try (Stream<Path> walk = Files.walk(root())) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory: left for the system to clean
+      }
+    }
+
+    /** Killed while the compiling thread was in Adjoint code (or where that is unknown). */
+    boolean killedInProcessor() {
+      return !finished && (stackWhenKilled == null || stackWhenKilled.contains("dev.adjoint"));
+    }
+
     /** A class loader over the compiled classes (the original and the generated ones). */
     ClassLoader loader() {
       try {
@@ -68,6 +87,14 @@ final class ForkedCompilation {
       sb.append(finished ? "finished" : "killed").append(" after ").append(String.format(Locale.ROOT, "%.1f", seconds))
           .append(" s, ").append(success ? "success" : "failure").append('\n');
       diagnostics.stream().limit(20).forEach(d -> sb.append("  ").append(d).append('\n'));
+      if (stackWhenKilled != null) {
+        // the top of the stack, then each further Adjoint frame once (recursion repeats them)
+        List<String> lines = stackWhenKilled.lines().toList();
+        java.util.Set<String> shown = new java.util.LinkedHashSet<>(lines.subList(0, Math.min(12, lines.size())));
+        lines.stream().filter(l -> l.contains("dev.adjoint")).forEach(shown::add);
+        sb.append("  the compiling thread when killed:\n");
+        shown.stream().limit(40).forEach(l -> sb.append("    ").append(l.strip()).append('\n'));
+      }
       if (crash != null) {
         sb.append("  escaped throwable:\n").append(crash.lines().limit(40)
             .map(l -> "    " + l + "\n").reduce("", String::concat));
@@ -121,7 +148,9 @@ final class ForkedCompilation {
           break;
         }
       }
+      String stack = null;
       if (!finished) {
+        stack = compilingThread(p.pid());
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
@@ -132,7 +161,7 @@ final class ForkedCompilation {
       synchronized (buffer) {
         output = buffer.toString(StandardCharsets.UTF_8);
       }
-      return parse(finished, seconds, output, out);
+      return parse(finished, seconds, output, out, stack);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -141,7 +170,29 @@ final class ForkedCompilation {
     }
   }
 
-  private static Result parse(boolean finished, double seconds, String output, Path out) {
+  /** The stack of the child's compiling thread ({@code jcmd <pid> Thread.print}), or null. */
+  private static String compilingThread(long pid) {
+    try {
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+          .redirectErrorStream(true).start();
+      String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(20, TimeUnit.SECONDS);
+      int start = dump.indexOf("\"deep\"");
+      if (start < 0) {
+        return null;
+      }
+      int end = dump.indexOf("\n\n", start);
+      return dump.substring(start, end < 0 ? dump.length() : end);
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static Result parse(boolean finished, double seconds, String output, Path out, String stack) {
     List<Diag> diags = new ArrayList<>();
     boolean success = false;
     StringBuilder crash = null;
@@ -160,7 +211,7 @@ final class ForkedCompilation {
       }
     }
     return new Result(finished, seconds, success && finished, diags, crash == null ? null : crash.toString(),
-        out.resolve("classes"), out.resolve("gen"), output);
+        out.resolve("classes"), out.resolve("gen"), output, stack);
   }
 
   /** The child: {@code src out classPath}. */

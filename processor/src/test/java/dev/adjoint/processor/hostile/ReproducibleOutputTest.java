@@ -177,6 +177,33 @@ class ReproducibleOutputTest {
     }
   }
 
+  /**
+   * Another JVM (another javac, other identity hash codes, another heap layout) writes the same
+   * text: nothing in the output depends on the process that produced it.
+   */
+  @Test
+  void anotherJvmWritesTheSameSources() throws IOException {
+    Map<String, String> here = new TreeMap<>();
+    for (JavaFileObject f : compile(new AdjointProcessor(), files()).generatedSourceFiles()) {
+      here.put(f.toUri().getPath().replaceFirst("^/SOURCE_OUTPUT/", ""), f.getCharContent(true).toString());
+    }
+    ForkedCompilation.Result r = ForkedCompilation.compile(java.time.Duration.ofSeconds(60),
+        Map.of("p.A", A, "p.B", B, "q.C", C));
+    try {
+      assertWithMessage("the child compilation\n%s", r.summary()).that(r.success()).isTrue();
+      Map<String, String> there = new TreeMap<>();
+      try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(r.generated())) {
+        for (java.nio.file.Path f : walk.filter(java.nio.file.Files::isRegularFile).toList()) {
+          there.put(r.generated().relativize(f).toString().replace('\\', '/'),
+              java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      assertThat(there).isEqualTo(here);
+    } finally {
+      r.delete();
+    }
+  }
+
   @Test
   void everyOrderOfTheSourceFilesGivesIdenticalBytes() {
     Map<String, String> reference = generated(compile(new AdjointProcessor(), files()));

@@ -20,6 +20,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,8 +35,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * longer than javac does on the source (javac alone takes a few seconds on each of these).
  *
  * <p>Each source is compiled in a child JVM ({@link ForkedCompilation}: 512 MB compiler stack,
- * own heap, killed after {@link #BUDGET} of CPU time), two at a time, all started before the first
- * test.
+ * own heap, killed after {@link #BUDGET} of CPU time; when killed, the compiling thread's stack
+ * tells whether javac or the processor was busy), two at a time, all started before the first
+ * test. The shapes the processor does not handle yet are the {@code ...KnownToFail} sources, their
+ * tests disabled with the reason; enabled, they compile on demand.
  */
 class SizeLimitsTest {
   static final int STATEMENTS = 3_000;
@@ -91,7 +94,11 @@ class SizeLimitsTest {
             k -> "double v%d = v%d * 0.999 + y * 1e-3;".formatted(k, k - 1), "return v" + (STATEMENTS - 2) + ";"),
             new double[] {0.7, 1.3}, null),
         new Shape("reassignments", false, lines(STATEMENTS, "double s = x;",
-            k -> "s = s * 0.999 + y * 1e-3;", "return s;"), new double[] {0.7, 1.3}, null),
+            k -> "s = s * 0.999 + y * 1e-3;", "return s;"), new double[] {0.7, 1.3}, null));
+  }
+
+  static Stream<Shape> longMethodsKnownToFail() {
+    return Stream.of(
         new Shape("accumulations", false, lines(STATEMENTS, "double s = x;",
             k -> "s += Math.sin(y + %d) * x * 1e-3;".formatted(k), "return s;"), new double[] {0.7, 1.3}, null),
         new Shape("recurrence through Math calls", false, lines(STATEMENTS, "double v0 = x;",
@@ -135,16 +142,25 @@ class SizeLimitsTest {
     return Stream.of(
         new Shape("parentheses", true, ret("(".repeat(n) + "x * y" + ")".repeat(n)),
             new double[] {0.7, 1.3}, p -> new double[] {p[1], p[0]}),
-        new Shape("unary minus", true, ret("-(".repeat(n) + "x * y" + ")".repeat(n)),
-            new double[] {0.7, 1.3}, p -> new double[] {p[1], p[0]}),
         new Shape("right-nested sum", true, ret(alternating(n) + "x" + ")".repeat(n)),
             new double[] {0.7, 1.3}, p -> new double[] {n / 2 + 1, n / 2}),
+        // javac's own attribution of nested invocations needs memory quadratic in the depth (1.4 GB
+        // at 4,000 levels, over 6 GB and minutes at 10,000), so calls nest 2,000 deep
+        new Shape("nested Math calls (2,000 deep)", true, ret("Math.sin(".repeat(2000) + "x" + ")".repeat(2000)),
+            new double[] {0.7, 1.3}, p -> new double[] {sinChainDerivative(p[0], 2000), 0}));
+  }
+
+  static Stream<Shape> deepExpressionsKnownToFail() {
+    int n = DEPTH;
+    return Stream.of(
+        new Shape("unary minus", true, ret("-(".repeat(n) + "x * y" + ")".repeat(n)),
+            new double[] {0.7, 1.3}, p -> new double[] {p[1], p[0]}),
         new Shape("left-nested product and sum", true, ret("(".repeat(n) + "x" + " * y + x)".repeat(n)),
             new double[] {0.7, 0.5}, p -> leftNested(p[0], p[1], n)),
         new Shape("Horner polynomial", true, ret("1 + x * (".repeat(n) + "1" + ")".repeat(n)),
             new double[] {0.5, 1.3}, p -> new double[] {hornerDerivative(p[0], n), 0}),
-        new Shape("nested Math calls", true, ret("Math.sin(".repeat(n) + "x" + ")".repeat(n)),
-            new double[] {0.7, 1.3}, p -> new double[] {sinChainDerivative(p[0], n), 0}),
+        // javac alone reports "code too large" on this source: that outcome is fine, once the
+        // processor lets javac get there
         new Shape("conditional chain", true, ret(conditionals(n) + "x"),
             new double[] {5.0005, 1.3}, p -> new double[] {p[1] * 5001, p[0] * 5001}));
   }
@@ -204,25 +220,66 @@ class SizeLimitsTest {
   // ---------------------------------------------------------------- running
 
   static ExecutorService pool;
-  static final Map<String, Future<Result>> RESULTS = new LinkedHashMap<>();
+  static final Map<String, Future<Result>> RESULTS = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Starts the compilations of the enabled tests, two at a time; the others start on demand. */
   @BeforeAll
   static void startAll() {
     pool = Executors.newFixedThreadPool(2);
-    Stream.concat(longMethods(), deepExpressions()).forEach(s ->
-        RESULTS.put(s.name(), pool.submit(() -> ForkedCompilation.compile(BUDGET, Map.of("p.Model", s.source())))));
+    Stream.concat(longMethods(), deepExpressions()).forEach(SizeLimitsTest::start);
+  }
+
+  private static Future<Result> start(Shape s) {
+    return RESULTS.computeIfAbsent(s.name(),
+        k -> pool.submit(() -> ForkedCompilation.compile(BUDGET, Map.of("p.Model", s.source()))));
   }
 
   @AfterAll
   static void stop() {
     pool.shutdownNow();
+    for (Future<Result> f : RESULTS.values()) {
+      if (f.isDone() && !f.isCancelled()) {
+        try {
+          f.get().delete();
+        } catch (InterruptedException | ExecutionException e) {
+          // nothing to delete
+        }
+      }
+    }
   }
-
-  @org.junit.jupiter.api.Disabled("known limitation: the simplifier is quadratic in the length of a sum or product, so 10,000-deep expressions and 3,000-statement accumulations take minutes")
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("longMethods")
   void methodOf3000Statements(Shape s) throws Exception {
+    checkLong(s);
+  }
+
+  @Disabled("known limitations: the simplifier is superlinear in the number of terms of one sum (3,000"
+      + " 's += ...' statements: minutes), the activity analysis re-walks a 3,000-step recurrence, and the"
+      + " gradient of a 53 KB method exceeds the JVM's 64 KB method size with no Adjoint error")
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("longMethodsKnownToFail")
+  void methodOf3000StatementsKnownToFail(Shape s) throws Exception {
+    checkLong(s);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("deepExpressions")
+  void expressionNested10000Deep(Shape s) throws Exception {
+    checkDeep(s);
+  }
+
+  @Disabled("known limitations: the simplifier expands nested products (Horner form, left-nested"
+      + " products) and is quadratic in the length of a sum, activity propagation re-walks unary-minus"
+      + " chains, and a 10,000-way ?: chain runs out of time and memory; each takes far more than"
+      + " javac's 2 s on the source")
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("deepExpressionsKnownToFail")
+  void expressionNested10000DeepKnownToFail(Shape s) throws Exception {
+    checkDeep(s);
+  }
+
+  private static void checkLong(Shape s) throws Exception {
     Result r = result(s);
     noProcessorFailure(s, r);
     if (s.errorAllowed() && !r.success()) {
@@ -233,11 +290,7 @@ class SizeLimitsTest {
     gradientIsRight(s, r);
   }
 
-  @org.junit.jupiter.api.Disabled("known limitation: the simplifier is quadratic in the length of a sum or product, so 10,000-deep expressions and 3,000-statement accumulations take minutes")
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("deepExpressions")
-  void expressionNested10000Deep(Shape s) throws Exception {
+  private static void checkDeep(Shape s) throws Exception {
     Result r = result(s);
     noProcessorFailure(s, r);
     if (r.success()) {
@@ -247,19 +300,25 @@ class SizeLimitsTest {
   }
 
   private static Result result(Shape s) throws InterruptedException, ExecutionException {
-    return RESULTS.get(s.name()).get();
+    return start(s).get();
   }
 
   /** Finished in time, nothing escaped from dev.adjoint, no internal error, generated code compiles. */
   private static void noProcessorFailure(Shape s, Result r) {
-    String what = s.name() + " (" + (s.deep() ? "depth " + DEPTH : STATEMENTS + " statements") + ")";
-    if (!r.finished()) {
+    String what = s.name().contains(" deep") ? s.name()
+        : s.name() + " (" + (s.deep() ? DEPTH + " deep" : STATEMENTS + " statements") + ")";
+    if (r.killedInProcessor()) {
       fail(what + ": the processor did not finish within " + BUDGET.toSeconds() + " s of CPU (javac alone"
           + " compiles this source in 1.5-2.5 s):\n" + r.summary());
     }
+    if (!r.finished()) {
+      if (!s.deep()) {
+        fail(what + ": javac itself is too slow on this source, the test is wrong:\n" + r.summary());
+      }
+      return; // javac's own limit: it was busy outside the processor
+    }
     if (r.crash() != null) {
-      if (r.crash().contains("dev.adjoint") || r.crash().contains("annotation processor")
-          || r.crash().contains("OutOfMemoryError")) {
+      if (r.crash().contains("dev.adjoint") || r.crash().contains("annotation processor")) {
         fail(what + ": the processor crashed:\n" + r.summary());
       }
       // a throwable from javac alone is javac's own limit
