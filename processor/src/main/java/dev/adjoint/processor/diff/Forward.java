@@ -418,13 +418,12 @@ public final class Forward {
           continue;
         }
         if (c.args().get(i).type() == Type.TENSOR) {
-          sum = Sym.add(sum, new Expr.Invoke(com.palantir.javapoet.ClassName.get("dev.adjoint.runtime",
-              "TensorAdjoints"), null, "sumOfProducts", List.of(partials.get(i), ti), Type.DOUBLE));
+          sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.TENSOR_ADJOINTS, null, "sumOfProducts", List.of(partials.get(i), ti), Type.DOUBLE));
           continue;
         }
         if (c.args().get(i).type() == Type.DOUBLE_ARRAY) {
           // an array argument: the callee's gradient along the array's tangent
-          sum = Sym.add(sum, new Expr.Invoke(com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "Adjoints"),
+          sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS,
               null, "dot", List.of(partials.get(i), ti), Type.DOUBLE));
           continue;
         }

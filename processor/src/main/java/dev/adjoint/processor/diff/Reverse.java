@@ -7,6 +7,7 @@ import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diff.Propagation.Contribution;
 import dev.adjoint.processor.diff.rules.Rules;
 import dev.adjoint.processor.emit.GradClassWriter;
+import dev.adjoint.processor.emit.Naming;
 import dev.adjoint.processor.emit.Names;
 import dev.adjoint.processor.graph.Expr;
 import dev.adjoint.processor.graph.Expr.Const;
@@ -41,8 +42,8 @@ import java.util.Set;
  * code as short as a hand-written one.
  */
 public final class Reverse {
-  private static final ClassName TAPE = ClassName.get("dev.adjoint.runtime", "Tape");
-  private static final ClassName ADJOINTS = ClassName.get("dev.adjoint.runtime", "Adjoints");
+  private static final ClassName TAPE = Naming.TAPE;
+  private static final ClassName ADJOINTS = Naming.ADJOINTS;
 
   private final MethodGraph graph;
   private final Planner plan;
@@ -262,15 +263,6 @@ public final class Reverse {
     }
   }
 
-  private static TypeName typeName(Type t) {
-    return switch (t) {
-      case DOUBLE -> TypeName.DOUBLE;
-      case INT -> TypeName.INT;
-      case LONG -> TypeName.LONG;
-      case BOOLEAN -> TypeName.BOOLEAN;
-      default -> dev.adjoint.processor.emit.GradClassWriter.javaType(t);
-    };
-  }
 
   private void reverse(Stmt s) {
     if (s instanceof Stmt.Assign a) {

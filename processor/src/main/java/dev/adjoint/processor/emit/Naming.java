@@ -16,6 +16,11 @@ import javax.lang.model.util.ElementFilter;
 public final class Naming {
   private Naming() {}
 
+  /** The runtime classes generated code calls. */
+  public static final ClassName TAPE = ClassName.get("dev.adjoint.runtime", "Tape");
+  public static final ClassName ADJOINTS = ClassName.get("dev.adjoint.runtime", "Adjoints");
+  public static final ClassName TENSOR_ADJOINTS = ClassName.get("dev.adjoint.runtime", "TensorAdjoints");
+
   /** {@code com.example.Model} → {@code com.example.ModelGrad}; {@code Outer.Inner} → {@code Outer_InnerGrad}. */
   public static ClassName gradClass(TypeElement type) {
     ClassName source = ClassName.get(type);

@@ -341,7 +341,7 @@ public final class Rules {
   }
 
   private static final com.palantir.javapoet.ClassName TENSOR_ADJOINTS =
-      com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "TensorAdjoints");
+      dev.adjoint.processor.emit.Naming.TENSOR_ADJOINTS;
 
   private static boolean isTensor(Expr e) {
     return e.type() == Type.TENSOR;
