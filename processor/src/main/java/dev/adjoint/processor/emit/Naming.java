@@ -37,7 +37,8 @@ public final class Naming {
   public static String recordName(ExecutableElement method, Class<? extends java.lang.annotation.Annotation> marker) {
     TypeElement owner = owner(method);
     java.util.Set<String> used = new java.util.HashSet<>();
-    used.add(gradClass(owner).simpleName());
+    // lower case, as free() compares: a method modelGrad must not give ModelGrad a record ModelGrad
+    used.add(gradClass(owner).simpleName().toLowerCase(java.util.Locale.ROOT));
     for (ExecutableElement m : ElementFilter.methodsIn(owner.getEnclosedElements())) {
       if (m.getAnnotation(marker) == null) {
         continue;
