@@ -65,6 +65,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     trees = Trees.instance(env);
     diag = new Diagnostics(env.getMessager(), trees);
     calls = new CallResolver(env.getElementUtils(), env.getTypeUtils());
+    dev.adjoint.processor.diag.DeclarationSites.install(env, trees, diag);
   }
 
   /**

@@ -28,6 +28,8 @@ public enum Message {
       + "differentiate with respect to"),
   NESTED_NOT_STATIC("AdjointInnerClass", "@Differentiable method %s is in an inner (non-static) "
       + "class; move it to a top-level or static nested class"),
+  UNREACHABLE_SITE("AdjointLocalClass", "@Differentiable method %s is declared in %s, which Adjoint "
+      + "cannot see or name a generated class for; move it to a top-level or static nested class"),
   NAME_CLASH("AdjointNameClash", "generated class %s would clash with an existing class; "
       + "rename the class holding the @Differentiable methods"),
   UNSUPPORTED("AdjointUnsupported", "%s is not supported in @Differentiable method %s; %s"),

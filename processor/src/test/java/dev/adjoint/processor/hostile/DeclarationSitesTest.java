@@ -218,13 +218,10 @@ class DeclarationSitesTest {
   /*
    * Java 16+ allows static methods in local records, anonymous classes and enum constant bodies.
    * RoundEnvironment.getElementsAnnotatedWith never returns them (javac does not enter method
-   * bodies for it), so today the annotation is silently ignored: no generated class, no message.
-   * A user then meets "cannot find symbol ...Grad" in their own code with no hint why. The
-   * processor can find them through the Tree API (scan the bodies of the root elements) and
-   * must say that they are not supported, at the method.
+   * bodies for it), and when they are the only use of @Differentiable javac does not even call
+   * the processor. A task listener scans the analyzed trees instead (diag.DeclarationSites) and
+   * reports each at the method, instead of the annotation being silently ignored.
    */
-
-  @org.junit.jupiter.api.Disabled("known limitation: javac does not hand annotated members of local and anonymous classes to annotation processors, so nothing is generated and nothing is reported")
 
   @Test
   void staticMethodOfALocalRecord() {
@@ -248,8 +245,6 @@ class DeclarationSitesTest {
     Hostile.preciseErrors("p.Model", src);
   }
 
-  @org.junit.jupiter.api.Disabled("known limitation: javac does not hand annotated members of local and anonymous classes to annotation processors, so nothing is generated and nothing is reported")
-
   @Test
   void staticMethodOfAnAnonymousClass() {
     String src = """
@@ -269,8 +264,6 @@ class DeclarationSitesTest {
     Hostile.preciseErrors("p.Model", src);
   }
 
-  @org.junit.jupiter.api.Disabled("known limitation: javac does not hand annotated members of local and anonymous classes to annotation processors, so nothing is generated and nothing is reported")
-
   @Test
   void staticMethodOfAnEnumConstantBody() {
     String src = """
@@ -288,6 +281,89 @@ class DeclarationSitesTest {
         }
         """;
     Hostile.preciseErrors("p.Op", src);
+  }
+
+  /**
+   * Beside methods the processor does handle: those work as before, the unreachable ones are
+   * errors (a class nested in an anonymous class, a local class in a lambda, a local interface),
+   * and the annotation written fully qualified is found too.
+   */
+  @Test
+  void unreachableMethodsBesideReachableOnes() {
+    String src = """
+        package p;
+
+        import dev.adjoint.Differentiable;
+        import java.util.function.DoubleUnaryOperator;
+
+        public final class Model {
+          @Differentiable
+          public static double ok(double x) {
+            return x * x;
+          }
+
+          static final Object O = new Object() {
+            static final class In {
+              @dev.adjoint.Differentiable
+              public static double h(double x) { // <- here
+                return x * x;
+              }
+            }
+          };
+
+          static final DoubleUnaryOperator F = y -> {
+            class L {
+              @Differentiable(wrt = "x")
+              static double k(double x) { // <- here
+                return x;
+              }
+            }
+            interface I {
+              @Differentiable
+              static double m(double x) { // <- here
+                return x;
+              }
+            }
+            return y;
+          };
+
+          enum E {
+            A {
+              @Deprecated
+              public static double notDifferentiable(double x) {
+                return x;
+              }
+            }
+          }
+        }
+        """;
+    Hostile.preciseErrors("p.Model", src);
+  }
+
+  /** The error names what to do instead. */
+  @Test
+  void theMessageSaysWhatToDo() {
+    com.google.testing.compile.Compilation c = Hostile.compile("p.Model", """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public final class Model {
+          static double use(double y) {
+            class Local {
+              @Differentiable
+              public static double g(double x) {
+                return x * x;
+              }
+            }
+            return y;
+          }
+        }
+        """);
+    com.google.common.truth.Truth.assertThat(c.errors()).hasSize(1);
+    com.google.common.truth.Truth.assertThat(c.errors().get(0).getMessage(java.util.Locale.ROOT))
+        .isEqualTo("[AdjointLocalClass] @Differentiable method Local.g is declared in a local class, which "
+            + "Adjoint cannot see or name a generated class for; move it to a top-level or static nested class");
   }
 
   /** Reads like a local type but is a member: works. */
