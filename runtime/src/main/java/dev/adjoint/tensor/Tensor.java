@@ -1,5 +1,6 @@
 package dev.adjoint.tensor;
 
+import dev.adjoint.tensor.kernel.Elementwise;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -470,13 +471,15 @@ public final class Tensor {
     return new Tensor(y, shape);
   }
 
-  /** The hyperbolic tangent of every element. */
+  /**
+   * The hyperbolic tangent of every element: within a few ulps of {@link Math#tanh}, with the same
+   * special values ({@code ±0}, {@code ±1} at {@code ±∞}, NaN), and the same result for an element
+   * wherever it is and whichever kernel computes it ({@link dev.adjoint.tensor.kernel.Elementwise}).
+   */
   public Tensor tanh() {
     double[] x = data;
     double[] y = new double[x.length];
-    for (int i = 0; i < x.length; i++) {
-      y[i] = Math.tanh(x[i]);
-    }
+    Elementwise.tanh(x, 0, y, 0, x.length);
     return new Tensor(y, shape);
   }
 

@@ -91,10 +91,16 @@ public final class MatMul {
 
   /**
    * Forces the portable scalar kernel even when the vector kernel is available (for
-   * benchmarks and comparisons); {@code false} restores the default choice.
+   * benchmarks and comparisons); {@code false} restores the default choice. Also applies to the
+   * element-wise kernels of {@link Elementwise}, whose results do not depend on the choice.
    */
   public static void useScalarKernel(boolean force) {
     scalarForced = force;
+  }
+
+  /** Whether {@link #useScalarKernel} forces the portable kernels now. */
+  static boolean scalarForced() {
+    return scalarForced;
   }
 
   /** Whether the Vector API kernel could be loaded in this JVM. */

@@ -245,6 +245,7 @@ class MatMulTest {
     String out = runChild(List.of());
     assertTrue(out.contains("kernel=scalar"), out);
     assertTrue(out.contains("module=false"), out);
+    assertTrue(out.contains("elementwiseVectorized=false"), out);
     assertTrue(out.contains("OK"), out);
   }
 
@@ -254,6 +255,7 @@ class MatMulTest {
         List.of("--add-modules", "jdk.incubator.vector", "-Dadjoint.matmul.noVector=true"));
     assertTrue(out.contains("kernel=scalar"), out);
     assertTrue(out.contains("module=true"), out);
+    assertTrue(out.contains("elementwiseVectorized=false"), out);
     assertTrue(out.contains("OK"), out);
   }
 
@@ -287,6 +289,17 @@ class MatMulTest {
       System.out.println("module="
           + ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
       System.out.println("kernel=" + MatMul.kernelName());
+      System.out.println("elementwiseVectorized=" + Elementwise.isVectorized());
+      double[] x = {-0.0, 0.3, -2, Double.NaN, 1e-300};
+      double[] y = new double[x.length];
+      Elementwise.tanh(x, 0, y, 0, x.length);
+      for (int i = 0; i < x.length; i++) {
+        if (Double.doubleToRawLongBits(y[i]) != Double.doubleToRawLongBits(Elementwise.tanh(x[i]))
+            || !(Math.abs(y[i] - Math.tanh(x[i])) <= 4 * Math.ulp(Math.tanh(x[i])))
+            && !Double.isNaN(x[i])) {
+          throw new AssertionError("tanh(" + x[i] + ") = " + y[i]);
+        }
+      }
       Random random = new Random(1);
       for (int[] s : new int[][] {{7, 13, 5}, {65, 129, 33}, {120, 90, 70}}) {
         for (int flags = 0; flags < 8; flags++) {
