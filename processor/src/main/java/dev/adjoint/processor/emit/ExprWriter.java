@@ -32,7 +32,9 @@ public final class ExprWriter {
         if (ch == '$' && i + 1 < fmt.length()) {
           char kind = fmt.charAt(++i);
           Object arg = args[next++];
-          if (kind == 'T') {
+          if (kind == 'T' && qualified(arg) != null) {
+            format.append(qualified(arg).replace("$", "$$"));
+          } else if (kind == 'T') {
             format.append("$T");
             types.add(arg);
           } else {
@@ -49,6 +51,40 @@ public final class ExprWriter {
     }
   }
 
+  /** The identifiers in scope in the method being written; see {@link #inScope}. */
+  private static final ThreadLocal<java.util.Set<String>> SCOPE = ThreadLocal.withInitial(java.util.Set::of);
+
+  /**
+   * Declares the identifiers (parameters, locals) of the method written next on this thread. A
+   * variable shadows a type of the same simple name in an expression ({@code Math.sin(x)} with a
+   * parameter {@code Math}, JLS 6.4.2), so such types are then written qualified
+   * ({@code java.lang.Math.sin(x)}); other types keep their simple names and imports.
+   */
+  public static void inScope(java.util.Set<String> identifiers) {
+    SCOPE.set(java.util.Set.copyOf(identifiers));
+  }
+
+  /**
+   * A type named before a dot in an expression ({@code Model.f(x)}): {@code $T}, or its
+   * qualified name where one of {@code identifiers} would shadow the simple name.
+   */
+  public static CodeBlock qualifier(com.palantir.javapoet.ClassName type, java.util.Set<String> identifiers) {
+    return shadowed(type, identifiers) ? CodeBlock.of("$L", type.canonicalName()) : CodeBlock.of("$T", type);
+  }
+
+  /** The qualified name of a class the method's identifiers shadow, else null. */
+  private static String qualified(Object type) {
+    com.palantir.javapoet.ClassName c = type instanceof com.palantir.javapoet.ClassName n ? n
+        : type instanceof Class<?> k && !k.isPrimitive() && !k.isArray() ? com.palantir.javapoet.ClassName.get(k)
+        : null;
+    return c != null && shadowed(c, SCOPE.get()) ? c.canonicalName() : null;
+  }
+
+  /** Whether a class's simple name is shadowed (a class of the default package cannot be qualified). */
+  private static boolean shadowed(com.palantir.javapoet.ClassName c, java.util.Set<String> identifiers) {
+    return identifiers.contains(c.topLevelClassName().simpleName()) && !c.packageName().isEmpty();
+  }
+
   public static CodeBlock write(Expr e) {
     Sink b = new Sink();
     write(e, b, 0, null);
@@ -62,7 +98,9 @@ public final class ExprWriter {
     if (parens) {
       b.add("(");
     }
-    if (e instanceof Const c) {
+    if (e instanceof Const c && literal(c, sibling).startsWith("Double.")) {
+      b.add("$T.$L", Double.class, literal(c, sibling).substring("Double.".length())); // NaN, infinities
+    } else if (e instanceof Const c) {
       b.add("$L", literal(c, sibling));
     } else if (e instanceof Expr.Ref r) {
       b.add("$N", r.var().name());

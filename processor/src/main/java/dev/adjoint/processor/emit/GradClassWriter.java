@@ -131,12 +131,12 @@ public final class GradClassWriter {
     String call = String.join(", ", args);
     String sep = call.isEmpty() ? "" : ", ";
     if (seed.type() == Type.TENSOR) {
-      ones.addStatement("$T _value$$ = $T.$N($L)", TENSOR, ClassName.get(source), g.name(), call);
-      ones.addStatement("return $N($L$L$T.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, TENSOR);
+      ones.addStatement("$T _value$$ = $L.$N($L)", TENSOR, qualifier(g, ClassName.get(source)), g.name(), call);
+      ones.addStatement("return $N($L$L$L.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, qualifier(g, TENSOR));
     } else {
-      ones.addStatement("double[] _value$$ = $T.$N($L)", ClassName.get(source), g.name(), call);
+      ones.addStatement("double[] _value$$ = $L.$N($L)", qualifier(g, ClassName.get(source)), g.name(), call);
       ones.addStatement("double[] _ones$$ = new double[_value$$.length]");
-      ones.addStatement("$T.fill(_ones$$, 1)", java.util.Arrays.class);
+      ones.addStatement("$L.fill(_ones$$, 1)", qualifier(g, ClassName.get(java.util.Arrays.class)));
       ones.addStatement("return $N($L$L_ones$$)", g.name() + "Vjp", call, sep);
     }
     type.addMethod(ones.build());
@@ -264,7 +264,7 @@ public final class GradClassWriter {
     for (Var p : g.wrt()) {
       sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
     }
-    m.addStatement("int _outputs$$ = $T.$N($L).length", ClassName.get(source), g.name(), call);
+    m.addStatement("int _outputs$$ = $L.$N($L).length", qualifier(g, ClassName.get(source)), g.name(), call);
     m.addStatement("int _inputs$$ = $L", CodeBlock.join(sizes, " + "));
     m.addStatement("double[][] _jacobian$$ = new double[_outputs$$][_inputs$$]");
     m.beginControlFlow("if (_inputs$$ <= _outputs$$)");
@@ -302,7 +302,8 @@ public final class GradClassWriter {
       if (p.type() == Type.DOUBLE) {
         m.addStatement("_jacobian$$[_i$$][_j$$++] = _row$$.$N()", p.name());
       } else {
-        m.addStatement("$T.arraycopy(_row$$.$N(), 0, _jacobian$$[_i$$], _j$$, $N.length)", System.class, p.name(), p.name());
+        m.addStatement("$L.arraycopy(_row$$.$N(), 0, _jacobian$$[_i$$], _j$$, $N.length)",
+            qualifier(g, ClassName.get(System.class)), p.name(), p.name());
         m.addStatement("_j$$ += $N.length", p.name());
       }
     }
@@ -310,6 +311,11 @@ public final class GradClassWriter {
     m.endControlFlow();
     m.addStatement("return _jacobian$$");
     type.addMethod(m.build());
+  }
+
+  /** A type before a dot in a wrapper ({@code Model.f(x)}): qualified where a parameter shadows it. */
+  private static CodeBlock qualifier(MethodGraph g, ClassName type) {
+    return ExprWriter.qualifier(type, g.params().stream().map(Var::name).collect(Collectors.toSet()));
   }
 
   private static String wrtList(MethodGraph g) {

@@ -16,7 +16,9 @@ import java.util.Set;
  * {@code x} is {@code _d_x}; temporaries are {@code _t0, _t1, ...}, branch flags {@code _c0},
  * trip counters {@code _n0}, callee gradients {@code _r0}; the tape is {@code _tape}. No name
  * ever clashes with an identifier of the method: a local declared inside a block whose name is
- * also declared at method level gets a suffix, since the reverse sweep sees both.
+ * also declared at method level gets a suffix, since the reverse sweep sees both. Creating the
+ * names of a method opens its scope in {@link ExprWriter#inScope}: types its identifiers shadow
+ * ({@code double Math}) are written qualified in its code.
  */
 public final class Names {
   private final Set<String> taken = new HashSet<>();
@@ -65,6 +67,8 @@ public final class Names {
     }
     initialTaken = Set.copyOf(taken);
     initialCounters = Map.copyOf(counters);
+    // every identifier of the method, so that a type it shadows (a parameter Math) is written qualified
+    ExprWriter.inScope(initialTaken);
   }
 
   private Names(Names base) {

@@ -286,9 +286,9 @@ class NameClashTest {
    * Parameters named like the types the generated code names by their simple name ({@code Math},
    * {@code Tensor}, the source class, {@code System}, {@code Arrays}): a variable in scope shadows
    * a type in an expression such as {@code Math.sin(x)} (JLS 6.4.2), so the generated code must
-   * not refer to a type by a simple name that a parameter or local also has.
+   * not refer to a type by a simple name that a parameter or local also has. It writes such types
+   * qualified, in that method only.
    */
-  @org.junit.jupiter.api.Disabled("known bug: a parameter named like a type the generated code uses (Math, Tensor) shadows it")
   @Test
   void parametersShadowingTypeNames() {
     Compiled c = works("p.Model", model("""
@@ -309,10 +309,124 @@ class NameClashTest {
           r[0] = Model[0] * Arrays * System + Model[1];
           return r;
         }
+
+        @Differentiable
+        public static double plain(double x) {
+          return Math.sqrt(x) * Math.sin(x);
+        }
         """));
     gradientMatches(c, "p.Model", "f", 0.3, -0.2);
     gradientMatches(c, "p.Model", "g", Tensor.of(new double[] {0.2, 0.4}, 2), Tensor.of(new double[] {-1.0, 2.0}, 2));
     jacobianMatches(c, "h", new double[] {0.5, 0.25}, 1.5, -2.0);
+    gradientMatches(c, "p.Model", "plain", 0.7);
+  }
+
+  /**
+   * Locals and parameters named like the runtime classes of loops and calls ({@code Tape},
+   * {@code Adjoints}, {@code TensorAdjoints}), the generated class ({@code ModelGrad}, which
+   * callers' derivatives live in), a helper class of the package, and {@code Double}, whose
+   * constants a non-finite literal names.
+   */
+  @Test
+  void localsShadowingRuntimeAndUserTypes() {
+    Compiled c = works("p.Model", model("""
+        @Differentiable
+        public static double g(double x) {
+          return x * x;
+        }
+
+        @Differentiable
+        public static double f(double x, double[] Tape, int n) {
+          double Adjoints = 0;
+          double ModelGrad = 1;
+          double Helper = 0;
+          double Double = x;
+          for (int TensorAdjoints = 0; TensorAdjoints < n; TensorAdjoints++) {
+            Adjoints = Adjoints + Math.sin(Adjoints * x + Tape[TensorAdjoints]);
+            ModelGrad = ModelGrad * g(Adjoints) + p.Helper.h(n);
+            Helper = java.lang.Math.max(Helper, Adjoints * x);
+            Double = Double > 1e300 ? java.lang.Double.POSITIVE_INFINITY : Double * x;
+          }
+          return Adjoints + ModelGrad + Helper + Double;
+        }
+
+        @Differentiable
+        public static double t(Tensor w, Tensor TensorAdjoints) {
+          Tensor Tape = w.mul(TensorAdjoints);
+          return Tape.tanh().sum();
+        }
+        """), "p.Helper", """
+        package p;
+
+        public final class Helper {
+          public static double h(int k) {
+            return 0.5 * k;
+          }
+        }
+        """);
+    gradientMatches(c, "p.Model", "f", 0.4, new double[] {0.3, -0.2, 0.1}, 3);
+    gradientMatches(c, "p.Model", "t", Tensor.of(new double[] {0.2, 0.4}, 2), Tensor.of(new double[] {-1.0, 2.0}, 2));
+  }
+
+  /** Parameters named like the parameters and locals the generated methods add. */
+  @Test
+  void parametersNamedLikeGeneratedParameters() {
+    Compiled c = works("p.Model", model("""
+        @Differentiable(forward = true, hessian = true)
+        public static double f(double gradient, double seed, double _tape, double dGradient) {
+          double s = 0;
+          for (int i = 0; i < 2; i++) {
+            s += Math.sin(gradient * seed + i) * _tape * dGradient;
+          }
+          return s;
+        }
+
+        @Differentiable
+        public static double[] v(double[] gradient, double seed) {
+          double[] r = new double[2];
+          r[0] = gradient[0] * seed;
+          r[1] = gradient[1] * seed * seed;
+          return r;
+        }
+        """));
+    gradientMatches(c, "p.Model", "f", 0.3, 1.2, -0.7, 0.9);
+    checkSecondOrder(c, "f", 0.3, 1.2, -0.7, 0.9);
+    double[] into = new double[4];
+    double value = (double) c.call("p.ModelGrad", "f", 0.3, 1.2, -0.7, 0.9, into);
+    assertWithMessage("value of f(..., gradient)").that(value).isEqualTo((double) c.call("p.Model", "f", 0.3, 1.2, -0.7, 0.9));
+    double[] reverse = reverseGradient(c, "f", new double[] {0.3, 1.2, -0.7, 0.9});
+    for (int i = 0; i < 4; i++) {
+      assertWithMessage("gradient[%s]", i).that(into[i]).isEqualTo(reverse[i]);
+    }
+    jacobianMatches(c, "v", new double[] {0.3, -0.8}, 1.4);
+  }
+
+  /** Methods named like the types the generated code uses: their records must not hide those types. */
+  @Test
+  void methodsNamedLikeUsedTypes() {
+    Compiled c = works("p.Model", model("""
+        @Differentiable
+        public static double math(double x) {
+          return Math.sin(x) * Math.exp(x);
+        }
+
+        @Differentiable
+        public static Tensor tensor(Tensor x) {
+          return x.tanh();
+        }
+
+        @Differentiable
+        public static double tape(double x, int n) {
+          double s = x;
+          for (int i = 0; i < n; i++) {
+            s = Math.sin(s) * x;
+          }
+          return s + math(x);
+        }
+        """));
+    gradientMatches(c, "p.Model", "math", 0.4);
+    gradientMatches(c, "p.Model", "tensor", Tensor.of(new double[] {0.2, 0.4}, 2));
+    gradientMatches(c, "p.Model", "tape", 0.4, 3);
   }
 
   /**
