@@ -46,6 +46,7 @@ public final class Planner {
   private final Map<Stmt, List<Stmt>> loopsAround = new IdentityHashMap<>();
   private final List<Var> synthetic = new ArrayList<>();
   private boolean usesTape;
+  private Map<Stmt.Loop, Fusion.Fused> fused = Map.of();
 
   /**
    * A value that carries a derivative flows where derivatives cannot follow: into a call that
@@ -80,6 +81,7 @@ public final class Planner {
       findWork(graph.body());
       findNeeded(graph.body());
     } while (needed.size() + work.size() != before);
+    fused = Fusion.find(graph, active::contains, work::contains);
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
     decideSaves(graph.body(), false);
@@ -101,6 +103,11 @@ public final class Planner {
 
   public boolean usesTape() {
     return usesTape;
+  }
+
+  /** For a loop whose adjoint runs inside it ({@link Fusion}), its seeds; else null. */
+  public Fusion.Fused fused(Stmt.Loop l) {
+    return fused.get(l);
   }
 
   /** Variables the planner introduced, for naming. */
@@ -519,8 +526,9 @@ public final class Planner {
       for (Block c : Blocks.children(s)) {
         decideSaves(c, true);
         for (Stmt x : c.stmts) {
+          // a fused loop's reverse sweep runs while its body's locals are still in scope
           if (x instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)
-              && work.contains(s)) {
+              && work.contains(s) && !fused.containsKey(s)) {
             c.carried.add(a.target);
             usesTape = true;
           }
@@ -545,7 +553,7 @@ public final class Planner {
   private void pruneBookkeeping(Block b) {
     Set<Var> unused = new HashSet<>();
     Blocks.walk(b, s -> {
-      if (s instanceof Stmt.Loop l && !work.contains(l)) {
+      if (s instanceof Stmt.Loop l && (!work.contains(l) || fused.containsKey(l))) {
         unused.add(l.counter);
         if (l.startCopy != null) {
           unused.add(l.startCopy);

@@ -3,6 +3,7 @@ package dev.adjoint.processor.diff;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
 import dev.adjoint.processor.analysis.Blocks;
+import dev.adjoint.processor.analysis.Fusion;
 import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diff.Propagation.Contribution;
 import dev.adjoint.processor.diff.rules.Rules;
@@ -60,6 +61,10 @@ public final class Reverse {
   private final Deque<Set<Var>> droppable = new ArrayDeque<>();
   private Src commentPending;
   private Src lastReverseComment;
+  /** Array adjoints already declared (before the first fused loop). */
+  private boolean arrayAdjointsDeclared;
+  /** Variables whose adjoint local a fused loop has filled before the reverse sweep starts. */
+  private final Set<Var> filledByFusedLoops = new LinkedHashSet<>();
 
   public Reverse(MethodGraph graph, Planner plan, Names names) {
     this.graph = graph;
@@ -77,11 +82,15 @@ public final class Reverse {
     if (plan.usesTape()) {
       out.declare(tape, new Expr.New(TAPE, List.of(), Type.OBJECT));
     }
+    declared.push(new LinkedHashSet<>());
     forwardBlock(graph.body(), true);
 
     out.comment("");
     out.comment("reverse sweep");
-    declared.push(new LinkedHashSet<>());
+    adj.clear();
+    for (Var u : filledByFusedLoops) {
+      adj.put(u, new Ref(adjointVar(u)));
+    }
     Var value = graph.result();
     boolean restored = dev.adjoint.processor.analysis.Blocks.all(graph.body()).stream()
         .anyMatch(x -> x instanceof Stmt.Assign a && a.target == graph.result() && a.save != Stmt.Save.NONE);
@@ -94,7 +103,7 @@ public final class Reverse {
       value = new Var(names.fresh("_value", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
       out.declare(value, new Expr.Invoke(null, new Ref(graph.result()), "clone", List.of(), Type.DOUBLE_ARRAY));
     }
-    for (Var a : arrayAdjoints()) {
+    for (Var a : arrayAdjointsDeclared ? List.<Var>of() : arrayAdjoints()) {
       Expr init = a == graph.result()
           ? new Expr.Invoke(null, seed, "clone", List.of(), Type.DOUBLE_ARRAY)
           : new Expr.Apply(Op.NEW_ARRAY,
@@ -174,6 +183,8 @@ public final class Reverse {
       out.otherwise();
       forwardBlock(f.otherwise, false);
       out.close();
+    } else if (s instanceof Stmt.Loop l && plan.fused(l) != null) {
+      fusedLoop(l, plan.fused(l));
     } else if (s instanceof Stmt.Loop l) {
       forwardLoop(l);
     } else if (s instanceof Stmt.Nested n) {
@@ -194,6 +205,55 @@ public final class Reverse {
     forwardBlock(l.body, false);
     forwardBlock(l.update, false);
     out.close();
+  }
+
+  /**
+   * A loop whose iterations are independent for the adjoint ({@link
+   * dev.adjoint.processor.analysis.Fusion}): each iteration's reverse sweep runs at its end,
+   * adding to adjoints declared before the loop, with the accumulators' adjoints fixed.
+   */
+  private void fusedLoop(Stmt.Loop l, Fusion.Fused fused) {
+    out.comment("the loop below runs each iteration's adjoint at the iteration's end (its"
+        + " iterations are independent: no tape); the adjoints it uses and adds to:");
+    if (!arrayAdjointsDeclared) {
+      for (Var a : arrayAdjoints()) {
+        out.declare(adjointVar(a), new Expr.Apply(Op.NEW_ARRAY,
+            List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)), Type.DOUBLE_ARRAY));
+        declared.peek().add(a);
+      }
+      arrayAdjointsDeclared = true;
+    }
+    fused.seeds().forEach((v, seed) -> {
+      if (!isDeclared(v)) {
+        out.declare(adjointVar(v), seed);
+        declared.peek().add(v);
+      } else {
+        out.assign(adjointVar(v), seed);
+      }
+      adj.put(v, new Ref(adjointVar(v)));
+    });
+    for (Var u : fused.outer()) {
+      if (!isDeclared(u)) {
+        out.declare(adjointVar(u), Const.ZERO);
+        declared.peek().add(u);
+      }
+      filledByFusedLoops.add(u);
+      adj.put(u, new Ref(adjointVar(u)));
+    }
+    out.openLoop(new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src));
+    forwardBlock(l.body, false);
+    forwardBlock(l.update, false);
+    out.comment("adjoint of this iteration");
+    declared.push(new LinkedHashSet<>());
+    droppable.push(Set.of());
+    reverseBlock(l.update, false);
+    reverseBlock(l.body, false);
+    droppable.pop();
+    declared.pop();
+    out.close();
+    adj.clear();
+    commentPending = null;
+    lastReverseComment = null;
   }
 
   private Expr tapeCall(String method, Expr... args) {
@@ -297,6 +357,10 @@ public final class Reverse {
       out.close();
       droppable.pop();
       adj.keySet().removeIf(dropBoth::contains);
+    } else if (s instanceof Stmt.Loop l && plan.fused(l) != null) {
+      if (l.src.known()) {
+        out.comment("line " + l.src.line() + ": " + l.src.text() + " (its adjoint ran inside the loop)");
+      }
     } else if (s instanceof Stmt.Loop l && plan.hasWork(l)) {
       enterRegion(l);
       droppable.push(Set.of());

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GoldenTest {
   @ParameterizedTest
-  @ValueSource(strings = {"Rosen", "Loop", "Branch"})
+  @ValueSource(strings = {"Rosen", "Loop", "Branch", "Accumulate"})
   void generatedSourceIsExactlyTheApprovedOne(String name) throws IOException {
     Compiled c = Compiled.of("p." + name, resource(name + ".java.txt"));
     String generated = c.generatedSource("p." + name + "Grad");
