@@ -31,14 +31,21 @@ public final class Naming {
   /**
    * The record a method's gradient method returns: the method's name capitalised; overloads of
    * one name get 2, 3, ... in declaration order. Names are unique in the generated class:
-   * records of earlier methods (and their Jvp, Hvp and Hessian records) and the class's own
-   * name are taken first, in declaration order, so callers compiled later compute the same.
+   * records of earlier methods (and their Jvp, Hvp and Hessian records), the class's own name
+   * and the names of the types its code refers to ({@link #TYPES_NAMED}, the source class) are
+   * taken first, in declaration order, so callers compiled later compute the same.
    */
   public static String recordName(ExecutableElement method, Class<? extends java.lang.annotation.Annotation> marker) {
     TypeElement owner = owner(method);
     java.util.Set<String> used = new java.util.HashSet<>();
     // lower case, as free() compares: a method modelGrad must not give ModelGrad a record ModelGrad
     used.add(gradClass(owner).simpleName().toLowerCase(java.util.Locale.ROOT));
+    // nor a method tensor a record Tensor: it would force the types generated code names to be
+    // written qualified (dev.adjoint.tensor.Tensor), which a parameter named dev then shadows
+    used.add(ClassName.get(owner).topLevelClassName().simpleName().toLowerCase(java.util.Locale.ROOT));
+    for (String type : TYPES_NAMED) {
+      used.add(type.toLowerCase(java.util.Locale.ROOT));
+    }
     for (ExecutableElement m : ElementFilter.methodsIn(owner.getEnclosedElements())) {
       if (m.getAnnotation(marker) == null) {
         continue;
@@ -57,6 +64,11 @@ public final class Naming {
     }
     throw new IllegalStateException("not a marked method: " + method);
   }
+
+  /** Simple names of the types generated code refers to, besides the source class. */
+  private static final List<String> TYPES_NAMED = List.of("Tensor", TAPE.simpleName(), ADJOINTS.simpleName(),
+      TENSOR_ADJOINTS.simpleName(), "Differentiated", "Generated", "Math", "StrictMath", "Double", "Object",
+      "Arrays", "System");
 
   /** The record suffixes of the other modes; "" is the gradient record itself. */
   private static final List<String> VARIANTS = List.of("", "Jvp", "Hvp", "Hessian");

@@ -401,18 +401,27 @@ class NameClashTest {
     jacobianMatches(c, "v", new double[] {0.3, -0.8}, 1.4);
   }
 
-  /** Methods named like the types the generated code uses: their records must not hide those types. */
+  /**
+   * Methods named like the types the generated code uses: their records must not hide those
+   * types, which would then be written qualified, and a parameter named like the package's first
+   * segment ({@code java}, {@code dev}, {@code p}) would hide the qualified name.
+   */
   @Test
   void methodsNamedLikeUsedTypes() {
     Compiled c = works("p.Model", model("""
         @Differentiable
-        public static double math(double x) {
-          return Math.sin(x) * Math.exp(x);
+        public static double math(double x, double java) {
+          return Math.sin(x) * Math.exp(x) * java;
         }
 
         @Differentiable
-        public static Tensor tensor(Tensor x) {
-          return x.tanh();
+        public static Tensor tensor(Tensor x, Tensor dev) {
+          return x.mul(dev).tanh();
+        }
+
+        @Differentiable
+        public static double model(double x, double p) {
+          return tape(x * p, 2);
         }
 
         @Differentiable
@@ -421,12 +430,13 @@ class NameClashTest {
           for (int i = 0; i < n; i++) {
             s = Math.sin(s) * x;
           }
-          return s + math(x);
+          return s + math(x, 2 * x);
         }
         """));
-    gradientMatches(c, "p.Model", "math", 0.4);
-    gradientMatches(c, "p.Model", "tensor", Tensor.of(new double[] {0.2, 0.4}, 2));
+    gradientMatches(c, "p.Model", "math", 0.4, 1.3);
+    gradientMatches(c, "p.Model", "tensor", Tensor.of(new double[] {0.2, 0.4}, 2), Tensor.of(new double[] {-1.0, 2.0}, 2));
     gradientMatches(c, "p.Model", "tape", 0.4, 3);
+    gradientMatches(c, "p.Model", "model", 0.4, 0.8);
   }
 
   /**
