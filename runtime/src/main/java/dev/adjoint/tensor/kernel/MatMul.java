@@ -21,7 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       module was found in the boot layer, and any failure to load it falls back quietly.
  *   <li><b>scalar</b>: the same blocking in plain Java with a 4×4 register tile
  *       ({@link ScalarKernel}); used otherwise, or when forced with {@link #useScalarKernel}.
- *   <li>Products with a dimension below {@value #SMALL} skip packing and run simple loops.
+ *   <li>Products with m or n equal to 1 (vector-matrix and matrix-vector products), or with
+ *       fewer than {@value #TINY} multiply-adds, skip packing and run simple loops. Any other
+ *       product takes the packed kernel, also when one dimension is small (edge tiles are padded);
+ *       one whose n is much shorter than the tile's width is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ,
+ *       which fills the tile better, and transposed into C.
  * </ul>
  * Setting the system property {@code adjoint.matmul.noVector=true} also disables the vector
  * kernel. {@link #kernelName()} tells which kernel is in use.
@@ -39,8 +43,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MatMul {
   private MatMul() {}
 
-  /** Below this size in any dimension, products take the simple unpacked path. */
+  /**
+   * A product whose n is below this may be computed transposed (see {@link #swapPays}); products
+   * with m or n equal to 1, or fewer than {@link #TINY} multiply-adds, take the simple unpacked
+   * loops; all others the packed kernel, however small a dimension.
+   */
   static final int SMALL = 16;
+  /** Below this many multiply-adds, products take the simple unpacked loops. */
+  static final long TINY = 256;
   /**
    * A product is split across threads only so far as each thread gets at least this many
    * multiply-adds (2<sup>18</sup>, about 10 µs of work), which repays waking a pool thread.
@@ -141,9 +151,23 @@ public final class MatMul {
       }
       return;
     }
-    if (m < SMALL || n < SMALL || k < SMALL) {
+    if (m == 1 || n == 1 || (long) m * n * k < TINY) {
       simple(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc,
           accumulate);
+    } else if (n < SMALL && swapPays(kernel, m, n)) {
+      // C = op(A)·op(B) as Cᵀ = op(B)ᵀ·op(A)ᵀ, so that the short n is spread over the tile's
+      // rows and the long m over its wide columns; Cᵀ goes to a scratch array, then into C
+      double[] t = transposeScratch(m * n);
+      gemm(kernel, threadCount, !transB, !transA, n, m, k, b, bOffset, ldb, a, aOffset, lda,
+          t, 0, m, false);
+      for (int i = 0; i < m; i++) {
+        int cr = cOffset + i * ldc;
+        if (accumulate) {
+          for (int j = 0, ti = i; j < n; j++, ti += m) c[cr + j] += t[ti];
+        } else {
+          for (int j = 0, ti = i; j < n; j++, ti += m) c[cr + j] = t[ti];
+        }
+      }
     } else if (threadCount > 1 && (long) m * n * k >= 2 * MIN_WORK_PER_THREAD) {
       int parts = (int) Math.min(threadCount, (long) m * n * k / MIN_WORK_PER_THREAD);
       parallel(kernel, parts, transA, transB, m, n, k,
@@ -152,6 +176,31 @@ public final class MatMul {
       kernel.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb,
           c, cOffset, ldc, accumulate);
     }
+  }
+
+  /**
+   * Whether computing Cᵀ instead of C fills the register tile better: the tile is
+   * {@code mr × nr} with nr the wider (2 vectors), so a short n wastes more of it than a short m.
+   */
+  static boolean swapPays(Kernel kernel, int m, int n) {
+    double straight = fill(m, kernel.mr) * fill(n, kernel.nr);
+    double swapped = fill(n, kernel.mr) * fill(m, kernel.nr);
+    return swapped > 1.1 * straight;
+  }
+
+  /** The fraction of tiles of size {@code unit} that {@code x} rows or columns use. */
+  private static double fill(int x, int unit) {
+    return (double) x / Kernel.roundUp(x, unit);
+  }
+
+  private static final ThreadLocal<double[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new double[][] {new double[0]});
+
+  /** A per-thread array of at least {@code size} elements (small: one dimension is < SMALL). */
+  private static double[] transposeScratch(int size) {
+    double[][] holder = SCRATCH.get();
+    if (holder[0].length < size) holder[0] = new double[size];
+    return holder[0];
   }
 
   private static void check(boolean transA, boolean transB, int m, int n, int k,
@@ -184,7 +233,7 @@ public final class MatMul {
   static void simple(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOffset, int lda, double[] b, int bOffset, int ldb,
       double[] c, int cOffset, int ldc, boolean accumulate) {
-    if (!transB) {
+    if (!transB && !(n == 1 && ldb == 1)) {
       // C row i += A[i,p] * B row p: unit-stride inner loop, which HotSpot vectorises.
       for (int i = 0; i < m; i++) {
         int cr = cOffset + i * ldc;
@@ -196,7 +245,8 @@ public final class MatMul {
         }
       }
     } else {
-      // C[i,j] = dot(op(A) row i, B row j): B's rows are contiguous.
+      // C[i,j] = dot(op(A) row i, B row j): B's rows are contiguous (also a contiguous B
+      // column when n is 1: matrix times vector).
       int as = transA ? lda : 1;
       for (int i = 0; i < m; i++) {
         int ar = transA ? aOffset + i : aOffset + i * lda;

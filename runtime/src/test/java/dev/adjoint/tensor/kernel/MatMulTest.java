@@ -34,6 +34,11 @@ class MatMulTest {
       {1, 1, 1}, {1, 40, 33}, {40, 1, 33}, {33, 40, 1}, {1, 300, 17}, {2, 3, 4},
       {7, 13, 5}, {16, 16, 16}, {17, 31, 19}, {6, 16, 20}, {12, 32, 260},
       {65, 129, 33}, {65, 129, 70}, {97, 50, 300}, {300, 200, 100}, {20, 4111, 18},
+      // one short dimension (the MLP's 10 classes): packed with padded tiles, or computed as
+      // Cᵀ = op(B)ᵀ·op(A)ᵀ when n is short; large enough to be split across threads too
+      {128, 10, 256}, {128, 256, 10}, {256, 10, 128}, {10, 256, 128}, {130, 7, 33},
+      {65, 3, 300}, {300, 10, 400}, {40, 2, 33}, {5, 300, 40}, {256, 1, 50}, {1, 1, 300},
+      {700, 10, 100}, {8, 8, 8}, {3, 9, 11},
   };
 
   /** The shapes given to the packed kernels directly (bypassing the simple path). */
@@ -236,6 +241,34 @@ class MatMulTest {
     } finally {
       callers.shutdownNow();
     }
+  }
+
+  /** The MLP's products with 10 classes leave the unpacked loops; the transposed form pays. */
+  @Test
+  void shortDimensionsTakeThePackedKernel() {
+    Kernel v = MatMul.vectorKernel();
+    assertTrue(MatMul.swapPays(v, 128, 10)); // h·w2
+    assertTrue(MatMul.swapPays(v, 256, 10)); // hᵀ·dLogits
+    assertTrue(!MatMul.swapPays(v, 128, 256)); // dLogits·w2ᵀ: n is long already
+    assertTrue(!MatMul.swapPays(v, 10, 128));
+    assertTrue(!MatMul.swapPays(ScalarKernel.INSTANCE, 128, 10)); // square 4x4 tile
+  }
+
+  /** Accumulating into C through the transposed form adds, never overwrites. */
+  @Test
+  void transposedFormAccumulates() {
+    int m = 64, n = 10, k = 48;
+    Random random = new Random(21);
+    double[] a = new double[m * k];
+    double[] b = new double[k * n];
+    for (int i = 0; i < a.length; i++) a[i] = random.nextInt(7) - 3;
+    for (int i = 0; i < b.length; i++) b[i] = random.nextInt(5) - 2;
+    double[] c = new double[m * n];
+    double[] expected = new double[m * n];
+    for (int i = 0; i < c.length; i++) c[i] = expected[i] = i % 11;
+    MatMul.gemm(MatMul.vectorKernel(), 1, false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, true);
+    MatMul.simple(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, true);
+    assertArrayEquals(expected, c); // small integers: exact in any order
   }
 
   // ---- fallback when the module is absent -----------------------------------------------
