@@ -1,5 +1,8 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.tensor.OptimizerKernels;
+import dev.adjoint.tensor.Tensor;
+
 /**
  * Adam (Kingma and Ba, 2015): gradient descent with per-element step sizes from running
  * estimates of the gradient's first and second moments, corrected for their bias towards 0 in the
@@ -78,18 +81,13 @@ public final class Adam extends Optimizer {
 
   @Override
   void update(int index, double[] p, double[] g, int step) {
-    double[] mi = m[index];
-    double[] vi = v[index];
-    double correction1 = 1 - Math.pow(beta1, step);
-    double correction2 = 1 - Math.pow(beta2, step);
-    double rate = learningRate();
-    for (int j = 0; j < p.length; j++) {
-      double gj = g[j];
-      mi[j] = beta1 * mi[j] + (1 - beta1) * gj;
-      vi[j] = beta2 * vi[j] + (1 - beta2) * gj * gj;
-      double mHat = mi[j] / correction1;
-      double vHat = vi[j] / correction2;
-      p[j] -= rate * mHat / (Math.sqrt(vHat) + epsilon);
-    }
+    OptimizerKernels.adam(p, g, m[index], v[index], p, learningRate(), beta1, beta2, epsilon,
+        1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
+  }
+
+  @Override
+  Tensor update(int index, Tensor p, Tensor g, int step) {
+    return OptimizerKernels.adam(p, g, m[index], v[index], learningRate(), beta1, beta2,
+        epsilon, 1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
   }
 }

@@ -52,9 +52,7 @@ public abstract class Optimizer {
     begin(s);
     Tensor[] out = new Tensor[params.length];
     for (int i = 0; i < params.length; i++) {
-      double[] p = params[i].toArray();
-      update(i, p, gradients[i].toArray(), steps);
-      out[i] = Tensor.of(p, params[i].shape());
+      out[i] = update(i, params[i], gradients[i], steps);
     }
     return out;
   }
@@ -113,6 +111,13 @@ public abstract class Optimizer {
    * is the parameter's position. {@code gradient} must not be kept.
    */
   abstract void update(int index, double[] param, double[] gradient, int step);
+
+  /**
+   * The same update as a new tensor: one pass over the parameter and the gradient, read without
+   * copying (through {@link dev.adjoint.tensor.OptimizerKernels}), into the result's only array.
+   * Shapes are already checked.
+   */
+  abstract Tensor update(int index, Tensor param, Tensor gradient, int step);
 
   /** The class name, for messages. */
   String name() {

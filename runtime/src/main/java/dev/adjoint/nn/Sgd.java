@@ -1,5 +1,8 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.tensor.OptimizerKernels;
+import dev.adjoint.tensor.Tensor;
+
 /**
  * Stochastic gradient descent, optionally with momentum (heavy ball, as PyTorch and Keras define
  * it). With learning rate {@code η} and momentum {@code μ}, each element {@code p} with gradient
@@ -53,17 +56,18 @@ public final class Sgd extends Optimizer {
 
   @Override
   void update(int index, double[] p, double[] g, int step) {
-    double rate = learningRate();
     if (momentum == 0) {
-      for (int j = 0; j < p.length; j++) {
-        p[j] -= rate * g[j];
-      }
-      return;
+      OptimizerKernels.sgd(p, g, p, learningRate());
+    } else {
+      OptimizerKernels.sgdMomentum(p, g, velocity[index], p, learningRate(), momentum);
     }
-    double[] v = velocity[index];
-    for (int j = 0; j < p.length; j++) {
-      v[j] = momentum * v[j] + g[j];
-      p[j] -= rate * v[j];
+  }
+
+  @Override
+  Tensor update(int index, Tensor p, Tensor g, int step) {
+    if (momentum == 0) {
+      return OptimizerKernels.sgd(p, g, learningRate());
     }
+    return OptimizerKernels.sgdMomentum(p, g, velocity[index], learningRate(), momentum);
   }
 }

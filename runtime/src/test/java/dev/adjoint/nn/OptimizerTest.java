@@ -191,4 +191,89 @@ class OptimizerTest {
     assertTrue(e.getMessage().startsWith("Sgd: "), e.getMessage());
     assertEquals(1, sgd.steps());
   }
+
+  // ---- one pass, no copies -----------------------------------------------------------------
+
+  /** The tensor and array forms give exactly the original loops' results, bit for bit. */
+  @Test
+  void tensorAndArrayFormsMatchTheReferenceLoopsExactly() {
+    double beta1 = 0.85;
+    double beta2 = 0.995;
+    double eps = 1e-7;
+    double rate = 0.003;
+    java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+    int n = 1001;
+    double[] p = new double[n];
+    for (int j = 0; j < n; j++) p[j] = random.nextGaussian();
+    double[] ref = p.clone();
+    double[] refM = new double[n];
+    double[] refV = new double[n];
+    double[] refVel = new double[n];
+    double[] refSgd = p.clone();
+    double[] arrays = p.clone();
+    Tensor tensor = Tensor.of(p, 7, 11, 13);
+    Tensor sgdTensor = tensor;
+    Adam adamA = new Adam(rate, beta1, beta2, eps);
+    Adam adamT = new Adam(rate, beta1, beta2, eps);
+    Sgd sgd = new Sgd(rate, 0.9);
+    for (int step = 1; step <= 5; step++) {
+      double[] g = new double[n];
+      for (int j = 0; j < n; j++) g[j] = random.nextGaussian() * step;
+      // the loops Adam and Sgd had before they moved to OptimizerKernels
+      double c1 = 1 - Math.pow(beta1, step);
+      double c2 = 1 - Math.pow(beta2, step);
+      for (int j = 0; j < n; j++) {
+        double gj = g[j];
+        refM[j] = beta1 * refM[j] + (1 - beta1) * gj;
+        refV[j] = beta2 * refV[j] + (1 - beta2) * gj * gj;
+        double mHat = refM[j] / c1;
+        double vHat = refV[j] / c2;
+        ref[j] -= rate * mHat / (Math.sqrt(vHat) + eps);
+        refVel[j] = 0.9 * refVel[j] + g[j];
+        refSgd[j] -= rate * refVel[j];
+      }
+      adamA.step(new double[][] {arrays}, new double[][] {g});
+      tensor = adamT.step(new Tensor[] {tensor}, new Tensor[] {Tensor.of(g, 7, 11, 13)})[0];
+      sgdTensor = sgd.step(new Tensor[] {sgdTensor}, new Tensor[] {Tensor.of(g, 7, 11, 13)})[0];
+    }
+    assertArrayEquals(ref, arrays, 0);
+    assertArrayEquals(ref, tensor.toArray(), 0);
+    assertArrayEquals(new int[] {7, 11, 13}, tensor.shape());
+    assertArrayEquals(refSgd, sgdTensor.toArray(), 0);
+  }
+
+  /** A parameter may be its own gradient (as in a benchmark of the update alone). */
+  @Test
+  void parameterMayBeItsOwnGradient() {
+    Tensor p = Tensor.vector(1, -2, 4);
+    Tensor[] out = new Sgd(0.5).step(new Tensor[] {p}, new Tensor[] {p});
+    assertEquals(Tensor.vector(0.5, -1, 2), out[0]);
+    assertEquals(Tensor.vector(1, -2, 4), p);
+    double[][] a = {{1, -2, 4}};
+    new Sgd(0.5).step(a, a);
+    assertArrayEquals(new double[] {0.5, -1, 2}, a[0], 0);
+  }
+
+  /** A step over tensors allocates the new parameters and nothing of their size besides. */
+  @Test
+  void tensorStepAllocatesOnlyTheResult() {
+    java.lang.management.ThreadMXBean bean =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    if (!(bean instanceof com.sun.management.ThreadMXBean mx)
+        || !mx.isThreadAllocatedMemorySupported()) {
+      return;
+    }
+    int n = 1 << 18; // 2 MB of doubles
+    Tensor[] p = {Tensor.randomNormal(1, 512, 512)};
+    Tensor[] g = {Tensor.randomNormal(2, 512, 512)};
+    for (Optimizer opt : new Optimizer[] {new Sgd(0.01), new Sgd(0.01, 0.9), new Adam(0.01)}) {
+      p = opt.step(p, g); // first step: state
+      long id = Thread.currentThread().getId();
+      long before = mx.getThreadAllocatedBytes(id);
+      p = opt.step(p, g);
+      long bytes = mx.getThreadAllocatedBytes(id) - before;
+      assertTrue(bytes < 8L * n + 64 * 1024,
+          opt.getClass().getSimpleName() + " allocated " + bytes + " bytes for " + 8L * n);
+    }
+  }
 }
