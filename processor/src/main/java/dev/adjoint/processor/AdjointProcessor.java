@@ -195,6 +195,19 @@ public final class AdjointProcessor extends AbstractProcessor {
             dev.adjoint.processor.graph.Stmt.Block body =
                 new Reverse(job.graph, plan, intoNames).body(writer.recordName(job.graph), Const.ONE);
             writer.addInto(job.method, job.graph, out, CodePrinter.print(Modes.into(body, out)));
+          } else if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE_ARRAY)) {
+            // the gradient written into the caller's arrays: nothing allocated per call
+            Names intoNames = names.fork();
+            Map<Var, Var> outs = new LinkedHashMap<>();
+            for (Var p : job.graph.wrt()) {
+              String name = job.graph.wrt().size() == 1 ? "gradient"
+                  : "gradient" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
+              outs.put(p, new Var(intoNames.fresh(name, false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER));
+            }
+            dev.adjoint.processor.graph.Stmt.Block body = new Reverse(job.graph, plan, intoNames, outs)
+                .body(writer.recordName(job.graph), Const.ONE);
+            writer.addIntoArrays(job.method, job.graph, List.copyOf(outs.values()),
+                CodePrinter.print(Modes.valueOnly(body)));
           }
         }
         Differentiable modes = job.method.getAnnotation(Differentiable.class);

@@ -11,6 +11,20 @@ public final class Adjoints {
     }
   }
 
+  /**
+   * The caller's gradient array {@code out}, checked to have {@code length} elements (the length
+   * of the parameter it is the gradient of) and zeroed: generated overloads that write the
+   * gradient into the caller's array start from it.
+   */
+  public static double[] zeroed(double[] out, int length) {
+    if (out.length != length) {
+      throw new IllegalArgumentException("the gradient array has " + out.length
+          + " elements but its parameter has " + length + ": pass an array of the parameter's length");
+    }
+    java.util.Arrays.fill(out, 0.0);
+    return out;
+  }
+
   /** {@code Σ a[i] b[i]}: a callee's array gradient along an array tangent (forward mode). */
   public static double dot(double[] a, double[] b) {
     double s = 0;

@@ -90,6 +90,16 @@ public final class Modes {
     return reverse;
   }
 
+  /**
+   * A gradient body whose array adjoints are the caller's arrays already: it returns the value
+   * instead of a record.
+   */
+  public static Block valueOnly(Block reverse) {
+    Stmt.Return ret = (Stmt.Return) reverse.stmts.remove(reverse.stmts.size() - 1);
+    reverse.stmts.add(new Stmt.Return(((Expr.New) ret.value).args().get(0), Src.NONE));
+    return reverse;
+  }
+
   private static Map<Var, Var> seeds(MethodGraph graph, List<Var> tangents) {
     Map<Var, Var> seeds = new LinkedHashMap<>();
     for (int i = 0; i < graph.wrt().size(); i++) {

@@ -65,12 +65,33 @@ public final class Reverse {
   private boolean arrayAdjointsDeclared;
   /** Variables whose adjoint local a fused loop has filled before the reverse sweep starts. */
   private final Set<Var> filledByFusedLoops = new LinkedHashSet<>();
+  /** Array parameters whose adjoint is the caller's array (the writing overload). */
+  private final Map<Var, Var> callerArrays = new HashMap<>();
 
   public Reverse(MethodGraph graph, Planner plan, Names names) {
     this.graph = graph;
     this.plan = plan;
     this.names = names;
     this.tape = new Var(names.tape, Type.OBJECT, Var.Kind.SYNTHETIC, TAPE);
+  }
+
+  /**
+   * The same reverse mode, accumulating the adjoint of each array parameter in {@code
+   * callerArrays}' array for it (zeroed first) instead of a new one.
+   */
+  public Reverse(MethodGraph graph, Planner plan, Names names, Map<Var, Var> callerArrays) {
+    this(graph, plan, names);
+    this.callerArrays.putAll(callerArrays);
+  }
+
+  /** {@code new double[a.length]}, or the caller's array for it, zeroed. */
+  private Expr newArrayAdjoint(Var a) {
+    Expr length = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
+    if (callerArrays.containsKey(a)) {
+      return new Expr.Invoke(ADJOINTS, null, "zeroed", List.of(new Ref(callerArrays.get(a)), length),
+          Type.DOUBLE_ARRAY);
+    }
+    return new Expr.Apply(Op.NEW_ARRAY, List.of(length), Type.DOUBLE_ARRAY);
   }
 
   /**
@@ -106,8 +127,7 @@ public final class Reverse {
     for (Var a : arrayAdjointsDeclared ? List.<Var>of() : arrayAdjoints()) {
       Expr init = a == graph.result()
           ? new Expr.Invoke(null, seed, "clone", List.of(), Type.DOUBLE_ARRAY)
-          : new Expr.Apply(Op.NEW_ARRAY,
-              List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)), Type.DOUBLE_ARRAY);
+          : newArrayAdjoint(a);
       out.declare(adjointVar(a), init);
       declared.peek().add(a);
     }
@@ -214,11 +234,10 @@ public final class Reverse {
    */
   private void fusedLoop(Stmt.Loop l, Fusion.Fused fused) {
     out.comment("the loop below runs each iteration's adjoint at the iteration's end (its"
-        + " iterations are independent: no tape); the adjoints it uses and adds to:");
+        + " iterations are independent); the adjoints it uses and adds to:");
     if (!arrayAdjointsDeclared) {
       for (Var a : arrayAdjoints()) {
-        out.declare(adjointVar(a), new Expr.Apply(Op.NEW_ARRAY,
-            List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)), Type.DOUBLE_ARRAY));
+        out.declare(adjointVar(a), newArrayAdjoint(a));
         declared.peek().add(a);
       }
       arrayAdjointsDeclared = true;

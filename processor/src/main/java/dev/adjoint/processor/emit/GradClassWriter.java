@@ -97,6 +97,29 @@ public final class GradClassWriter {
   }
 
   /**
+   * {@code f(params..., gradient)} for a method differentiated with respect to arrays only: the
+   * gradient with respect to each array is written into the caller's array for it (one per
+   * differentiated array, in parameter order, each as long as its parameter).
+   */
+  public void addIntoArrays(ExecutableElement method, MethodGraph g, List<Var> outs, CodeBlock body) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(TypeName.DOUBLE)
+        .addJavadoc("Computes {@link $L}, writing its gradient with respect to $L into $L (overwritten;\n"
+            + "each as long as its parameter) and returning the value: no gradient array is allocated.\n",
+            link(method), wrtList(g), outs.stream().map(o -> "{@code " + o.name() + "}")
+                .collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p.type()), p.name());
+    }
+    for (Var o : outs) {
+      m.addParameter(javaType(o.type()), o.name());
+    }
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
+  /**
    * A layer (a method returning a Tensor): {@code fVjp(params, seed)} gives the value and the
    * vector-Jacobian product for the result's adjoint {@code seed}, which is what callers need;
    * {@code f(params)} uses a seed of ones, the gradient of the sum of the result.
