@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <ul>
  *   <li>{@code adjoint.fuzz.seed} (default {@value #DEFAULT_SEED}): the run's seed;
- *   <li>{@code adjoint.fuzz.programs} (default 600): how many programs;
+ *   <li>{@code adjoint.fuzz.programs} (default 1000): how many programs;
  *   <li>{@code adjoint.fuzz.perClass} (default 50): programs per compilation unit; program
  *       {@code g} depends on it (its batch's helpers), so give it when reproducing;
  *   <li>{@code adjoint.fuzz.points} (default 3): evaluation points per method;
@@ -62,7 +62,7 @@ import org.junit.jupiter.api.TestFactory;
 class GeneratedProgramsTest {
   static final long DEFAULT_SEED = 0x5EEDAD70L;
   static final long SEED = Long.getLong("adjoint.fuzz.seed", DEFAULT_SEED);
-  static final int PROGRAMS = Integer.getInteger("adjoint.fuzz.programs", 600);
+  static final int PROGRAMS = Integer.getInteger("adjoint.fuzz.programs", 1000);
   static final int PER_CLASS = Integer.getInteger("adjoint.fuzz.perClass", 50);
   static final int POINTS = Integer.getInteger("adjoint.fuzz.points", 3);
   static final int ONLY = Integer.getInteger("adjoint.fuzz.only", -1);
