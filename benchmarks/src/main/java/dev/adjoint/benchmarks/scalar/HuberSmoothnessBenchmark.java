@@ -37,6 +37,7 @@ public class HuberSmoothnessBenchmark {
     HandGradients.ValueAndGradient h = HandGradients.huberSmoothnessNew(x, delta);
     Agreement.check("handWrittenNew", r.value(), r.x(), h.value(), h.gradient());
     Agreement.check("tape", r.value(), r.x(), TapeGradients.huberSmoothness(x, delta, g), g);
+    Agreement.check("generatedInto", r.value(), r.x(), generatedInto(), g);
   }
 
   @Benchmark
@@ -49,6 +50,12 @@ public class HuberSmoothnessBenchmark {
     ScalarFunctionsGrad.HuberSmoothness r = ScalarFunctionsGrad.huberSmoothness(x, delta);
     bh.consume(r.x());
     return r.value();
+  }
+
+  /** The generated overload writing the gradient into the caller's array. */
+  @Benchmark
+  public double generatedInto() {
+    return ScalarFunctionsGrad.huberSmoothness(x, delta, g);
   }
 
   @Benchmark

@@ -41,6 +41,7 @@ public class LogisticLossBenchmark {
     HandGradients.ValueAndGradient h = HandGradients.logisticLossNew(w, x, y, n, d);
     Agreement.check("handWrittenNew", r.value(), r.w(), h.value(), h.gradient());
     Agreement.check("tape", r.value(), r.w(), TapeGradients.logisticLoss(w, x, y, n, d, g), g);
+    Agreement.check("generatedInto", r.value(), r.w(), generatedInto(), g);
   }
 
   @Benchmark
@@ -53,6 +54,12 @@ public class LogisticLossBenchmark {
     ScalarFunctionsGrad.LogisticLoss r = ScalarFunctionsGrad.logisticLoss(w, x, y, n, d);
     bh.consume(r.w());
     return r.value();
+  }
+
+  /** The generated overload writing the gradient into the caller's array. */
+  @Benchmark
+  public double generatedInto() {
+    return ScalarFunctionsGrad.logisticLoss(w, x, y, n, d, g);
   }
 
   @Benchmark

@@ -217,6 +217,7 @@ public final class Reverse {
   }
 
   private void forwardLoop(Stmt.Loop l) {
+    reserveTape(l);
     Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
     out.openLoop(copy);
     if (l.counter != null) {
@@ -225,6 +226,85 @@ public final class Reverse {
     forwardBlock(l.body, false);
     forwardBlock(l.update, false);
     out.close();
+  }
+
+  /**
+   * Before a counted loop whose trip count is known when it starts, room on the tape for the
+   * doubles its iterations push: the tape then grows once, not a dozen times.
+   */
+  private void reserveTape(Stmt.Loop l) {
+    int perIteration = doublesPushed(l.body);
+    Expr trips = perIteration == 0 ? null : tripCount(l);
+    if (trips != null) {
+      out.eval(tapeCall("reserveDoubles", perIteration == 1 ? trips
+          : intOp(Op.MUL, Const.ofInt(perIteration), trips)));
+    }
+  }
+
+  /** Doubles one run of the block pushes (both branches of an if; inner loops not counted). */
+  private static int doublesPushed(Block b) {
+    int n = (int) b.carried.stream().filter(v -> v.type() == Type.DOUBLE).count();
+    for (Stmt s : b.stmts) {
+      if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE && a.target.type() == Type.DOUBLE
+          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE) {
+        n++;
+      } else if (s instanceof Stmt.If || s instanceof Stmt.Nested) {
+        for (Block c : Blocks.children(s)) {
+          n += doublesPushed(c);
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The trip count of a counted loop of step ±1 over {@code i < n}, {@code i + k <= n}, {@code
+   * i >= n} and the like, with a bound the loop does not change; null otherwise. It may be
+   * negative for a loop that does not run, which reserves nothing.
+   */
+  private static Expr tripCount(Stmt.Loop l) {
+    if (!l.counted() || Math.abs(l.step) != 1 || !(l.cond instanceof Expr.Apply c) || c.args().size() != 2) {
+      return null;
+    }
+    Expr left = c.arg(0);
+    int offset = 0; // the condition compares i + offset with the bound
+    if (left instanceof Expr.Apply add && (add.op() == Op.ADD || add.op() == Op.SUB)
+        && add.arg(1) instanceof Const k && k.type() == Type.INT) {
+      offset = (add.op() == Op.ADD ? 1 : -1) * ((Number) k.value()).intValue();
+      left = add.arg(0);
+    }
+    if (!(left instanceof Ref r && r.var() == l.index)) {
+      return null;
+    }
+    Expr bound = c.arg(1);
+    Set<Var> written = new HashSet<>();
+    written.add(l.index);
+    for (Block b : Blocks.children(l)) {
+      Blocks.walk(b, x -> {
+        if (x instanceof Stmt.Assign a) {
+          written.add(a.target);
+        }
+      });
+    }
+    if (written.stream().anyMatch(bound::reads)) {
+      return null;
+    }
+    Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
+    boolean startsAtZero = start instanceof Const z && ((Number) z.value()).intValue() == 0;
+    // up: i runs from start while i + offset < bound (<= adds one); down: while i + offset > bound
+    Op op = c.op();
+    int extra;
+    Expr trips;
+    if (l.step == 1 && (op == Op.LT || op == Op.LE)) {
+      extra = (op == Op.LE ? 1 : 0) - offset;
+      trips = startsAtZero ? bound : intOp(Op.SUB, bound, start);
+    } else if (l.step == -1 && (op == Op.GT || op == Op.GE)) {
+      extra = (op == Op.GE ? 1 : 0) + offset;
+      trips = intOp(Op.SUB, start, bound);
+    } else {
+      return null;
+    }
+    return extra == 0 ? trips : intOp(extra > 0 ? Op.ADD : Op.SUB, trips, Const.ofInt(Math.abs(extra)));
   }
 
   /**
