@@ -58,6 +58,8 @@ public final class AdjointProcessor extends AbstractProcessor {
   private Trees trees;
   private Diagnostics diag;
   private CallResolver calls;
+  /** Method source paths, found once per compilation unit (per round: trees change between rounds). */
+  private dev.adjoint.processor.parse.SourcePaths paths;
 
   @Override
   public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
@@ -108,6 +110,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    paths = new dev.adjoint.processor.parse.SourcePaths(trees);
     for (Element e : round.getElementsAnnotatedWith(Derivative.class)) {
       checkDerivative((ExecutableElement) e);
     }
@@ -142,7 +145,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   private void parse(Job job) {
     try {
-      MethodParser parser = new MethodParser(trees, diag, calls);
+      MethodParser parser = new MethodParser(trees, diag, calls, paths);
       Optional<MethodGraph> g = parser.parse(job.method);
       job.path = parser.methodPath();
       job.callSites = parser.callSites();
@@ -186,15 +189,12 @@ public final class AdjointProcessor extends AbstractProcessor {
           writer.addLayer(job.method, job.graph, seed,
               CodePrinter.print(reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
         } else {
-          writer.add(job.method, job.graph,
-              CodePrinter.print(reverse.body(writer.recordName(job.graph), Const.ONE)));
+          dev.adjoint.processor.graph.Stmt.Block gradient = reverse.body(writer.recordName(job.graph), Const.ONE);
+          writer.add(job.method, job.graph, CodePrinter.print(gradient));
           if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE)) {
             // the same gradient written into the caller's array: nothing allocated per call
-            Names intoNames = names.fork();
-            Var out = new Var(intoNames.fresh("gradient", false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER);
-            dev.adjoint.processor.graph.Stmt.Block body =
-                new Reverse(job.graph, plan, intoNames).body(writer.recordName(job.graph), Const.ONE);
-            writer.addInto(job.method, job.graph, out, CodePrinter.print(Modes.into(body, out)));
+            Var out = new Var(names.fork().fresh("gradient", false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER);
+            writer.addInto(job.method, job.graph, out, CodePrinter.print(Modes.into(gradient, out)));
           } else if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE_ARRAY)) {
             // the gradient written into the caller's arrays: nothing allocated per call
             Names intoNames = names.fork();

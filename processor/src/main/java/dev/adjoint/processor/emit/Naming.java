@@ -2,6 +2,7 @@ package dev.adjoint.processor.emit;
 
 import com.palantir.javapoet.ClassName;
 import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
@@ -36,7 +37,24 @@ public final class Naming {
    * taken first, in declaration order, so callers compiled later compute the same.
    */
   public static String recordName(ExecutableElement method, Class<? extends java.lang.annotation.Annotation> marker) {
-    TypeElement owner = owner(method);
+    // every method of a class asks: compute the class's names once (keys and values are
+    // strings, so the weak key, the class, can be collected after the compilation)
+    Map<String, String> names = RECORD_NAMES.computeIfAbsent(owner(method), k -> new java.util.HashMap<>())
+        .computeIfAbsent(marker.getName(), k -> recordNames(owner(method), marker));
+    String name = names.get(method.toString());
+    if (name == null) {
+      throw new IllegalStateException("not a marked method: " + method);
+    }
+    return name;
+  }
+
+  private static final Map<TypeElement, Map<String, Map<String, String>>> RECORD_NAMES =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /** Record names of the marked methods of a class, by the method's signature ({@code f(double)}). */
+  private static Map<String, String> recordNames(TypeElement owner,
+      Class<? extends java.lang.annotation.Annotation> marker) {
+    Map<String, String> names = new java.util.HashMap<>();
     java.util.Set<String> used = new java.util.HashSet<>();
     // lower case, as free() compares: a method modelGrad must not give ModelGrad a record ModelGrad
     used.add(gradClass(owner).simpleName().toLowerCase(java.util.Locale.ROOT));
@@ -58,11 +76,9 @@ public final class Naming {
       for (String variant : VARIANTS) {
         used.add((name + variant).toLowerCase(java.util.Locale.ROOT));
       }
-      if (m.equals(method)) {
-        return name;
-      }
+      names.put(m.toString(), name);
     }
-    throw new IllegalStateException("not a marked method: " + method);
+    return names;
   }
 
   /** Simple names of the types generated code refers to, besides the source class. */

@@ -77,6 +77,7 @@ public final class MethodParser {
   private final Trees trees;
   private final Diagnostics diag;
   private final CallResolver calls;
+  private final SourcePaths paths;
 
   private ExecutableElement method;
   private TreePath methodPath;
@@ -90,10 +91,11 @@ public final class MethodParser {
   private final List<Expr.Call> differentiableCalls = new ArrayList<>();
   private final Map<Expr, Tree> callSites = new HashMap<>();
 
-  public MethodParser(Trees trees, Diagnostics diag, CallResolver calls) {
+  public MethodParser(Trees trees, Diagnostics diag, CallResolver calls, SourcePaths paths) {
     this.trees = trees;
     this.diag = diag;
     this.calls = calls;
+    this.paths = paths;
   }
 
   /** The parsed method, or empty after reporting why it cannot be differentiated. */
@@ -106,7 +108,7 @@ public final class MethodParser {
     branchDepth = 0;
 
     boolean signatureOk = checkSignature(method);
-    methodPath = trees.getPath(method);
+    methodPath = paths.of(method);
     if (methodPath == null) {
       // no source (cannot happen for elements of this compilation); nothing to differentiate
       return Optional.empty();
