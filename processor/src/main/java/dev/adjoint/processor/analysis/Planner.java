@@ -124,16 +124,20 @@ public final class Planner {
     boolean changed = true;
     while (changed) {
       changed = false;
-      for (Stmt s : Blocks.all(graph.body())) {
+      List<Stmt> all = Blocks.all(graph.body());
+      for (int i = 0; i < 2 * all.size(); i++) {
+        // variedness flows forwards, usefulness backwards: one pass each way settles straight code
+        boolean forwards = i < all.size();
+        Stmt s = all.get(forwards ? i : 2 * all.size() - 1 - i);
         Var target = target(s);
         if (target == null || !target.type().differentiable()) {
           continue;
         }
         Expr value = value(s);
-        if (!varied.contains(target) && Propagation.isActive(value, varied::contains)) {
+        if (forwards && !varied.contains(target) && Propagation.isActive(value, varied::contains)) {
           changed |= varied.add(target);
         }
-        if (useful.contains(target)) {
+        if (!forwards && useful.contains(target)) {
           for (Var v : reads(value)) {
             if (v.type().differentiable()) {
               changed |= useful.add(v);
@@ -431,11 +435,18 @@ public final class Planner {
   private Set<Var> needAll(Expr value, Expr result) {
     Var marker = new Var("adjoint", Type.DOUBLE, Var.Kind.SYNTHETIC);
     Set<Var> out = new LinkedHashSet<>();
-    // what the reverse sweep binds to temporaries is read there too
+    Set<Var> bound = new HashSet<>();
+    // what the reverse sweep binds to temporaries is read there too; as there (Reverse.bind),
+    // the partials then read one variable, so adjoints do not grow with the expression's depth
     for (Propagation.Contribution c : Propagation.of(value, new Ref(marker), result,
         active::contains, x -> {
           out.addAll(reads(x));
-          return x;
+          if (x instanceof Ref || x instanceof Const || x.size() <= 3 && x.type() != Type.TENSOR) {
+            return x;
+          }
+          Var t = new Var("bound", x.type(), Var.Kind.SYNTHETIC);
+          bound.add(t);
+          return new Ref(t);
         })) {
       out.addAll(reads(c.amount()));
       if (c.guard() != null) {
@@ -448,6 +459,7 @@ public final class Planner {
       }
     }
     out.remove(marker);
+    out.removeAll(bound);
     // a call's derivative record is read by the partials; keep it with the call
     value.forEach(x -> {
       if (x instanceof Expr.Call call && call.derivative() != null) {
