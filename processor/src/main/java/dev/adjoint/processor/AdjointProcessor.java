@@ -10,6 +10,7 @@ import dev.adjoint.processor.analysis.Lowering;
 import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.diag.TooLarge;
 import dev.adjoint.processor.diff.Modes;
 import dev.adjoint.processor.diff.Reverse;
 import dev.adjoint.processor.emit.CodePrinter;
@@ -108,8 +109,49 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
   }
 
+  /**
+   * Stack of the thread a round runs on. Every pass recurses on expressions, so nesting depth
+   * costs stack; with this much, javac fails on the nesting of the source itself (at any -Xss it
+   * is run with) long before the processor would. It is reserved, not committed, memory.
+   */
+  static final long STACK = 1L << 30;
+
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    // javac's thread waits: javac's objects are only ever used by one thread at a time
+    boolean[] result = {false};
+    Throwable[] failure = {null};
+    Thread worker = new Thread(null, () -> {
+      try {
+        result[0] = processRound(annotations, round);
+      } catch (Throwable e) {
+        failure[0] = e;
+      }
+    }, "adjoint-processor", STACK);
+    worker.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+    worker.start();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        worker.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure[0] instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure[0] instanceof Error e) {
+      throw e;
+    }
+    return result[0];
+  }
+
+  private boolean processRound(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     paths = new dev.adjoint.processor.parse.SourcePaths(trees);
     for (Element e : round.getElementsAnnotatedWith(Derivative.class)) {
       checkDerivative((ExecutableElement) e);
@@ -151,7 +193,9 @@ public final class AdjointProcessor extends AbstractProcessor {
       job.callSites = parser.callSites();
       job.graph = g.orElse(null);
       job.failed = g.isEmpty();
-    } catch (RuntimeException | StackOverflowError ex) {
+    } catch (TooLarge | StackOverflowError | OutOfMemoryError ex) {
+      tooLarge(job, ex);
+    } catch (RuntimeException ex) {
       internalError(job, ex);
     }
   }
@@ -230,7 +274,10 @@ public final class AdjointProcessor extends AbstractProcessor {
           ok &= report(job, "forward-over-reverse", hvp);
           writer.addHessian(job.method, job.graph, directions, CodePrinter.print(hvp.body()));
         }
-      } catch (RuntimeException | StackOverflowError ex) {
+      } catch (TooLarge | StackOverflowError | OutOfMemoryError ex) {
+        tooLarge(job, ex);
+        ok = false;
+      } catch (RuntimeException ex) {
         internalError(job, ex);
         ok = false;
       }
@@ -492,6 +539,17 @@ public final class AdjointProcessor extends AbstractProcessor {
       diag.report(d, Message.BAD_DERIVATIVE, name, "it must return double[] with one partial per double "
           + "parameter of " + of + " (" + doubles + "), in order");
     }
+  }
+
+  /** The method is too large or too deeply nested to differentiate: a precise error, not a crash. */
+  private void tooLarge(Job job, Throwable ex) {
+    job.failed = true;
+    String method = Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName();
+    String what = ex instanceof TooLarge ? ex.getMessage()
+        : ex instanceof StackOverflowError ? "its expressions are nested too deeply for the processor's "
+            + (STACK >> 20) + " MB stack"
+        : "differentiating it ran out of memory (raise javac's heap with -J-Xmx to try harder)";
+    diag.report(job.method, Message.TOO_LARGE, method, what, job.method.getSimpleName());
   }
 
   private void internalError(Job job, Throwable ex) {

@@ -48,6 +48,9 @@ public enum Message {
   BAD_DERIVATIVE("AdjointDerivative", "@Derivative method %s: %s"),
   UNINITIALIZED("AdjointUninitialized", "local '%s' must be initialized where it is declared in "
       + "@Differentiable method %s; write '%s %s = ...;'"),
+  TOO_LARGE("AdjointTooLarge", "the gradient of %s would be too large to compile: %s, and the JVM "
+      + "limits a method to 64 KB of bytecode; split %s into smaller @Differentiable methods that it "
+      + "calls (each gets its own gradient method), or name intermediate results in locals"),
   INTERNAL("AdjointInternal", "internal error while differentiating %s: %s; please report this with "
       + "the method's source"),
   LONG_TAPE("AdjointTapeNote", "%s: the loop at line %d tapes %d values per iteration, so the "

@@ -9,8 +9,11 @@ import dev.adjoint.processor.graph.Expr.Ref;
 import dev.adjoint.processor.graph.Op;
 import dev.adjoint.processor.graph.Type;
 import dev.adjoint.processor.graph.Var;
+import dev.adjoint.processor.diag.TooLarge;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -18,9 +21,21 @@ import java.util.function.UnaryOperator;
  * Pushes the adjoint of an expression's value down its tree with the chain rule, and says what
  * each active leaf receives. Used by the planner (to learn which values the reverse sweep reads)
  * and by the reverse sweep (to write the updates).
+ *
+ * <p>One call is linear in the size of the expression (activity is memoised per node) plus the
+ * size of what it returns; that size is bounded ({@link #MAX_NODES}), since a result beyond it
+ * (a Horner polynomial thousands of levels deep has a gradient of quadratic size) could neither
+ * be built in reasonable time nor compile.
  */
 public final class Propagation {
   private Propagation() {}
+
+  /**
+   * Most expression nodes the contributions of one expression may hold, counted as written
+   * out (shared subtrees once per use): a million nodes are far beyond the 64 KB of bytecode a
+   * method may hold.
+   */
+  static final long MAX_NODES = 1_000_000;
 
   /** Where a contribution goes. */
   public sealed interface Target {}
@@ -53,94 +68,196 @@ public final class Propagation {
    */
   public static List<Contribution> of(Expr e, Expr adj, Expr result, Predicate<Var> active,
       UnaryOperator<Expr> bind) {
-    List<Contribution> out = new ArrayList<>();
-    push(e, adj, result, active, bind, out, null);
-    return out;
+    Walk w = new Walk(active, bind);
+    w.push(e, adj, result, null);
+    return w.out;
   }
 
-  private static void push(Expr e, Expr adj, Expr result, Predicate<Var> active,
-      UnaryOperator<Expr> bind, List<Contribution> out, Expr guard) {
-    if (Sym.isZero(adj) || !isActive(e, active)) {
-      return;
+  /** One propagation: activity memoised per node, and the size of what it returns so far. */
+  private static final class Walk {
+    final Predicate<Var> active;
+    final UnaryOperator<Expr> bind;
+    final List<Contribution> out = new ArrayList<>();
+    final Map<Expr, Boolean> activeMemo = new IdentityHashMap<>();
+    final Map<Expr, Long> sizeMemo = new IdentityHashMap<>();
+    long nodes;
+
+    Walk(Predicate<Var> active, UnaryOperator<Expr> bind) {
+      this.active = active;
+      this.bind = bind;
     }
-    if (e instanceof Ref r) {
-      out.add(new Contribution(new ToVar(r.var()), guard == null ? adj : Sym.cond(guard, adj, Const.ZERO)));
-    } else if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
-      out.add(new Contribution(new ToElement(((Ref) a.arg(0)).var(), a.arg(1)), adj, guard));
-    } else if (e instanceof Apply a && a.op() == Op.COND) {
-      // the adjoint follows the branch taken, and stays under its condition
-      Expr c = a.arg(0);
-      Expr notC = new Apply(Op.NOT, List.of(c), Type.BOOLEAN);
-      Expr shared = isActive(a.arg(1), active) && isActive(a.arg(2), active) ? bind.apply(adj) : adj;
-      push(a.arg(1), shared, null, active, bind, out, both(guard, c));
-      push(a.arg(2), shared, null, active, bind, out, both(guard, notC));
-    } else if (e instanceof Apply a && Rules.hasVjp(a.op())) {
-      Expr shared = shareable(a.args(), a.args().stream().map(x -> (Expr) x).toList(), active)
-          ? bind.apply(adj) : adj;
-      List<Expr> shares = Rules.vjp(a, result != null ? result : a, shared);
-      for (int i = 0; i < a.args().size(); i++) {
-        if (shares.get(i) != null) {
-          push(a.arg(i), shares.get(i), null, active, bind, out, guard);
+
+    boolean isActive(Expr e) {
+      if (!e.type().differentiable()) {
+        return false;
+      }
+      if (e instanceof Ref r) {
+        return active.test(r.var());
+      }
+      if (!(e instanceof Apply || e instanceof Expr.Call || e instanceof Expr.Invoke)) {
+        return false;
+      }
+      Boolean known = activeMemo.get(e);
+      if (known == null) {
+        known = anyActive(e);
+        activeMemo.put(e, known);
+      }
+      return known;
+    }
+
+    private boolean anyActive(Expr e) {
+      if (e instanceof Expr.Invoke i && i.receiver() != null && isActive(i.receiver())) {
+        return true;
+      }
+      List<Expr> args = e instanceof Apply a ? a.args() : e instanceof Expr.Call c ? c.args()
+          : ((Expr.Invoke) e).args();
+      for (Expr x : args) {
+        if (isActive(x)) {
+          return true;
         }
       }
-    } else if (e instanceof Apply a) {
-      List<Expr> partials = Rules.partials(a, result != null ? result : a);
-      Expr shared = shareable(a.args(), partials, active) ? bind.apply(adj) : adj;
-      for (int i = 0; i < a.args().size(); i++) {
-        if (partials.get(i) != null) {
-          push(a.arg(i), Sym.mul(shared, partials.get(i)), null, active, bind, out, guard);
-        }
+      return false;
+    }
+
+    void add(Contribution c) {
+      nodes += size(c.amount()) + (c.guard() == null ? 0 : size(c.guard()));
+      if (c.target() instanceof ToElement el) {
+        nodes += size(el.index());
       }
-    } else if (e instanceof Expr.Call c && c.type() == Type.TENSOR) {
-      // a layer: its generated vector-Jacobian product, called once with this adjoint
-      CallTarget t = c.target();
-      List<Expr> vjpArgs = new java.util.ArrayList<>(c.args());
-      vjpArgs.add(adj);
-      Expr vjp = bind.apply(new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), vjpArgs, Type.OBJECT));
-      for (int i = 0; i < c.args().size(); i++) {
-        if (!t.hasPartial(i) || !isActive(c.args().get(i), active)) {
-          continue;
-        }
-        Expr share = new Expr.Invoke(null, vjp, t.partials().get(i), List.of(), t.paramTypes().get(i));
-        Expr arg = c.args().get(i);
-        if (arg.type() == Type.DOUBLE_ARRAY) {
-          out.add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE, guard));
-        } else {
-          push(arg, share, null, active, bind, out, guard);
-        }
+      if (nodes > MAX_NODES) {
+        throw new TooLarge("the adjoint of one expression alone has over " + MAX_NODES / 1_000_000
+            + " million terms and factors");
       }
-    } else if (e instanceof Expr.Call c) {
-      List<Expr> partials = Rules.partials(c);
-      Expr shared = shareable(c.args(), partials, active) ? bind.apply(adj) : adj;
-      for (int i = 0; i < c.args().size(); i++) {
-        Expr p = partials.get(i);
-        if (p == null) {
-          continue;
-        }
-        Expr arg = c.args().get(i);
-        if (arg.type() == Type.DOUBLE_ARRAY) {
-          if (isActive(arg, active)) {
-            out.add(new Contribution(new ToArray(((Ref) arg).var(), p), shared, guard));
+      out.add(c);
+    }
+
+    /** Nodes of the tree written out, shared subtrees counted at each use (saturating). */
+    private long size(Expr e) {
+      int[] budget = {1 << 16};
+      long n = smallSize(e, budget);
+      return budget[0] >= 0 ? n : memoSize(e);
+    }
+
+    /** Counts without a memo while the tree is small (the usual case); budget below 0: too big. */
+    private static long smallSize(Expr e, int[] budget) {
+      if (--budget[0] < 0) {
+        return 0;
+      }
+      List<Expr> args = e instanceof Apply a ? a.args() : e instanceof Expr.Call c ? c.args()
+          : e instanceof Expr.Invoke i ? i.args() : e instanceof Expr.New n ? n.args() : List.of();
+      long n = 1;
+      if (e instanceof Expr.Invoke i && i.receiver() != null) {
+        n += smallSize(i.receiver(), budget);
+      }
+      for (Expr x : args) {
+        n += smallSize(x, budget);
+      }
+      return n;
+    }
+
+    private long memoSize(Expr e) {
+      List<Expr> args = e instanceof Apply a ? a.args() : e instanceof Expr.Call c ? c.args()
+          : e instanceof Expr.Invoke i ? i.args() : e instanceof Expr.New n ? n.args() : List.of();
+      if (args.isEmpty() && !(e instanceof Expr.Invoke)) {
+        return 1;
+      }
+      Long known = sizeMemo.get(e);
+      if (known != null) {
+        return known;
+      }
+      long n = 1;
+      if (e instanceof Expr.Invoke i && i.receiver() != null) {
+        n += memoSize(i.receiver());
+      }
+      for (Expr x : args) {
+        n = Math.min(n + memoSize(x), Long.MAX_VALUE / 4);
+      }
+      sizeMemo.put(e, n);
+      return n;
+    }
+
+    private void push(Expr e, Expr adj, Expr result, Expr guard) {
+      if (Sym.isZero(adj) || !isActive(e)) {
+        return;
+      }
+      if (e instanceof Ref r) {
+        add(new Contribution(new ToVar(r.var()), guard == null ? adj : Sym.cond(guard, adj, Const.ZERO)));
+      } else if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
+        add(new Contribution(new ToElement(((Ref) a.arg(0)).var(), a.arg(1)), adj, guard));
+      } else if (e instanceof Apply a && a.op() == Op.COND) {
+        // the adjoint follows the branch taken, and stays under its condition
+        Expr c = a.arg(0);
+        Expr notC = new Apply(Op.NOT, List.of(c), Type.BOOLEAN);
+        Expr shared = isActive(a.arg(1)) && isActive(a.arg(2)) ? bind.apply(adj) : adj;
+        push(a.arg(1), shared, null, both(guard, c));
+        push(a.arg(2), shared, null, both(guard, notC));
+      } else if (e instanceof Apply a && Rules.hasVjp(a.op())) {
+        Expr shared = shareable(a.args(), a.args()) ? bind.apply(adj) : adj;
+        List<Expr> shares = Rules.vjp(a, result != null ? result : a, shared);
+        for (int i = 0; i < a.args().size(); i++) {
+          if (shares.get(i) != null) {
+            push(a.arg(i), shares.get(i), null, guard);
           }
-        } else {
-          push(arg, Sym.mul(shared, p), null, active, bind, out, guard);
+        }
+      } else if (e instanceof Apply a) {
+        List<Expr> partials = Rules.partials(a, result != null ? result : a);
+        Expr shared = shareable(a.args(), partials) ? bind.apply(adj) : adj;
+        for (int i = 0; i < a.args().size(); i++) {
+          if (partials.get(i) != null) {
+            push(a.arg(i), Sym.mul(shared, partials.get(i)), null, guard);
+          }
+        }
+      } else if (e instanceof Expr.Call c && c.type() == Type.TENSOR) {
+        // a layer: its generated vector-Jacobian product, called once with this adjoint
+        CallTarget t = c.target();
+        List<Expr> vjpArgs = new java.util.ArrayList<>(c.args());
+        vjpArgs.add(adj);
+        Expr vjp = bind.apply(new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), vjpArgs, Type.OBJECT));
+        for (int i = 0; i < c.args().size(); i++) {
+          if (!t.hasPartial(i) || !isActive(c.args().get(i))) {
+            continue;
+          }
+          Expr share = new Expr.Invoke(null, vjp, t.partials().get(i), List.of(), t.paramTypes().get(i));
+          Expr arg = c.args().get(i);
+          if (arg.type() == Type.DOUBLE_ARRAY) {
+            add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE, guard));
+          } else {
+            push(arg, share, null, guard);
+          }
+        }
+      } else if (e instanceof Expr.Call c) {
+        List<Expr> partials = Rules.partials(c);
+        Expr shared = shareable(c.args(), partials) ? bind.apply(adj) : adj;
+        for (int i = 0; i < c.args().size(); i++) {
+          Expr p = partials.get(i);
+          if (p == null) {
+            continue;
+          }
+          Expr arg = c.args().get(i);
+          if (arg.type() == Type.DOUBLE_ARRAY) {
+            if (isActive(arg)) {
+              add(new Contribution(new ToArray(((Ref) arg).var(), p), shared, guard));
+            }
+          } else {
+            push(arg, Sym.mul(shared, p), null, guard);
+          }
         }
       }
+    }
+
+    private boolean shareable(List<Expr> args, List<Expr> partials) {
+      int users = 0;
+      for (int i = 0; i < args.size(); i++) {
+        if (partials.get(i) != null && !Sym.isZero(partials.get(i)) && isActive(args.get(i))) {
+          users++;
+        }
+      }
+      return users > 1;
     }
   }
 
   private static Expr both(Expr guard, Expr c) {
     return guard == null ? c : new Apply(Op.AND, List.of(guard, c), Type.BOOLEAN);
-  }
-
-  private static boolean shareable(List<Expr> args, List<Expr> partials, Predicate<Var> active) {
-    int users = 0;
-    for (int i = 0; i < args.size(); i++) {
-      if (partials.get(i) != null && !Sym.isZero(partials.get(i)) && isActive(args.get(i), active)) {
-        users++;
-      }
-    }
-    return users > 1;
   }
 
   /**
