@@ -244,6 +244,14 @@ class GeneratedProgramsTest {
       for (Fn p : u.programs) {
         stats.programs++;
         checkMethod(batch, u, p, failures, stats);
+        // how often the generated code runs a loop's adjoint inside the loop (analysis.Fusion)
+        String text = methodText(u.compiled.generatedSource(Gradients.gradClass(p.qualifiedOwner())), p.name());
+        if (text.contains("adjoint of this iteration")) {
+          stats.census.merge("generated: loop adjoint fused into the loop", 1, Integer::sum);
+        }
+        if (text.contains("reserveDoubles")) {
+          stats.census.merge("generated: tape reserved before a loop", 1, Integer::sum);
+        }
       }
     }
     if (!failures.isEmpty()) {
@@ -507,7 +515,12 @@ class GeneratedProgramsTest {
         gradient[k] = new double[] {gd};
       }
     }
-    String into = checkInto(u, fn, types, args, value, gradient);
+    boolean allArrays = n > 0;
+    for (int k = 0; k < n; k++) {
+      allArrays &= args[positions[k]] instanceof double[];
+    }
+    String into = allArrays ? checkIntoArrays(u, fn, types, args, value, gradient)
+        : checkInto(u, fn, types, args, value, gradient);
     if (into != null) {
       return into;
     }
@@ -585,6 +598,46 @@ class GeneratedProgramsTest {
       return "the allocation-free overload " + fn.name() + "(..., double[] gradient) returned " + got
           + " and wrote " + Arrays.toString(out) + "; the record has value " + value + " and gradient "
           + Arrays.toString(Arrays.copyOf(expected, n)) + " (the last element must stay -12345.0)";
+    }
+    return null;
+  }
+
+  /**
+   * The overload of a method differentiated with respect to arrays only: one caller's array
+   * per differentiated array, overwritten with what the record holds.
+   */
+  private static String checkIntoArrays(Unit u, Fn fn, Class<?>[] types, Object[] args, double value,
+      double[][] gradient) {
+    int n = gradient.length;
+    Class<?>[] intoTypes = Arrays.copyOf(types, types.length + n);
+    Arrays.fill(intoTypes, types.length, intoTypes.length, double[].class);
+    Method into = u.method(Gradients.gradClass(fn.qualifiedOwner()), fn.name(), intoTypes);
+    if (into == null) {
+      return "no overload " + fn.name() + "(..., double[] gradient...) writing into the caller's arrays";
+    }
+    Object[] call = Arrays.copyOf(copy(args), args.length + n);
+    double[][] outs = new double[n][];
+    for (int k = 0; k < n; k++) {
+      outs[k] = new double[gradient[k].length];
+      Arrays.fill(outs[k], -12345.0); // overwritten, never added to
+      call[args.length + k] = outs[k];
+    }
+    Object got;
+    try {
+      got = invoke(into, call);
+    } catch (InvocationTargetException e) {
+      return "the array-writing overload " + fn.name() + " threw " + stackTrace(e.getCause());
+    }
+    boolean same = got instanceof Double v && close(v, value);
+    for (int k = 0; k < n; k++) {
+      for (int i = 0; i < outs[k].length; i++) {
+        same &= close(outs[k][i], gradient[k][i]);
+      }
+    }
+    if (!same) {
+      return "the array-writing overload " + fn.name() + " returned " + got + " and wrote "
+          + Arrays.deepToString(outs) + "; the record has value " + value + " and gradient "
+          + Arrays.deepToString(gradient);
     }
     return null;
   }

@@ -198,6 +198,7 @@ final class ProgramGenerator {
       {"wrt", "wrt = "},
       {"parameter reassigned", "^\\s*[xyzab] [-+*/]?= "},
       {"declared, assigned in branches", "double \\w+;"},
+      {"accumulation loop", "(?s)double (d\\d+) = 0;\\n\\s*for \\(int i\\d+ = 0; [^\\n]*\\{\\n.*?\\1 [-+]?= "},
   };
 
   /** For each construct, in how many of {@code fns} it occurs. */
@@ -432,8 +433,12 @@ final class ProgramGenerator {
       return method(name, params, wrt, false);
     }
 
+    /** Sums of accumulation loops that only the final return reads, linearly. */
+    private final List<String> linearSums = new ArrayList<>();
+
     private Fn method(String name, List<Param> params, List<String> wrt, boolean helper) {
       this.helper = helper;
+      linearSums.clear();
       boolean assignParams = chance(25);
       Frame top = new Frame();
       frames.add(top);
@@ -453,7 +458,11 @@ final class ProgramGenerator {
       while (remaining > 0) {
         body.addAll(statement(0).lines());
       }
-      body.add("return " + returnExpr().code() + ";");
+      StringBuilder result = new StringBuilder(returnExpr().code());
+      for (String sum : linearSums) {
+        result.append(" + 0.5 * ").append(sum);
+      }
+      body.add("return " + result + ";");
 
       StringBuilder sb = new StringBuilder();
       sb.append("  @Differentiable");
@@ -646,7 +655,7 @@ final class ProgramGenerator {
         } else if (w < 44) {
           c = nest < maxNest ? ifStatement(nest) : null;
         } else if (w < 60) {
-          c = nest < maxNest ? loop(nest) : null;
+          c = nest >= maxNest ? null : top && chance(30) ? sumLoop(nest) : loop(nest);
         } else if (w < 68) {
           c = top && chance(70) ? localArray() : arrayWrite();
         } else if (w < 73) {
@@ -1065,6 +1074,62 @@ final class ProgramGenerator {
       frames.remove(frames.size() - 1);
       loops.remove(loops.size() - 1);
       return new Code(lines, simple && count == 1);
+    }
+
+    /**
+     * An accumulation loop, whose adjoint the generator runs inside the loop when the code after
+     * it allows (analysis.Fusion): a new sum that the body only adds to, locals, maybe a branch.
+     */
+    private Code sumLoop(int nest) {
+      String sum = freshDouble();
+      String i = fresh("i");
+      List<AVar> arrays = arrays();
+      String header;
+      List<Binding> binding = new ArrayList<>();
+      if (!arrays.isEmpty() && chance(70)) {
+        AVar a = pick(arrays);
+        binding.add(new Binding(i, a.key()));
+        header = "for (int " + i + " = 0; " + i + " < " + a.name() + ".length; " + i + "++)";
+      } else {
+        header = "for (int " + i + " = 0; " + i + " < " + countExpr() + "; " + i + "++)";
+      }
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          d.bound = Math.max(d.bound, CARRIED_BOUND);
+        }
+      }
+      loops.add(new Loop(true));
+      Frame f = new Frame();
+      f.ints.add(new IVar(i, true, 5, false, loopDepth() + 1));
+      f.bindings.addAll(binding);
+      frames.add(f);
+      List<String> lines = new ArrayList<>();
+      for (int k = r.nextInt(3); k > 0; k--) {
+        lines.addAll(declareDouble().lines());
+      }
+      String add = chance(60) ? sum + " += " + limit(dexpr(2), 2).code() + ";"
+          : sum + " -= 0.5 * " + limit(dexpr(2), 2).code() + ";";
+      if (chance(40)) {
+        lines.add("if (" + cond(1) + ") {");
+        lines.add("  " + add);
+        lines.add("} else {");
+        lines.add("  " + sum + " = " + sum + " + 0.25 * " + limit(dexpr(1), 2).code() + ";");
+        lines.add("}");
+      } else {
+        lines.add(add);
+      }
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      List<String> out = new ArrayList<>();
+      out.add("double " + sum + " = 0;");
+      out.addAll(braced(header, new Code(lines, false)));
+      if (!helper && chance(50)) {
+        linearSums.add(sum); // its adjoint is 0.5 before the loop starts: the loop can be fused
+      } else {
+        // at most 6 iterations of at most 2 each
+        frame().doubles.add(new DVar(sum, 12, false, loopDepth()));
+      }
+      return new Code(out, false);
     }
 
     private Code forLoop(int nest) {
