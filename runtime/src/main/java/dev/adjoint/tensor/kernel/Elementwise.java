@@ -12,7 +12,8 @@ package dev.adjoint.tensor.kernel;
  * {@code jdk.incubator.vector} ({@code VectorElementwise}), used when the Vector API kernel of
  * {@link MatMul} is available (same detection, same {@code adjoint.matmul.noVector} switch).
  * Both use only IEEE-754 additions, multiplications, one division and exact bit manipulation, in
- * the same order and without fused multiply-adds, so <b>the two give bitwise identical results</b>:
+ * the same order and without fused multiply-adds, so <b>the two give bitwise identical results</b>
+ * (NaN aside: a NaN result may differ in sign and payload, as Java leaves them unspecified):
  * the output does not depend on whether the Vector API is present, on the lane count, on the
  * position of an element in the array, or on whether the JIT has compiled the loop yet. (The Vector
  * API's own {@code VectorOperators.TANH} does not have that property: compiled, it calls

@@ -53,28 +53,34 @@ final class VectorElementwise implements Elementwise.Kernel {
   }
 
   /**
-   * Two passes, each its own method: C2 keeps vectors in registers only if it inlines every
-   * Vector API call of the loop, and one loop doing both branches exceeds its inlining node
-   * budget (NodeCountInliningCutoff on JDK 17), after which it boxes every vector. Hence also no
-   * helper methods taking or returning vectors. y must not overlap x (the second pass reads x).
+   * Four short passes over y, each its own method: C2 keeps vectors in registers only if it
+   * inlines and intrinsifies every Vector API call of the loop, and a long loop body exceeds its
+   * budgets: one loop doing both branches hit NodeCountInliningCutoff, and the exponential alone
+   * (about 40 calls) was boxed in every iteration once the matmul kernel had run in the same JVM.
+   * Hence also no helper methods taking or returning vectors. y must not overlap x (every pass
+   * reads x). The passes work on at most a few hundred kB, in cache.
    */
   @Override
   public void tanh(double[] xs, int xOffset, double[] ys, int yOffset, int n) {
     int bound = S.loopBound(n);
     large(xs, xOffset, ys, yOffset, bound);
+    exp(xs, xOffset, ys, yOffset, bound);
+    quotient(xs, xOffset, ys, yOffset, bound);
     small(xs, xOffset, ys, yOffset, bound);
     for (int i = bound; i < n; i++) {
       ys[yOffset + i] = Elementwise.tanh(xs[xOffset + i]);
     }
   }
 
-  /** Every lane as if |x| >= SMALL: sign(x)·(1 - e) / (1 + e), e = exp(max(-2|x|, LOWEST)). */
-  private static void large(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+  /**
+   * Every lane as if |x| >= SMALL, first the upper half of exp(r)'s Taylor polynomial in Horner
+   * form (E13 down to E7), where y = max(-2|x|, LOWEST) = n·ln2 + r.
+   */
+  static void large(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
     for (int i = 0; i < bound; i += L) {
       DoubleVector x = DoubleVector.fromArray(S, xs, xOffset + i);
       DoubleVector y = x.abs().mul(-2.0).max(LOWEST);
-      DoubleVector kd = y.mul(INV_LN2).add(SHIFT);
-      DoubleVector nd = kd.sub(SHIFT);
+      DoubleVector nd = y.mul(INV_LN2).add(SHIFT).sub(SHIFT);
       DoubleVector r = y.sub(nd.mul(LN2_HI)).sub(nd.mul(LN2_LO));
       DoubleVector p = r.mul(E13).add(E12);
       p = p.mul(r).add(E11);
@@ -82,6 +88,22 @@ final class VectorElementwise implements Elementwise.Kernel {
       p = p.mul(r).add(E9);
       p = p.mul(r).add(E8);
       p = p.mul(r).add(E7);
+      p.intoArray(ys, yOffset + i);
+    }
+  }
+
+  /**
+   * y = the upper half of the polynomial becomes e = 2^n·exp(r): r and n recomputed from x, the
+   * rest of the polynomial, 2^n from the exponent bits.
+   */
+  static void exp(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+    for (int i = 0; i < bound; i += L) {
+      DoubleVector x = DoubleVector.fromArray(S, xs, xOffset + i);
+      DoubleVector y = x.abs().mul(-2.0).max(LOWEST);
+      DoubleVector kd = y.mul(INV_LN2).add(SHIFT);
+      DoubleVector nd = kd.sub(SHIFT);
+      DoubleVector r = y.sub(nd.mul(LN2_HI)).sub(nd.mul(LN2_LO));
+      DoubleVector p = DoubleVector.fromArray(S, ys, yOffset + i);
       p = p.mul(r).add(E6);
       p = p.mul(r).add(E5);
       p = p.mul(r).add(E4);
@@ -93,19 +115,25 @@ final class VectorElementwise implements Elementwise.Kernel {
               VectorOperators.REINTERPRET_D2L, LS, 0))
           .add(1023L).lanewise(VectorOperators.LSHL, 52)
           .convertShape(VectorOperators.REINTERPRET_L2D, S, 0);
-      DoubleVector e = p.mul(scale);
-      DoubleVector one = DoubleVector.broadcast(S, 1.0);
-      DoubleVector t = one.sub(e).div(one.add(e));
-      t.blend(t.neg(), x.compare(VectorOperators.LT, 0.0)).intoArray(ys, yOffset + i);
+      p.mul(scale).intoArray(ys, yOffset + i);
+    }
+  }
+
+  /** y = e becomes sign(x)·(1 - e) / (1 + e). */
+  static void quotient(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+    for (int i = 0; i < bound; i += L) {
+      DoubleVector e = DoubleVector.fromArray(S, ys, yOffset + i);
+      DoubleVector t = e.neg().add(1.0).div(e.add(1.0)); // (1 - e) / (1 + e), bit for bit
+      t.blend(t.neg(), DoubleVector.fromArray(S, xs, xOffset + i).compare(VectorOperators.LT, 0.0))
+          .intoArray(ys, yOffset + i);
     }
   }
 
   /** Replaces the lanes with |x| < SMALL by x·(1 + z·D(z)/Q(z)), z = x². */
-  private static void small(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+  static void small(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
     for (int i = 0; i < bound; i += L) {
       DoubleVector x = DoubleVector.fromArray(S, xs, xOffset + i);
       VectorMask<Double> small = x.abs().compare(VectorOperators.LT, SMALL);
-      if (!small.anyTrue()) continue;
       DoubleVector z = x.mul(x);
       DoubleVector ds = z.mul(D2).add(D1).mul(z).add(D0);
       DoubleVector qs = z.mul(Q3).add(Q2).mul(z).add(Q1).mul(z).add(1.0);

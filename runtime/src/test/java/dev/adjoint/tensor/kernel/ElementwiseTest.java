@@ -123,7 +123,7 @@ class ElementwiseTest {
         double[] y = new double[n + 5];
         vector.tanh(x, off, y, 2, n);
         for (int i = 0; i < n; i++) {
-          if (Double.doubleToRawLongBits(y[2 + i]) != Double.doubleToRawLongBits(expected[off + i])) {
+          if (Double.doubleToLongBits(y[2 + i]) != Double.doubleToLongBits(expected[off + i])) {
             fail("n=" + n + ", offset=" + off + ", x=" + x[off + i] + ": vector " + y[2 + i]
                 + ", scalar " + expected[off + i]);
           }
@@ -171,15 +171,16 @@ class ElementwiseTest {
       return;
     }
     double ulps = Math.abs(actual - expected) / Math.ulp(expected);
-    if (!(ulps <= MAX_ULPS) || (expected == 0 && Double.doubleToRawLongBits(actual)
-        != Double.doubleToRawLongBits(expected))) {
+    if (!(ulps <= MAX_ULPS) || (expected == 0 && Double.doubleToLongBits(actual)
+        != Double.doubleToLongBits(expected))) {
       fail("tanh(" + x + ") = " + actual + ", Math.tanh gives " + expected + " (" + ulps
           + " ulps)");
     }
   }
 
+  /** Equal bits, except that any NaN equals any NaN (payload and sign are not specified). */
   private static void assertBits(double expected, double actual) {
-    assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(actual),
+    assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(actual),
         () -> "expected " + expected + " but was " + actual);
   }
 }
