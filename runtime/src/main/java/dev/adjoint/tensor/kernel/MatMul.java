@@ -196,8 +196,12 @@ public final class MatMul {
   private static final ThreadLocal<double[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new double[][] {new double[0]});
 
-  /** A per-thread array of at least {@code size} elements (small: one dimension is < SMALL). */
+  /** Scratch arrays up to this many elements (1 MB) are kept per thread, larger ones are not. */
+  private static final int KEPT_SCRATCH = 1 << 17;
+
+  /** An array of at least {@code size} elements, per thread unless large. */
   private static double[] transposeScratch(int size) {
+    if (size > KEPT_SCRATCH) return new double[size];
     double[][] holder = SCRATCH.get();
     if (holder[0].length < size) holder[0] = new double[size];
     return holder[0];

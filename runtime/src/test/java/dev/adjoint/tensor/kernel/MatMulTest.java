@@ -271,6 +271,25 @@ class MatMulTest {
     assertArrayEquals(expected, c); // small integers: exact in any order
   }
 
+  /** A transposed result too large for the kept per-thread scratch, on 1 and 2 threads. */
+  @Test
+  void transposedFormBeyondTheKeptScratch() {
+    int m = 14_000, n = 10, k = 20;
+    Random random = new Random(22);
+    double[] a = new double[m * k];
+    double[] b = new double[k * n];
+    for (int i = 0; i < a.length; i++) a[i] = random.nextInt(7) - 3;
+    for (int i = 0; i < b.length; i++) b[i] = random.nextInt(5) - 2;
+    double[] expected = new double[m * n];
+    MatMul.simple(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
+    for (int threads = 1; threads <= 2; threads++) {
+      double[] c = new double[m * n];
+      MatMul.gemm(MatMul.vectorKernel(), threads, false, false, m, n, k, a, 0, k, b, 0, n,
+          c, 0, n, false);
+      assertArrayEquals(expected, c, "threads=" + threads); // small integers: exact
+    }
+  }
+
   // ---- fallback when the module is absent -----------------------------------------------
 
   @Test
@@ -327,7 +346,7 @@ class MatMulTest {
       double[] y = new double[x.length];
       Elementwise.tanh(x, 0, y, 0, x.length);
       for (int i = 0; i < x.length; i++) {
-        if (Double.doubleToRawLongBits(y[i]) != Double.doubleToRawLongBits(Elementwise.tanh(x[i]))
+        if (Double.doubleToLongBits(y[i]) != Double.doubleToLongBits(Elementwise.tanh(x[i]))
             || !(Math.abs(y[i] - Math.tanh(x[i])) <= 4 * Math.ulp(Math.tanh(x[i])))
             && !Double.isNaN(x[i])) {
           throw new AssertionError("tanh(" + x[i] + ") = " + y[i]);
