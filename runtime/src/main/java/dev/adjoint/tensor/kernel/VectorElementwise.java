@@ -32,9 +32,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Elementwise#tanh(double)} on {@link DoubleVector}s: both branches are computed for every
- * lane and blended, with one division for both. Every lane performs exactly the scalar code's
- * operations, so the results are bitwise those of the scalar code; the tail is left to it.
+ * {@link Elementwise#tanh(double)} on {@link DoubleVector}s: the exponential branch is computed for
+ * every lane, then the lanes with |x| below {@link Elementwise#SMALL} are replaced by the rational
+ * branch. Every lane performs exactly the scalar code's operations, so the results are bitwise
+ * those of the scalar code (NaN payloads aside); the tail is left to it.
  *
  * <p><b>This class links against {@code jdk.incubator.vector}</b>: nothing may touch it unless
  * that module is in the boot layer. {@link Elementwise} loads it reflectively after checking.
@@ -58,7 +59,8 @@ final class VectorElementwise implements Elementwise.Kernel {
    * budgets: one loop doing both branches hit NodeCountInliningCutoff, and the exponential alone
    * (about 40 calls) was boxed in every iteration once the matmul kernel had run in the same JVM.
    * Hence also no helper methods taking or returning vectors. y must not overlap x (every pass
-   * reads x). The passes work on at most a few hundred kB, in cache.
+   * reads x). Each pass streams x and y; for the MLP's 128 × 256 tensors (256 kB) they stay in
+   * cache between passes.
    */
   @Override
   public void tanh(double[] xs, int xOffset, double[] ys, int yOffset, int n) {
@@ -76,7 +78,7 @@ final class VectorElementwise implements Elementwise.Kernel {
    * Every lane as if |x| >= SMALL, first the upper half of exp(r)'s Taylor polynomial in Horner
    * form (E13 down to E7), where y = max(-2|x|, LOWEST) = n·ln2 + r.
    */
-  static void large(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+  private static void large(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
     for (int i = 0; i < bound; i += L) {
       DoubleVector x = DoubleVector.fromArray(S, xs, xOffset + i);
       DoubleVector y = x.abs().mul(-2.0).max(LOWEST);
@@ -96,7 +98,7 @@ final class VectorElementwise implements Elementwise.Kernel {
    * y = the upper half of the polynomial becomes e = 2^n·exp(r): r and n recomputed from x, the
    * rest of the polynomial, 2^n from the exponent bits.
    */
-  static void exp(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+  private static void exp(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
     for (int i = 0; i < bound; i += L) {
       DoubleVector x = DoubleVector.fromArray(S, xs, xOffset + i);
       DoubleVector y = x.abs().mul(-2.0).max(LOWEST);
@@ -120,7 +122,7 @@ final class VectorElementwise implements Elementwise.Kernel {
   }
 
   /** y = e becomes sign(x)·(1 - e) / (1 + e). */
-  static void quotient(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+  private static void quotient(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
     for (int i = 0; i < bound; i += L) {
       DoubleVector e = DoubleVector.fromArray(S, ys, yOffset + i);
       DoubleVector t = e.neg().add(1.0).div(e.add(1.0)); // (1 - e) / (1 + e), bit for bit
@@ -130,7 +132,7 @@ final class VectorElementwise implements Elementwise.Kernel {
   }
 
   /** Replaces the lanes with |x| < SMALL by x·(1 + z·D(z)/Q(z)), z = x². */
-  static void small(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
+  private static void small(double[] xs, int xOffset, double[] ys, int yOffset, int bound) {
     for (int i = 0; i < bound; i += L) {
       DoubleVector x = DoubleVector.fromArray(S, xs, xOffset + i);
       VectorMask<Double> small = x.abs().compare(VectorOperators.LT, SMALL);
