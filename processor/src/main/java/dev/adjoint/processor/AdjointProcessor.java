@@ -221,6 +221,15 @@ public final class AdjointProcessor extends AbstractProcessor {
           ok = false;
           continue;
         }
+        String shadow = defaultPackageShadow(job, writer);
+        if (shadow != null) {
+          diag.report(job.method, Message.UNSUPPORTED, shadow,
+              Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName(),
+              "rename the variable, or put the class in a package (a class of the default package"
+                  + " cannot be written with a qualified name)");
+          ok = false;
+          continue;
+        }
         Names names = new Names(job.graph, plan.synthetic());
         noteTaping(job, plan);
         if (Boolean.parseBoolean(processingEnv.getOptions().get(GRAPHS_OPTION))) {
@@ -291,6 +300,50 @@ public final class AdjointProcessor extends AbstractProcessor {
       processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
           "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
     }
+  }
+
+  /**
+   * A parameter or local named like a class of the default package that the generated code
+   * must name (the source class, a callee's class, their generated classes) would shadow it, and
+   * such a class has no qualified name to write instead: a description of the first, or null.
+   */
+  private static String defaultPackageShadow(Job job, GradClassWriter writer) {
+    java.util.Set<String> classes = new java.util.HashSet<>();
+    java.util.function.Consumer<com.palantir.javapoet.ClassName> named = c -> {
+      if (c != null && c.packageName().isEmpty()) {
+        classes.add(c.topLevelClassName().simpleName());
+      }
+    };
+    named.accept(writer.name());
+    named.accept(com.palantir.javapoet.ClassName.get(Naming.owner(job.method)));
+    dev.adjoint.processor.analysis.Blocks.walk(job.graph.body(), s -> {
+      for (Expr e : dev.adjoint.processor.analysis.Blocks.exprs(s)) {
+        e.forEach(x -> {
+          if (x instanceof Expr.Call c) {
+            named.accept(c.target().owner());
+            named.accept(c.target().derivativeOwner());
+          }
+        });
+      }
+    });
+    if (classes.isEmpty()) {
+      return null;
+    }
+    List<String> variables = new ArrayList<>();
+    job.graph.params().forEach(p -> variables.add(p.name()));
+    dev.adjoint.processor.analysis.Blocks.walk(job.graph.body(), s -> {
+      if (s instanceof dev.adjoint.processor.graph.Stmt.Assign a && a.declaration
+          && a.target.kind() != Var.Kind.SYNTHETIC) {
+        variables.add(a.target.name());
+      }
+    });
+    for (String v : variables) {
+      if (classes.contains(v)) {
+        return "a variable named '" + v + "' like class " + v + " of the default package, which the"
+            + " generated code names,";
+      }
+    }
+    return null;
   }
 
   /** A note where a loop tapes many values per iteration: memory grows with its trip count. */

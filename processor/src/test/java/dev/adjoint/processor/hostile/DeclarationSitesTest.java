@@ -130,6 +130,36 @@ class DeclarationSitesTest {
     gradientMatches(c, "Top$Inner", "h", 0.4);
   }
 
+  /**
+   * A variable named like a class of the default package that generated code names (its own
+   * class, a callee's): such a class cannot be written qualified, so this is a precise error
+   * rather than generated code that javac rejects.
+   */
+  @Test
+  void variablesNamedLikeDefaultPackageClasses() {
+    Hostile.preciseErrors("Top2", """
+        import dev.adjoint.Differentiable;
+
+        public final class Top2 {
+          @Differentiable
+          public static double f(double x, double Top2) { // <- here
+            return g(x) * Top2;
+          }
+
+          @Differentiable
+          public static double h(double x) { // <- here
+            double Top2Grad = x * x;
+            return g(Top2Grad);
+          }
+
+          @Differentiable
+          public static double g(double x) {
+            return x * x * x;
+          }
+        }
+        """);
+  }
+
   /** The default package calling a @Differentiable method of a named package (the reverse is impossible in Java). */
   @Test
   void defaultPackageCallingANamedPackage() {
