@@ -82,18 +82,10 @@ public final class GradClassWriter {
    * caller's array in parameter order; for loops that must not allocate.
    */
   public void addInto(ExecutableElement method, MethodGraph g, Var out, CodeBlock body) {
-    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-        .returns(TypeName.DOUBLE)
-        .addJavadoc("Computes {@link $L}, writing its gradient with respect to ($L) into {@code $N}\n"
+    addWriting(method, g, List.of(out), body, CodeBlock.of(
+        "Computes {@link $L}, writing its gradient with respect to ($L) into {@code $N}\n"
             + "(length at least $L) and returning the value: nothing is allocated.\n",
-            link(method), wrtList(g), out.name(), g.wrt().size());
-    for (Var p : g.params()) {
-      m.addParameter(javaType(p.type()), p.name());
-    }
-    m.addParameter(javaType(out.type()), out.name());
-    m.addCode(body);
-    type.addMethod(m.build());
+        link(method), wrtList(g), out.name(), g.wrt().size()));
   }
 
   /**
@@ -102,13 +94,20 @@ public final class GradClassWriter {
    * differentiated array, in parameter order, each as long as its parameter).
    */
   public void addIntoArrays(ExecutableElement method, MethodGraph g, List<Var> outs, CodeBlock body) {
+    addWriting(method, g, outs, body, CodeBlock.of(
+        "Computes {@link $L}, writing its gradient with respect to $L into $L (overwritten;\n"
+            + "each as long as its parameter) and returning the value: no gradient array is allocated.\n",
+        link(method), wrtList(g), outs.stream().map(o -> "{@code " + o.name() + "}")
+            .collect(Collectors.joining(", "))));
+  }
+
+  /** {@code double f(params..., outs...)} returning the value, the gradient written into outs. */
+  private void addWriting(ExecutableElement method, MethodGraph g, List<Var> outs, CodeBlock body,
+      CodeBlock javadoc) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(TypeName.DOUBLE)
-        .addJavadoc("Computes {@link $L}, writing its gradient with respect to $L into $L (overwritten;\n"
-            + "each as long as its parameter) and returning the value: no gradient array is allocated.\n",
-            link(method), wrtList(g), outs.stream().map(o -> "{@code " + o.name() + "}")
-                .collect(Collectors.joining(", ")));
+        .addJavadoc(javadoc);
     for (Var p : g.params()) {
       m.addParameter(javaType(p.type()), p.name());
     }
