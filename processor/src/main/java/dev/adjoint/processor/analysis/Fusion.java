@@ -34,8 +34,8 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>every variable it assigns is declared inside it, is its counted index, or is an
  *       <em>accumulator</em>: an active {@code double} that every assignment in the loop only
- *       adds to or subtracts from ({@code s += e}, {@code s = s - e}), and that nothing else in
- *       the loop reads;
+ *       adds to or subtracts from ({@code s += e}, {@code s = s - e}), that nothing else in
+ *       the loop reads, and whose earlier values the reverse sweep never reads;
  *   <li>it stores into no array, and the method has no active local arrays or tensors;
  *   <li>no variable it reads from outside is assigned after it (its contributions to their
  *       adjoints are then simply part of their final adjoints);
@@ -53,21 +53,26 @@ public final class Fusion {
 
   private final MethodGraph graph;
   private final Predicate<Var> active;
-  private final Predicate<Stmt> work;
+  private final Predicate<Stmt.Assign> saves;
 
-  private Fusion(MethodGraph graph, Predicate<Var> active, Predicate<Stmt> work) {
+  private Fusion(MethodGraph graph, Predicate<Var> active, Predicate<Stmt.Assign> saves) {
     this.graph = graph;
     this.active = active;
-    this.work = work;
+    this.saves = saves;
   }
 
-  /** The loops of {@code graph} that can be fused. */
-  static Map<Stmt.Loop, Fused> find(MethodGraph graph, Predicate<Var> active, Predicate<Stmt> work) {
+  /**
+   * The loops of {@code graph} that can be fused; {@code saves} tells which assignments must
+   * keep the value they overwrite for the reverse sweep, {@code work} which statements it
+   * revisits.
+   */
+  static Map<Stmt.Loop, Fused> find(MethodGraph graph, Predicate<Var> active,
+      Predicate<Stmt.Assign> saves, Predicate<Stmt> work) {
     Map<Stmt.Loop, Fused> out = new IdentityHashMap<>();
     if (graph.result().type() != Type.DOUBLE || hasActiveAggregates(graph, active)) {
       return out;
     }
-    Fusion f = new Fusion(graph, active, work);
+    Fusion f = new Fusion(graph, active, saves);
     List<Stmt> top = graph.body().stmts;
     // from the last loop to the first: a fused loop after another one is part of its "code after"
     for (int i = top.size() - 1; i >= 0; i--) {
@@ -146,7 +151,10 @@ public final class Fusion {
         continue;
       }
       int adds = accumulations.getOrDefault(v, 0);
-      if (v.type() != Type.DOUBLE || !active.test(v) || adds == 0
+      // a sum whose earlier values the reverse sweep reads (before the loop, say) would have
+      // to be restored to them, which only a reverse sweep after the loop can do
+      boolean restored = inside.stream().anyMatch(s -> s instanceof Stmt.Assign a && a.target == v && saves.test(a));
+      if (v.type() != Type.DOUBLE || !active.test(v) || restored || adds == 0
           || adds != countAssignments(inside, v) || reads.getOrDefault(v, 0) != adds) {
         return null; // carried from one iteration to the next in some other way
       }

@@ -81,7 +81,9 @@ public final class Planner {
       findWork(graph.body());
       findNeeded(graph.body());
     } while (needed.size() + work.size() != before);
-    fused = Fusion.find(graph, active::contains, work::contains);
+    locate(graph.body(), new ArrayList<>());
+    fused = Fusion.find(graph, active::contains,
+        a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains);
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
     decideSaves(graph.body(), false);
@@ -470,6 +472,10 @@ public final class Planner {
   }
 
   private void locate(Block b, List<Stmt> loops) {
+    if (loops.isEmpty() && b == graph.body()) {
+      position.clear();
+      loopsAround.clear();
+    }
     for (Stmt s : b.stmts) {
       position.put(s, position.size());
       loopsAround.put(s, List.copyOf(loops));

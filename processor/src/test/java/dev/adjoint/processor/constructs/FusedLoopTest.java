@@ -164,6 +164,17 @@ class FusedLoopTest {
             return s;
           }
 
+          /** The sum's value before the loop is read by the reverse sweep of t: not fused. */
+          @Differentiable
+          public static double readBeforeTheLoop(double[] x, double x0) {
+            double s = x0 * 2;
+            double t = s * s;
+            for (int i = 0; i < x.length; i++) {
+              s += x[i] * x0;
+            }
+            return s + t;
+          }
+
           /** A while loop moves its own index: not fused. */
           @Differentiable
           public static double whileSum(double[] x) {
@@ -211,6 +222,7 @@ class FusedLoopTest {
         Arguments.of("readThenChanged", false, new Object[] {x.clone(), 0.6}),
         Arguments.of("insideOut", true, new Object[] {x.clone()}),
         Arguments.of("whileSum", false, new Object[] {x.clone()}),
+        Arguments.of("readBeforeTheLoop", false, new Object[] {x.clone(), 0.7}),
         Arguments.of("waves", true, new Object[] {0.7, -1.3, 9}));
   }
 
