@@ -168,7 +168,8 @@ public final class AdjointProcessor extends AbstractProcessor {
       classes.put(key, owner);
       byClass.computeIfAbsent(key, k -> new ArrayList<>()).add(new Job((ExecutableElement) e));
     }
-    Set<com.sun.source.tree.CompilationUnitTree> hazardous = inferenceHazards(classes.values());
+    Set<com.sun.source.tree.CompilationUnitTree> hazardous = dev.adjoint.processor.diag.InferenceHazards.find(
+        classes.values(), processingEnv.getElementUtils(), trees, diag);
     Map<ExecutableElement, Job> all = new LinkedHashMap<>();
     for (Map.Entry<String, List<Job>> entry : byClass.entrySet()) {
       TypeElement owner = classes.get(entry.getKey());
@@ -351,37 +352,6 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     return null;
-  }
-
-  /**
-   * The compilation units of {@code owners} with code that infers a type from a class generated
-   * in this round, each reported ({@link dev.adjoint.processor.diag.InferenceHazards}).
-   */
-  private Set<com.sun.source.tree.CompilationUnitTree> inferenceHazards(java.util.Collection<TypeElement> owners) {
-    Set<String> generated = new java.util.HashSet<>();
-    for (TypeElement owner : owners) {
-      com.palantir.javapoet.ClassName grad = Naming.gradClass(owner);
-      if (processingEnv.getElementUtils().getTypeElement(grad.canonicalName()) == null) {
-        generated.add(grad.simpleName());
-      }
-    }
-    Set<com.sun.source.tree.CompilationUnitTree> units = new java.util.LinkedHashSet<>();
-    for (TypeElement owner : owners) {
-      com.sun.source.util.TreePath path = trees.getPath(owner);
-      if (path != null) {
-        units.add(path.getCompilationUnit());
-      }
-    }
-    Set<com.sun.source.tree.CompilationUnitTree> hazardous = new java.util.HashSet<>();
-    if (generated.isEmpty()) {
-      return hazardous;
-    }
-    for (com.sun.source.tree.CompilationUnitTree unit : units) {
-      if (dev.adjoint.processor.diag.InferenceHazards.check(unit, generated, diag)) {
-        hazardous.add(unit);
-      }
-    }
-    return hazardous;
   }
 
   /** A note where a loop tapes many values per iteration: memory grows with its trip count. */

@@ -13,8 +13,15 @@ import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
+import com.palantir.javapoet.ClassName;
+import com.sun.source.util.Trees;
+import dev.adjoint.processor.emit.Naming;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Set;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.Elements;
 
 /**
  * To read a {@code @Differentiable} method, the processor has javac attribute its class during
@@ -28,11 +35,39 @@ public final class InferenceHazards {
   private InferenceHazards() {}
 
   /**
+   * The compilation units of {@code owners} (the classes with {@code @Differentiable} methods of
+   * this round) with code that infers a type from a class generated in this round, each
+   * such place reported.
+   */
+  public static Set<CompilationUnitTree> find(Collection<TypeElement> owners, Elements elements,
+      Trees trees, Diagnostics diag) {
+    Set<String> generated = new HashSet<>();
+    Set<CompilationUnitTree> units = new LinkedHashSet<>();
+    for (TypeElement owner : owners) {
+      ClassName grad = Naming.gradClass(owner);
+      if (elements.getTypeElement(grad.canonicalName()) == null) {
+        generated.add(grad.simpleName());
+      }
+      TreePath path = trees.getPath(owner);
+      if (path != null) {
+        units.add(path.getCompilationUnit());
+      }
+    }
+    Set<CompilationUnitTree> hazardous = new HashSet<>();
+    for (CompilationUnitTree unit : generated.isEmpty() ? Set.<CompilationUnitTree>of() : units) {
+      if (check(unit, generated, diag)) {
+        hazardous.add(unit);
+      }
+    }
+    return hazardous;
+  }
+
+  /**
    * Reports each statement of {@code unit} that infers a type while naming one of {@code
    * generated} (simple names of classes generated in this round that do not exist yet); returns
    * whether there was one.
    */
-  public static boolean check(CompilationUnitTree unit, Set<String> generated, Diagnostics diag) {
+  private static boolean check(CompilationUnitTree unit, Set<String> generated, Diagnostics diag) {
     boolean[] found = {false};
     Set<Tree> reported = new HashSet<>();
     new TreePathScanner<Void, Void>() {
