@@ -85,11 +85,15 @@ public final class AdjointProcessor extends AbstractProcessor {
   /** {@code -Aadjoint.graphs=true}: write each method's graph as DOT; {@code -Aadjoint.tapeNote=N}. */
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(GRAPHS_OPTION, TAPE_NOTE_OPTION);
+    return Set.of(GRAPHS_OPTION, TAPE_NOTE_OPTION, TIMING_OPTION);
   }
 
   static final String GRAPHS_OPTION = "adjoint.graphs";
   static final String TAPE_NOTE_OPTION = "adjoint.tapeNote";
+  /** {@code -Aadjoint.timing=true}: a note with the time spent in the processor, per method. */
+  static final String TIMING_OPTION = "adjoint.timing";
+  private long nanos;
+  private int methods;
 
   @Override
   public SourceVersion getSupportedSourceVersion() {
@@ -129,6 +133,7 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }, "adjoint-processor", STACK);
     worker.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+    long start = System.nanoTime();
     worker.start();
     boolean interrupted = false;
     while (true) {
@@ -141,6 +146,14 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+    nanos += System.nanoTime() - start;
+    methods += round.getElementsAnnotatedWith(Differentiable.class).size();
+    if (round.processingOver() && methods > 0
+        && Boolean.parseBoolean(processingEnv.getOptions().get(TIMING_OPTION))) {
+      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.NOTE, String.format(
+          java.util.Locale.ROOT, "[AdjointTiming] %d @Differentiable methods in %.0f ms: %.2f ms per method",
+          methods, nanos / 1e6, nanos / 1e6 / methods));
     }
     if (failure[0] instanceof RuntimeException e) {
       throw e;

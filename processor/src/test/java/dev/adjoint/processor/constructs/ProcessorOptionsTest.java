@@ -49,6 +49,19 @@ class ProcessorOptionsTest {
   }
 
   @Test
+  void timingOptionNotesTheTimeSpentPerMethod() {
+    Compilation c = Compiled.compileWith(List.of("-Aadjoint.timing=true"), "p.Model", SOURCE);
+    assertEquals(Compilation.Status.SUCCESS, c.status(), c.diagnostics().toString());
+    List<String> notes = c.notes().stream().map(d -> d.getMessage(null))
+        .filter(m -> m.startsWith("[AdjointTiming]")).toList();
+    assertEquals(1, notes.size(), c.diagnostics().toString());
+    assertTrue(notes.get(0).matches("\\[AdjointTiming\\] 1 @Differentiable methods in \\d+ ms: [0-9.]+ ms per method"),
+        notes.get(0));
+    assertTrue(Compiled.compile("p.Model", SOURCE).notes().stream()
+        .noneMatch(d -> d.getMessage(null).startsWith("[AdjointTiming]")));
+  }
+
+  @Test
   void withoutTheOptionNoGraph() {
     Compilation c = Compiled.compile("p.Model", SOURCE);
     assertTrue(c.generatedFile(StandardLocation.SOURCE_OUTPUT, "p", "ModelGrad.f.dot").isEmpty());
