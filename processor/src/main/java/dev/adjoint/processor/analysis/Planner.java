@@ -47,6 +47,7 @@ public final class Planner {
   private final List<Var> synthetic = new ArrayList<>();
   private boolean usesTape;
   private Map<Stmt.Loop, Fusion.Fused> fused = Map.of();
+  private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
 
   /**
    * A value that carries a derivative flows where derivatives cannot follow: into a call that
@@ -86,7 +87,7 @@ public final class Planner {
         a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains);
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
-    decideSaves(graph.body(), false);
+    decideSaves(graph.body(), false, null);
     return badCalls;
   }
 
@@ -105,6 +106,14 @@ public final class Planner {
 
   public boolean usesTape() {
     return usesTape;
+  }
+
+  /**
+   * For a fused loop, the temporaries of its branches that its reverse sweep reads: declared at
+   * the top of the loop's body (so both sweeps of the iteration see them) instead of taped.
+   */
+  public List<Var> hoisted(Stmt.Loop l) {
+    return hoisted.getOrDefault(l, List.of());
   }
 
   /** For a loop whose adjoint runs inside it ({@link Fusion}), its seeds; else null. */
@@ -524,7 +533,11 @@ public final class Planner {
 
   // ---------------------------------------------------------------- saves
 
-  private void decideSaves(Block b, boolean inRegion) {
+  /**
+   * {@code fusedAround}: the fused loop whose iteration this block belongs to (not through an
+   * inner loop), whose body then declares the temporaries its branches would otherwise tape.
+   */
+  private void decideSaves(Block b, boolean inRegion, Stmt.Loop fusedAround) {
     for (Stmt s : b.stmts) {
       if (s instanceof Stmt.Assign a && !a.declaration && needed.contains(a.target)
           && mayReadBefore(neededBy.get(a.target), a)) {
@@ -541,14 +554,21 @@ public final class Planner {
       }
       usesTape |= inRegion && (s instanceof Stmt.Assign a2 && a2.save == Stmt.Save.TAPE
           || s instanceof Stmt.ArrayStore st2 && st2.save == Stmt.Save.TAPE);
+      Stmt.Loop around = s instanceof Stmt.Loop l ? (fused.containsKey(l) ? l : null) : fusedAround;
       for (Block c : Blocks.children(s)) {
-        decideSaves(c, true);
+        decideSaves(c, true, around);
         for (Stmt x : c.stmts) {
           // a fused loop's reverse sweep runs while its body's locals are still in scope
           if (x instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)
               && work.contains(s) && !fused.containsKey(s)) {
-            c.carried.add(a.target);
-            usesTape = true;
+            if (around != null && a.target.kind() == Var.Kind.SYNTHETIC && a.target.type() != Type.OBJECT
+                && a.target.type() != Type.TENSOR && a.target.type() != Type.DOUBLE_ARRAY) {
+              // a temporary of a branch inside a fused loop: declared in the loop's body instead
+              hoisted.computeIfAbsent(around, k -> new ArrayList<>()).add(a.target);
+            } else {
+              c.carried.add(a.target);
+              usesTape = true;
+            }
           }
         }
       }

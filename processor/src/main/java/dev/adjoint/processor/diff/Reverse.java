@@ -65,6 +65,8 @@ public final class Reverse {
   private boolean arrayAdjointsDeclared;
   /** Variables whose adjoint local a fused loop has filled before the reverse sweep starts. */
   private final Set<Var> filledByFusedLoops = new LinkedHashSet<>();
+  /** Temporaries of a fused loop's branches, declared at the top of its body (Planner.hoisted). */
+  private final Set<Var> hoisted = new HashSet<>();
   /** Array parameters whose adjoint is the caller's array (the writing overload). */
   private final Map<Var, Var> callerArrays = new HashMap<>();
 
@@ -192,7 +194,7 @@ public final class Reverse {
   private void forward(Stmt s) {
     if (s instanceof Stmt.Assign a) {
       save(a.save, a.saved, a.target.type(), new Ref(a.target), a.src);
-      out.add(new Stmt.Assign(a.target, a.value, a.declaration, a.compound, a.src));
+      out.add(new Stmt.Assign(a.target, a.value, a.declaration && !hoisted.contains(a.target), a.compound, a.src));
     } else if (s instanceof Stmt.ArrayStore st) {
       Expr element = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), Type.DOUBLE);
       save(st.save, st.saved, Type.DOUBLE, element, st.src);
@@ -340,8 +342,16 @@ public final class Reverse {
       adj.put(u, new Ref(adjointVar(u)));
     }
     out.openLoop(new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src));
+    if (!plan.hoisted(l).isEmpty()) {
+      out.comment("set in the branches below, read by this iteration's adjoint");
+    }
+    for (Var t : plan.hoisted(l)) {
+      out.declare(t, zero(t.type()));
+      hoisted.add(t);
+    }
     forwardBlock(l.body, false);
     forwardBlock(l.update, false);
+    hoisted.clear();
     out.comment("adjoint of this iteration");
     declared.push(new LinkedHashSet<>());
     droppable.push(Set.of());
@@ -353,6 +363,15 @@ public final class Reverse {
     adj.clear();
     commentPending = null;
     lastReverseComment = null;
+  }
+
+  private static Expr zero(Type t) {
+    return switch (t) {
+      case BOOLEAN -> Const.ofBoolean(false);
+      case INT -> Const.ofInt(0);
+      case LONG -> new Const(Type.LONG, 0L);
+      default -> Const.ZERO;
+    };
   }
 
   private Expr tapeCall(String method, Expr... args) {
