@@ -223,6 +223,11 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   private void generate(TypeElement owner, List<Job> jobs) {
     GradClassWriter writer = new GradClassWriter(owner);
+    // f(params) of every method: a writing overload f(params..., double[]...) must not repeat one
+    Set<String> signatures = new java.util.HashSet<>();
+    for (Job job : jobs) {
+      signatures.add(signature(job.method, 0));
+    }
     if (clashes(writer)) {
       diag.report(owner, Message.NAME_CLASH, writer.name().canonicalName());
       return;
@@ -265,11 +270,16 @@ public final class AdjointProcessor extends AbstractProcessor {
         } else {
           dev.adjoint.processor.graph.Stmt.Block gradient = reverse.body(writer.recordName(job.graph), Const.ONE);
           writer.add(job.method, job.graph, CodePrinter.print(gradient));
-          if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE)) {
+          boolean scalars = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE);
+          boolean arrays = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE_ARRAY);
+          if ((scalars || arrays)
+              && !signatures.add(signature(job.method, scalars ? 1 : job.graph.wrt().size()))) {
+            // another overload of this name already has these parameter types: no writing overload
+          } else if (scalars) {
             // the same gradient written into the caller's array: nothing allocated per call
             Var out = new Var(names.fork().fresh("gradient", false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER);
             writer.addInto(job.method, job.graph, out, CodePrinter.print(Modes.into(gradient, out)));
-          } else if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE_ARRAY)) {
+          } else if (arrays) {
             // the gradient written into the caller's arrays: nothing allocated per call
             Names intoNames = names.fork();
             Map<Var, Var> outs = new LinkedHashMap<>();
@@ -365,6 +375,15 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     return null;
+  }
+
+  /** {@code f(double,double[])}: the method's name and erased parameter types, plus {@code extra} double[]s. */
+  private String signature(ExecutableElement method, int extra) {
+    StringBuilder sb = new StringBuilder(method.getSimpleName()).append('(');
+    for (javax.lang.model.element.VariableElement p : method.getParameters()) {
+      sb.append(processingEnv.getTypeUtils().erasure(p.asType())).append(',');
+    }
+    return sb.append("double[],".repeat(extra)).append(')').toString();
   }
 
   /** A note where a loop tapes many values per iteration: memory grows with its trip count. */

@@ -92,6 +92,60 @@ class ArrayGradientIntoTest {
         + " parameter's length", e.getCause().getMessage());
   }
 
+  /**
+   * A writing overload that would have the parameter types of another overload's record form is
+   * left out (the generated class would not compile); the others are kept.
+   */
+  @Test
+  void aWritingOverloadNeverRepeatsAnotherOverload() throws Exception {
+    Compiled ov = Compiled.of("p.Ov", """
+        package p;
+        import dev.adjoint.Differentiable;
+        public final class Ov {
+          @Differentiable
+          public static double f(double[] x) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              s += x[i] * x[i];
+            }
+            return s;
+          }
+
+          @Differentiable
+          public static double f(double[] x, double[] y) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              s += x[i] * y[i];
+            }
+            return s;
+          }
+
+          @Differentiable
+          public static double g(double a) {
+            return a * a;
+          }
+
+          @Differentiable
+          public static double g(double a, double[] b) {
+            return a * b[0];
+          }
+        }
+        """);
+    Class<?> grad = ov.load("p.OvGrad");
+    // f(x)'s and g(a)'s writing overloads would be f(double[], double[]) and g(double, double[])
+    assertEquals(3, Arrays.stream(grad.getMethods()).filter(m -> m.getName().equals("f")).count());
+    assertEquals(2, Arrays.stream(grad.getMethods()).filter(m -> m.getName().equals("g")).count());
+    double[] x = {0.5, -1.5};
+    double[] y = {2.0, 0.25};
+    double[] gx = new double[2];
+    double[] gy = new double[2];
+    double v = (double) grad.getMethod("f", double[].class, double[].class, double[].class, double[].class)
+        .invoke(null, x, y, gx, gy);
+    assertEquals(0.625, v, 1e-15);
+    assertArrayEquals(y, gx, 0);
+    assertArrayEquals(x, gy, 0);
+  }
+
   @Test
   void mixedArrayAndScalarParametersHaveNoWritingOverload() {
     assertEquals(1, Arrays.stream(c.load("p.IntoGrad").getMethods())
