@@ -279,6 +279,9 @@ public final class Reverse {
       return null;
     }
     Expr bound = c.arg(1);
+    if (bound.type() != Type.INT && bound.type() != Type.LONG) {
+      return null; // i < d with a double d: a count, but not a long to reserve
+    }
     Set<Var> written = new HashSet<>();
     written.add(l.index);
     for (Block b : Blocks.children(l)) {

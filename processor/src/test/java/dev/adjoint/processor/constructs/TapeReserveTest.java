@@ -60,6 +60,26 @@ class TapeReserveTest {
             return s;
           }
 
+          /** A double bound: nothing reserved (reserveDoubles takes a long), still correct. */
+          @Differentiable
+          public static double doubleBound(double[] x, double a) {
+            double s = a;
+            for (int i = 0; i < a * 4; i++) {
+              s = Math.sin(s * x[i % x.length]);
+            }
+            return s;
+          }
+
+          /** A long bound. */
+          @Differentiable
+          public static double longBound(double[] x, double a, long n) {
+            double s = a;
+            for (int i = 0; i < n; i++) {
+              s = Math.sin(s * x[i]);
+            }
+            return s;
+          }
+
           /** Two values per iteration, in both branches of an if. */
           @Differentiable
           public static double branchy(double[] x, double a) {
@@ -99,6 +119,15 @@ class TapeReserveTest {
     int expected = pushesPerIteration * trips;
     int actual = evaluate(reserved, x.length, n);
     assertEquals(expected, actual, method + ": " + reserved);
+  }
+
+  @org.junit.jupiter.api.Test
+  void boundsThatAreNotIntegersReserveNothingAndLongOnesDo() {
+    double[] x = {0.9, -0.7, 1.3, 0.4, -1.1, 0.8, 0.6};
+    assertMatches(c, "p.Rec", "doubleBound", 1e-6, x, 1.3);
+    assertTrue(!source("doubleBound").contains("reserveDoubles"), source("doubleBound"));
+    assertMatches(c, "p.Rec", "longBound", 1e-6, x, 0.5, 5L);
+    assertTrue(source("longBound").contains("_tape.reserveDoubles(n);"), source("longBound"));
   }
 
   /** Evaluates the small integer expression the generator writes, with x.length and n bound. */
