@@ -127,6 +127,58 @@ class FusedLoopTest {
             return t;
           }
 
+          @Differentiable
+          public static double enhanced(double[] x, double c) {
+            double s = 0;
+            for (double v : x) {
+              s += Math.sin(v * c);
+            }
+            return s * 0.5;
+          }
+
+          @Differentiable
+          public static double stepTwo(double[] x) {
+            double s = 0;
+            for (int i = 0; i < x.length; i += 2) {
+              s += x[i] * x[i];
+            }
+            return s;
+          }
+
+          @Differentiable
+          public static double withContinue(double[] x) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              if (x[i] < 0) {
+                continue;
+              }
+              s += Math.sqrt(x[i] + 1);
+            }
+            return s;
+          }
+
+          @Differentiable
+          public static double withCall(double[] x, double c) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              s += enhanced(x, c * x[i]);
+            }
+            return s;
+          }
+
+          @Differentiable
+          public static double nestedSums(double[] x) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              double row = 0;
+              for (int j = 0; j < x.length; j++) {
+                row += x[i] * x[j];
+              }
+              s += Math.tanh(row);
+            }
+            return s;
+          }
+
           /** The sum's adjoint depends on the sum: not fused. */
           @Differentiable
           public static double squaredSum(double[] x) {
@@ -234,6 +286,11 @@ class FusedLoopTest {
         Arguments.of("twoLoops", true, new Object[] {x.clone(), 0.6}),
         Arguments.of("sameSumTwice", true, new Object[] {x.clone(), 0.6}),
         Arguments.of("chained", true, new Object[] {x.clone()}),
+        Arguments.of("enhanced", true, new Object[] {x.clone(), 0.8}),
+        Arguments.of("stepTwo", true, new Object[] {x.clone()}),
+        Arguments.of("withContinue", true, new Object[] {x.clone()}),
+        Arguments.of("withCall", true, new Object[] {x.clone(), 0.3}),
+        Arguments.of("nestedSums", true, new Object[] {new double[] {0.3, -0.5, 0.8}}),
         Arguments.of("squaredSum", false, new Object[] {x.clone()}),
         Arguments.of("readThenChanged", false, new Object[] {x.clone(), 0.6}),
         Arguments.of("insideOut", true, new Object[] {x.clone()}),
