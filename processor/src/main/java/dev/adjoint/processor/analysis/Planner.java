@@ -575,16 +575,32 @@ public final class Planner {
     }
   }
 
-  /** Values taped per iteration of a loop, for the note about tape size. */
+  /**
+   * Values one iteration of the loop tapes, for the note about tape size: both branches of an
+   * if counted, an inner loop's iterations not (they are its own).
+   */
   public int tapedPerIteration(Stmt.Loop l) {
-    int[] n = {l.body.carried.size()};
-    Blocks.walk(l.body, s -> {
-      if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE
-          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE) {
-        n[0]++;
+    return taped(l.body, t -> true);
+  }
+
+  /** The doubles among them, which the reverse sweep reserves room for before the loop. */
+  public int doublesTapedPerIteration(Stmt.Loop l) {
+    return taped(l.body, t -> t == Type.DOUBLE);
+  }
+
+  private static int taped(Block b, java.util.function.Predicate<Type> kind) {
+    int n = (int) b.carried.stream().filter(v -> kind.test(v.type())).count();
+    for (Stmt s : b.stmts) {
+      if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE && kind.test(a.target.type())
+          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE && kind.test(Type.DOUBLE)) {
+        n++;
+      } else if (s instanceof Stmt.If || s instanceof Stmt.Nested) {
+        for (Block c : Blocks.children(s)) {
+          n += taped(c, kind);
+        }
       }
-    });
-    return n[0];
+    }
+    return n;
   }
 
   /** Loops without reverse work need no trip counter: drop it again. */

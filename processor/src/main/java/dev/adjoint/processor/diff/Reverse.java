@@ -235,28 +235,12 @@ public final class Reverse {
    * doubles its iterations push: the tape then grows once, not a dozen times.
    */
   private void reserveTape(Stmt.Loop l) {
-    int perIteration = doublesPushed(l.body);
+    int perIteration = plan.doublesTapedPerIteration(l);
     Expr trips = perIteration == 0 ? null : tripCount(l);
     if (trips != null) {
       out.eval(tapeCall("reserveDoubles", perIteration == 1 ? trips
           : intOp(Op.MUL, Const.ofInt(perIteration), trips)));
     }
-  }
-
-  /** Doubles one run of the block pushes (both branches of an if; inner loops not counted). */
-  private static int doublesPushed(Block b) {
-    int n = (int) b.carried.stream().filter(v -> v.type() == Type.DOUBLE).count();
-    for (Stmt s : b.stmts) {
-      if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE && a.target.type() == Type.DOUBLE
-          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE) {
-        n++;
-      } else if (s instanceof Stmt.If || s instanceof Stmt.Nested) {
-        for (Block c : Blocks.children(s)) {
-          n += doublesPushed(c);
-        }
-      }
-    }
-    return n;
   }
 
   /**
