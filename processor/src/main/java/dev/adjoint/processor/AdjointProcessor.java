@@ -2,8 +2,6 @@ package dev.adjoint.processor;
 
 import com.google.auto.service.AutoService;
 import com.sun.source.tree.Tree;
-import com.sun.source.util.TreePath;
-import com.sun.source.util.Trees;
 import dev.adjoint.Derivative;
 import dev.adjoint.Differentiable;
 import dev.adjoint.processor.analysis.Lowering;
@@ -25,6 +23,7 @@ import dev.adjoint.processor.graph.Type;
 import dev.adjoint.processor.graph.Var;
 import dev.adjoint.processor.parse.CallResolver;
 import dev.adjoint.processor.parse.MethodParser;
+import dev.adjoint.processor.parse.SourceAccess;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,19 +55,17 @@ import javax.lang.model.util.ElementFilter;
  */
 @AutoService(Processor.class)
 public final class AdjointProcessor extends AbstractProcessor {
-  private Trees trees;
+  private SourceAccess sources;
   private Diagnostics diag;
   private CallResolver calls;
-  /** Method source paths, found once per compilation unit (per round: trees change between rounds). */
-  private dev.adjoint.processor.parse.SourcePaths paths;
 
   @Override
   public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
     super.init(env);
-    trees = Trees.instance(env);
-    diag = new Diagnostics(env.getMessager(), trees);
+    sources = SourceAccess.of(env);
+    diag = new Diagnostics(env.getMessager());
     calls = new CallResolver(env.getElementUtils(), env.getTypeUtils());
-    dev.adjoint.processor.diag.DeclarationSites.install(env, trees, diag);
+    dev.adjoint.processor.diag.DeclarationSites.install(env, diag);
   }
 
   /**
@@ -104,7 +101,7 @@ public final class AdjointProcessor extends AbstractProcessor {
   private static final class Job {
     final ExecutableElement method;
     MethodGraph graph;
-    TreePath path;
+    SourceAccess.MethodSource source;
     Map<Expr, Tree> callSites = Map.of();
     boolean failed;
 
@@ -165,7 +162,7 @@ public final class AdjointProcessor extends AbstractProcessor {
   }
 
   private boolean processRound(Set<? extends TypeElement> annotations, RoundEnvironment round) {
-    paths = new dev.adjoint.processor.parse.SourcePaths(trees);
+    sources.newRound();
     for (Element e : round.getElementsAnnotatedWith(Derivative.class)) {
       checkDerivative((ExecutableElement) e);
     }
@@ -181,21 +178,13 @@ public final class AdjointProcessor extends AbstractProcessor {
       classes.put(key, owner);
       byClass.computeIfAbsent(key, k -> new ArrayList<>()).add(new Job((ExecutableElement) e));
     }
-    Set<com.sun.source.tree.CompilationUnitTree> hazardous = dev.adjoint.processor.diag.InferenceHazards.find(
-        classes.values(), processingEnv.getElementUtils(), trees, diag);
     Map<ExecutableElement, Job> all = new LinkedHashMap<>();
     for (Map.Entry<String, List<Job>> entry : byClass.entrySet()) {
       TypeElement owner = classes.get(entry.getKey());
       List<ExecutableElement> order = ElementFilter.methodsIn(owner.getEnclosedElements());
       entry.getValue().sort(Comparator.comparingInt(j -> order.indexOf(j.method)));
-      com.sun.source.util.TreePath ownerPath = trees.getPath(owner);
-      boolean skip = ownerPath != null && hazardous.contains(ownerPath.getCompilationUnit());
       for (Job job : entry.getValue()) {
-        if (skip) {
-          job.failed = true; // reading it would have javac attribute the class: see InferenceHazards
-        } else {
-          parse(job);
-        }
+        parse(job);
         all.put(job.method, job);
       }
     }
@@ -208,9 +197,9 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   private void parse(Job job) {
     try {
-      MethodParser parser = new MethodParser(trees, diag, calls, paths);
+      MethodParser parser = new MethodParser(processingEnv, diag, calls, sources);
       Optional<MethodGraph> g = parser.parse(job.method);
-      job.path = parser.methodPath();
+      job.source = parser.source();
       job.callSites = parser.callSites();
       job.graph = g.orElse(null);
       job.failed = g.isEmpty();
@@ -468,7 +457,7 @@ public final class AdjointProcessor extends AbstractProcessor {
   /** An existing class with the generated name that Adjoint did not write. */
   private boolean clashes(GradClassWriter writer) {
     TypeElement existing = processingEnv.getElementUtils().getTypeElement(writer.name().canonicalName());
-    if (existing == null || trees.getTree(existing) == null) {
+    if (existing == null || !sources.isSource(existing)) {
       // absent, or a class file: the output of an earlier build, which this one replaces
       return false;
     }
@@ -483,15 +472,15 @@ public final class AdjointProcessor extends AbstractProcessor {
   private void reportCalls(Job job, List<Planner.BadCall> bad) {
     String method = Naming.owner(job.method).getSimpleName() + "." + job.method.getSimpleName();
     for (Planner.BadCall b : bad) {
-      Tree at = job.callSites.getOrDefault(b.node(), trees.getTree(job.method));
+      Tree at = job.callSites.getOrDefault(b.node(), job.source.tree());
       if (!(b.node() instanceof Expr.Call call)) {
         String what = at.toString();
         if (b.node() instanceof Expr.Invoke inv) {
-          diag.report(job.path, at, Message.NOT_DIFFERENTIABLE_OP, what, method,
+          diag.report(job.source.unit(), at, Message.NOT_DIFFERENTIABLE_OP, what, method,
               "'" + inv.method() + "' does not pass derivatives on",
               "compute with tensor operations that do (add, mul, matmul, sum, ...)");
         } else {
-          diag.report(job.path, at, Message.NOT_DIFFERENTIABLE_OP, what, method,
+          diag.report(job.source.unit(), at, Message.NOT_DIFFERENTIABLE_OP, what, method,
               "operand " + (b.argument() + 1) + " is not differentiated",
               "pass a value that does not depend on the inputs (a constant exponent, data labels)");
         }
@@ -500,12 +489,12 @@ public final class AdjointProcessor extends AbstractProcessor {
       CallTarget t = call.target();
       String callee = t.owner().simpleName() + "." + t.name();
       if (t.kind() == CallTarget.Kind.PLAIN) {
-        diag.report(job.path, at, Message.NOT_DIFFERENTIABLE_CALL, callee, method, callee, t.name());
+        diag.report(job.source.unit(), at, Message.NOT_DIFFERENTIABLE_CALL, callee, method, callee, t.name());
       } else {
         ExecutableElement target = findMethod(t);
         String param = target == null ? "#" + b.argument()
             : target.getParameters().get(b.argument()).getSimpleName().toString();
-        diag.report(job.path, at, Message.CALL_NOT_WRT, callee, param, callee, param, callee);
+        diag.report(job.source.unit(), at, Message.CALL_NOT_WRT, callee, param, callee, param, callee);
       }
     }
   }
@@ -548,7 +537,7 @@ public final class AdjointProcessor extends AbstractProcessor {
           List<String> chain = new ArrayList<>();
           chain.add(job.method.getSimpleName().toString());
           chain.addAll(cycle);
-          diag.report(job.path, call.getValue(), Message.RECURSION, String.join(" → ", chain));
+          diag.report(job.source.unit(), call.getValue(), Message.RECURSION, String.join(" → ", chain));
           job.failed = true;
         }
       }

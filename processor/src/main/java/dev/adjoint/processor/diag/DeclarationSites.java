@@ -13,6 +13,7 @@ import com.sun.source.util.TaskListener;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.Trees;
+import dev.adjoint.processor.parse.JavacSource;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -44,10 +45,10 @@ public final class DeclarationSites implements TaskListener {
   }
 
   /** Watches the compilation of {@code env} (javac only; elsewhere nothing happens). */
-  public static void install(ProcessingEnvironment env, Trees trees, Diagnostics diag) {
+  public static void install(ProcessingEnvironment env, Diagnostics diag) {
     try {
-      JavacTask.instance(env).addTaskListener(new DeclarationSites(trees, diag));
-    } catch (IllegalArgumentException | IllegalStateException notJavac) {
+      JavacTask.instance(env).addTaskListener(new DeclarationSites(Trees.instance(env), diag));
+    } catch (IllegalArgumentException | IllegalStateException | LinkageError notJavac) {
       // another compiler: its own processing rules apply
     }
   }
@@ -81,7 +82,8 @@ public final class DeclarationSites implements TaskListener {
       if (site != null && differentiable(method)) {
         CharSequence owner = ((ClassTree) getCurrentPath().getParentPath().getLeaf()).getSimpleName();
         String name = owner.length() == 0 ? method.getName().toString() : owner + "." + method.getName();
-        diag.report(getCurrentPath(), method, Message.UNREACHABLE_SITE, name, site);
+        diag.report(new JavacSource.Unit(trees, getCurrentPath().getCompilationUnit()), method,
+            Message.UNREACHABLE_SITE, name, site);
       }
       return super.visitMethod(method, unused);
     }

@@ -1,8 +1,7 @@
 package dev.adjoint.processor.diag;
 
 import com.sun.source.tree.Tree;
-import com.sun.source.util.TreePath;
-import com.sun.source.util.Trees;
+import dev.adjoint.processor.parse.SourceUnit;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.Element;
 
@@ -13,12 +12,10 @@ import javax.lang.model.element.Element;
  */
 public final class Diagnostics {
   private final Messager messager;
-  private final Trees trees;
   private int errors;
 
-  public Diagnostics(Messager messager, Trees trees) {
+  public Diagnostics(Messager messager) {
     this.messager = messager;
-    this.trees = trees;
   }
 
   /** Reports at an element (a method, a parameter, a class). */
@@ -49,9 +46,9 @@ public final class Diagnostics {
   }
 
   /** Reports at a tree inside a method body: javac shows its line and column. */
-  public void report(TreePath method, Tree at, Message message, Object... args) {
+  public void report(SourceUnit unit, Tree at, Message message, Object... args) {
     count(message);
-    trees.printMessage(message.kind(), message.format(args), at, method.getCompilationUnit());
+    unit.report(message.kind(), message.format(args), at);
   }
 
   private void count(Message message) {

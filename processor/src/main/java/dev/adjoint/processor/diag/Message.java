@@ -30,9 +30,6 @@ public enum Message {
       + "class; move it to a top-level or static nested class"),
   UNREACHABLE_SITE("AdjointLocalClass", "@Differentiable method %s is declared in %s, which Adjoint "
       + "cannot see or name a generated class for; move it to a top-level or static nested class"),
-  INFERENCE_HAZARD("AdjointInference", "%s here infers a type from %s, which Adjoint generates in "
-      + "this compilation: javac crashes when it must analyse this class before that class exists "
-      + "(a javac bug), so %s, or move this code to a class without @Differentiable methods"),
   NAME_CLASH("AdjointNameClash", "generated class %s would clash with an existing class; "
       + "rename the class holding the @Differentiable methods"),
   UNSUPPORTED("AdjointUnsupported", "%s is not supported in @Differentiable method %s; %s"),

@@ -5,7 +5,6 @@ import com.sun.source.tree.ArrayAccessTree;
 import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.BinaryTree;
 import com.sun.source.tree.BlockTree;
-import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.CompoundAssignmentTree;
 import com.sun.source.tree.ConditionalExpressionTree;
 import com.sun.source.tree.DoWhileLoopTree;
@@ -28,9 +27,7 @@ import com.sun.source.tree.TypeCastTree;
 import com.sun.source.tree.UnaryTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.tree.WhileLoopTree;
-import com.sun.source.util.TreePath;
 import com.sun.source.util.TreeScanner;
-import com.sun.source.util.Trees;
 import dev.adjoint.Differentiable;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.diag.Message;
@@ -51,12 +48,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
@@ -68,34 +67,41 @@ import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 
 /**
- * Reads a {@code @Differentiable} method's body with the javac Tree API and builds its
- * computation graph. Types come from javac ({@code Trees.getTypeMirror}), calls are resolved to
- * their declarations ({@code Trees.getElement}). Every construct outside the supported subset is
- * reported at its own line, and parsing goes on so that one compile shows all of them.
+ * Reads a {@code @Differentiable} method's body from its parse tree and builds its computation
+ * graph. Nothing is attributed by the compiler: locals and parameters have declared types,
+ * literals and operators are typed by the JLS's rules, and every name declared outside the method
+ * (classes, constants, called methods) is resolved through {@code javax.lang.model} by the
+ * {@link Resolver}. So the same graph comes out under javac and under Eclipse's compiler. Every
+ * construct outside the supported subset is reported at its own line, and parsing goes on so that
+ * one compile shows all of them.
  */
 public final class MethodParser {
-  private final Trees trees;
+  private final ProcessingEnvironment env;
   private final Diagnostics diag;
   private final CallResolver calls;
-  private final SourcePaths paths;
+  private final SourceAccess sources;
 
   private ExecutableElement method;
-  private TreePath methodPath;
-  private CompilationUnitTree unit;
+  private SourceAccess.MethodSource source;
+  private SourceUnit unit;
+  private Resolver resolver;
   private String methodName;
   private final Deque<Map<String, Var>> scopes = new ArrayDeque<>();
+  /** Variables whose declaration was reported: their uses are not reported again. */
+  private final Set<Var> poisoned = new HashSet<>();
   private int loopDepth;
   private int labels;
   private int branchDepth;
   private int errors;
-  private final List<Expr.Call> differentiableCalls = new ArrayList<>();
+  /** Whether the method's return type is supported (else its return statements are not read). */
+  private boolean returnOk;
   private final Map<Expr, Tree> callSites = new HashMap<>();
 
-  public MethodParser(Trees trees, Diagnostics diag, CallResolver calls, SourcePaths paths) {
-    this.trees = trees;
+  public MethodParser(ProcessingEnvironment env, Diagnostics diag, CallResolver calls, SourceAccess sources) {
+    this.env = env;
     this.diag = diag;
     this.calls = calls;
-    this.paths = paths;
+    this.sources = sources;
   }
 
   /** The parsed method, or empty after reporting why it cannot be differentiated. */
@@ -108,45 +114,43 @@ public final class MethodParser {
     branchDepth = 0;
 
     boolean signatureOk = checkSignature(method);
-    methodPath = paths.of(method);
-    if (methodPath == null) {
+    source = sources.find(method);
+    if (source == null) {
       // no source (cannot happen for elements of this compilation); nothing to differentiate
       return Optional.empty();
     }
-    unit = methodPath.getCompilationUnit();
-    MethodTree tree = (MethodTree) methodPath.getLeaf();
+    unit = source.unit();
+    resolver = new Resolver(env.getElementUtils(), env.getTypeUtils(), unit.tree(), Naming.owner(method));
+    MethodTree tree = source.tree();
     if (tree.getBody() == null) {
       diag.report(method, Message.UNSUPPORTED, "a method without a body (native or abstract)", methodName,
           "write the method in Java, or give it a @Derivative and leave it out of @Differentiable");
       return Optional.empty();
     }
-    boolean paramsOk = method.getParameters().stream()
-        .allMatch(p -> CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType).isPresent());
-    boolean returnOk = CallResolver.typeOf(method.getReturnType())
+    poisoned.clear();
+    callSites.clear();
+    returnOk = CallResolver.typeOf(method.getReturnType())
         .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t == Type.DOUBLE_ARRAY).isPresent();
-    boolean isStatic = method.getModifiers().contains(Modifier.STATIC);
-    if (!signatureOk && !(paramsOk && returnOk && isStatic)) {
-      // an instance method's body reads instance state: its errors would only repeat this one
-      return Optional.empty();
-    }
-    // Trees.getTypeMirror does not attribute the class by itself; asking for an element does,
-    // so every expression of the body has its type before we read one
-    trees.getElement(new TreePath(methodPath, tree.getBody()));
 
     Map<String, Var> paramScope = new HashMap<>();
     List<Var> params = new ArrayList<>();
     for (VariableElement p : method.getParameters()) {
-      Var v = new Var(p.getSimpleName().toString(),
-          CallResolver.typeOf(p.asType()).orElseThrow(), Var.Kind.PARAMETER);
+      Optional<Type> t = CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType);
+      Var v = new Var(p.getSimpleName().toString(), t.orElse(Type.OBJECT), Var.Kind.PARAMETER);
+      if (t.isEmpty()) {
+        poisoned.add(v); // reported by checkSignature; its uses are not errors of their own
+      }
       params.add(v);
       paramScope.put(v.name(), v);
     }
     List<Var> wrt = new ArrayList<>();
-    for (int i : CallResolver.wrtIndexes(method)) {
-      wrt.add(params.get(i));
+    if (signatureOk) {
+      for (int i : CallResolver.wrtIndexes(method)) {
+        wrt.add(params.get(i));
+      }
     }
     scopes.push(paramScope);
-    Block body = block(tree.getBody().getStatements(), new TreePath(methodPath, tree.getBody()));
+    Block body = block(tree.getBody().getStatements());
     scopes.pop();
     if (errors > 0 || !signatureOk) {
       return Optional.empty();
@@ -177,8 +181,9 @@ public final class MethodParser {
     return callSites;
   }
 
-  public TreePath methodPath() {
-    return methodPath;
+  /** Where the method's source is, for messages from later stages. */
+  public SourceAccess.MethodSource source() {
+    return source;
   }
 
   // ---------------------------------------------------------------- signature
@@ -289,57 +294,57 @@ public final class MethodParser {
     return t != Type.INT_ARRAY && t != Type.OBJECT;
   }
 
+
   // ---------------------------------------------------------------- statements
 
-  private Block block(List<? extends StatementTree> statements, TreePath path) {
+  private Block block(List<? extends StatementTree> statements) {
     scopes.push(new HashMap<>());
     List<Stmt> out = new ArrayList<>();
     for (StatementTree s : statements) {
-      statement(s, new TreePath(path, s), out::add);
+      statement(s, out::add);
     }
     scopes.pop();
     return new Block(out);
   }
 
   /** A branch or loop body: a block statement, or a single statement without braces. */
-  private Block body(StatementTree s, TreePath parent) {
-    TreePath path = new TreePath(parent, s);
+  private Block body(StatementTree s) {
     if (s instanceof BlockTree b) {
-      return block(b.getStatements(), path);
+      return block(b.getStatements());
     }
     scopes.push(new HashMap<>());
     List<Stmt> out = new ArrayList<>();
-    statement(s, path, out::add);
+    statement(s, out::add);
     scopes.pop();
     return new Block(out);
   }
 
-  private void statement(StatementTree s, TreePath path, Consumer<Stmt> out) {
-    Src src = src(s, s.toString());
+  private void statement(StatementTree s, Consumer<Stmt> out) {
     switch (s.getKind()) {
-      case VARIABLE -> declaration((VariableTree) s, path, out);
-      case EXPRESSION_STATEMENT -> expressionStatement((ExpressionStatementTree) s, path, out);
+      case VARIABLE -> declaration((VariableTree) s, out);
+      case EXPRESSION_STATEMENT -> expressionStatement((ExpressionStatementTree) s, out);
       case RETURN -> {
         ReturnTree r = (ReturnTree) s;
-        out.accept(new Stmt.Return(expr(r.getExpression(), path), src(s, "return " + r.getExpression())));
+        if (returnOk) { // else what it returns was reported with the method's return type
+          out.accept(new Stmt.Return(expr(r.getExpression()), src(s, "return " + r.getExpression())));
+        }
       }
-      case BLOCK -> out.accept(new Stmt.Nested(block(((BlockTree) s).getStatements(), path), Src.NONE));
+      case BLOCK -> out.accept(new Stmt.Nested(block(((BlockTree) s).getStatements()), Src.NONE));
       case EMPTY_STATEMENT -> { }
       case IF -> {
         IfTree t = (IfTree) s;
-        Expr cond = condition(t.getCondition(), path);
+        Expr cond = condition(t.getCondition());
         branchDepth++;
-        Block then = body(t.getThenStatement(), path);
-        Block otherwise = t.getElseStatement() == null ? new Block()
-            : body(t.getElseStatement(), path);
+        Block then = body(t.getThenStatement());
+        Block otherwise = t.getElseStatement() == null ? new Block() : body(t.getElseStatement());
         branchDepth--;
         out.accept(new Stmt.If(cond, then, otherwise, src(s, "if " + t.getCondition())));
       }
       case WHILE_LOOP -> {
         WhileLoopTree t = (WhileLoopTree) s;
-        Expr cond = condition(t.getCondition(), path);
+        Expr cond = condition(t.getCondition());
         loopDepth++;
-        Block body = body(t.getStatement(), path);
+        Block body = body(t.getStatement());
         loopDepth--;
         out.accept(new Stmt.Loop(Stmt.Loop.Kind.WHILE, null, null, 0, cond, body, new Block(),
             src(s, "while " + t.getCondition())));
@@ -347,14 +352,14 @@ public final class MethodParser {
       case DO_WHILE_LOOP -> {
         DoWhileLoopTree t = (DoWhileLoopTree) s;
         loopDepth++;
-        Block body = body(t.getStatement(), path);
+        Block body = body(t.getStatement());
         loopDepth--;
-        Expr cond = condition(t.getCondition(), path);
+        Expr cond = condition(t.getCondition());
         out.accept(new Stmt.Loop(Stmt.Loop.Kind.DO_WHILE, null, null, 0, cond, body, new Block(),
             src(s, "do ... while " + t.getCondition())));
       }
-      case FOR_LOOP -> forLoop((ForLoopTree) s, path, out);
-      case ENHANCED_FOR_LOOP -> forEach((EnhancedForLoopTree) s, path, out);
+      case FOR_LOOP -> forLoop((ForLoopTree) s, out);
+      case ENHANCED_FOR_LOOP -> forEach((EnhancedForLoopTree) s, out);
       case BREAK -> {
         if (((com.sun.source.tree.BreakTree) s).getLabel() != null) {
           if (labels == 0) { // inside a labelled statement, the label was reported already
@@ -376,22 +381,19 @@ public final class MethodParser {
       case SWITCH -> unsupported(s, "a switch statement", "write it as an if / else if chain");
       case TRY -> {
         unsupported(s, "try/catch", "move the code that can throw out of the differentiable method");
-        com.sun.source.tree.TryTree tt = (com.sun.source.tree.TryTree) s;
-        block(tt.getBlock().getStatements(), new TreePath(path, tt.getBlock()));
+        block(((com.sun.source.tree.TryTree) s).getBlock().getStatements());
       }
       case THROW -> unsupported(s, "throw", "validate inputs in the caller, before calling the method");
       case SYNCHRONIZED -> {
         unsupported(s, "synchronized", "generated code is already thread-safe; remove it");
-        com.sun.source.tree.SynchronizedTree st = (com.sun.source.tree.SynchronizedTree) s;
-        block(st.getBlock().getStatements(), new TreePath(path, st.getBlock()));
+        block(((com.sun.source.tree.SynchronizedTree) s).getBlock().getStatements());
       }
       case LABELED_STATEMENT -> {
         unsupported(s, "a labelled statement", "restructure the loops without labels");
         // still check what it labels, so one compile shows every problem
         List<Stmt> ignored = new ArrayList<>();
-        StatementTree inner = ((com.sun.source.tree.LabeledStatementTree) s).getStatement();
         labels++;
-        statement(inner, new TreePath(path, inner), ignored::add);
+        statement(((com.sun.source.tree.LabeledStatementTree) s).getStatement(), ignored::add);
         labels--;
       }
       case CLASS, INTERFACE, ENUM, RECORD -> unsupported(s, "a local type declaration", "declare the type outside the method");
@@ -401,20 +403,45 @@ public final class MethodParser {
     }
   }
 
-  private void declaration(VariableTree v, TreePath path, Consumer<Stmt> out) {
-    Element declared = trees.getElement(path);
-    TypeMirror tm = declared == null ? trees.getTypeMirror(path) : declared.asType();
-    Optional<Type> type = tm == null ? Optional.empty() : CallResolver.typeOf(tm);
+  /** The graph type of a declaration's type tree; null for {@code var}; OBJECT when unsupported. */
+  private Type declaredType(Tree typeTree) {
+    if (typeTree == null || typeTree instanceof IdentifierTree id && id.getName().contentEquals("var")
+        && resolver.type("var") == null) {
+      return null;
+    }
+    TypeMirror t = resolver.typeOf(typeTree);
+    return t == null ? Type.OBJECT : CallResolver.typeOf(t).orElse(Type.OBJECT);
+  }
+
+  private void declaration(VariableTree v, Consumer<Stmt> out) {
     String name = v.getName().toString();
-    if (type.isEmpty() || type.get() == Type.OBJECT) {
-      unsupported(v, "a local of type " + v.getType(),
-          "use double, int, long, boolean, double[] or Tensor locals");
-      scopes.peek().put(name, new Var(name, Type.OBJECT, Var.Kind.LOCAL)); // no knock-on errors
+    Type type = declaredType(v.getType());
+    Expr init = null;
+    boolean initFailed = false;
+    boolean arrayCreation = v.getInitializer() instanceof NewArrayTree;
+    if (v.getInitializer() != null && !arrayCreation && type != Type.OBJECT) {
+      init = expr(v.getInitializer());
+      initFailed = init == null;
+      if (type == null && init != null) {
+        type = init.type(); // var: the initializer's type
+      }
+    }
+    if (type == null) {
+      type = arrayCreation ? resolvedArrayType((NewArrayTree) v.getInitializer()) : Type.OBJECT;
+    }
+    if (type == Type.OBJECT) {
+      if (!initFailed) {
+        unsupported(v, "a local of type " + (v.getType() == null ? "var" : v.getType()),
+            "use double, int, long, boolean, double[] or Tensor locals");
+      }
+      Var bad = new Var(name, Type.OBJECT, Var.Kind.LOCAL);
+      poisoned.add(bad);
+      scopes.peek().put(name, bad); // no knock-on errors
       return;
     }
-    Var var = new Var(name, type.get(), Var.Kind.LOCAL);
+    Var var = new Var(name, type, Var.Kind.LOCAL);
     Src src = src(v, v.toString());
-    if (type.get() == Type.DOUBLE_ARRAY) {
+    if (type == Type.DOUBLE_ARRAY) {
       if (loopDepth > 0 || branchDepth > 0) {
         unsupported(v, "declaring an array inside a branch or loop",
             "declare '" + name + "' before the loop (double[] " + name + " = new double[n];) and reuse it");
@@ -428,22 +455,52 @@ public final class MethodParser {
         scopes.peek().put(name, var);
         return;
       }
-      TreePath init = new TreePath(path, na);
-      Expr length = expr(na.getDimensions().get(0), init);
+      Expr length = expr(na.getDimensions().get(0));
       scopes.peek().put(name, var);
-      out.accept(new Stmt.Assign(var,
-          new Apply(Op.NEW_ARRAY, List.of(length), Type.DOUBLE_ARRAY), true, null, src));
+      if (length != null) {
+        out.accept(new Stmt.Assign(var,
+            new Apply(Op.NEW_ARRAY, List.of(length), Type.DOUBLE_ARRAY), true, null, src));
+      }
       return;
     }
-    Expr init;
+    if (arrayCreation) {
+      expr(v.getInitializer()); // reports it
+      scopes.peek().put(name, var);
+      return;
+    }
     if (v.getInitializer() == null) {
       // Java's definite assignment guarantees a write before any read
-      init = zero(type.get());
-    } else {
-      init = expr(v.getInitializer(), new TreePath(path, v.getInitializer()));
+      init = zero(type);
+    } else if (init != null && !assignable(init.type(), type)) {
+      unsupported(v.getInitializer(), "initialising a " + type.javaName() + " with a " + init.type().javaName(),
+          "write the conversion explicitly, e.g. (" + type.javaName() + ") (...)");
+      init = null;
     }
     scopes.peek().put(name, var);
-    out.accept(new Stmt.Assign(var, init, true, null, src));
+    if (init != null) {
+      out.accept(new Stmt.Assign(var, init, true, null, src));
+    }
+  }
+
+  private Type resolvedArrayType(NewArrayTree na) {
+    if (na.getType() == null) {
+      return Type.OBJECT;
+    }
+    TypeMirror elem = resolver.typeOf(na.getType());
+    if (elem == null) {
+      return Type.OBJECT;
+    }
+    TypeMirror t = elem;
+    for (int i = 0; i < Math.max(1, na.getDimensions().size()); i++) {
+      t = env.getTypeUtils().getArrayType(t);
+    }
+    return CallResolver.typeOf(t).orElse(Type.OBJECT);
+  }
+
+  /** Assignment conversion between graph types (JLS 5.2: identity and widening). */
+  private static boolean assignable(Type from, Type to) {
+    return from == to || to == Type.DOUBLE && (from == Type.INT || from == Type.LONG)
+        || to == Type.LONG && from == Type.INT;
   }
 
   private static Expr zero(Type t) {
@@ -455,15 +512,14 @@ public final class MethodParser {
     };
   }
 
-  private void expressionStatement(ExpressionStatementTree s, TreePath stmtPath, Consumer<Stmt> out) {
+  private void expressionStatement(ExpressionStatementTree s, Consumer<Stmt> out) {
     ExpressionTree e = s.getExpression();
-    TreePath path = new TreePath(stmtPath, e);
     Src src = src(s, e.toString());
     switch (e.getKind()) {
       case ASSIGNMENT -> {
         AssignmentTree a = (AssignmentTree) e;
-        Expr value = expr(a.getExpression(), path);
-        assign(a.getVariable(), path, value, null, src, out);
+        Expr value = expr(a.getExpression());
+        assign(a.getVariable(), value, null, src, out);
       }
       case PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT, REMAINDER_ASSIGNMENT -> {
         CompoundAssignmentTree a = (CompoundAssignmentTree) e;
@@ -474,28 +530,31 @@ public final class MethodParser {
           case DIVIDE_ASSIGNMENT -> Op.DIV;
           default -> Op.REM;
         };
-        Expr target = expr(a.getVariable(), path);
-        Expr rhs = expr(a.getExpression(), path);
+        Expr target = expr(a.getVariable());
+        Expr rhs = expr(a.getExpression());
         if (target == null || rhs == null) {
           return;
         }
-        if (target.type() != rhs.type() && !(target.type() == Type.DOUBLE && rhs.type().isNumeric())) {
+        if (target.type() != rhs.type() && !(target.type() == Type.DOUBLE && rhs.type().isNumeric())
+            && !(target.type() == Type.LONG && rhs.type() == Type.INT)) {
           unsupported(e, "a compound assignment that narrows " + rhs.type().javaName() + " to "
               + target.type().javaName(), "write the cast explicitly: x = (int) (x + y)");
           return;
         }
-        assign(a.getVariable(), path, new Apply(op, List.of(target, rhs), target.type()), op, src, out);
+        Expr widened = target.type() == Type.LONG && rhs.type() == Type.INT
+            ? new Apply(Op.CAST, List.of(rhs), Type.LONG) : rhs;
+        assign(a.getVariable(), new Apply(op, List.of(target, widened), target.type()), op, src, out);
       }
       case POSTFIX_INCREMENT, PREFIX_INCREMENT, POSTFIX_DECREMENT, PREFIX_DECREMENT -> {
         UnaryTree u = (UnaryTree) e;
-        Expr target = expr(u.getExpression(), path);
+        Expr target = expr(u.getExpression());
         if (target == null) {
           return;
         }
         boolean inc = e.getKind() == Tree.Kind.POSTFIX_INCREMENT || e.getKind() == Tree.Kind.PREFIX_INCREMENT;
         Expr one = target.type() == Type.DOUBLE ? Const.ONE
             : target.type() == Type.LONG ? new Const(Type.LONG, 1L) : Const.ofInt(1);
-        assign(u.getExpression(), path, new Apply(inc ? Op.ADD : Op.SUB, List.of(target, one), target.type()),
+        assign(u.getExpression(), new Apply(inc ? Op.ADD : Op.SUB, List.of(target, one), target.type()),
             inc ? Op.ADD : Op.SUB, src, out);
       }
       case METHOD_INVOCATION -> unsupported(e, "a call whose result is discarded",
@@ -504,10 +563,12 @@ public final class MethodParser {
     }
   }
 
-  private void assign(ExpressionTree target, TreePath path, Expr value, Op compound, Src src,
-      Consumer<Stmt> out) {
+  private void assign(ExpressionTree target, Expr value, Op compound, Src src, Consumer<Stmt> out) {
     if (value == null) {
       return;
+    }
+    while (target instanceof ParenthesizedTree p) {
+      target = p.getExpression();
     }
     if (target instanceof IdentifierTree id) {
       Var v = lookup(id.getName().toString());
@@ -516,9 +577,17 @@ public final class MethodParser {
             "differentiable methods cannot write fields: return the value or use a local");
         return;
       }
+      if (poisoned.contains(v)) {
+        return;
+      }
       if (v.type() == Type.DOUBLE_ARRAY) {
         unsupported(target, "reassigning array variable '" + v.name() + "'",
             "arrays cannot be aliased or replaced: write its elements, or use another array");
+        return;
+      }
+      if (!assignable(value.type(), v.type())) {
+        unsupported(target, "assigning a " + value.type().javaName() + " to " + v.type().javaName() + " '"
+            + v.name() + "'", "write the conversion explicitly, e.g. (" + v.type().javaName() + ") (...)");
         return;
       }
       out.accept(new Stmt.Assign(v, value, false, compound, src));
@@ -533,7 +602,7 @@ public final class MethodParser {
                 + ".length]) and write that");
         return;
       }
-      Expr index = expr(aa.getIndex(), new TreePath(path, aa.getIndex()));
+      Expr index = expr(aa.getIndex());
       if (index == null) {
         return;
       }
@@ -543,36 +612,37 @@ public final class MethodParser {
     }
   }
 
-  private void forLoop(ForLoopTree t, TreePath path, Consumer<Stmt> out) {
+  private void forLoop(ForLoopTree t, Consumer<Stmt> out) {
     Src src = src(t, "for (" + join(t.getInitializer()) + "; " + t.getCondition() + "; "
         + join(t.getUpdate()) + ")");
     scopes.push(new HashMap<>());
     Optional<Counted> counted = counted(t);
     if (counted.isPresent()) {
       Counted c = counted.get();
-      TreePath initPath = new TreePath(path, c.init);
-      Expr start = expr(c.init.getInitializer(), new TreePath(initPath, c.init.getInitializer()));
+      Expr start = expr(c.init.getInitializer());
       Var index = new Var(c.init.getName().toString(), Type.INT, Var.Kind.LOCAL);
       scopes.peek().put(index.name(), index);
-      Expr cond = t.getCondition() == null ? Const.ofBoolean(true) : condition(t.getCondition(), path);
+      Expr cond = t.getCondition() == null ? Const.ofBoolean(true) : condition(t.getCondition());
       loopDepth++;
-      Block body = body(t.getStatement(), path);
+      Block body = body(t.getStatement());
       loopDepth--;
       scopes.pop();
-      out.accept(new Stmt.Loop(Stmt.Loop.Kind.FOR, index, start, c.step, cond, body, new Block(), src));
+      if (start != null) {
+        out.accept(new Stmt.Loop(Stmt.Loop.Kind.FOR, index, start, c.step, cond, body, new Block(), src));
+      }
       return;
     }
     // general for: { init; while (cond) { body; update } }
     List<Stmt> init = new ArrayList<>();
     for (StatementTree s : t.getInitializer()) {
-      statement(s, new TreePath(path, s), init::add);
+      statement(s, init::add);
     }
-    Expr cond = t.getCondition() == null ? Const.ofBoolean(true) : condition(t.getCondition(), path);
+    Expr cond = t.getCondition() == null ? Const.ofBoolean(true) : condition(t.getCondition());
     loopDepth++;
-    Block body = body(t.getStatement(), path);
+    Block body = body(t.getStatement());
     List<Stmt> update = new ArrayList<>();
     for (ExpressionStatementTree s : t.getUpdate()) {
-      statement(s, new TreePath(path, s), update::add);
+      statement(s, update::add);
     }
     loopDepth--;
     scopes.pop();
@@ -585,7 +655,7 @@ public final class MethodParser {
   /** {@code for (int i = a; cond; i++ | i-- | i += c | i -= c)} with no other write to i. */
   private Optional<Counted> counted(ForLoopTree t) {
     if (t.getInitializer().size() != 1 || !(t.getInitializer().get(0) instanceof VariableTree v)
-        || v.getInitializer() == null || !v.getType().toString().equals("int")
+        || v.getInitializer() == null || v.getType() == null || !v.getType().toString().equals("int")
         || t.getUpdate().size() != 1) {
       return Optional.empty();
     }
@@ -641,14 +711,14 @@ public final class MethodParser {
     return found[0];
   }
 
-  private void forEach(EnhancedForLoopTree t, TreePath path, Consumer<Stmt> out) {
+  private void forEach(EnhancedForLoopTree t, Consumer<Stmt> out) {
     Src src = src(t, "for (" + t.getVariable() + " : " + t.getExpression() + ")");
-    TypeMirror elem = trees.getTypeMirror(new TreePath(path, t.getVariable()));
     Var array = arrayVar(t.getExpression());
     if (array == null) {
       return;
     }
-    if (elem == null || elem.getKind() != TypeKind.DOUBLE) {
+    Type elem = declaredType(t.getVariable().getType());
+    if (elem != null && elem != Type.DOUBLE) {
       unsupported(t.getVariable(), "a loop variable of type " + t.getVariable().getType(),
           "iterate over a double[] with a double loop variable");
       return;
@@ -658,7 +728,7 @@ public final class MethodParser {
     Var element = new Var(t.getVariable().getName().toString(), Type.DOUBLE, Var.Kind.LOCAL);
     loopDepth++;
     scopes.push(new HashMap<>(Map.of(element.name(), element)));
-    Block body = body(t.getStatement(), path);
+    Block body = body(t.getStatement());
     scopes.pop();
     loopDepth--;
     scopes.pop();
@@ -672,17 +742,20 @@ public final class MethodParser {
 
   // ---------------------------------------------------------------- expressions
 
-  private Expr condition(ExpressionTree e, TreePath parent) {
-    Expr c = expr(e, new TreePath(parent, e));
+  private Expr condition(ExpressionTree e) {
+    Expr c = expr(e);
+    if (c != null && c.type() != Type.BOOLEAN) {
+      unsupported(e, "the condition " + sourceText(e) + " of type " + c.type().javaName(), "write a boolean condition");
+      return Const.ofBoolean(true);
+    }
     return c == null ? Const.ofBoolean(true) : c;
   }
 
   /** The graph of an expression, or null after reporting what is unsupported in it. */
-  private Expr expr(ExpressionTree e, TreePath parentOrSelf) {
-    TreePath path = parentOrSelf.getLeaf() == e ? parentOrSelf : new TreePath(parentOrSelf, e);
+  private Expr expr(ExpressionTree e) {
     switch (e.getKind()) {
       case PARENTHESIZED:
-        return expr(((ParenthesizedTree) e).getExpression(), path);
+        return expr(((ParenthesizedTree) e).getExpression());
       case INT_LITERAL:
         return new Const(Type.INT, ((LiteralTree) e).getValue());
       case LONG_LITERAL:
@@ -697,38 +770,61 @@ public final class MethodParser {
         String name = ((IdentifierTree) e).getName().toString();
         Var v = lookup(name);
         if (v != null) {
-          return new Ref(v);
+          return poisoned.contains(v) ? null : new Ref(v);
         }
-        return field(e, path);
+        VariableElement f = resolver.field(name);
+        return f != null ? field(e, f) : unsupported(e, "'" + name + "'",
+            "only parameters, locals and static final constants can be read");
       }
       case MEMBER_SELECT: {
         MemberSelectTree m = (MemberSelectTree) e;
-        if (m.getIdentifier().contentEquals("length")) {
-          TypeMirror t = trees.getTypeMirror(new TreePath(path, m.getExpression()));
-          if (t != null && t.getKind() == TypeKind.ARRAY) {
-            Var a = arrayVar(m.getExpression());
-            return a == null ? null : new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
+        String member = m.getIdentifier().toString();
+        Var local = m.getExpression() instanceof IdentifierTree id ? lookup(id.getName().toString()) : null;
+        if (local != null) {
+          if (poisoned.contains(local)) {
+            return null;
           }
+          if (member.equals("length") && local.type() != Type.TENSOR && local.type() != Type.OBJECT
+              && !local.type().isNumeric() && local.type() != Type.BOOLEAN) {
+            return new Apply(Op.ARRAY_LENGTH, List.of(new Ref(local)), Type.INT);
+          }
+          return unsupported(e, "'" + sourceText(e) + "'", "read array lengths (a.length) and elements only");
         }
-        return field(e, path);
+        TypeElement owner = resolver.typeNamed(m.getExpression());
+        if (owner == null) {
+          owner = staticType(m.getExpression()); // an object's field: reported as such below
+        }
+        VariableElement f = owner == null ? null : resolver.field(owner, member);
+        return f != null ? field(e, f) : unsupported(e, "'" + sourceText(e) + "'",
+            "only parameters, locals and static final constants can be read");
       }
       case ARRAY_ACCESS: {
         ArrayAccessTree a = (ArrayAccessTree) e;
         Var array = arrayVar(a.getExpression());
-        Expr index = expr(a.getIndex(), path);
+        Expr index = expr(a.getIndex());
         if (array == null || index == null) {
           return null;
         }
-        return new Apply(Op.ARRAY_READ, List.of(new Ref(array), index), Type.DOUBLE);
+        if (index.type() != Type.INT) {
+          return unsupported(a.getIndex(), "an array index of type " + index.type().javaName(),
+              "index arrays with an int (cast with (int) where needed)");
+        }
+        return new Apply(Op.ARRAY_READ, List.of(new Ref(array), index), elementType(array.type()));
       }
       case UNARY_MINUS: {
-        Expr x = expr(((UnaryTree) e).getExpression(), path);
-        return x == null ? null : new Apply(Op.NEG, List.of(x), type(e, path));
+        Expr x = expr(((UnaryTree) e).getExpression());
+        if (x == null) {
+          return null;
+        }
+        if (!x.type().isNumeric()) {
+          return unsupported(e, "'-' on a " + x.type().javaName(), "negate numbers only");
+        }
+        return new Apply(Op.NEG, List.of(x), x.type());
       }
       case UNARY_PLUS:
-        return expr(((UnaryTree) e).getExpression(), path);
+        return expr(((UnaryTree) e).getExpression());
       case LOGICAL_COMPLEMENT: {
-        Expr x = expr(((UnaryTree) e).getExpression(), path);
+        Expr x = expr(((UnaryTree) e).getExpression());
         return x == null ? null : new Apply(Op.NOT, List.of(x), Type.BOOLEAN);
       }
       case POSTFIX_INCREMENT, PREFIX_INCREMENT, POSTFIX_DECREMENT, PREFIX_DECREMENT:
@@ -737,10 +833,9 @@ public final class MethodParser {
       case PLUS, MINUS, MULTIPLY, DIVIDE, REMAINDER, LESS_THAN, LESS_THAN_EQUAL, GREATER_THAN,
           GREATER_THAN_EQUAL, EQUAL_TO, NOT_EQUAL_TO, CONDITIONAL_AND, CONDITIONAL_OR: {
         BinaryTree b = (BinaryTree) e;
-        Expr l = expr(b.getLeftOperand(), path);
-        Expr r = expr(b.getRightOperand(), path);
-        Type t = type(e, path);
-        if (l == null || r == null || t == null) {
+        Expr l = expr(b.getLeftOperand());
+        Expr r = expr(b.getRightOperand());
+        if (l == null || r == null) {
           return null;
         }
         Op op = switch (e.getKind()) {
@@ -758,17 +853,27 @@ public final class MethodParser {
           case CONDITIONAL_AND -> Op.AND;
           default -> Op.OR;
         };
-
+        Type t = binaryType(op, l.type(), r.type());
+        if (t == null) {
+          return unsupported(e, "'" + op.symbol() + "' between " + l.type().javaName() + " and "
+              + r.type().javaName() + " (" + sourceText(e) + ")",
+              op == Op.AND || op == Op.OR ? "combine boolean conditions" : "compute with numbers");
+        }
         return new Apply(op, List.of(l, r), t);
       }
       case CONDITIONAL_EXPRESSION: {
         ConditionalExpressionTree c = (ConditionalExpressionTree) e;
-        Expr cond = expr(c.getCondition(), path);
-        Expr a = expr(c.getTrueExpression(), path);
-        Expr b = expr(c.getFalseExpression(), path);
-        Type t = type(e, path);
-        if (cond == null || a == null || b == null || t == null) {
+        Expr cond = condition(c.getCondition());
+        Expr a = expr(c.getTrueExpression());
+        Expr b = expr(c.getFalseExpression());
+        if (a == null || b == null) {
           return null;
+        }
+        Type t = a.type() == b.type() ? a.type()
+            : a.type().isNumeric() && b.type().isNumeric() ? promote(a.type(), b.type()) : null;
+        if (t == null) {
+          return unsupported(e, "?: choosing between a " + a.type().javaName() + " and a " + b.type().javaName(),
+              "make both branches the same type");
         }
         if (t == Type.DOUBLE_ARRAY) {
           return unsupported(e, "choosing between arrays with ?:", "choose between their elements instead");
@@ -777,18 +882,18 @@ public final class MethodParser {
       }
       case TYPE_CAST: {
         TypeCastTree c = (TypeCastTree) e;
-        Type t = type(e, path);
-        Expr x = expr(c.getExpression(), path);
-        if (t == null || x == null) {
+        Type t = declaredType(c.getType());
+        Expr x = expr(c.getExpression());
+        if (x == null) {
           return null;
         }
-        if (!t.isNumeric() || !x.type().isNumeric()) {
+        if (t == null || !t.isNumeric() || !x.type().isNumeric()) {
           return unsupported(e, "the cast " + e, "only casts between double, int and long are supported");
         }
         return t == x.type() ? x : new Apply(Op.CAST, List.of(x), t);
       }
       case METHOD_INVOCATION:
-        return call((MethodInvocationTree) e, path);
+        return call((MethodInvocationTree) e);
       case NEW_ARRAY:
         return unsupported(e, "creating an array here",
             "create arrays only in a local declaration at the top of the method: double[] a = new double[n];");
@@ -812,30 +917,74 @@ public final class MethodParser {
     }
   }
 
-  private Type type(ExpressionTree e, TreePath path) {
-    TypeMirror t = trees.getTypeMirror(path.getLeaf() == e ? path : new TreePath(path, e));
-    Optional<Type> type = t == null ? Optional.empty() : CallResolver.typeOf(t);
-    if (type.isEmpty()) {
-      unsupported(e, "a value of type " + t + " (" + e + ")", "compute with double, int, long or boolean");
-      return null;
-    }
-    return type.get();
+  /** Binary numeric promotion (JLS 5.6.2). */
+  private static Type promote(Type a, Type b) {
+    return a == Type.DOUBLE || b == Type.DOUBLE ? Type.DOUBLE
+        : a == Type.LONG || b == Type.LONG ? Type.LONG : Type.INT;
   }
 
-  /** A {@code static final} field of a primitive type, read as a constant. */
-  private Expr field(ExpressionTree e, TreePath path) {
-    Element el = trees.getElement(path);
-    if (el instanceof VariableElement f && el.getKind() == ElementKind.FIELD) {
-      Optional<Type> t = CallResolver.typeOf(f.asType());
-      if (!f.getModifiers().contains(Modifier.STATIC) || !f.getModifiers().contains(Modifier.FINAL)
-          || t.isEmpty() || t.get() == Type.DOUBLE_ARRAY) {
-        return unsupported(e, "reading field '" + f.getSimpleName() + "'",
-            "only static final constants of primitive type can be read; pass other values as parameters");
-      }
-      return new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()),
-          f.getSimpleName().toString(), t.get());
+  /** The type of {@code l op r}, or null when Java or the graph has no such operation. */
+  private static Type binaryType(Op op, Type l, Type r) {
+    boolean numeric = l.isNumeric() && r.isNumeric();
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, REM -> numeric ? promote(l, r) : null;
+      case LT, LE, GT, GE -> numeric ? Type.BOOLEAN : null;
+      case EQ, NE -> numeric || l == Type.BOOLEAN && r == Type.BOOLEAN ? Type.BOOLEAN : null;
+      case AND, OR -> l == Type.BOOLEAN && r == Type.BOOLEAN ? Type.BOOLEAN : null;
+      default -> null;
+    };
+  }
+
+  private static Type elementType(Type array) {
+    return switch (array) {
+      case INT_ARRAY -> Type.INT;
+      default -> Type.DOUBLE;
+    };
+  }
+
+  /**
+   * A field read: a {@code static final} field of primitive type, read where it is declared; a
+   * compile-time constant the generated class may not access (private, or package-private in
+   * another package) becomes its value.
+   */
+  private Expr field(ExpressionTree e, VariableElement f) {
+    Optional<Type> t = CallResolver.typeOf(f.asType());
+    if (!f.getModifiers().contains(Modifier.STATIC) || !f.getModifiers().contains(Modifier.FINAL)
+        || t.isEmpty() || t.get() == Type.DOUBLE_ARRAY) {
+      return unsupported(e, "reading field '" + f.getSimpleName() + "'",
+          "only static final constants of primitive type can be read; pass other values as parameters");
     }
-    return unsupported(e, "'" + e + "'", "only parameters, locals and static final constants can be read");
+    Object constant = f.getConstantValue();
+    if (constant != null && !accessible(f)) {
+      Object value = switch (t.get()) {
+        case DOUBLE -> ((Number) constant).doubleValue();
+        case INT -> ((Number) constant).intValue();
+        case LONG -> ((Number) constant).longValue();
+        default -> constant;
+      };
+      if (!(value instanceof Double d) || Double.isFinite(d)) {
+        return new Const(t.get(), value);
+      }
+    }
+    return new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()),
+        f.getSimpleName().toString(), t.get());
+  }
+
+  /** Whether the generated class, in the method's package, may name {@code member}. */
+  private boolean accessible(Element member) {
+    String here = env.getElementUtils().getPackageOf(method).getQualifiedName().toString();
+    for (Element e = member; e instanceof VariableElement || e instanceof ExecutableElement
+        || e instanceof TypeElement; e = e.getEnclosingElement()) {
+      Set<Modifier> mods = e.getModifiers();
+      if (mods.contains(Modifier.PRIVATE)) {
+        return false;
+      }
+      if (!mods.contains(Modifier.PUBLIC)
+          && !env.getElementUtils().getPackageOf(e).getQualifiedName().contentEquals(here)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Var arrayVar(ExpressionTree e) {
@@ -844,7 +993,10 @@ public final class MethodParser {
     }
     if (e instanceof IdentifierTree id) {
       Var v = lookup(id.getName().toString());
-      if (v != null && v.type() == Type.DOUBLE_ARRAY) {
+      if (v != null && poisoned.contains(v)) {
+        return null;
+      }
+      if (v != null && (v.type() == Type.DOUBLE_ARRAY || v.type() == Type.INT_ARRAY)) {
         return v;
       }
     }
@@ -852,32 +1004,76 @@ public final class MethodParser {
     return null;
   }
 
-  private Expr call(MethodInvocationTree t, TreePath path) {
-    Element el = trees.getElement(path);
-    if (!(el instanceof ExecutableElement m)) {
-      return unsupported(t, "the call " + t, "call static methods only");
+  // ---------------------------------------------------------------- calls
+
+  private Expr call(MethodInvocationTree t) {
+    ExpressionTree select = t.getMethodSelect();
+    String name;
+    Expr receiver = null;
+    List<ExecutableElement> candidates;
+    if (select instanceof IdentifierTree id) {
+      name = id.getName().toString();
+      candidates = resolver.methods(name);
+    } else if (select instanceof MemberSelectTree ms) {
+      name = ms.getIdentifier().toString();
+      ExpressionTree qualifier = ms.getExpression();
+      Var local = qualifier instanceof IdentifierTree q ? lookup(q.getName().toString()) : null;
+      TypeElement owner = local != null ? null : resolver.typeNamed(qualifier);
+      TypeElement objectType = local != null || owner != null ? null : staticType(qualifier);
+      if (owner != null) {
+        candidates = resolver.methods(owner, name).stream()
+            .filter(m -> m.getModifiers().contains(Modifier.STATIC)).toList();
+      } else if (objectType != null && !objectType.getQualifiedName().contentEquals(CallResolver.TENSOR)) {
+        candidates = resolver.methods(objectType, name); // an object's method: reported below
+      } else {
+        receiver = expr(qualifier);
+        if (receiver == null) {
+          return null;
+        }
+        if (receiver.type() != Type.TENSOR) {
+          return unsupported(t, "calling '" + name + "' on a " + receiver.type().javaName(),
+              "call static methods, and methods of Tensor values");
+        }
+        TypeElement tensor = env.getElementUtils().getTypeElement(CallResolver.TENSOR);
+        candidates = resolver.methods(tensor, name).stream()
+            .filter(m -> !m.getModifiers().contains(Modifier.STATIC)).toList();
+      }
+    } else {
+      return unsupported(t, "the call " + sourceText(t), "call static methods by name");
     }
     List<Expr> args = new ArrayList<>();
     boolean failed = false;
     for (ExpressionTree a : t.getArguments()) {
-      Expr x = expr(a, path);
+      Expr x = expr(a);
       failed |= x == null;
       args.add(x);
     }
     if (failed) {
       return null;
     }
+    if (candidates.isEmpty()) {
+      return unsupported(t, "the call " + sourceText(t), "no method '" + name + "' is visible here; "
+          + "call static methods of this class, of imported classes, or Math");
+    }
+    ExecutableElement m = choose(candidates, args);
+    if (m == null) {
+      String types = args.stream().map(a -> a.type().javaName()).collect(java.util.stream.Collectors.joining(", "));
+      return unsupported(t, "the call " + sourceText(t) + " with arguments (" + types + ")",
+          "no single method '" + name + "' takes these argument types; pass double, int, long, boolean, "
+              + "double[] or Tensor values that match one of its overloads");
+    }
     String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
-    String name = m.getSimpleName().toString();
+    Optional<Type> resultType = CallResolver.typeOf(m.getReturnType());
     if (owner.equals("java.lang.Math") || owner.equals("java.lang.StrictMath")) {
-      Type result = type(t, path);
-      if (result == null) {
-        return null;
+      if (resultType.isEmpty()) {
+        return unsupported(t, "Math." + name + ", whose result is a " + m.getReturnType(),
+            "use Math functions of double, int and long");
       }
+      Type result = resultType.get();
       Optional<Op> op = Op.math(name, args.size());
       boolean doubles = m.getParameters().stream().allMatch(p -> p.asType().getKind() == TypeKind.DOUBLE);
       if (op.isPresent() && (doubles || result != Type.DOUBLE)) {
-        return new Apply(op.get(), args, result, owner.equals("java.lang.StrictMath"));
+        return new Apply(op.get(), widen(args, m), result, owner.equals("java.lang.StrictMath"));
       }
       if (result != Type.DOUBLE && args.stream().noneMatch(a -> a.type() == Type.DOUBLE)) {
         // an integer function such as Math.floorMod: no derivative involved, call it as written
@@ -890,7 +1086,7 @@ public final class MethodParser {
               + "cbrt pow hypot abs max min floor ceil rint signum toRadians toDegrees on doubles");
     }
     if (owner.equals(CallResolver.TENSOR)) {
-      return tensorCall(t, path, m, args);
+      return tensorCall(t, m, receiver, args);
     }
     if (!m.getModifiers().contains(Modifier.STATIC)) {
       return unsupported(t, "calling instance method " + name,
@@ -901,9 +1097,120 @@ public final class MethodParser {
       return unsupported(t, "calling " + name + ", whose parameters or result are not double, int, long, "
           + "boolean or double[]", "call methods of those types only");
     }
-    Expr.Call call = new Expr.Call(target.get(), args, null);
+    Expr.Call call = new Expr.Call(target.get(), widen(args, m), null);
     callSites.put(call, t);
     return call;
+  }
+
+  /**
+   * The class of an object-valued qualifier that is not a local ({@code new Model()}, a field
+   * {@code INSTANCE}), so that what is selected from it can be named in a message; else null.
+   */
+  private TypeElement staticType(ExpressionTree e) {
+    TypeMirror t = null;
+    if (e instanceof com.sun.source.tree.NewClassTree n) {
+      t = resolver.typeOf(n.getIdentifier());
+    } else if (e instanceof IdentifierTree id && lookup(id.getName().toString()) == null) {
+      VariableElement f = resolver.field(id.getName().toString());
+      t = f == null ? null : f.asType();
+    } else if (e instanceof MemberSelectTree m) {
+      TypeElement outer = resolver.typeNamed(m.getExpression());
+      if (outer == null) {
+        outer = staticType(m.getExpression());
+      }
+      VariableElement f = outer == null ? null : resolver.field(outer, m.getIdentifier().toString());
+      t = f == null ? null : f.asType();
+    }
+    return t != null && t.getKind() == TypeKind.DECLARED
+        ? (TypeElement) env.getTypeUtils().asElement(t) : null;
+  }
+
+  /** Arguments converted to the parameter types where Java widens them (an int passed as double). */
+  private static List<Expr> widen(List<Expr> args, ExecutableElement m) {
+    List<Expr> out = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      Expr a = args.get(i);
+      Type p = i < m.getParameters().size() && !(m.isVarArgs() && i >= m.getParameters().size() - 1)
+          ? CallResolver.typeOf(m.getParameters().get(i).asType()).orElse(null) : null;
+      out.add(p != null && p != a.type() && p.isNumeric() && a.type().isNumeric()
+          ? new Apply(Op.CAST, List.of(a), p) : a);
+    }
+    return out;
+  }
+
+  /**
+   * The method a call means (JLS 15.12.2, for the types the graph has): the applicable ones by
+   * identity or widening, then by varargs; of those the most specific. Null when none or several.
+   */
+  private ExecutableElement choose(List<ExecutableElement> candidates, List<Expr> args) {
+    for (boolean varargs : new boolean[] {false, true}) {
+      List<ExecutableElement> applicable = new ArrayList<>();
+      for (ExecutableElement m : candidates) {
+        if (applicable(m, args, varargs)) {
+          applicable.add(m);
+        }
+      }
+      if (applicable.isEmpty()) {
+        continue;
+      }
+      List<ExecutableElement> best = new ArrayList<>();
+      for (ExecutableElement m : applicable) {
+        if (applicable.stream().allMatch(o -> o == m || moreSpecific(m, o))) {
+          best.add(m);
+        }
+      }
+      return best.size() == 1 ? best.get(0) : null;
+    }
+    return null;
+  }
+
+  private boolean applicable(ExecutableElement m, List<Expr> args, boolean varargs) {
+    List<? extends VariableElement> ps = m.getParameters();
+    if (!varargs) {
+      if (ps.size() != args.size()) {
+        return false;
+      }
+      for (int i = 0; i < ps.size(); i++) {
+        if (!accepts(ps.get(i).asType(), args.get(i).type())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (!m.isVarArgs() || args.size() < ps.size() - 1) {
+      return false;
+    }
+    for (int i = 0; i < args.size(); i++) {
+      TypeMirror p = i < ps.size() - 1 ? ps.get(i).asType()
+          : ((javax.lang.model.type.ArrayType) ps.get(ps.size() - 1).asType()).getComponentType();
+      if (!accepts(p, args.get(i).type())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a parameter of type {@code p} takes an argument of graph type {@code a}. */
+  private static boolean accepts(TypeMirror p, Type a) {
+    return switch (p.getKind()) {
+      case DOUBLE -> a.isNumeric();
+      case LONG -> a == Type.LONG || a == Type.INT;
+      case INT -> a == Type.INT;
+      case BOOLEAN -> a == Type.BOOLEAN;
+      default -> CallResolver.typeOf(p).map(t -> t == a).orElse(false);
+    };
+  }
+
+  private boolean moreSpecific(ExecutableElement m, ExecutableElement o) {
+    if (m.getParameters().size() != o.getParameters().size()) {
+      return m.getParameters().size() > o.getParameters().size();
+    }
+    for (int i = 0; i < m.getParameters().size(); i++) {
+      if (!env.getTypeUtils().isAssignable(m.getParameters().get(i).asType(), o.getParameters().get(i).asType())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -911,40 +1218,32 @@ public final class MethodParser {
    * factory that the graph keeps as an opaque call (checked later: it must not receive values
    * that carry derivatives).
    */
-  private Expr tensorCall(MethodInvocationTree t, TreePath path, ExecutableElement m, List<Expr> args) {
-    Type result = type(t, path);
-    if (result == null) {
-      return null;
-    }
+  private Expr tensorCall(MethodInvocationTree t, ExecutableElement m, Expr receiver, List<Expr> args) {
     String name = m.getSimpleName().toString();
+    TypeMirror resultType = m.getReturnType();
+    Optional<Type> result = CallResolver.typeOf(resultType);
     boolean isStatic = m.getModifiers().contains(Modifier.STATIC);
     List<Expr> operands = new ArrayList<>();
     if (!isStatic) {
-      ExpressionTree select = t.getMethodSelect();
-      if (!(select instanceof MemberSelectTree ms)) {
-        return unsupported(t, "the call " + t, "call tensor methods on a tensor: x." + name + "(...)");
-      }
-      Expr receiver = expr(ms.getExpression(), path);
       if (receiver == null) {
-        return null;
+        return unsupported(t, "the call " + t, "call tensor methods on a tensor: x." + name + "(...)");
       }
       operands.add(receiver);
     }
     operands.addAll(args);
-    Optional<Op> op = tensorOp(name, isStatic, args, result);
+    Optional<Op> op = result.isEmpty() ? Optional.empty() : tensorOp(name, isStatic, args, result.get());
     if (op.isPresent()) {
-      Expr apply = new Apply(op.get(), operands, result);
+      Expr apply = new Apply(op.get(), operands, result.get());
       callSites.put(apply, t);
       return apply;
     }
-    TypeMirror resultType = m.getReturnType();
-    if (CallResolver.typeOf(resultType).isEmpty() && resultType.getKind() != TypeKind.VOID) {
+    if (result.isEmpty()) {
       return unsupported(t, "Tensor." + name + ", whose result is a " + resultType,
           "use tensor operations that return Tensor, double or int");
     }
     Expr invoke = isStatic
-        ? new Expr.Invoke(ClassName.get((TypeElement) m.getEnclosingElement()), null, name, args, result)
-        : new Expr.Invoke(null, operands.get(0), name, args, result);
+        ? new Expr.Invoke(ClassName.get((TypeElement) m.getEnclosingElement()), null, name, args, result.get())
+        : new Expr.Invoke(null, operands.get(0), name, args, result.get());
     callSites.put(invoke, t);
     return invoke;
   }
@@ -1002,29 +1301,17 @@ public final class MethodParser {
 
   private Expr unsupported(Tree at, String what, String instead) {
     errors++;
-    diag.report(methodPath, at, Message.UNSUPPORTED, what, methodName, instead);
+    diag.report(unit, at, Message.UNSUPPORTED, what, methodName, instead);
     return null;
   }
 
   /** The tree as the user wrote it. */
   private String sourceText(Tree t) {
-    try {
-      long start = trees.getSourcePositions().getStartPosition(unit, t);
-      long end = trees.getSourcePositions().getEndPosition(unit, t);
-      if (start >= 0 && end > start) {
-        return unit.getSourceFile().getCharContent(true).subSequence((int) start, (int) end).toString();
-      }
-    } catch (java.io.IOException e) {
-      // fall back to javac's rendering
-    }
-    return t.toString();
+    return unit.text(t);
   }
 
   private Src src(Tree t, String text) {
-    long pos = trees.getSourcePositions().getStartPosition(unit, t);
-    // javac -g:none keeps no line map
-    long line = pos < 0 || unit.getLineMap() == null ? -1 : unit.getLineMap().getLineNumber(pos);
-    return new Src(line, text.replaceAll("\\s+", " ").trim());
+    return new Src(unit.line(t), text.replaceAll("\\s+", " ").trim());
   }
 
   private static String join(List<? extends Tree> trees) {
