@@ -62,6 +62,16 @@ class InstanceMethodsTest {
             return score(x, 2 * x) * this.score(1.0, x) + weighted(2.0, 3) * x;
           }
 
+          @Differentiable(forward = true, hessian = true)
+          public double energy(double x, double y) {
+            return scale * x * x * y + Math.exp(degree * y);
+          }
+
+          @Differentiable(forward = true)
+          public double usesEnergy(double x) {
+            return energy(x, 1 - x) * 3;
+          }
+
           public double weighted(double u, double t) {
             return u * t * scale;
           }
@@ -132,6 +142,27 @@ class InstanceMethodsTest {
   @Test
   void callsOtherDifferentiableInstanceMethods() throws Exception {
     check("composed", 0.35);
+  }
+
+  @Test
+  void forwardModeAndHessianOfInstanceMethods() throws Exception {
+    check("energy", 0.5, 0.3);
+    check("usesEnergy", 0.4);
+    Object m = model();
+    double x = 0.5;
+    double y = 0.3;
+    double k = 1.7;
+    // closed forms: f = k x^2 y + e^{3y}
+    Map<String, Object> jvp = Compiled.components(c.call("p.ModelGrad", "energyJvp", m, x, y, 1.0, 2.0));
+    assertThat((double) jvp.get("tangent")).isWithin(1e-12).of(2 * k * x * y + 2 * (k * x * x + 3 * Math.exp(3 * y)));
+    Map<String, Object> h = Compiled.components(c.call("p.ModelGrad", "energyHessian", m, x, y));
+    double[][] hessian = (double[][]) h.get("hessian");
+    assertThat(hessian[0][0]).isWithin(1e-12).of(2 * k * y);
+    assertThat(hessian[0][1]).isWithin(1e-12).of(2 * k * x);
+    assertThat(hessian[1][1]).isWithin(1e-9).of(9 * Math.exp(3 * y));
+    Map<String, Object> usesJvp = Compiled.components(c.call("p.ModelGrad", "usesEnergyJvp", m, 0.4, 1.0));
+    Map<String, Object> uses = Compiled.components(c.call("p.ModelGrad", "usesEnergy", m, 0.4));
+    assertThat((double) usesJvp.get("tangent")).isWithin(1e-12).of((double) uses.get("x"));
   }
 
   @Test
