@@ -199,7 +199,6 @@ public final class AdjointProcessor extends AbstractProcessor {
         all.put(job.method, job);
       }
     }
-    checkRecursion(all);
     for (Map.Entry<String, List<Job>> entry : byClass.entrySet()) {
       generate(classes.get(entry.getKey()), entry.getValue());
     }
@@ -521,70 +520,6 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     return null;
-  }
-
-  // ---------------------------------------------------------------- recursion
-
-  /** Direct or mutual recursion among the methods of this round is an error at the call. */
-  private void checkRecursion(Map<ExecutableElement, Job> jobs) {
-    Map<String, ExecutableElement> byKey = new HashMap<>();
-    for (ExecutableElement m : jobs.keySet()) {
-      byKey.put(key(m), m);
-    }
-    for (Job job : jobs.values()) {
-      if (job.failed) {
-        continue;
-      }
-      for (Map.Entry<Expr, Tree> call : job.callSites.entrySet()) {
-        if (!(call.getKey() instanceof Expr.Call c)) {
-          continue;
-        }
-        ExecutableElement callee = byKey.get(key(c.target()));
-        if (callee == null) {
-          continue;
-        }
-        List<String> cycle = cycleBack(callee, job.method, jobs, byKey, new ArrayList<>());
-        if (cycle != null) {
-          List<String> chain = new ArrayList<>();
-          chain.add(job.method.getSimpleName().toString());
-          chain.addAll(cycle);
-          diag.report(job.path, call.getValue(), Message.RECURSION, String.join(" → ", chain));
-          job.failed = true;
-        }
-      }
-    }
-  }
-
-  /** The call chain from {@code from} back to {@code to}, or null. */
-  private List<String> cycleBack(ExecutableElement from, ExecutableElement to,
-      Map<ExecutableElement, Job> jobs, Map<String, ExecutableElement> byKey, List<ExecutableElement> seen) {
-    List<String> here = new ArrayList<>(List.of(from.getSimpleName().toString()));
-    if (from.equals(to)) {
-      return here;
-    }
-    if (seen.contains(from) || !jobs.containsKey(from)) {
-      return null;
-    }
-    seen.add(from);
-    for (Expr e : jobs.get(from).callSites.keySet()) {
-      ExecutableElement next = e instanceof Expr.Call c ? byKey.get(key(c.target())) : null;
-      if (next != null) {
-        List<String> rest = cycleBack(next, to, jobs, byKey, seen);
-        if (rest != null) {
-          here.addAll(rest);
-          return here;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static String key(ExecutableElement m) {
-    return Naming.owner(m).getQualifiedName() + "#" + m.getSimpleName() + "/" + m.getParameters().size();
-  }
-
-  private static String key(CallTarget t) {
-    return t.owner().canonicalName() + "#" + t.name() + "/" + t.paramTypes().size();
   }
 
   // ---------------------------------------------------------------- custom derivatives

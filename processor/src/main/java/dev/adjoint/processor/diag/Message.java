@@ -46,8 +46,6 @@ public enum Message {
   MODE_UNSUPPORTED("AdjointMode", "%s: %s (reverse mode supports it: drop forward/hessian, "
       + "or use wrt to leave the parameter out)"),
   FORWARD_UNSUPPORTED("AdjointForward", "%s: the %s transform cannot differentiate %s; %s"),
-  RECURSION("AdjointRecursion", "recursive call: %s; Adjoint differentiates without a run-time call "
-      + "stack, so recursion (direct or mutual) is not supported: rewrite it as a loop"),
   BAD_DERIVATIVE("AdjointDerivative", "@Derivative method %s: %s"),
   UNINITIALIZED("AdjointUninitialized", "local '%s' must be initialized where it is declared in "
       + "@Differentiable method %s; write '%s %s = ...;'"),

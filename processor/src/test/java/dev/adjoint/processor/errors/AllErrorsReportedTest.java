@@ -252,29 +252,6 @@ class AllErrorsReportedTest {
     Sources.errorAt(c, other, lineOf(otherSrc, "switch (n)"), UNSUPPORTED, "switch statement", "Other.g");
   }
 
-  @Test
-  void recursionAndAnUnrelatedErrorAreBothReported() {
-    String src = model("""
-        @Differentiable
-        public static double loop(double x, int n) {
-          return n == 0 ? x : loop(x * x, n - 1);
-        }
-
-        @Differentiable
-        public static double other(double x) {
-          return x * 2.5f;
-        }
-        """);
-    JavaFileObject f = Sources.file("p.Model", src);
-    Compilation c = Sources.compile(f);
-    Sources.failedCleanly(c);
-    int rec = lineOf(src, "loop(x * x");
-    int rem = lineOf(src, "x * 2.5f");
-    Sources.errorAt(c, f, rec, "[AdjointRecursion]", "loop → loop");
-    Sources.errorAt(c, f, rem, UNSUPPORTED, "float literal");
-    Sources.onlyAdjointErrorsOn(c, f, List.of(rec, rem));
-  }
-
   /**
    * A rejected array declaration is still a declared local: its later uses must not produce
    * follow-up errors that call a perfectly named local array an unsupported "array expression".

@@ -471,27 +471,6 @@ class ErrorCatalogTest {
               return g(1.0, x); // <- error
             }
             """), "[AdjointCallWrt]", "Model.g", "'b'", "wrt"),
-        c("direct recursion", model("""
-            @Differentiable
-            public static double f(double x, int n) {
-              if (n == 0) {
-                return x;
-              }
-              return x * f(x, n - 1); // <- error
-            }
-            """), "[AdjointRecursion]", "f → f", "loop"),
-        c("mutual recursion", model("""
-            @Differentiable
-            public static double f(double x, int n) {
-              return n <= 0 ? x : g(x, n - 1); // <- error
-            }
-
-            @Differentiable
-            public static double g(double x, int n) {
-              return 2 * f(x, n); // <- error
-            }
-            """), "[AdjointRecursion]", "→", "loop"),
-
         // ------------------------------------------------------------ @Derivative
         // as for wrt: the wrong name is in the annotation's value, so the error belongs there
         c("@Derivative names a missing method", model("""
