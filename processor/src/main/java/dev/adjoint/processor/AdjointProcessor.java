@@ -92,6 +92,8 @@ public final class AdjointProcessor extends AbstractProcessor {
   static final String TAPE_NOTE_OPTION = "adjoint.tapeNote";
   /** {@code -Aadjoint.timing=true}: a note with the time spent in the processor, per method. */
   static final String TIMING_OPTION = "adjoint.timing";
+  /** The methods generated in this round, for {@link dev.adjoint.processor.emit.Access}. */
+  private final Map<String, dev.adjoint.processor.emit.Access.Generated> generatedMethods = new HashMap<>();
   private long nanos;
   private int methods;
 
@@ -232,6 +234,29 @@ public final class AdjointProcessor extends AbstractProcessor {
       return;
     }
     boolean ok = true;
+    dev.adjoint.processor.emit.Access access = new dev.adjoint.processor.emit.Access(
+        processingEnv.getElementUtils(), writer.name(), generatedMethods);
+    writer.access(access);
+    dev.adjoint.processor.emit.ExprWriter.access(access);
+    try {
+      ok = generate(writer, jobs, signatures);
+    } finally {
+      dev.adjoint.processor.emit.ExprWriter.access(null);
+    }
+    if (!ok || diag.errorCount() > 0) {
+      return;
+    }
+    try {
+      writer.file().writeTo(processingEnv.getFiler());
+    } catch (IOException ex) {
+      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
+          "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
+    }
+  }
+
+  /** Adds every method's generated code to the writer; false after an error. */
+  private boolean generate(GradClassWriter writer, List<Job> jobs, Set<String> signatures) {
+    boolean ok = true;
     for (Job job : jobs) {
       if (job.failed) {
         ok = false;
@@ -321,15 +346,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         ok = false;
       }
     }
-    if (!ok || diag.errorCount() > 0) {
-      return;
-    }
-    try {
-      writer.file().writeTo(processingEnv.getFiler());
-    } catch (IOException ex) {
-      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
-          "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
-    }
+    return ok;
   }
 
   /**

@@ -345,8 +345,8 @@ public final class Forward {
       return varied.contains(r.var()) && r.var().type() != Type.OBJECT ? new Ref(tangentVar(r.var())) : Const.ZERO;
     }
     if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
-      Var array = ((Ref) a.arg(0)).var();
-      return varied.contains(array)
+      Var array = a.arg(0) instanceof Ref r ? r.var() : null; // or a static final table
+      return array != null && varied.contains(array)
           ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(array)), a.arg(1)), Type.DOUBLE) : Const.ZERO;
     }
     if (e instanceof Expr.RecordGet g) {

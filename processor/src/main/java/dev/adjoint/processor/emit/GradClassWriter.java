@@ -48,6 +48,21 @@ public final class GradClassWriter {
     return name;
   }
 
+  private Access access;
+
+  /** How this class reaches the user's members; its handles are added by {@link #file()}. */
+  public void access(Access access) {
+    this.access = access;
+  }
+
+  /** {@code Model.f} for a wrapper that calls the source method (through a handle when it is private). */
+  private CodeBlock sourceMethod(MethodGraph g) {
+    String bridge = access == null ? null : access.method(ClassName.get(source), g.name(),
+        g.params().stream().map(Var::type).toList(), g.params().size());
+    return bridge != null ? CodeBlock.of("$N", bridge)
+        : CodeBlock.of("$L.$N", qualifier(g, ClassName.get(source)), g.name());
+  }
+
   /** The record type a method's gradient method returns. */
   public ClassName recordName(MethodGraph g) {
     return name.nestedClass(g.recordName());
@@ -153,10 +168,10 @@ public final class GradClassWriter {
     String call = String.join(", ", args);
     String sep = call.isEmpty() ? "" : ", ";
     if (seed.type() == Type.TENSOR) {
-      ones.addStatement("$T _value$$ = $L.$N($L)", TENSOR, qualifier(g, ClassName.get(source)), g.name(), call);
+      ones.addStatement("$T _value$$ = $L($L)", TENSOR, sourceMethod(g), call);
       ones.addStatement("return $N($L$L$L.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, qualifier(g, TENSOR));
     } else {
-      ones.addStatement("double[] _value$$ = $L.$N($L)", qualifier(g, ClassName.get(source)), g.name(), call);
+      ones.addStatement("double[] _value$$ = $L($L)", sourceMethod(g), call);
       ones.addStatement("double[] _ones$$ = new double[_value$$.length]");
       ones.addStatement("$L.fill(_ones$$, 1)", qualifier(g, ClassName.get(java.util.Arrays.class)));
       ones.addStatement("return $N($L$L_ones$$)", g.name() + "Vjp", call, sep);
@@ -286,7 +301,7 @@ public final class GradClassWriter {
     for (Var p : g.wrt()) {
       sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
     }
-    m.addStatement("int _outputs$$ = $L.$N($L).length", qualifier(g, ClassName.get(source)), g.name(), call);
+    m.addStatement("int _outputs$$ = $L($L).length", sourceMethod(g), call);
     m.addStatement("int _inputs$$ = $L", CodeBlock.join(sizes, " + "));
     m.addStatement("double[][] _jacobian$$ = new double[_outputs$$][_inputs$$]");
     m.beginControlFlow("if (_inputs$$ <= _outputs$$)");
@@ -374,6 +389,10 @@ public final class GradClassWriter {
   }
 
   public JavaFile file() {
+    if (access != null) {
+      access.addTo(type);
+      access = null;
+    }
     return JavaFile.builder(name.packageName(), type.build())
         .indent("    ")
         .build();

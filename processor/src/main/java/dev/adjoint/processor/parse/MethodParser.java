@@ -705,7 +705,9 @@ public final class MethodParser {
         MemberSelectTree m = (MemberSelectTree) e;
         if (m.getIdentifier().contentEquals("length")) {
           TypeMirror t = trees.getTypeMirror(new TreePath(path, m.getExpression()));
-          if (t != null && t.getKind() == TypeKind.ARRAY) {
+          if (t != null && t.getKind() == TypeKind.ARRAY && table(m.getExpression(), path) instanceof Expr.Field f) {
+            return new Apply(Op.ARRAY_LENGTH, List.of(f), Type.INT);
+          } else if (t != null && t.getKind() == TypeKind.ARRAY) {
             Var a = arrayVar(m.getExpression());
             return a == null ? null : new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
           }
@@ -714,12 +716,13 @@ public final class MethodParser {
       }
       case ARRAY_ACCESS: {
         ArrayAccessTree a = (ArrayAccessTree) e;
-        Var array = arrayVar(a.getExpression());
+        Expr table = table(a.getExpression(), path);
+        Var array = table == null ? arrayVar(a.getExpression()) : null;
         Expr index = expr(a.getIndex(), path);
-        if (array == null || index == null) {
+        if (table == null && array == null || index == null) {
           return null;
         }
-        return new Apply(Op.ARRAY_READ, List.of(new Ref(array), index), Type.DOUBLE);
+        return new Apply(Op.ARRAY_READ, List.of(table != null ? table : new Ref(array), index), Type.DOUBLE);
       }
       case UNARY_MINUS: {
         Expr x = expr(((UnaryTree) e).getExpression(), path);
@@ -828,14 +831,20 @@ public final class MethodParser {
     if (el instanceof VariableElement f && el.getKind() == ElementKind.FIELD) {
       Optional<Type> t = CallResolver.typeOf(f.asType());
       if (!f.getModifiers().contains(Modifier.STATIC) || !f.getModifiers().contains(Modifier.FINAL)
-          || t.isEmpty() || t.get() == Type.DOUBLE_ARRAY) {
+          || t.isEmpty() || t.get() == Type.TENSOR || t.get() == Type.INT_ARRAY) {
         return unsupported(e, "reading field '" + f.getSimpleName() + "'",
-            "only static final constants of primitive type can be read; pass other values as parameters");
+            "only static final constants of primitive type or double[] can be read; pass other values as parameters");
       }
       return new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()),
           f.getSimpleName().toString(), t.get());
     }
     return unsupported(e, "'" + e + "'", "only parameters, locals and static final constants can be read");
+  }
+
+  /** A static final double[] (a table of constants), read in place; null for a variable. */
+  private Expr table(ExpressionTree e, TreePath parent) {
+    return e instanceof MemberSelectTree || e instanceof IdentifierTree id && lookup(id.getName().toString()) == null
+        ? field(e, new TreePath(parent, e)) : null;
   }
 
   private Var arrayVar(ExpressionTree e) {
