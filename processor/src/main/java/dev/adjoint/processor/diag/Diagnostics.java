@@ -21,10 +21,17 @@ public final class Diagnostics {
     this.trees = trees;
   }
 
+  /** Counts errors and prints nothing: for trying whether a method could be differentiated. */
+  public static Diagnostics silent() {
+    return new Diagnostics(null, null);
+  }
+
   /** Reports at an element (a method, a parameter, a class). */
   public void report(Element element, Message message, Object... args) {
     count(message);
-    messager.printMessage(message.kind(), message.format(args), element);
+    if (messager != null) {
+      messager.printMessage(message.kind(), message.format(args), element);
+    }
   }
 
   /**
@@ -33,6 +40,9 @@ public final class Diagnostics {
    */
   public void report(Element element, String annotation, String member, Message message, Object... args) {
     count(message);
+    if (messager == null) {
+      return;
+    }
     for (javax.lang.model.element.AnnotationMirror m : element.getAnnotationMirrors()) {
       if (m.getAnnotationType().toString().equals(annotation)) {
         for (var e : m.getElementValues().entrySet()) {
@@ -51,6 +61,9 @@ public final class Diagnostics {
   /** Reports at a tree inside a method body: javac shows its line and column. */
   public void report(TreePath method, Tree at, Message message, Object... args) {
     count(message);
+    if (trees == null) {
+      return;
+    }
     trees.printMessage(message.kind(), message.format(args), at, method.getCompilationUnit());
   }
 

@@ -163,7 +163,7 @@ public final class Forward {
       for (Stmt s : Blocks.all(body)) {
         if (s instanceof Stmt.Assign a && !varied.contains(a.target) && differentiable(a.target)
             && !isPop(a.value) && dependsOnVaried(a.value)
-            && (a.target.type() != Type.OBJECT || calls != null && a.value instanceof Expr.Invoke)) {
+            && (a.target.type() != Type.OBJECT || calls != null && derivativeCall(a.value) != null)) {
           changed |= varied.add(a.target);
         } else if (s instanceof Stmt.ArrayStore st && !varied.contains(st.array)
             && !isPop(st.value) && dependsOnVaried(st.value)) {
@@ -186,11 +186,20 @@ public final class Forward {
         found[0] = true;
       }
     });
-    if (!found[0] && e instanceof Expr.Invoke inv && inv.type() == Type.OBJECT && inv.owner() != null) {
+    Expr.Invoke inv = derivativeCall(e);
+    if (!found[0] && inv != null && inv.type() == Type.OBJECT && inv.owner() != null) {
       // a callee's gradient record varies with its arguments
       return inv.args().stream().anyMatch(this::dependsOnVaried);
     }
     return found[0];
+  }
+
+  /** A callee's derivative call, possibly guarded ({@code c ? Grad.f(x) : null} in a branch of ?:). */
+  private static Expr.Invoke derivativeCall(Expr e) {
+    if (e instanceof Apply a && a.op() == Op.COND && a.type() == Type.OBJECT) {
+      e = a.arg(1);
+    }
+    return e instanceof Expr.Invoke i ? i : null;
   }
 
   private static boolean isPop(Expr e) {
@@ -288,12 +297,15 @@ public final class Forward {
     }
     if (v.type() == Type.OBJECT) {
       out.stmts.add(a);
-      Expr.Invoke call = (Expr.Invoke) a.value;
+      Expr.Invoke call = derivativeCall(a.value);
       List<Expr> argTangents = call.args().stream().map(this::tangent).toList();
       Expr t = calls.recordTangent(call, records.get(v), argTangents);
       if (t == null) {
         problems.add("the call of " + call.method());
         return;
+      }
+      if (a.value instanceof Apply guarded) {
+        t = new Apply(Op.COND, List.of(guarded.arg(0), t, guarded.arg(2)), Type.OBJECT);
       }
       recordTargets.put(dv, records.get(v));
       out.stmts.add(new Stmt.Assign(dv, t, a.declaration, null, Src.NONE));

@@ -190,10 +190,6 @@ public final class MethodParser {
       diag.report(m, Message.NOT_STATIC, name);
       ok = false;
     }
-    if (!m.getModifiers().contains(Modifier.PUBLIC)) {
-      diag.report(m, Message.NOT_PUBLIC, name);
-      ok = false;
-    }
     Optional<Type> ret = CallResolver.typeOf(m.getReturnType());
     if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && ret.get() != Type.DOUBLE_ARRAY) {
       diag.report(m, Message.BAD_RETURN, name, m.getReturnType());
@@ -233,7 +229,7 @@ public final class MethodParser {
         ok = false;
       }
     }
-    String[] wrt = m.getAnnotation(Differentiable.class).wrt();
+    String[] wrt = CallResolver.annotation(m).wrt();
     Set<String> seen = new LinkedHashSet<>();
     for (String w : wrt) {
       int i = paramNames.indexOf(w);
@@ -252,7 +248,7 @@ public final class MethodParser {
         ok = false;
       }
     }
-    Differentiable ann = m.getAnnotation(Differentiable.class);
+    Differentiable ann = CallResolver.annotation(m);
     if (ok && ann.hessian() && ret.get() != Type.DOUBLE) {
       diag.report(m, Message.MODE_UNSUPPORTED, name, "second derivatives need a double result");
       ok = false;

@@ -60,6 +60,12 @@ class RecursionTest {
             return x * h * h;
           }
 
+          /** x^n with the base case in ?:, whose other branch must not recurse at n == 0. */
+          @Differentiable(forward = true, hessian = true)
+          public static double power(double x, double y, int n) {
+            return n == 0 ? y : x * power(x, y, n - 1) + 0.0 * power(y, x, 0);
+          }
+
           /** Mutual recursion over an int depth: even calls odd calls even. */
           @Differentiable(forward = true, hessian = true)
           public static double even(double x, double y, int depth) {
@@ -213,6 +219,20 @@ class RecursionTest {
       assertEquals(0.3 * (double) g.get("x") - 1.1 * (double) g.get("y"), (double) jvp.get("tangent"), 1e-12);
       checkHessian("even", x, y, depth);
       checkHessian("odd", x, y, depth);
+    }
+  }
+
+  @Test
+  void baseCaseInAConditionalExpression() {
+    for (int n = 0; n <= 6; n++) {
+      double x = 1.2;
+      double y = 0.7;
+      assertMatches(c, "p.Rec", "power", 1e-6, x, y, n);
+      Map<String, Object> g = Compiled.components(c.call("p.RecGrad", "power", x, y, n));
+      assertEquals(n * Math.pow(x, n - 1) * y, (double) g.get("x"), 1e-12);
+      Map<String, Object> jvp = Compiled.components(c.call("p.RecGrad", "powerJvp", x, y, n, 1.0, 0.0));
+      assertEquals((double) g.get("x"), (double) jvp.get("tangent"), 1e-12);
+      checkHessian("power", x, y, n);
     }
   }
 
