@@ -257,6 +257,27 @@ public final class Planner {
     }
   }
 
+  /**
+   * The gradient record of a call whose branch was not taken: value and partials zero. The
+   * reverse sweep may read it in shared terms; every contribution made of them is guarded.
+   */
+  private static Expr zeroRecord(CallTarget t, List<Expr> args) {
+    List<Expr> components = new ArrayList<>(List.of(Const.ZERO));
+    for (int i = 0; i < args.size(); i++) {
+      if (!t.hasPartial(i)) {
+        continue;
+      }
+      Expr arg = args.get(i);
+      components.add(switch (t.paramTypes().get(i)) {
+        case DOUBLE_ARRAY -> new Apply(Op.NEW_ARRAY, List.of(new Apply(Op.ARRAY_LENGTH, List.of(arg), Type.INT)),
+            Type.DOUBLE_ARRAY);
+        case TENSOR -> dev.adjoint.processor.diff.rules.Rules.zerosLike(arg);
+        default -> Const.ZERO;
+      });
+    }
+    return new Expr.New(t.derivativeType(), components, Type.OBJECT);
+  }
+
   /** Whether e reads a callee's gradient record, which a guarded branch may have left null. */
   private static boolean readsRecord(Expr e) {
     boolean[] found = {false};
@@ -310,8 +331,8 @@ public final class Planner {
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
         // the callee's derivative method, called once in the forward sweep
         Expr derivative = new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), args, Type.OBJECT);
-        if (guard != null) {
-          derivative = new Apply(Op.COND, List.of(guard, derivative, new Const(Type.OBJECT, null)), Type.OBJECT);
+        if (guard != null && t.kind() == CallTarget.Kind.GENERATED) {
+          derivative = new Apply(Op.COND, List.of(guard, derivative, zeroRecord(t, args)), Type.OBJECT);
         }
         before.add(new Stmt.Assign(d, derivative, true, null, at.src));
         return rebuilt.withDerivative(d);

@@ -46,6 +46,11 @@ public final class Forward {
 
     /** The tangent of component {@code accessor} of a record, given the record's tangent var. */
     Expr componentTangent(Var recordTangent, CallTarget target, String accessor);
+
+    /** The tangent record for a call whose branch of ?: was not taken, or null when unknown. */
+    default Expr zeroTangent(CallTarget target) {
+      return null;
+    }
   }
 
   private final Names names;
@@ -304,8 +309,12 @@ public final class Forward {
         problems.add("the call of " + call.method());
         return;
       }
-      if (a.value instanceof Apply guarded) {
-        t = new Apply(Op.COND, List.of(guarded.arg(0), t, guarded.arg(2)), Type.OBJECT);
+      if (a.value instanceof Apply guarded && calls.zeroTangent(records.get(v)) != null) {
+        // the branch not taken has a zero record: its tangent is zero too
+        t = new Apply(Op.COND, List.of(guarded.arg(0), t, calls.zeroTangent(records.get(v))), Type.OBJECT);
+      } else if (a.value instanceof Apply) {
+        problems.add("the call of " + call.method() + " in a branch of ?:");
+        return;
       }
       recordTargets.put(dv, records.get(v));
       out.stmts.add(new Stmt.Assign(dv, t, a.declaration, null, Src.NONE));

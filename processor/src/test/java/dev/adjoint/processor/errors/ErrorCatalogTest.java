@@ -50,18 +50,6 @@ class ErrorCatalogTest {
               return x * x;
             }
             """), "[AdjointNotStatic]", "Model.f", "static"),
-        c("package-private method", model("""
-            @Differentiable
-            static double f(double x) { // <- error
-              return x * x;
-            }
-            """), "[AdjointNotPublic]", "Model.f", "public"),
-        c("private method", model("""
-            @Differentiable
-            private static double f(double x) { // <- error
-              return x * x;
-            }
-            """), "[AdjointNotPublic]", "Model.f", "public"),
         c("return type int", model("""
             @Differentiable
             public static int f(double x) { // <- error
