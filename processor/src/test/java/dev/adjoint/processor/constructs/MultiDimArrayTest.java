@@ -180,6 +180,67 @@ class MultiDimArrayTest {
             return s;
           }
 
+          /** Writes through m and through a row local of m see each other (Java's aliasing). */
+          @Differentiable
+          public static double aliasing(double x, double[] w) {
+            double[][] m = new double[2][w.length];
+            double[] r = m[1];
+            m[1][0] = x * w[0];
+            double y = r[0] * 2;
+            r[1] = y + w[1];
+            r[0] *= x;
+            return m[1][1] * m[1][0] + r[1];
+          }
+
+          /** var, a row of a row (3-D), for over the elements of a row, a call on elements. */
+          @Differentiable
+          public static double slabs(double[][][] t, double x) {
+            double s = 0;
+            for (int k = 0; k < t.length; k++) {
+              var slab = t[k];
+              for (int i = 0; i < slab.length; i++) {
+                double[] row = slab[i];
+                for (double v : t[k][i]) {
+                  s += square(v - x) * row.length;
+                }
+                if (row.length > 1) {
+                  s += row[1] * slab[i][0];
+                }
+              }
+            }
+            return s;
+          }
+
+          @Differentiable
+          public static double square(double v) {
+            return v * v;
+          }
+
+          /** A row local in a loop whose index is taped (not a counted loop). */
+          @Differentiable
+          public static double taped(double[][] a, double x) {
+            double h = x;
+            for (int i = 0; i < a.length; i = i + 1) {
+              double[] row = a[i];
+              h = Math.tanh(row[0] * h + row[row.length - 1]);
+            }
+            return h;
+          }
+
+          /** Forward mode and the writing overload along a 3-D array. */
+          @Differentiable(forward = true)
+          public static double fwd3(double[][][] t) {
+            double s = 0;
+            for (double[][] slab : t) {
+              for (double[] row : slab) {
+                for (int j = 0; j < row.length; j++) {
+                  s += Math.exp(row[j]) * (j + 1);
+                }
+              }
+            }
+            return Math.log(s);
+          }
+
           /** Forward mode along a matrix direction. */
           @Differentiable(forward = true)
           public static double fwd(double[][] a, double x) {
@@ -309,6 +370,53 @@ class MultiDimArrayTest {
     var ex = org.junit.jupiter.api.Assertions.assertThrows(java.lang.reflect.InvocationTargetException.class,
         () -> m.invoke(null, RAGGED, new double[][] {{0, 0, 0}, {0, 0}, {}, {0, 0}}));
     assertTrue(ex.getCause() instanceof IllegalArgumentException, ex.getCause().toString());
+  }
+
+  @Test
+  void writesThroughAnAliasAndTheArraySeeEachOther() {
+    Gradients.assertMatches(c, "p.Nd", "aliasing", 1e-6, 0.8, new double[] {1.5, -0.4, 0.2});
+    // the value: m[1][0] = x w0; y = 2 x w0; r[1] = y + w1; m[1][0] *= x
+    double x = 0.8;
+    double w0 = 1.5;
+    double w1 = -0.4;
+    double expected = (2 * x * w0 + w1) * (x * w0 * x) + 2 * x * w0 + w1;
+    assertEquals(expected, (double) c.call("p.Nd", "aliasing", 0.8, new double[] {1.5, -0.4, 0.2}), 1e-12);
+  }
+
+  @Test
+  void rowsOfRowsVarAndCalls() {
+    double[][][] t = {{{0.1, 0.2, 0.7}, {-0.3}}, {{0.2, -0.1}, {0.3, 0.3, 0.1}, {}}};
+    Gradients.assertMatches(c, "p.Nd", "slabs", 1e-6, t, 0.4);
+  }
+
+  @Test
+  void rowLocalInATapedLoop() {
+    Gradients.assertMatches(c, "p.Nd", "taped", 1e-6, RAGGED_RECT, 0.3);
+    Gradients.assertMatches(c, "p.Nd", "taped", 1e-6, new double[][] {{0.5}, {0.9, 0.4, -1}, {-0.6, 0.3}}, 0.3);
+  }
+
+  @Test
+  void threeDimensionalForwardModeAndWritingOverload() throws Exception {
+    double[][][] t = {{{0.1, 0.2}, {-0.3}}, {{0.2, -0.1, 0.5}}};
+    double[][][] dt = {{{1.0, -0.5}, {0.25}}, {{0.5, 2.0, -1.0}}};
+    Map<String, Object> g = Compiled.components(c.call("p.NdGrad", "fwd3", (Object) t));
+    double[][][] gt = (double[][][]) g.get("t");
+    double expected = 0;
+    double[] flatG = Gradients.flatten(gt);
+    double[] flatD = Gradients.flatten(dt);
+    for (int i = 0; i < flatG.length; i++) {
+      expected += flatG[i] * flatD[i];
+    }
+    Object jvp = c.load("p.NdGrad").getMethod("fwd3Jvp", double[][][].class, double[][][].class)
+        .invoke(null, t, dt);
+    assertEquals(expected, (double) Compiled.components(jvp).get("tangent"), 1e-12);
+    Gradients.assertMatches(c, "p.Nd", "fwd3", 1e-6, (Object) t);
+
+    double[][][] into = {{{7, 7}, {7}}, {{7, 7, 7}}};
+    double value = (double) c.load("p.NdGrad").getMethod("fwd3", double[][][].class, double[][][].class)
+        .invoke(null, t, into);
+    assertEquals((double) g.get("value"), value, 0);
+    assertArrayEquals(flatG, Gradients.flatten(into), 0);
   }
 
   @Test
