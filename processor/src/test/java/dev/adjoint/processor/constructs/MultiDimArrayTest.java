@@ -241,6 +241,20 @@ class MultiDimArrayTest {
             return Math.log(s);
           }
 
+          final double scale = 2;
+
+          /** An instance method: its field is data, its matrix parameter differentiated. */
+          @Differentiable
+          public double scaled(double[][] a) {
+            double s = 0;
+            for (double[] row : a) {
+              for (double v : row) {
+                s += scale * v * v;
+              }
+            }
+            return s;
+          }
+
           /** Forward mode along a matrix direction. */
           @Differentiable(forward = true)
           public static double fwd(double[][] a, double x) {
@@ -417,6 +431,18 @@ class MultiDimArrayTest {
         .invoke(null, t, into);
     assertEquals((double) g.get("value"), value, 0);
     assertArrayEquals(flatG, Gradients.flatten(into), 0);
+  }
+
+  @Test
+  void instanceMethodWithAMatrixParameter() throws Exception {
+    Object self = c.load("p.Nd").getConstructor().newInstance();
+    double[][] ga = (double[][]) Compiled.components(c.call("p.NdGrad", "scaled", self, RAGGED)).get("a");
+    for (int i = 0; i < RAGGED.length; i++) {
+      assertEquals(RAGGED[i].length, ga[i].length);
+      for (int j = 0; j < RAGGED[i].length; j++) {
+        assertEquals(4 * RAGGED[i][j], ga[i][j], 1e-12); // d(2 v^2)/dv
+      }
+    }
   }
 
   @Test
