@@ -397,7 +397,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     // f(params) of every method: a writing overload f(params..., double[]...) must not repeat one
     Set<String> signatures = new java.util.HashSet<>();
     for (Job job : jobs) {
-      signatures.add(signature(job.method, 0));
+      signatures.add(signature(job.method, List.of()));
     }
     if (clashes(writer)) {
       diag.report(owner, Message.NAME_CLASH, writer.name().canonicalName());
@@ -458,11 +458,12 @@ public final class AdjointProcessor extends AbstractProcessor {
           dev.adjoint.processor.graph.Stmt.Block gradient = reverse.body(writer.recordName(job.graph), Const.ONE);
           writer.add(job.method, job.graph, CodePrinter.print(gradient));
           boolean scalars = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE);
-          boolean arrays = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE_ARRAY);
+          boolean arrays = job.graph.wrt().stream().allMatch(p -> p.type().isDoubleArray());
+          List<String> outTypes = scalars ? List.of("double[]")
+              : job.graph.wrt().stream().map(p -> p.type().javaName()).toList();
           if (job.implicit) {
             // a helper's gradient is for its callers only: no writing overload
-          } else if ((scalars || arrays)
-              && !signatures.add(signature(job.method, scalars ? 1 : job.graph.wrt().size()))) {
+          } else if ((scalars || arrays) && !signatures.add(signature(job.method, outTypes))) {
             // another overload of this name already has these parameter types: no writing overload
           } else if (scalars) {
             // the same gradient written into the caller's array: nothing allocated per call
@@ -475,7 +476,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             for (Var p : job.graph.wrt()) {
               String name = job.graph.wrt().size() == 1 ? "gradient"
                   : "gradient" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
-              outs.put(p, new Var(intoNames.fresh(name, false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER));
+              outs.put(p, new Var(intoNames.fresh(name, false), p.type(), Var.Kind.PARAMETER));
             }
             dev.adjoint.processor.graph.Stmt.Block body = new Reverse(job.graph, plan, intoNames, outs)
                 .body(writer.recordName(job.graph), Const.ONE);
@@ -557,13 +558,17 @@ public final class AdjointProcessor extends AbstractProcessor {
     return null;
   }
 
-  /** {@code f(double,double[])}: the method's name and erased parameter types, plus {@code extra} double[]s. */
-  private String signature(ExecutableElement method, int extra) {
+  /** {@code f(double,double[])}: the method's name and erased parameter types, plus {@code extra} ones. */
+  private String signature(ExecutableElement method, List<String> extra) {
     StringBuilder sb = new StringBuilder(method.getSimpleName()).append('(');
+    if (!method.getModifiers().contains(Modifier.STATIC)) {
+      sb.append(processingEnv.getTypeUtils().erasure(Naming.owner(method).asType())).append(','); // the receiver
+    }
     for (javax.lang.model.element.VariableElement p : method.getParameters()) {
       sb.append(processingEnv.getTypeUtils().erasure(p.asType())).append(',');
     }
-    return sb.append("double[],".repeat(extra)).append(')').toString();
+    extra.forEach(t -> sb.append(t).append(','));
+    return sb.append(')').toString();
   }
 
   /** A note where a loop tapes many values per iteration: memory grows with its trip count. */

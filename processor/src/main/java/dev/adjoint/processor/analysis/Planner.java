@@ -442,7 +442,7 @@ public final class Planner {
 
   private void findNeeded(Block b, boolean nested) {
     for (Stmt s : b.stmts) {
-      if (nested && s instanceof Stmt.Assign d && d.declaration && d.target.type() == Type.DOUBLE_ARRAY
+      if (nested && s instanceof Stmt.Assign d && d.declaration && d.target.type().isDoubleArray()
           && active.contains(d.target)) {
         // an array declared inside a branch: its adjoint is made where the reverse sweep
         // enters that branch, which needs the array there
@@ -604,7 +604,7 @@ public final class Planner {
           if (x instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)
               && work.contains(s) && !fused.containsKey(s)) {
             if (around != null && a.target.kind() == Var.Kind.SYNTHETIC && a.target.type() != Type.OBJECT
-                && a.target.type() != Type.TENSOR && a.target.type() != Type.DOUBLE_ARRAY) {
+                && a.target.type() != Type.TENSOR && !a.target.type().isDoubleArray()) {
               // a temporary of a branch inside a fused loop: declared in the loop's body instead
               hoisted.computeIfAbsent(around, k -> new ArrayList<>()).add(a.target);
             } else {

@@ -179,7 +179,7 @@ public final class Forward {
   }
 
   private static boolean differentiable(Var v) {
-    return v.type() == Type.DOUBLE || v.type() == Type.DOUBLE_ARRAY || v.type() == Type.OBJECT
+    return v.type() == Type.DOUBLE || v.type().isDoubleArray() || v.type() == Type.OBJECT
         || v.type() == Type.TENSOR;
   }
 

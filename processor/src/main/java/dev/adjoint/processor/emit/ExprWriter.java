@@ -265,12 +265,29 @@ public final class ExprWriter {
           }
           case ARRAY_LENGTH -> {
             write(a.arg(0), b, 99, null);
+            if (a.args().size() > 1) { // a row's length: a[i].length
+              b.add("[");
+              write(a.arg(1), b, 0, null);
+              b.add("]");
+            }
             b.add(".length");
           }
           case NEW_ARRAY -> {
-            b.add("new double[");
-            write(a.arg(0), b, 0, null);
-            b.add("]");
+            b.add("new double");
+            for (Expr dim : a.args()) {
+              b.add("[");
+              write(dim, b, 0, null);
+              b.add("]");
+            }
+          }
+          case INDICES -> {
+            // only ever inside the brackets of an element read or store: a[ i][j ]
+            for (int i = 0; i < a.args().size(); i++) {
+              if (i > 0) {
+                b.add("][");
+              }
+              write(a.arg(i), b, 0, null);
+            }
           }
           default -> throw new IllegalStateException("no form for " + op);
         }

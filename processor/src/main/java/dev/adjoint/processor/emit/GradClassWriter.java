@@ -444,6 +444,9 @@ public final class GradClassWriter {
       case TENSOR -> TENSOR;
       case INT_ARRAY -> ArrayTypeName.of(TypeName.INT);
       case OBJECT -> ClassName.OBJECT;
+      case DOUBLE_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE));
+      case DOUBLE_ARRAY_3D -> ArrayTypeName.of(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)));
+      case INT_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.INT));
     };
   }
 }

@@ -102,6 +102,13 @@ public final class CallResolver {
       case ARRAY -> switch (((javax.lang.model.type.ArrayType) t).getComponentType().getKind()) {
         case DOUBLE -> Optional.of(Type.DOUBLE_ARRAY);
         case INT -> Optional.of(Type.INT_ARRAY);
+        // n-D arrays: double[][], double[][][] and int[][]
+        case ARRAY -> typeOf(((javax.lang.model.type.ArrayType) t).getComponentType()).map(c -> switch (c) {
+          case DOUBLE_ARRAY -> Type.DOUBLE_ARRAY_2D;
+          case DOUBLE_ARRAY_2D -> Type.DOUBLE_ARRAY_3D;
+          case INT_ARRAY -> Type.INT_ARRAY_2D;
+          default -> null;
+        });
         default -> Optional.empty();
       };
       case DECLARED -> t.toString().equals(TENSOR) ? Optional.of(Type.TENSOR) : Optional.empty();
