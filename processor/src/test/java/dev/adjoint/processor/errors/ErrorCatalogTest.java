@@ -320,14 +320,6 @@ class ErrorCatalogTest {
               return scale * x; // <- error
             }
             """), UNSUPPORTED, "field 'scale'", "static final", "parameters"),
-        c("reading a static final array field", model("""
-            static final double[] W = new double[] {1, 2};
-
-            @Differentiable
-            public static double f(double x) {
-              return W[0] * x; // <- error
-            }
-            """), UNSUPPORTED, "W", "Model.f"),
         c("reading an instance field", model("""
             static final Model INSTANCE = new Model();
             double w = 2;
@@ -408,46 +400,6 @@ class ErrorCatalogTest {
             """), UNSUPPORTED, "instance method scale", "static"),
 
         // ------------------------------------------------------------ calls
-        c("non-differentiable call on a differentiated value", model("""
-            static double square(double t) {
-              return t * t;
-            }
-
-            @Differentiable
-            public static double f(double x) {
-              double y = square(x); // <- error
-              return y + 1;
-            }
-            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative(of = \"square\")"),
-        c("non-differentiable call on a value derived from an input", model("""
-            static double square(double t) {
-              return t * t;
-            }
-
-            @Differentiable
-            public static double f(double x, int n) {
-              double s = 0;
-              for (int i = 0; i < n; i++) {
-                s += x * i;
-              }
-              return 1 + square(s); // <- error
-            }
-            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative"),
-        c("non-differentiable call into another class", model("""
-            @Differentiable
-            public static double f(double x) {
-              return Helper.cube(x) + x; // <- error
-            }
-            """), "[AdjointCall]", "Helper.cube", "@Differentiable", "@Derivative(of = \"cube\")")
-            .with("p.Helper", """
-                package p;
-
-                public final class Helper {
-                  public static double cube(double t) {
-                    return t * t * t;
-                  }
-                }
-                """),
         c("call passes a differentiated value to a parameter outside the callee's wrt", model("""
             @Differentiable(wrt = "a")
             public static double g(double a, double b) {
