@@ -278,12 +278,12 @@ public final class Planner {
     return new Expr.New(t.derivativeType(), components, Type.OBJECT);
   }
 
-  /** Whether e reads a callee's gradient record, which a guarded branch may have left null. */
-  private static boolean readsRecord(Expr e) {
-    boolean[] found = {false};
-    e.forEach(x -> found[0] |= x instanceof Expr.Call c && c.derivative() != null);
-    return found[0];
-  }
+  /**
+   * Gradient records hoisted so far: an expression reads one (and under a guard of ?: must not
+   * be hoisted, the record being a zero one where the branch is not taken) when this grew while
+   * its operands were hoisted.
+   */
+  private int records;
 
   /**
    * @param guard the condition under which e is evaluated (inside a branch of {@code ?:}), or
@@ -292,6 +292,7 @@ public final class Planner {
    */
   private Expr hoistIn(Expr e, boolean root, List<Stmt> before, Stmt at, Expr guard) {
     if (e instanceof Apply a) {
+      int recordsBefore = records;
       List<Expr> args = new ArrayList<>();
       for (int i = 0; i < a.args().size(); i++) {
         Expr x = a.args().get(i);
@@ -304,7 +305,7 @@ public final class Planner {
       }
       Apply rebuilt = new Apply(a.op(), args, a.type(), a.strict());
       if (!root && a.op().isExpensive() && (a.type() == Type.DOUBLE || a.type() == Type.TENSOR)
-          && Propagation.isActive(rebuilt, active::contains) && !(guard != null && readsRecord(rebuilt))) {
+          && Propagation.isActive(rebuilt, active::contains) && !(guard != null && records > recordsBefore)) {
         Var t = newVar("t", a.type());
         active.add(t); // active by construction; enclosing nodes must see it so
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
@@ -335,6 +336,7 @@ public final class Planner {
           derivative = new Apply(Op.COND, List.of(guard, derivative, zeroRecord(t, args)), Type.OBJECT);
         }
         before.add(new Stmt.Assign(d, derivative, true, null, at.src));
+        records++;
         return rebuilt.withDerivative(d);
       }
       return rebuilt;
