@@ -64,6 +64,18 @@ class KinkDetectionTest {
   }
 
   @Test
+  void aKinkWhoseSlopeJumpsByLittleMoreThanTheToleranceIsFoundToo() {
+    // the slope jumps from 1 to 1 + 3e-6 at x = 0: the gradient by convention (1) is 1.5e-6 off
+    // the central differences, which fails the tolerance
+    GradCheck.Function f = p -> Math.max(p[0][0], (1 + 3e-6) * p[0][0]) + p[1][0];
+    double[][] p = {{0.0}, {0.3}};
+    double[][] gradient = {{1}, {1}};
+    assertTrue(GeneratedProgramsTest.worst(gradient,
+        GeneratedProgramsTest.numeric(f, p, GeneratedProgramsTest.SMALL_STEP)) > GeneratedProgramsTest.TOLERANCE);
+    assertEquals(Outcome.KINK, GeneratedProgramsTest.compare(f, NAMES, p, gradient).outcome());
+  }
+
+  @Test
   void aRightGradientAtASmoothPointPasses() {
     double[][] p = {{0.3, -0.643}, {-0.155}};
     assertEquals(Outcome.PASSED, GeneratedProgramsTest.compare(MAX, NAMES, p, maxGradient(p)).outcome());
