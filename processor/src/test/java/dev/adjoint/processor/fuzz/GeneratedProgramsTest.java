@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -52,11 +54,19 @@ import org.junit.jupiter.api.TestFactory;
  *       program compiled alone and its generated source (each costs compilations).
  * </ul>
  *
- * <p>A point where the gradient disagrees with finite differences, but where finite differences
- * with two different steps also disagree with each other, lies near a kink or jump of the
- * (piecewise smooth) program; it is skipped and counted. The run fails if more than 5% of the
- * points were skipped. Every failure prints the seed, the program index, the point, the full
- * source and the generated gradient source (also appended to
+ * <p>Programs are piecewise smooth: {@code Math.max}, {@code abs}, branches, {@code floor} and
+ * casts make kinks and jumps, where the gradient follows a convention (max picks its first
+ * argument on ties) and finite differences average the two sides. Where the gradient disagrees
+ * with finite differences, {@link #compare} asks whether the point lies at or near one: it does if
+ * central differences with two steps disagree with each other (a kink inside the wider
+ * stencil), or if the one-sided derivatives on the two sides of the point disagree (a kink at
+ * the point itself, such as a tie {@code Math.max(u[0], y)} with {@code u[0] == y}: there both
+ * central differences see the same average, and agree). Such a point is replaced by a new
+ * random one, up to {@value #RESAMPLES} times (counted as resampled); a point still at a kink
+ * then is skipped (counted). The run fails if more than 5% of the points were skipped, or more
+ * than 5% of all the points tried were found at kinks. A point where the function is smooth and
+ * the gradient disagrees is a failure: it prints the seed, the program index, the point, the
+ * full source and the generated gradient source (also appended to
  * {@code target/adjoint-fuzz-failures.txt}).
  */
 class GeneratedProgramsTest {
@@ -71,6 +81,14 @@ class GeneratedProgramsTest {
   static final double TOLERANCE = 1e-6;
   /** Finite differences with the two steps disagreeing by more than this mark a kink. */
   static final double KINK_TOLERANCE = 1e-5;
+  /**
+   * One-sided derivatives on the two sides of the point disagreeing by more than this mark a kink
+   * at the point. At a kink whose slope jumps from {@code L} to {@code R}, central differences see
+   * {@code (L + R) / 2} and a gradient by convention {@code L} or {@code R}: their relative error
+   * is at most 3/2 of that between {@code L} and {@code R}, so every such point whose gradient
+   * fails {@link #TOLERANCE} is found with half of it.
+   */
+  static final double ONE_SIDED_TOLERANCE = TOLERANCE / 2;
   static final double STEP = GradCheck.DEFAULT_STEP;
   static final double SMALL_STEP = 1e-4;
   /**
@@ -82,6 +100,8 @@ class GeneratedProgramsTest {
   static final int CONSOLE_REPORTS = 10;
   /** The run fails if more than this fraction of the points were skipped as kinks. */
   static final double MAX_SKIPPED = 0.05;
+  /** New points tried, at most, in place of one found at a kink. */
+  static final int RESAMPLES = 4;
 
   private static final Path FAILURE_LOG = Path.of("target", "adjoint-fuzz-failures.txt");
 
@@ -92,7 +112,10 @@ class GeneratedProgramsTest {
     int points;
     int passed;
     int passedWithSmallStep;
+    /** Points skipped: still at a kink after {@link #RESAMPLES} new tries. */
     int kinks;
+    /** Points found at a kink and replaced by a new random point. */
+    int resampled;
     int failures;
     /** Programs not checked because a helper they call does not compile. */
     int blocked;
@@ -110,10 +133,11 @@ class GeneratedProgramsTest {
     public String toString() {
       return String.format(Locale.ROOT,
           "%d programs + %d helpers, %d points: %d passed (%d only with the smaller step), "
-              + "%d skipped as kinks (%.2f%%), %d failures, %d programs not checked because a "
+              + "%d resampled away from kinks, %d skipped as kinks (%.2f%%), %d failures, "
+              + "%d programs not checked because a "
               + "helper they call does not compile, %.1f s (%d compilations %.1f s, of which the "
               + "first of each batch %.1f s; checks %.1f s; failure reports %.1f s)",
-          programs, helpers, points, passed, passedWithSmallStep, kinks,
+          programs, helpers, points, passed, passedWithSmallStep, resampled, kinks,
           points == 0 ? 0.0 : 100.0 * kinks / points, failures, blocked,
           (System.nanoTime() - start) / 1e9, compilations, compileNanos / 1e9,
           batchCompileNanos / 1e9, checkNanos / 1e9,
@@ -151,7 +175,7 @@ class GeneratedProgramsTest {
           () -> assertTimeoutPreemptively(Duration.ofMinutes(5),
               () -> runBatch(gen.batch(batchIndex, first, count), stats))));
     }
-    tests.add(DynamicTest.dynamicTest("at most 5% of the points skipped as kinks", () -> {
+    tests.add(DynamicTest.dynamicTest("at most 5% of the points at kinks", () -> {
       StringBuilder census = new StringBuilder();
       stats.census.forEach((k, v) -> census.append(census.length() == 0 ? "" : ", ").append(k)
           .append(' ').append(v));
@@ -159,6 +183,11 @@ class GeneratedProgramsTest {
       System.out.println("[adjoint-fuzz] seed=" + SEED + ": " + stats);
       if (stats.points > 0 && stats.kinks > MAX_SKIPPED * stats.points) {
         throw new AssertionError("too many points skipped as kinks: " + stats);
+      }
+      // every point tried, kept or replaced: a kink test too eager would show here
+      int found = stats.kinks + stats.resampled;
+      if (found > MAX_SKIPPED * (stats.points + stats.resampled)) {
+        throw new AssertionError("too many points found at kinks: " + stats);
       }
     }));
     return tests.stream();
@@ -275,7 +304,7 @@ class GeneratedProgramsTest {
   }
 
   /** A compilation of some programs of a batch, or why it failed. */
-  private static final class Unit {
+  static final class Unit {
     final List<Fn> programs;
     final Compiled compiled;
     final String problem;
@@ -428,24 +457,92 @@ class GeneratedProgramsTest {
     long index = fn.helper() ? -1000L - batch.index() * 10L - Integer.parseInt(fn.name().substring(1))
         : Long.parseLong(fn.name().substring(1));
     SplittableRandom r = new SplittableRandom(ProgramGenerator.streamSeed(SEED ^ 0x9017L, index));
+    // new points in place of those at kinks come from a stream of their own, so that the first
+    // try of each point is the same whether or not earlier points were replaced
+    SplittableRandom again = new SplittableRandom(ProgramGenerator.streamSeed(SEED ^ 0x4E5A3L, index));
     for (int k = 0; k < POINTS; k++) {
-      Object[] args = ProgramGenerator.point(fn, r, k);
-      stats.points++;
-      String problem;
-      try {
-        problem = checkPoint(u, fn, args, stats);
-      } catch (Throwable t) {
-        problem = "the check threw " + stackTrace(t);
-      }
-      if (problem != null) {
-        failures.add(report(batch, fn, problem, args, null, u));
+      int which = k;
+      Tried tried = checkAwayFromKinks(ProgramGenerator.point(fn, r, k),
+          () -> ProgramGenerator.point(fn, again, which), args -> checkPoint(u, fn, args), stats);
+      if (tried.verdict().outcome() == Outcome.FAILED) {
+        String problem = tried.verdict().problem();
+        if (tried.tries() > 1) {
+          problem = "(try " + tried.tries() + " of this point: the earlier tries lay at kinks) " + problem;
+        }
+        failures.add(report(batch, fn, problem, tried.args(), null, u));
         return; // one failure per method is enough
       }
     }
   }
 
-  /** Null if the point passes (or is a kink); otherwise what is wrong. */
-  private static String checkPoint(Unit u, Fn fn, Object[] args, Stats stats) {
+  /** What the comparison at one point found. */
+  enum Outcome {
+    PASSED,
+    /** Passed against the finite differences with the smaller step only. */
+    PASSED_WITH_SMALL_STEP,
+    /** At or near a kink or jump: finite differences say nothing about the gradient there. */
+    KINK,
+    FAILED
+  }
+
+  /** The outcome at one point, and what is wrong (or where the kink is). */
+  record Verdict(Outcome outcome, String problem) {
+    static final Verdict PASSED = new Verdict(Outcome.PASSED, null);
+    static final Verdict PASSED_WITH_SMALL_STEP = new Verdict(Outcome.PASSED_WITH_SMALL_STEP, null);
+
+    static Verdict failed(String problem) {
+      return new Verdict(Outcome.FAILED, problem);
+    }
+
+    static Verdict kink(String where) {
+      return new Verdict(Outcome.KINK, where);
+    }
+  }
+
+  /** The point last tried, its verdict, and how many points were tried (1 if none was replaced). */
+  record Tried(Object[] args, Verdict verdict, int tries) {}
+
+  /**
+   * Checks {@code first}; while the point tried lies at a kink, tries a new one from {@code next},
+   * at most {@link #RESAMPLES} times. Counts the point (passed, skipped as a kink, or neither if
+   * it failed) and the points replaced.
+   */
+  static Tried checkAwayFromKinks(Object[] first, Supplier<Object[]> next,
+      Function<Object[], Verdict> check, Stats stats) {
+    stats.points++;
+    Object[] args = first;
+    for (int tries = 1; ; tries++) {
+      Verdict v;
+      try {
+        v = check.apply(args);
+      } catch (Throwable t) {
+        v = Verdict.failed("the check threw " + stackTrace(t));
+      }
+      switch (v.outcome()) {
+        case PASSED -> stats.passed++;
+        case PASSED_WITH_SMALL_STEP -> {
+          stats.passed++;
+          stats.passedWithSmallStep++;
+        }
+        case KINK -> {
+          if (tries <= RESAMPLES) {
+            stats.resampled++;
+            args = next.get();
+            continue;
+          }
+          stats.kinks++;
+        }
+        case FAILED -> { }
+      }
+      return new Tried(args, v, tries);
+    }
+  }
+
+  /**
+   * Compares the generated value and gradient (and the gradient-writing overloads) with the source
+   * method at one point.
+   */
+  static Verdict checkPoint(Unit u, Fn fn, Object[] args) {
     String cls = fn.qualifiedOwner();
     Class<?>[] types = fn.params().stream().map(p -> switch (p.kind()) {
       case DOUBLE -> double.class;
@@ -457,39 +554,41 @@ class GeneratedProgramsTest {
     Method primal = u.method(cls, fn.name(), types);
     Method grad = u.method(Gradients.gradClass(cls), fn.name(), types);
     if (primal == null || grad == null) {
-      return "no method " + (primal == null ? cls : Gradients.gradClass(cls)) + "." + fn.name()
-          + Arrays.toString(types);
+      return Verdict.failed("no method " + (primal == null ? cls : Gradients.gradClass(cls)) + "."
+          + fn.name() + Arrays.toString(types));
     }
 
     double value;
     try {
       value = (double) invoke(primal, copy(args));
     } catch (InvocationTargetException e) {
-      return "GENERATOR BUG: the source method threw " + stackTrace(e.getCause());
+      return Verdict.failed("GENERATOR BUG: the source method threw " + stackTrace(e.getCause()));
     }
     if (!Double.isFinite(value)) {
-      return "GENERATOR BUG: the source method returned " + value;
+      return Verdict.failed("GENERATOR BUG: the source method returned " + value);
     }
     Object[] gradArgs = copy(args);
     Object record;
     try {
       record = invoke(grad, gradArgs);
     } catch (InvocationTargetException e) {
-      return "the generated gradient method threw " + stackTrace(e.getCause());
+      return Verdict.failed("the generated gradient method threw " + stackTrace(e.getCause()));
     }
     if (!Arrays.deepEquals(gradArgs, args)) {
-      return "the generated gradient method modified its arguments: " + Arrays.deepToString(gradArgs);
+      return Verdict.failed("the generated gradient method modified its arguments: "
+          + Arrays.deepToString(gradArgs));
     }
     Map<String, Object> components = Compiled.components(record);
     Object got = components.get("value");
     if (!(got instanceof Double v)
         || !(Double.compare(v, value) == 0 || Math.abs(v - value) <= 1e-12 * Math.max(1, Math.abs(value)))) {
-      return "value: the generated method returns " + got + " but the source method returns " + value;
+      return Verdict.failed("value: the generated method returns " + got
+          + " but the source method returns " + value);
     }
     List<String> expected = new ArrayList<>(List.of("value"));
     expected.addAll(fn.differentiated());
     if (!new ArrayList<>(components.keySet()).equals(expected)) {
-      return "record components " + components.keySet() + ", expected " + expected;
+      return Verdict.failed("record components " + components.keySet() + ", expected " + expected);
     }
 
     List<String> names = fn.differentiated();
@@ -504,13 +603,15 @@ class GeneratedProgramsTest {
       if (a instanceof double[] arr) {
         point[k] = arr.clone();
         if (!(g instanceof double[] ga) || ga.length != arr.length) {
-          return "component " + names.get(k) + " is " + describe(g) + ", expected a double[" + arr.length + "]";
+          return Verdict.failed("component " + names.get(k) + " is " + describe(g)
+              + ", expected a double[" + arr.length + "]");
         }
         gradient[k] = ga.clone();
       } else {
         point[k] = new double[] {(double) a};
         if (!(g instanceof Double gd)) {
-          return "component " + names.get(k) + " is " + describe(g) + ", expected a double";
+          return Verdict.failed("component " + names.get(k) + " is " + describe(g)
+              + ", expected a double");
         }
         gradient[k] = new double[] {gd};
       }
@@ -522,7 +623,7 @@ class GeneratedProgramsTest {
     String into = allArrays ? checkIntoArrays(u, fn, types, args, value, gradient)
         : checkInto(u, fn, types, args, value, gradient);
     if (into != null) {
-      return into;
+      return Verdict.failed(into);
     }
     GradCheck.Function f = p -> {
       Object[] call = copy(args);
@@ -535,36 +636,89 @@ class GeneratedProgramsTest {
         throw new IllegalStateException("GENERATOR BUG: the source method threw", e.getCause());
       }
     };
-    String[] nameArray = names.toArray(String[]::new);
-    GradCheck.Report report = GradCheck.check(f, nameArray, point, gradient, STEP);
+    return compare(f, names.toArray(String[]::new), point, gradient);
+  }
+
+  /**
+   * Compares a gradient with finite differences of {@code f} at {@code point}: passed, a kink
+   * (at or near the point the function is not smooth along some coordinate, so finite differences
+   * say nothing about the gradient), or failed.
+   */
+  static Verdict compare(GradCheck.Function f, String[] names, double[][] point,
+      double[][] gradient) {
+    GradCheck.Report report = GradCheck.check(f, names, point, gradient, STEP);
     if (report.passes(TOLERANCE)) {
-      stats.passed++;
-      return null;
+      return Verdict.PASSED;
     }
     double[][] fd = numeric(f, point, STEP);
     double[][] fdSmall = numeric(f, point, SMALL_STEP);
     if (worst(gradient, fdSmall) <= TOLERANCE) {
-      stats.passed++;
-      stats.passedWithSmallStep++;
-      return null;
+      return Verdict.PASSED_WITH_SMALL_STEP;
     }
     double disagreement = worst(fd, fdSmall);
     if (disagreement > KINK_TOLERANCE) {
-      stats.kinks++;
-      return null;
+      return Verdict.kink(String.format(Locale.ROOT,
+          "central differences with steps %.0e and %.0e disagree by %.1e", STEP, SMALL_STEP,
+          disagreement));
     }
-    return String.format(Locale.ROOT,
-        "gradient differs from finite differences (steps %.0e and %.0e agree to %.1e):%n%s"
+    String kink = oneSidedKink(f, names, point, SMALL_STEP);
+    if (kink != null) {
+      return Verdict.kink(kink);
+    }
+    return Verdict.failed(String.format(Locale.ROOT,
+        "gradient differs from finite differences (steps %.0e and %.0e agree to %.1e, and the "
+            + "one-sided derivatives on both sides of the point agree):%n%s"
             + "analytic:            %s%nnumeric (step %.0e): %s%nnumeric (step %.0e): %s",
         STEP, SMALL_STEP, disagreement, report, Arrays.deepToString(gradient),
-        STEP, Arrays.deepToString(fd), SMALL_STEP, Arrays.deepToString(fdSmall));
+        STEP, Arrays.deepToString(fd), SMALL_STEP, Arrays.deepToString(fdSmall)));
   }
 
   /**
-   * When every differentiated parameter is a double the processor also emits
-   * {@code f(params..., double[] gradient)}, which writes the gradient into the caller's array:
-   * it must agree with the record, and write nothing past the gradient.
+   * Where the derivative from the left and the derivative from the right of the point differ
+   * along some coordinate, which coordinate and by how much; null if they agree along every
+   * coordinate. Both are second-order one-sided differences ({@code (-3f(x) + 4f(x+h) -
+   * f(x+2h)) / 2h} and its mirror image), off by {@code O(h^2)} where the function is smooth,
+   * but by the whole jump of the slope at a kink at the point, which central differences of every
+   * step average away: at a tie of {@code Math.max(a, b)} both steps see {@code (a' + b') / 2}.
    */
+  static String oneSidedKink(GradCheck.Function f, String[] names, double[][] point, double step) {
+    double[][] work = new double[point.length][];
+    for (int i = 0; i < point.length; i++) {
+      work[i] = point[i].clone();
+    }
+    double f0 = f.apply(work);
+    for (int i = 0; i < work.length; i++) {
+      double[] p = work[i];
+      for (int j = 0; j < p.length; j++) {
+        double x = p[j];
+        double h = step * Math.max(1, Math.abs(x));
+        double xPlus = x + h;
+        if (xPlus != x) {
+          h = xPlus - x;
+        }
+        p[j] = x + 2 * h;
+        double f2 = f.apply(work);
+        p[j] = x + h;
+        double f1 = f.apply(work);
+        p[j] = x - h;
+        double fm1 = f.apply(work);
+        p[j] = x - 2 * h;
+        double fm2 = f.apply(work);
+        p[j] = x;
+        double right = (-3 * f0 + 4 * f1 - f2) / (2 * h);
+        double left = (3 * f0 - 4 * fm1 + fm2) / (2 * h);
+        double error = relativeError(right, left);
+        if (error > ONE_SIDED_TOLERANCE) {
+          return String.format(Locale.ROOT,
+              "along %s%s the derivative is %s from the left and %s from the right (step %.0e)",
+              names[i], point[i].length == 1 ? "" : "[" + j + "]",
+              left, right, step);
+        }
+      }
+    }
+    return null;
+  }
+
   private static String checkInto(Unit u, Fn fn, Class<?>[] types, Object[] args, double value,
       double[][] gradient) {
     Class<?>[] intoTypes = Arrays.copyOf(types, types.length + 1);
@@ -777,12 +931,16 @@ class GeneratedProgramsTest {
         if (args != null) {
           String again;
           try {
-            again = checkPoint(isolated, fn, args, new Stats());
+            Verdict v = checkPoint(isolated, fn, args);
+            again = switch (v.outcome()) {
+              case PASSED, PASSED_WITH_SMALL_STEP -> "passes";
+              case KINK -> "lies at a kink: " + v.problem();
+              case FAILED -> "fails the same way";
+            };
           } catch (Throwable t) {
             again = "the check threw " + t;
           }
-          sb.append("--- compiled alone, the point ").append(again == null ? "passes" : "fails the same way")
-              .append('\n');
+          sb.append("--- compiled alone, the point ").append(again).append('\n');
         }
       }
     }
