@@ -211,7 +211,7 @@ public final class ExprWriter {
             b.add(".length");
           }
           case NEW_ARRAY -> {
-            b.add("new double[");
+            b.add("new $L[", a.type().element().javaName());
             write(a.arg(0), b, 0, null);
             b.add("]");
           }

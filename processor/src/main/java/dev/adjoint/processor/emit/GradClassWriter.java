@@ -395,6 +395,8 @@ public final class GradClassWriter {
       case DOUBLE_ARRAY -> ArrayTypeName.of(TypeName.DOUBLE);
       case TENSOR -> TENSOR;
       case INT_ARRAY -> ArrayTypeName.of(TypeName.INT);
+      case LONG_ARRAY -> ArrayTypeName.of(TypeName.LONG);
+      case BOOLEAN_ARRAY -> ArrayTypeName.of(TypeName.BOOLEAN);
       case OBJECT -> ClassName.OBJECT;
     };
   }

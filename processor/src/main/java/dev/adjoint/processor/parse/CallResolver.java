@@ -63,6 +63,8 @@ public final class CallResolver {
       case ARRAY -> switch (((javax.lang.model.type.ArrayType) t).getComponentType().getKind()) {
         case DOUBLE -> Optional.of(Type.DOUBLE_ARRAY);
         case INT -> Optional.of(Type.INT_ARRAY);
+        case LONG -> Optional.of(Type.LONG_ARRAY);
+        case BOOLEAN -> Optional.of(Type.BOOLEAN_ARRAY);
         default -> Optional.empty();
       };
       case DECLARED -> t.toString().equals(TENSOR) ? Optional.of(Type.TENSOR) : Optional.empty();

@@ -291,7 +291,7 @@ public final class MethodParser {
       "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
 
   private static boolean parameterType(Type t) {
-    return t != Type.INT_ARRAY && t != Type.OBJECT;
+    return t != Type.OBJECT;
   }
 
 
@@ -419,7 +419,9 @@ public final class MethodParser {
     Expr init = null;
     boolean initFailed = false;
     boolean arrayCreation = v.getInitializer() instanceof NewArrayTree;
-    if (v.getInitializer() != null && !arrayCreation && type != Type.OBJECT) {
+    if (type != null && type.isArray()) {
+      // handled below with the array's initializer
+    } else if (v.getInitializer() != null && !arrayCreation && type != Type.OBJECT) {
       init = expr(v.getInitializer());
       initFailed = init == null;
       if (type == null && init != null) {
@@ -441,26 +443,16 @@ public final class MethodParser {
     }
     Var var = new Var(name, type, Var.Kind.LOCAL);
     Src src = src(v, v.toString());
-    if (type == Type.DOUBLE_ARRAY) {
-      if (loopDepth > 0 || branchDepth > 0) {
-        unsupported(v, "declaring an array inside a branch or loop",
-            "declare '" + name + "' before the loop (double[] " + name + " = new double[n];) and reuse it");
-        scopes.peek().put(name, var);
-        return;
-      }
-      if (!(v.getInitializer() instanceof NewArrayTree na) || na.getDimensions().size() != 1
-          || na.getInitializers() != null) {
-        unsupported(v, "this array initializer",
-            "create local arrays with 'new double[n]' and fill them element by element");
-        scopes.peek().put(name, var);
-        return;
-      }
-      Expr length = expr(na.getDimensions().get(0));
+    if (type.isArray()) {
+      // an array of its own, declared anywhere: a fresh array each time the declaration runs
       scopes.peek().put(name, var);
-      if (length != null) {
-        out.accept(new Stmt.Assign(var,
-            new Apply(Op.NEW_ARRAY, List.of(length), Type.DOUBLE_ARRAY), true, null, src));
+      if (v.getInitializer() == null) {
+        unsupported(v, "an array declared without an initializer",
+            "create it where it is declared: " + type.javaName() + " " + name + " = new "
+                + type.element().javaName() + "[n]; (arrays cannot be reassigned)");
+        return;
       }
+      arrayInit(var, v.getInitializer(), src, out);
       return;
     }
     if (arrayCreation) {
@@ -480,6 +472,130 @@ public final class MethodParser {
     if (init != null) {
       out.accept(new Stmt.Assign(var, init, true, null, src));
     }
+  }
+
+  /**
+   * The statements that create array {@code var} from its initializer: {@code new T[n]},
+   * {@code {a, b}} or {@code new T[] {a, b}} (a new array, then one store per element),
+   * {@code x.clone()} (a new array and a copy loop), or a call of a method that returns a
+   * {@code double[]}.
+   */
+  private void arrayInit(Var var, ExpressionTree init, Src src, Consumer<Stmt> out) {
+    while (init instanceof ParenthesizedTree p) {
+      init = p.getExpression();
+    }
+    Type type = var.type();
+    if (init instanceof NewArrayTree na) {
+      Type made = na.getType() == null ? type : resolvedArrayType(na);
+      if (made != type || na.getDimensions().size() > 1) {
+        unsupported(init, "initialising a " + type.javaName() + " with " + sourceText(init),
+            "create a one-dimensional array of the declared type");
+        return;
+      }
+      if (na.getInitializers() == null) {
+        Expr length = expr(na.getDimensions().get(0));
+        if (length == null) {
+          return;
+        }
+        if (length.type() != Type.INT) {
+          unsupported(na.getDimensions().get(0), "an array length of type " + length.type().javaName(),
+              "give the length as an int");
+          return;
+        }
+        out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, List.of(length), type), true, null, src));
+        return;
+      }
+      List<Expr> elements = new ArrayList<>();
+      boolean failed = false;
+      for (ExpressionTree e : na.getInitializers()) {
+        Expr x = expr(e);
+        if (x != null && !assignable(x.type(), type.element())) {
+          unsupported(e, "a " + x.type().javaName() + " element in a " + type.javaName() + " initializer",
+              "write the conversion explicitly");
+          x = null;
+        }
+        failed |= x == null;
+        elements.add(x);
+      }
+      if (failed) {
+        return;
+      }
+      out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, List.of(Const.ofInt(elements.size())), type),
+          true, null, src));
+      for (int i = 0; i < elements.size(); i++) {
+        Expr x = elements.get(i);
+        if (x.type() != type.element()) {
+          x = new Apply(Op.CAST, List.of(x), type.element());
+        }
+        out.accept(new Stmt.ArrayStore(var, Const.ofInt(i), x, null,
+            src(na.getInitializers().get(i), var.name() + "[" + i + "] = " + na.getInitializers().get(i))));
+      }
+      return;
+    }
+    if (init instanceof MethodInvocationTree mi && mi.getArguments().isEmpty()
+        && mi.getMethodSelect() instanceof MemberSelectTree ms && ms.getIdentifier().contentEquals("clone")) {
+      Var from = arrayVar(ms.getExpression());
+      if (from == null) {
+        return;
+      }
+      if (from.type() != type) {
+        unsupported(init, "initialising a " + type.javaName() + " with a clone of a " + from.type().javaName(),
+            "clone an array of the declared type");
+        return;
+      }
+      out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, List.of(length(from)), type), true, null, src));
+      out.accept(copyLoop(from, Const.ofInt(0), var, Const.ofInt(0), length(from), src));
+      return;
+    }
+    if (init instanceof MethodInvocationTree mi) {
+      Expr call = call(mi);
+      if (call == null) {
+        return;
+      }
+      if (call.type() != type) {
+        unsupported(init, "initialising a " + type.javaName() + " with a " + call.type().javaName(),
+            "call a method that returns a " + type.javaName());
+        return;
+      }
+      out.accept(new Stmt.Assign(var, call, true, null, src));
+      return;
+    }
+    unsupported(init, "initialising array '" + var.name() + "' with " + sourceText(init),
+        "create a new array (new " + type.element().javaName() + "[n], {a, b}, x.clone()) or call a method "
+            + "that returns one; arrays cannot alias each other");
+  }
+
+  private static Expr length(Var array) {
+    return new Apply(Op.ARRAY_LENGTH, List.of(new Ref(array)), Type.INT);
+  }
+
+  private static Expr plus(Expr a, Expr b) {
+    if (a instanceof Const c && c.is(0)) {
+      return b;
+    }
+    return new Apply(Op.ADD, List.of(a, b), Type.INT);
+  }
+
+  /**
+   * {@code for (k = 0; k < n; k++) to[toPos + k] = from[fromPos + k]}: an element copy, which
+   * differentiates like any store (the destination's adjoint moves to the source's).
+   */
+  private Stmt copyLoop(Var from, Expr fromPos, Var to, Expr toPos, Expr n, Src src) {
+    Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
+    Expr read = new Apply(Op.ARRAY_READ, List.of(new Ref(from), plus(fromPos, new Ref(k))), from.type().element());
+    Stmt store = new Stmt.ArrayStore(to, plus(toPos, new Ref(k)), read, null, src);
+    Expr cond = new Apply(Op.LT, List.of(new Ref(k), n), Type.BOOLEAN);
+    return new Stmt.Loop(Stmt.Loop.Kind.FOR, k, Const.ofInt(0), 1, cond, new Block(List.of(store)), new Block(), src);
+  }
+
+  /** The same copy run from the last element down, for an overlapping copy within one array. */
+  private Stmt copyLoopDown(Var from, Expr fromPos, Var to, Expr toPos, Expr n, Src src) {
+    Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
+    Expr read = new Apply(Op.ARRAY_READ, List.of(new Ref(from), plus(fromPos, new Ref(k))), from.type().element());
+    Stmt store = new Stmt.ArrayStore(to, plus(toPos, new Ref(k)), read, null, src);
+    Expr cond = new Apply(Op.GE, List.of(new Ref(k), Const.ofInt(0)), Type.BOOLEAN);
+    return new Stmt.Loop(Stmt.Loop.Kind.FOR, k, new Apply(Op.SUB, List.of(n, Const.ofInt(1)), Type.INT), -1, cond,
+        new Block(List.of(store)), new Block(), src);
   }
 
   private Type resolvedArrayType(NewArrayTree na) {
@@ -557,10 +673,127 @@ public final class MethodParser {
         assign(u.getExpression(), new Apply(inc ? Op.ADD : Op.SUB, List.of(target, one), target.type()),
             inc ? Op.ADD : Op.SUB, src, out);
       }
-      case METHOD_INVOCATION -> unsupported(e, "a call whose result is discarded",
-          "differentiable code has no side effects: use the call's value, or remove the call");
+      case METHOD_INVOCATION -> callStatement((MethodInvocationTree) e, src, out);
       default -> unsupported(e, "this expression statement", "write an assignment");
     }
+  }
+
+  /**
+   * A call made for its effect: {@code System.arraycopy}, {@code Arrays.fill} (both become
+   * element loops, which differentiate like any store), or a void helper that writes into
+   * arrays passed to it.
+   */
+  private void callStatement(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    String name = t.getMethodSelect() instanceof MemberSelectTree ms ? ms.getIdentifier().toString()
+        : t.getMethodSelect() instanceof IdentifierTree id ? id.getName().toString() : "";
+    TypeElement owner = t.getMethodSelect() instanceof MemberSelectTree ms
+        && !(ms.getExpression() instanceof IdentifierTree q && lookup(q.getName().toString()) != null)
+        ? resolver.typeNamed(ms.getExpression()) : null;
+    String ownerName = owner == null ? "" : owner.getQualifiedName().toString();
+    List<? extends ExpressionTree> args = t.getArguments();
+    if (ownerName.equals("java.lang.System") && name.equals("arraycopy") && args.size() == 5) {
+      Var from = arrayVar(args.get(0));
+      Expr fromPos = expr(args.get(1));
+      Var to = arrayVar(args.get(2));
+      Expr toPos = expr(args.get(3));
+      Expr n = expr(args.get(4));
+      if (from == null || to == null || fromPos == null || toPos == null || n == null) {
+        return;
+      }
+      if (!intArgs(t, fromPos, toPos, n)) {
+        return;
+      }
+      if (from.type() != to.type()) {
+        unsupported(t, "System.arraycopy from a " + from.type().javaName() + " to a " + to.type().javaName(),
+            "copy between arrays of the same type");
+        return;
+      }
+      if (to.isParameter()) {
+        unsupported(args.get(2), "writing to parameter array '" + to.name() + "'",
+            "parameters are inputs: copy into a local array and write that");
+        return;
+      }
+      List<Stmt> body = new ArrayList<>();
+      fromPos = once(fromPos, body, src);
+      toPos = once(toPos, body, src);
+      n = once(n, body, src);
+      if (from == to) {
+        // overlapping ranges copy as if through a temporary array: run down when moving up
+        body.add(new Stmt.If(new Apply(Op.GT, List.of(toPos, fromPos), Type.BOOLEAN),
+            new Block(List.of(copyLoopDown(from, fromPos, to, toPos, n, src))),
+            new Block(List.of(copyLoop(from, fromPos, to, toPos, n, src))), src));
+      } else {
+        body.add(copyLoop(from, fromPos, to, toPos, n, src));
+      }
+      out.accept(new Stmt.Nested(new Block(body), Src.NONE));
+      return;
+    }
+    if (ownerName.equals("java.util.Arrays") && name.equals("fill") && (args.size() == 2 || args.size() == 4)) {
+      Var array = arrayVar(args.get(0));
+      Expr fromIndex = args.size() == 4 ? expr(args.get(1)) : Const.ofInt(0);
+      Expr toIndex = args.size() == 4 ? expr(args.get(2)) : null;
+      Expr value = expr(args.get(args.size() - 1));
+      if (array == null || fromIndex == null || value == null || args.size() == 4 && toIndex == null) {
+        return;
+      }
+      if (toIndex == null) {
+        toIndex = length(array);
+      }
+      if (!intArgs(t, fromIndex, toIndex)) {
+        return;
+      }
+      if (array.isParameter()) {
+        unsupported(args.get(0), "writing to parameter array '" + array.name() + "'",
+            "parameters are inputs: copy into a local array and write that");
+        return;
+      }
+      Type element = array.type().element();
+      if (!assignable(value.type(), element)) {
+        unsupported(args.get(args.size() - 1), "filling a " + array.type().javaName() + " with a "
+            + value.type().javaName(), "write the conversion explicitly");
+        return;
+      }
+      if (value.type() != element) {
+        value = new Apply(Op.CAST, List.of(value), element);
+      }
+      List<Stmt> body = new ArrayList<>();
+      fromIndex = once(fromIndex, body, src);
+      toIndex = once(toIndex, body, src);
+      value = once(value, body, src);
+      Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
+      Stmt store = new Stmt.ArrayStore(array, new Ref(k), value, null, src);
+      body.add(new Stmt.Loop(Stmt.Loop.Kind.FOR, k, fromIndex, 1,
+          new Apply(Op.LT, List.of(new Ref(k), toIndex), Type.BOOLEAN), new Block(List.of(store)), new Block(), src));
+      out.accept(new Stmt.Nested(new Block(body), Src.NONE));
+      return;
+    }
+    voidCall(t, src, out);
+  }
+
+  private boolean intArgs(Tree at, Expr... args) {
+    for (Expr a : args) {
+      if (a.type() != Type.INT) {
+        unsupported(at, "a position or length of type " + a.type().javaName(), "pass int positions and lengths");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** An expression evaluated once: a constant or variable as it is, else a new local holding it. */
+  private static Expr once(Expr e, List<Stmt> before, Src src) {
+    if (e instanceof Const || e instanceof Ref r && !r.var().type().isArray()) {
+      return e;
+    }
+    Var t = new Var(e.type() == Type.INT ? "p" : "v", e.type(), Var.Kind.SYNTHETIC);
+    before.add(new Stmt.Assign(t, e, true, null, src));
+    return new Ref(t);
+  }
+
+  /** A call of a void helper as a statement (see the README: helpers that write into arrays). */
+  private void voidCall(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    unsupported(t, "a call whose result is discarded",
+        "differentiable code has no side effects: use the call's value, or remove the call");
   }
 
   private void assign(ExpressionTree target, Expr value, Op compound, Src src, Consumer<Stmt> out) {
@@ -580,7 +813,7 @@ public final class MethodParser {
       if (poisoned.contains(v)) {
         return;
       }
-      if (v.type() == Type.DOUBLE_ARRAY) {
+      if (v.type().isArray()) {
         unsupported(target, "reassigning array variable '" + v.name() + "'",
             "arrays cannot be aliased or replaced: write its elements, or use another array");
         return;
@@ -605,6 +838,15 @@ public final class MethodParser {
       Expr index = expr(aa.getIndex());
       if (index == null) {
         return;
+      }
+      Type element = array.type().element();
+      if (!assignable(value.type(), element)) {
+        unsupported(target, "storing a " + value.type().javaName() + " in " + array.type().javaName() + " '"
+            + array.name() + "'", "write the conversion explicitly, e.g. (" + element.javaName() + ") (...)");
+        return;
+      }
+      if (value.type() != element) {
+        value = new Apply(Op.CAST, List.of(value), element);
       }
       out.accept(new Stmt.ArrayStore(array, index, value, compound, src));
     } else {
@@ -895,8 +1137,8 @@ public final class MethodParser {
       case METHOD_INVOCATION:
         return call((MethodInvocationTree) e);
       case NEW_ARRAY:
-        return unsupported(e, "creating an array here",
-            "create arrays only in a local declaration at the top of the method: double[] a = new double[n];");
+        return unsupported(e, "creating an array inside an expression",
+            "create it in a local declaration (double[] a = new double[n]; or double[] a = {x, y};) and use the local");
       case NEW_CLASS:
         return unsupported(e, "creating objects (new " + ((com.sun.source.tree.NewClassTree) e).getIdentifier() + ")",
             "differentiable code computes with double, int, long, boolean and double[] only");
@@ -936,10 +1178,7 @@ public final class MethodParser {
   }
 
   private static Type elementType(Type array) {
-    return switch (array) {
-      case INT_ARRAY -> Type.INT;
-      default -> Type.DOUBLE;
-    };
+    return array.element();
   }
 
   /**
@@ -996,11 +1235,11 @@ public final class MethodParser {
       if (v != null && poisoned.contains(v)) {
         return null;
       }
-      if (v != null && (v.type() == Type.DOUBLE_ARRAY || v.type() == Type.INT_ARRAY)) {
+      if (v != null && v.type().isArray()) {
         return v;
       }
     }
-    unsupported(e, "the array expression '" + e + "'", "index double[] parameters and locals by name");
+    unsupported(e, "the array expression '" + e + "'", "index array parameters and locals by name");
     return null;
   }
 
