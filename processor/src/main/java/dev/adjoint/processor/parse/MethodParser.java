@@ -1239,6 +1239,10 @@ public final class MethodParser {
         return v;
       }
     }
+    if (e instanceof NewArrayTree) {
+      expr(e); // reported as an array made inside an expression
+      return null;
+    }
     unsupported(e, "the array expression '" + e + "'", "index array parameters and locals by name");
     return null;
   }
