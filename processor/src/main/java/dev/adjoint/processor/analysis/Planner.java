@@ -289,6 +289,7 @@ public final class Planner {
         return new Ref(t);
       }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
+          && c.target().returnType() != Type.DOUBLE_ARRAY
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());

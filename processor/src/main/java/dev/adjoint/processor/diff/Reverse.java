@@ -538,6 +538,14 @@ public final class Reverse {
 
   private void reverseAssign(Stmt.Assign a) {
     Var v = a.target;
+    if (v.type() == Type.DOUBLE_ARRAY && a.value instanceof Expr.Call call && plan.isActive(v)
+        && Propagation.isActive(call, plan::isActive)) {
+      // double[] y = f(x): f's vector-Jacobian product with y's adjoint, which then dies
+      reverseComment(a.src, null);
+      flushPendingComment();
+      applyAll(Propagation.of(call, new Ref(adjointVar(v)), null, plan::isActive, this::bind));
+      return;
+    }
     boolean activeTarget = plan.isActive(v) && (v.type() == Type.DOUBLE || v.type() == Type.TENSOR);
     if (!activeTarget) {
       if (a.save != Stmt.Save.NONE) {

@@ -103,7 +103,7 @@ public final class CallResolver {
           TypeName.get(custom.get().getReturnType()), partials, false, false));
     }
     if (callee.getAnnotation(Differentiable.class) != null
-        && (ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR)) {
+        && (ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR || ret.get() == Type.DOUBLE_ARRAY)) {
       ClassName grad = Naming.gradClass(owner);
       String record = Naming.recordName(callee, Differentiable.class);
       List<String> names = accessorNames(callee, grad, record);
@@ -115,7 +115,7 @@ public final class CallResolver {
       }
       // a layer (Tensor result) is differentiated by its vector-Jacobian product, called in
       // the caller's reverse sweep with the result's adjoint
-      String derivative = ret.get() == Type.TENSOR ? name + "Vjp" : name;
+      String derivative = ret.get() == Type.TENSOR || ret.get() == Type.DOUBLE_ARRAY ? name + "Vjp" : name;
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials,
           callee.getAnnotation(Differentiable.class).hessian(),

@@ -158,18 +158,33 @@ public final class MethodParser {
     Var result = new Var("value", CallResolver.typeOf(method.getReturnType()).orElseThrow(),
         Var.Kind.SYNTHETIC);
     if (result.type() == Type.DOUBLE_ARRAY) {
-      // a vector-valued function: its result is the local array it fills and returns at the end
+      // a vector-valued function: its result is a local array declared at the method's top
+      // level, which every return statement returns
       Stmt last = body.stmts.isEmpty() ? null : body.stmts.get(body.stmts.size() - 1);
-      boolean[] otherReturns = {false};
-      dev.adjoint.processor.analysis.Blocks.walk(body, x -> otherReturns[0] |= x instanceof Stmt.Return && x != last);
-      if (!(last instanceof Stmt.Return r && r.value instanceof Ref ref && ref.var().kind() == Var.Kind.LOCAL)
-          || otherReturns[0]) {
+      Set<Var> returned = new LinkedHashSet<>();
+      boolean[] otherForms = {false};
+      dev.adjoint.processor.analysis.Blocks.walk(body, x -> {
+        if (x instanceof Stmt.Return r) {
+          if (r.value instanceof Ref ref && ref.var().kind() == Var.Kind.LOCAL) {
+            returned.add(ref.var());
+          } else {
+            otherForms[0] = true;
+          }
+        }
+      });
+      boolean topLevel = returned.size() == 1 && body.stmts.stream().anyMatch(x -> x instanceof Stmt.Assign a
+          && a.declaration && a.target == returned.iterator().next());
+      if (otherForms[0] || !topLevel || !(last instanceof Stmt.Return)) {
         diag.report(method, Message.UNSUPPORTED, "this way of returning a double[]", methodName,
-            "fill a local array (double[] out = new double[m];) and end the method with 'return out;' "
-                + "as its only return");
+            "return one local array declared at the method's top level (double[] out = new double[m]; "
+                + "... return out;) from every return statement, or end with return new double[] {a, b}");
         return Optional.empty();
       }
-      body.stmts.remove(body.stmts.size() - 1);
+      boolean single = dev.adjoint.processor.analysis.Blocks.all(body).stream()
+          .filter(x -> x instanceof Stmt.Return).count() == 1;
+      if (single) {
+        body.stmts.remove(body.stmts.size() - 1);
+      }
       result = ((Ref) ((Stmt.Return) last).value).var();
     }
     return Optional.of(new MethodGraph(method.getSimpleName().toString(), params, wrt, body, result,
@@ -325,7 +340,23 @@ public final class MethodParser {
       case EXPRESSION_STATEMENT -> expressionStatement((ExpressionStatementTree) s, out);
       case RETURN -> {
         ReturnTree r = (ReturnTree) s;
-        if (returnOk) { // else what it returns was reported with the method's return type
+        if (r.getExpression() == null) {
+          unsupported(s, inlining.isEmpty() ? "return without a value"
+              : "return inside void helper " + inlining.peek().getSimpleName() + ", which is inlined",
+              "let the helper run to its end (use if / else)");
+        } else if (!inlining.isEmpty()) {
+          unsupported(s, "a return value in an inlined helper", "return nothing");
+        } else if (returnOk && method.getReturnType().getKind() == TypeKind.ARRAY
+            && !(unparenthesized(r.getExpression()) instanceof IdentifierTree)) {
+          // return new double[] {a, b}, return x.clone(), return f(x): the result is a new local array
+          Var made = new Var("result", Type.DOUBLE_ARRAY, Var.Kind.LOCAL);
+          Src at = src(s, "return " + r.getExpression());
+          int before = errors;
+          arrayInit(made, r.getExpression(), at, out);
+          if (errors == before) {
+            out.accept(new Stmt.Return(new Ref(made), at));
+          }
+        } else if (returnOk) { // else what it returns was reported with the method's return type
           out.accept(new Stmt.Return(expr(r.getExpression()), src(s, "return " + r.getExpression())));
         }
       }
@@ -790,10 +821,118 @@ public final class MethodParser {
     return new Ref(t);
   }
 
-  /** A call of a void helper as a statement (see the README: helpers that write into arrays). */
+  /** Helpers being inlined, innermost last (for the recursion check). */
+  private final Deque<ExecutableElement> inlining = new ArrayDeque<>();
+
+  /**
+   * A call of a {@code void} static helper as a statement, such as {@code rhs(y, dydt)}: its
+   * body is inlined here, its array parameters standing for the caller's arrays (so what it
+   * writes into them is written, and differentiated, as if the caller had written it) and its
+   * other parameters becoming locals that hold the arguments. Its source must be in this
+   * compilation.
+   */
   private void voidCall(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
-    unsupported(t, "a call whose result is discarded",
-        "differentiable code has no side effects: use the call's value, or remove the call");
+    ExpressionTree select = t.getMethodSelect();
+    List<ExecutableElement> candidates = List.of();
+    String name = "";
+    if (select instanceof IdentifierTree id) {
+      name = id.getName().toString();
+      candidates = resolver.methods(name);
+    } else if (select instanceof MemberSelectTree ms) {
+      name = ms.getIdentifier().toString();
+      TypeElement owner = ms.getExpression() instanceof IdentifierTree q && lookup(q.getName().toString()) != null
+          ? null : resolver.typeNamed(ms.getExpression());
+      candidates = owner == null ? List.of() : resolver.methods(owner, name);
+    }
+    candidates = candidates.stream().filter(m -> m.getReturnType().getKind() == TypeKind.VOID).toList();
+    if (candidates.isEmpty()) {
+      unsupported(t, "a call whose result is discarded",
+          "differentiable code has no side effects: use the call's value, or call a static void helper "
+              + "of this compilation that writes its results into arrays passed to it");
+      return;
+    }
+    List<Expr> args = new ArrayList<>();
+    for (ExpressionTree a : t.getArguments()) {
+      Expr x = expr(a);
+      if (x == null) {
+        return;
+      }
+      args.add(x);
+    }
+    ExecutableElement m = choose(candidates, args);
+    if (m == null) {
+      unsupported(t, "the call " + sourceText(t), "no single void method '" + name + "' takes these argument types");
+      return;
+    }
+    SourceAccess.MethodSource callee = sources.find(m);
+    if (!m.getModifiers().contains(Modifier.STATIC) || callee == null || callee.tree().getBody() == null) {
+      unsupported(t, "calling void method " + name + ", whose source is not in this compilation (or which is "
+          + "not static)", "write it as a static void method of a class compiled together with this one, or "
+          + "return its result");
+      return;
+    }
+    if (inlining.contains(m) || m.equals(method)) {
+      unsupported(t, "a recursive call of void helper " + name, "write the recursion as a loop");
+      return;
+    }
+    List<Stmt> body = new ArrayList<>();
+    Map<String, Var> params = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      VariableElement p = m.getParameters().get(i);
+      Type pt = CallResolver.typeOf(p.asType()).orElse(Type.OBJECT);
+      Expr a = args.get(i);
+      if (pt.isArray()) {
+        if (!(a instanceof Ref ref)) {
+          unsupported(t.getArguments().get(i), "passing " + sourceText(t.getArguments().get(i)) + " to array "
+              + "parameter '" + p.getSimpleName() + "' of " + name, "pass an array variable");
+          return;
+        }
+        params.put(p.getSimpleName().toString(), ref.var());
+      } else {
+        Var local = new Var(p.getSimpleName().toString(), pt, Var.Kind.LOCAL);
+        params.put(local.name(), local);
+        body.add(new Stmt.Assign(local, a.type() != pt ? new Apply(Op.CAST, List.of(a), pt) : a, true, null, src));
+      }
+    }
+    // parse the helper's body in its own unit and scope
+    SourceUnit savedUnit = unit;
+    Resolver savedResolver = resolver;
+    List<Map<String, Var>> savedScopes = new ArrayList<>(scopes);
+    int savedLoops = loopDepth;
+    int savedBranches = branchDepth;
+    unit = callee.unit();
+    resolver = new Resolver(env.getElementUtils(), env.getTypeUtils(), unit.tree(), Naming.owner(m));
+    scopes.clear();
+    scopes.push(params);
+    inlining.push(m);
+    List<? extends StatementTree> stmts = callee.tree().getBody().getStatements();
+    if (!stmts.isEmpty() && stmts.get(stmts.size() - 1) instanceof ReturnTree r && r.getExpression() == null) {
+      stmts = stmts.subList(0, stmts.size() - 1); // return; at the end
+    }
+    Block inlined = block(stmts);
+    inlining.pop();
+    scopes.clear();
+    for (int i = savedScopes.size() - 1; i >= 0; i--) {
+      scopes.push(savedScopes.get(i));
+    }
+    unit = savedUnit;
+    resolver = savedResolver;
+    loopDepth = savedLoops;
+    branchDepth = savedBranches;
+    // the helper's locals get its name as a suffix, so that they shadow nothing of the caller
+    String suffix = "$" + m.getSimpleName();
+    for (Stmt x : body) {
+      ((Stmt.Assign) x).target.rename(((Stmt.Assign) x).target.name() + suffix);
+    }
+    dev.adjoint.processor.analysis.Blocks.walk(inlined, x -> {
+      if (x instanceof Stmt.Assign a && a.declaration && a.target.kind() == Var.Kind.LOCAL) {
+        a.target.rename(a.target.name() + suffix);
+      } else if (x instanceof Stmt.Loop l && l.index != null && l.index.kind() == Var.Kind.LOCAL) {
+        l.index.rename(l.index.name() + suffix);
+      }
+    });
+    body.add(new Stmt.Nested(inlined, src));
+    out.accept(new Stmt.Nested(new Block(body), Src.NONE));
   }
 
   private void assign(ExpressionTree target, Expr value, Op compound, Src src, Consumer<Stmt> out) {
@@ -1224,6 +1363,13 @@ public final class MethodParser {
       }
     }
     return true;
+  }
+
+  private static ExpressionTree unparenthesized(ExpressionTree e) {
+    while (e instanceof ParenthesizedTree p) {
+      e = p.getExpression();
+    }
+    return e;
   }
 
   private Var arrayVar(ExpressionTree e) {
