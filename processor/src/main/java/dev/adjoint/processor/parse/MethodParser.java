@@ -253,10 +253,6 @@ public final class MethodParser {
   private boolean checkSignature(ExecutableElement m) {
     boolean ok = true;
     String name = methodName;
-    if (!m.getModifiers().contains(Modifier.PUBLIC)) {
-      diag.report(m, Message.NOT_PUBLIC, name);
-      ok = false;
-    }
     Optional<Type> ret = CallResolver.typeOf(m.getReturnType());
     if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && ret.get() != Type.DOUBLE_ARRAY) {
       diag.report(m, Message.BAD_RETURN, name, m.getReturnType());
@@ -296,7 +292,7 @@ public final class MethodParser {
         ok = false;
       }
     }
-    String[] wrt = m.getAnnotation(Differentiable.class).wrt();
+    String[] wrt = CallResolver.annotation(m).wrt();
     Set<String> seen = new LinkedHashSet<>();
     for (String w : wrt) {
       int i = paramNames.indexOf(w);
@@ -315,7 +311,7 @@ public final class MethodParser {
         ok = false;
       }
     }
-    Differentiable ann = m.getAnnotation(Differentiable.class);
+    Differentiable ann = CallResolver.annotation(m);
     if (ok && ann.hessian() && ret.get() != Type.DOUBLE) {
       diag.report(m, Message.MODE_UNSUPPORTED, name, "second derivatives need a double result");
       ok = false;
@@ -1217,6 +1213,10 @@ public final class MethodParser {
           }
           return unsupported(e, "'" + sourceText(e) + "'", "read array lengths (a.length) and elements only");
         }
+        if (member.equals("length") && arrayField(m.getExpression()) != null) {
+          Var a = arrayVar(m.getExpression());
+          return a == null ? null : new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
+        }
         if (isThis(m.getExpression())) {
           VariableElement f = resolver.field(resolver.owner(), member);
           return f != null ? field(e, f) : unsupported(e, "'" + sourceText(e) + "'",
@@ -1409,7 +1409,8 @@ public final class MethodParser {
     }
     Expr read = isStatic
         ? new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), f.getSimpleName().toString(), t.get())
-        : new Expr.Field(null, new Ref(self), f.getSimpleName().toString(), t.get());
+        : new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), new Ref(self),
+            f.getSimpleName().toString(), t.get());
     if (t.get() == Type.DOUBLE_ARRAY || t.get() == Type.INT_ARRAY) {
       // an array field is data: copied into a local once, at the start, and indexed there
       return new Ref(arrayFields.computeIfAbsent(f, k -> {
@@ -1431,6 +1432,18 @@ public final class MethodParser {
   /** Whether a field belongs to the method's own instance (declared in its class or inherited). */
   private boolean ownField(VariableElement f) {
     return resolver.field(resolver.owner(), f.getSimpleName().toString()) == f;
+  }
+
+  /** The array-typed field an expression names ({@code W}, {@code this.w}, {@code Table.W}), or null. */
+  private VariableElement arrayField(ExpressionTree e) {
+    VariableElement f = null;
+    if (e instanceof IdentifierTree id && lookup(id.getName().toString()) == null) {
+      f = resolver.field(id.getName().toString());
+    } else if (e instanceof MemberSelectTree m) {
+      TypeElement owner = isThis(m.getExpression()) ? resolver.owner() : resolver.typeNamed(m.getExpression());
+      f = owner == null ? null : resolver.field(owner, m.getIdentifier().toString());
+    }
+    return f != null && f.asType().getKind() == TypeKind.ARRAY ? f : null;
   }
 
   private static boolean isThis(ExpressionTree e) {

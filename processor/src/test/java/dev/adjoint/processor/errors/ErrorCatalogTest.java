@@ -52,18 +52,6 @@ class ErrorCatalogTest {
               return w * x; // <- error
             }
             """), UNSUPPORTED, "field 'w'", "instance method"),
-        c("package-private method", model("""
-            @Differentiable
-            static double f(double x) { // <- error
-              return x * x;
-            }
-            """), "[AdjointNotPublic]", "Model.f", "public"),
-        c("private method", model("""
-            @Differentiable
-            private static double f(double x) { // <- error
-              return x * x;
-            }
-            """), "[AdjointNotPublic]", "Model.f", "public"),
         c("return type int", model("""
             @Differentiable
             public static int f(double x) { // <- error
@@ -422,46 +410,6 @@ class ErrorCatalogTest {
             """), UNSUPPORTED, "instance method scale", "static"),
 
         // ------------------------------------------------------------ calls
-        c("non-differentiable call on a differentiated value", model("""
-            static double square(double t) {
-              return t * t;
-            }
-
-            @Differentiable
-            public static double f(double x) {
-              double y = square(x); // <- error
-              return y + 1;
-            }
-            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative(of = \"square\")"),
-        c("non-differentiable call on a value derived from an input", model("""
-            static double square(double t) {
-              return t * t;
-            }
-
-            @Differentiable
-            public static double f(double x, int n) {
-              double s = 0;
-              for (int i = 0; i < n; i++) {
-                s += x * i;
-              }
-              return 1 + square(s); // <- error
-            }
-            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative"),
-        c("non-differentiable call into another class", model("""
-            @Differentiable
-            public static double f(double x) {
-              return Helper.cube(x) + x; // <- error
-            }
-            """), "[AdjointCall]", "Helper.cube", "@Differentiable", "@Derivative(of = \"cube\")")
-            .with("p.Helper", """
-                package p;
-
-                public final class Helper {
-                  public static double cube(double t) {
-                    return t * t * t;
-                  }
-                }
-                """),
         c("call passes a differentiated value to a parameter outside the callee's wrt", model("""
             @Differentiable(wrt = "a")
             public static double g(double a, double b) {
@@ -473,27 +421,6 @@ class ErrorCatalogTest {
               return g(1.0, x); // <- error
             }
             """), "[AdjointCallWrt]", "Model.g", "'b'", "wrt"),
-        c("direct recursion", model("""
-            @Differentiable
-            public static double f(double x, int n) {
-              if (n == 0) {
-                return x;
-              }
-              return x * f(x, n - 1); // <- error
-            }
-            """), "[AdjointRecursion]", "f → f", "loop"),
-        c("mutual recursion", model("""
-            @Differentiable
-            public static double f(double x, int n) {
-              return n <= 0 ? x : g(x, n - 1); // <- error
-            }
-
-            @Differentiable
-            public static double g(double x, int n) {
-              return 2 * f(x, n); // <- error
-            }
-            """), "[AdjointRecursion]", "→", "loop"),
-
         // ------------------------------------------------------------ @Derivative
         // as for wrt: the wrong name is in the annotation's value, so the error belongs there
         c("@Derivative names a missing method", model("""
