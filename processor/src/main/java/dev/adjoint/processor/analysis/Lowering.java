@@ -47,6 +47,9 @@ public final class Lowering {
     removeUnreadFlags(body, l.flags, read);
     if (graph.result().kind() == Var.Kind.LOCAL) {
       // a vector-valued function's result is its own local array
+      if (read.contains(l.returned)) {
+        body.add(0, new Stmt.Assign(l.returned, Const.ofBoolean(false), true, null, Src.NONE));
+      }
       graph.body().stmts.clear();
       graph.body().stmts.addAll(body);
       return;
@@ -80,7 +83,9 @@ public final class Lowering {
       Stmt s = in.get(i);
       Set<Var> exits = new LinkedHashSet<>();
       if (s instanceof Stmt.Return r) {
-        out.add(new Stmt.Assign(result, r.value, false, null, r.src));
+        if (!(r.value instanceof Ref ref && ref.var() == result)) { // a vector result returns itself
+          out.add(new Stmt.Assign(result, r.value, false, null, r.src));
+        }
         out.add(set(returned, r.src));
         return new Out(out, Set.of(returned));
       } else if (s instanceof Stmt.Break b) {

@@ -44,6 +44,8 @@ public final class Planner {
   /** Position of each statement in source order, and the loops around it. */
   private final Map<Stmt, Integer> position = new IdentityHashMap<>();
   private final Map<Stmt, List<Stmt>> loopsAround = new IdentityHashMap<>();
+  /** The declaration of each local, so that a loop around it is known to make a fresh one each time. */
+  private final Map<Var, Stmt> declaredAt = new HashMap<>();
   private final List<Var> synthetic = new ArrayList<>();
   private boolean usesTape;
   private Map<Stmt.Loop, Fusion.Fused> fused = Map.of();
@@ -327,6 +329,7 @@ public final class Planner {
         return new Ref(t);
       }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
+          && c.target().returnType() != Type.DOUBLE_ARRAY
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
@@ -528,10 +531,14 @@ public final class Planner {
     if (loops.isEmpty() && b == graph.body()) {
       position.clear();
       loopsAround.clear();
+      declaredAt.clear();
     }
     for (Stmt s : b.stmts) {
       position.put(s, position.size());
       loopsAround.put(s, List.copyOf(loops));
+      if (s instanceof Stmt.Assign a && a.declaration) {
+        declaredAt.put(a.target, s);
+      }
       List<Stmt> inner = loops;
       if (s instanceof Stmt.Loop) {
         inner = new ArrayList<>(loops);
@@ -549,17 +556,30 @@ public final class Planner {
    * it, so that it runs again after the write.
    */
   private boolean mayReadBefore(Set<Stmt> readers, Stmt write) {
+    return mayReadBefore(readers, write, null);
+  }
+
+  /**
+   * The same for a write to {@code v}: a loop around v's declaration makes a fresh v (a fresh
+   * array) in each iteration, so a reader in a later iteration of that loop reads another one.
+   */
+  private boolean mayReadBefore(Set<Stmt> readers, Stmt write, Var v) {
     if (readers == null) {
       return false;
     }
+    Stmt declaration = v == null ? null : declaredAt.get(v);
+    List<Stmt> fresh = declaration == null ? List.of() : loopsAround.get(declaration);
     int at = position.get(write);
     for (Stmt r : readers) {
+      if (r == declaration && v.type().isArray()) {
+        continue; // it reads the array's length, to make the adjoint: writes never change that
+      }
       Integer p = position.get(r);
       if (p == null || p <= at) {
         return true;
       }
       for (Stmt loop : loopsAround.get(r)) {
-        if (loopsAround.get(write).contains(loop)) {
+        if (loopsAround.get(write).contains(loop) && !fresh.contains(loop)) {
           return true;
         }
       }
@@ -584,16 +604,16 @@ public final class Planner {
   private void decideSaves(Block b, boolean inRegion, Stmt.Loop fusedAround) {
     for (Stmt s : b.stmts) {
       if (s instanceof Stmt.Assign a && !a.declaration && needed.contains(a.target)
-          && mayReadBefore(neededBy.get(a.target), a)) {
+          && mayReadBefore(neededBy.get(a.target), a, a.target)) {
         a.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
         if (!inRegion) {
           a.saved = newVar("t", a.target.type());
         }
       } else if (s instanceof Stmt.ArrayStore st && needed.contains(st.array)
-          && mayReadBefore(neededBy.get(st.array), st)) {
+          && mayReadBefore(neededBy.get(st.array), st, st.array)) {
         st.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
         if (!inRegion) {
-          st.saved = newVar("t", Type.DOUBLE);
+          st.saved = newVar("t", st.array.type().element());
         }
       }
       usesTape |= inRegion && (s instanceof Stmt.Assign a2 && a2.save == Stmt.Save.TAPE
@@ -636,7 +656,7 @@ public final class Planner {
     int n = (int) b.carried.stream().filter(v -> kind.test(v.type())).count();
     for (Stmt s : b.stmts) {
       if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE && kind.test(a.target.type())
-          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE && kind.test(Type.DOUBLE)) {
+          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE && kind.test(st.array.type().element())) {
         n++;
       } else if (s instanceof Stmt.If || s instanceof Stmt.Nested) {
         for (Block c : Blocks.children(s)) {

@@ -10,7 +10,8 @@ public enum Message {
   BAD_RETURN("AdjointReturnType", "@Differentiable method %s returns %s; supported are double (a loss, "
       + "an objective) and dev.adjoint.tensor.Tensor (a layer)"),
   BAD_PARAM("AdjointParamType", "parameter %s of @Differentiable method %s has type %s; "
-      + "supported parameter types are double, double[], double[][], double[][][], Tensor, int, long and boolean"),
+      + "supported parameter types are double, double[], double[][], double[][][], Tensor, int, long, boolean, "
+      + "int[], long[] and boolean[]"),
   GENERIC("AdjointGeneric", "@Differentiable method %s must not be generic; write it for double"),
   VARARGS("AdjointVarargs", "@Differentiable method %s must not take varargs; take a double[] instead"),
   THROWS("AdjointThrows", "@Differentiable method %s must not declare thrown exceptions"),

@@ -202,8 +202,9 @@ public final class Reverse {
       save(a.save, a.saved, a.target.type(), new Ref(a.target), a.src);
       out.add(new Stmt.Assign(a.target, a.value, a.declaration && !hoisted.contains(a.target), a.compound, a.src));
     } else if (s instanceof Stmt.ArrayStore st) {
-      Expr element = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), Type.DOUBLE);
-      save(st.save, st.saved, Type.DOUBLE, element, st.src);
+      Type elem = st.array.type().element();
+      Expr element = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), elem);
+      save(st.save, st.saved, elem, element, st.src);
       out.add(new Stmt.ArrayStore(st.array, st.index, st.value, st.compound, st.src));
     } else if (s instanceof Stmt.If f) {
       out.openIf(f.cond, f.src);
@@ -545,6 +546,14 @@ public final class Reverse {
 
   private void reverseAssign(Stmt.Assign a) {
     Var v = a.target;
+    if (v.type() == Type.DOUBLE_ARRAY && a.value instanceof Expr.Call call && plan.isActive(v)
+        && Propagation.isActive(call, plan::isActive)) {
+      // double[] y = f(x): f's vector-Jacobian product with y's adjoint, which then dies
+      reverseComment(a.src, null);
+      flushPendingComment();
+      applyAll(Propagation.of(call, new Ref(adjointVar(v)), null, plan::isActive, this::bind));
+      return;
+    }
     boolean activeTarget = plan.isActive(v) && (v.type() == Type.DOUBLE || v.type() == Type.TENSOR);
     if (!activeTarget) {
       if (a.save != Stmt.Save.NONE) {
@@ -661,7 +670,7 @@ public final class Reverse {
 
   private void restore(Stmt.ArrayStore st) {
     flushReaders(st.array);
-    Expr from = st.save == Stmt.Save.LOCAL ? new Ref(st.saved) : tapeCall("popDouble");
+    Expr from = st.save == Stmt.Save.LOCAL ? new Ref(st.saved) : tapeCall(pop(st.array.type().element()));
     out.store(st.array, st.index, from);
   }
 

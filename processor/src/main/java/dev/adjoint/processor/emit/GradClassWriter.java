@@ -443,6 +443,8 @@ public final class GradClassWriter {
       case DOUBLE_ARRAY -> ArrayTypeName.of(TypeName.DOUBLE);
       case TENSOR -> TENSOR;
       case INT_ARRAY -> ArrayTypeName.of(TypeName.INT);
+      case LONG_ARRAY -> ArrayTypeName.of(TypeName.LONG);
+      case BOOLEAN_ARRAY -> ArrayTypeName.of(TypeName.BOOLEAN);
       case OBJECT -> ClassName.OBJECT;
       case DOUBLE_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE));
       case DOUBLE_ARRAY_3D -> ArrayTypeName.of(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)));

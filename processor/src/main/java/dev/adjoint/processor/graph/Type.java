@@ -11,6 +11,10 @@ public enum Type {
   TENSOR("Tensor", true),
   /** {@code int[]}, such as a tensor's shape; never differentiated. */
   INT_ARRAY("int[]", false),
+  /** {@code long[]}: data, never differentiated. */
+  LONG_ARRAY("long[]", false),
+  /** {@code boolean[]}: data, never differentiated. */
+  BOOLEAN_ARRAY("boolean[]", false),
   /** A value the generated code keeps but never differentiates: a callee's gradient record. */
   OBJECT("Object", false),
   // n-D arrays (rectangular or ragged): differentiated like double[], element by element
@@ -39,7 +43,7 @@ public enum Type {
   /** Number of array dimensions: 0 for scalars and tensors, 1 for double[] and int[], 2, 3. */
   public int rank() {
     return switch (this) {
-      case DOUBLE_ARRAY, INT_ARRAY -> 1;
+      case DOUBLE_ARRAY, INT_ARRAY, LONG_ARRAY, BOOLEAN_ARRAY -> 1;
       case DOUBLE_ARRAY_2D, INT_ARRAY_2D -> 2;
       case DOUBLE_ARRAY_3D -> 3;
       default -> 0;
@@ -66,11 +70,37 @@ public enum Type {
     };
   }
 
+  /** Whether this is a one-dimensional Java array ({@code double[] int[] long[] boolean[]}). */
+  public boolean isArray() {
+    return this == DOUBLE_ARRAY || this == INT_ARRAY || this == LONG_ARRAY || this == BOOLEAN_ARRAY;
+  }
+
+  /** The element type of an array type (DOUBLE for anything else). */
+  public Type element() {
+    return switch (this) {
+      case INT_ARRAY -> INT;
+      case LONG_ARRAY -> LONG;
+      case BOOLEAN_ARRAY -> BOOLEAN;
+      default -> DOUBLE;
+    };
+  }
+
+  /** The array type whose elements are of this type, or null. */
+  public Type arrayOf() {
+    return switch (this) {
+      case DOUBLE -> DOUBLE_ARRAY;
+      case INT -> INT_ARRAY;
+      case LONG -> LONG_ARRAY;
+      case BOOLEAN -> BOOLEAN_ARRAY;
+      default -> null;
+    };
+  }
+
   /** What indexing an array of this type with {@code k} indexes gives (k at most its rank). */
   public Type indexed(int k) {
     int left = rank() - k;
     if (left == 0) {
-      return this == INT_ARRAY || this == INT_ARRAY_2D ? INT : DOUBLE;
+      return this == INT_ARRAY_2D ? INT : element();
     }
     return this == INT_ARRAY_2D ? INT_ARRAY : doubleArray(left);
   }

@@ -102,6 +102,8 @@ public final class CallResolver {
       case ARRAY -> switch (((javax.lang.model.type.ArrayType) t).getComponentType().getKind()) {
         case DOUBLE -> Optional.of(Type.DOUBLE_ARRAY);
         case INT -> Optional.of(Type.INT_ARRAY);
+        case LONG -> Optional.of(Type.LONG_ARRAY);
+        case BOOLEAN -> Optional.of(Type.BOOLEAN_ARRAY);
         // n-D arrays: double[][], double[][][] and int[][]
         case ARRAY -> typeOf(((javax.lang.model.type.ArrayType) t).getComponentType()).map(c -> switch (c) {
           case DOUBLE_ARRAY -> Type.DOUBLE_ARRAY_2D;
@@ -147,8 +149,8 @@ public final class CallResolver {
           TypeName.get(custom.get().getReturnType()), partials, false, false));
     }
     Differentiable annotated = callee.getAnnotation(Differentiable.class);
-    if ((ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR)
-        && (annotated != null || helpers.test(callee))) {
+    if ((ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR) && (annotated != null || helpers.test(callee))
+        || ret.get() == Type.DOUBLE_ARRAY && annotated != null) {
       ClassName grad = Naming.gradClass(owner);
       String record = Naming.recordName(callee, Differentiable.class);
       List<String> names = accessorNames(callee, grad, record);
@@ -160,7 +162,7 @@ public final class CallResolver {
       }
       // a layer (Tensor result) is differentiated by its vector-Jacobian product, called in
       // the caller's reverse sweep with the result's adjoint
-      String derivative = ret.get() == Type.TENSOR ? name + "Vjp" : name;
+      String derivative = ret.get() == Type.TENSOR || ret.get() == Type.DOUBLE_ARRAY ? name + "Vjp" : name;
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials,
           // a helper differentiated implicitly gets the modes its callers need

@@ -201,18 +201,33 @@ public final class MethodParser {
     Var result = new Var("value", CallResolver.typeOf(method.getReturnType()).orElseThrow(),
         Var.Kind.SYNTHETIC);
     if (result.type() == Type.DOUBLE_ARRAY) {
-      // a vector-valued function: its result is the local array it fills and returns at the end
+      // a vector-valued function: its result is a local array declared at the method's top
+      // level, which every return statement returns
       Stmt last = body.stmts.isEmpty() ? null : body.stmts.get(body.stmts.size() - 1);
-      boolean[] otherReturns = {false};
-      dev.adjoint.processor.analysis.Blocks.walk(body, x -> otherReturns[0] |= x instanceof Stmt.Return && x != last);
-      if (!(last instanceof Stmt.Return r && r.value instanceof Ref ref && ref.var().kind() == Var.Kind.LOCAL)
-          || otherReturns[0]) {
+      Set<Var> returned = new LinkedHashSet<>();
+      boolean[] otherForms = {false};
+      dev.adjoint.processor.analysis.Blocks.walk(body, x -> {
+        if (x instanceof Stmt.Return r) {
+          if (r.value instanceof Ref ref && ref.var().kind() == Var.Kind.LOCAL) {
+            returned.add(ref.var());
+          } else {
+            otherForms[0] = true;
+          }
+        }
+      });
+      boolean topLevel = returned.size() == 1 && body.stmts.stream().anyMatch(x -> x instanceof Stmt.Assign a
+          && a.declaration && a.target == returned.iterator().next());
+      if (otherForms[0] || !topLevel || !(last instanceof Stmt.Return)) {
         diag.report(method, Message.UNSUPPORTED, "this way of returning a double[]", methodName,
-            "fill a local array (double[] out = new double[m];) and end the method with 'return out;' "
-                + "as its only return");
+            "return one local array declared at the method's top level (double[] out = new double[m]; "
+                + "... return out;) from every return statement, or end with return new double[] {a, b}");
         return Optional.empty();
       }
-      body.stmts.remove(body.stmts.size() - 1);
+      boolean single = dev.adjoint.processor.analysis.Blocks.all(body).stream()
+          .filter(x -> x instanceof Stmt.Return).count() == 1;
+      if (single) {
+        body.stmts.remove(body.stmts.size() - 1);
+      }
       result = ((Ref) ((Stmt.Return) last).value).var();
     }
     return Optional.of(new MethodGraph(method.getSimpleName().toString(), params, wrt, body, result,
@@ -347,7 +362,7 @@ public final class MethodParser {
       "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
 
   private static boolean parameterType(Type t) {
-    return t != Type.INT_ARRAY && t != Type.OBJECT && t != Type.INT_ARRAY_2D;
+    return t != Type.OBJECT && t != Type.INT_ARRAY_2D;
   }
 
 
@@ -385,7 +400,23 @@ public final class MethodParser {
       case EXPRESSION_STATEMENT -> expressionStatement((ExpressionStatementTree) s, out);
       case RETURN -> {
         ReturnTree r = (ReturnTree) s;
-        if (returnOk) { // else what it returns was reported with the method's return type
+        if (r.getExpression() == null) {
+          unsupported(s, inlining.isEmpty() ? "return without a value"
+              : "return inside void helper " + inlining.peek().getSimpleName() + ", which is inlined",
+              "let the helper run to its end (use if / else)");
+        } else if (!inlining.isEmpty()) {
+          unsupported(s, "a return value in an inlined helper", "return nothing");
+        } else if (returnOk && method.getReturnType().getKind() == TypeKind.ARRAY
+            && !(unparenthesized(r.getExpression()) instanceof IdentifierTree)) {
+          // return new double[] {a, b}, return x.clone(), return f(x): the result is a new local array
+          Var made = new Var("result", Type.DOUBLE_ARRAY, Var.Kind.LOCAL);
+          Src at = src(s, "return " + r.getExpression());
+          int before = errors;
+          arrayInit(made, r.getExpression(), at, out);
+          if (errors == before) {
+            out.accept(new Stmt.Return(new Ref(made), at));
+          }
+        } else if (returnOk) { // else what it returns was reported with the method's return type
           out.accept(new Stmt.Return(expr(r.getExpression()), src(s, "return " + r.getExpression())));
         }
       }
@@ -483,7 +514,9 @@ public final class MethodParser {
     Expr init = null;
     boolean initFailed = false;
     boolean arrayCreation = v.getInitializer() instanceof NewArrayTree;
-    if (v.getInitializer() != null && !arrayCreation && type != Type.OBJECT) {
+    if (type != null && type.isArray()) {
+      // handled below with the array's initializer
+    } else if (v.getInitializer() != null && !arrayCreation && type != Type.OBJECT) {
       init = expr(v.getInitializer());
       initFailed = init == null;
       if (type == null && init != null) {
@@ -505,26 +538,16 @@ public final class MethodParser {
     }
     Var var = new Var(name, type, Var.Kind.LOCAL);
     Src src = src(v, v.toString());
-    if (type == Type.DOUBLE_ARRAY) {
-      if (loopDepth > 0 || branchDepth > 0) {
-        unsupported(v, "declaring an array inside a branch or loop",
-            "declare '" + name + "' before the loop (double[] " + name + " = new double[n];) and reuse it");
-        scopes.peek().put(name, var);
-        return;
-      }
-      if (!(v.getInitializer() instanceof NewArrayTree na) || na.getDimensions().size() != 1
-          || na.getInitializers() != null) {
-        unsupported(v, "this array initializer",
-            "create local arrays with 'new double[n]' and fill them element by element");
-        scopes.peek().put(name, var);
-        return;
-      }
-      Expr length = expr(na.getDimensions().get(0));
+    if (type.isArray()) {
+      // an array of its own, declared anywhere: a fresh array each time the declaration runs
       scopes.peek().put(name, var);
-      if (length != null) {
-        out.accept(new Stmt.Assign(var,
-            new Apply(Op.NEW_ARRAY, List.of(length), Type.DOUBLE_ARRAY), true, null, src));
+      if (v.getInitializer() == null) {
+        unsupported(v, "an array declared without an initializer",
+            "create it where it is declared: " + type.javaName() + " " + name + " = new "
+                + type.element().javaName() + "[n]; (arrays cannot be reassigned)");
+        return;
       }
+      arrayInit(var, v.getInitializer(), src, out);
       return;
     }
     if (arrayCreation) {
@@ -544,6 +567,130 @@ public final class MethodParser {
     if (init != null) {
       out.accept(new Stmt.Assign(var, init, true, null, src));
     }
+  }
+
+  /**
+   * The statements that create array {@code var} from its initializer: {@code new T[n]},
+   * {@code {a, b}} or {@code new T[] {a, b}} (a new array, then one store per element),
+   * {@code x.clone()} (a new array and a copy loop), or a call of a method that returns a
+   * {@code double[]}.
+   */
+  private void arrayInit(Var var, ExpressionTree init, Src src, Consumer<Stmt> out) {
+    while (init instanceof ParenthesizedTree p) {
+      init = p.getExpression();
+    }
+    Type type = var.type();
+    if (init instanceof NewArrayTree na) {
+      Type made = na.getType() == null ? type : resolvedArrayType(na);
+      if (made != type || na.getDimensions().size() > 1) {
+        unsupported(init, "initialising a " + type.javaName() + " with " + sourceText(init),
+            "create a one-dimensional array of the declared type");
+        return;
+      }
+      if (na.getInitializers() == null) {
+        Expr length = expr(na.getDimensions().get(0));
+        if (length == null) {
+          return;
+        }
+        if (length.type() != Type.INT) {
+          unsupported(na.getDimensions().get(0), "an array length of type " + length.type().javaName(),
+              "give the length as an int");
+          return;
+        }
+        out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, List.of(length), type), true, null, src));
+        return;
+      }
+      List<Expr> elements = new ArrayList<>();
+      boolean failed = false;
+      for (ExpressionTree e : na.getInitializers()) {
+        Expr x = expr(e);
+        if (x != null && !assignable(x.type(), type.element())) {
+          unsupported(e, "a " + x.type().javaName() + " element in a " + type.javaName() + " initializer",
+              "write the conversion explicitly");
+          x = null;
+        }
+        failed |= x == null;
+        elements.add(x);
+      }
+      if (failed) {
+        return;
+      }
+      out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, List.of(Const.ofInt(elements.size())), type),
+          true, null, src));
+      for (int i = 0; i < elements.size(); i++) {
+        Expr x = elements.get(i);
+        if (x.type() != type.element()) {
+          x = new Apply(Op.CAST, List.of(x), type.element());
+        }
+        out.accept(new Stmt.ArrayStore(var, Const.ofInt(i), x, null,
+            src(na.getInitializers().get(i), var.name() + "[" + i + "] = " + na.getInitializers().get(i))));
+      }
+      return;
+    }
+    if (init instanceof MethodInvocationTree mi && mi.getArguments().isEmpty()
+        && mi.getMethodSelect() instanceof MemberSelectTree ms && ms.getIdentifier().contentEquals("clone")) {
+      Var from = arrayVar(ms.getExpression());
+      if (from == null) {
+        return;
+      }
+      if (from.type() != type) {
+        unsupported(init, "initialising a " + type.javaName() + " with a clone of a " + from.type().javaName(),
+            "clone an array of the declared type");
+        return;
+      }
+      out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, List.of(length(from)), type), true, null, src));
+      out.accept(copyLoop(from, Const.ofInt(0), var, Const.ofInt(0), length(from), src));
+      return;
+    }
+    if (init instanceof MethodInvocationTree mi) {
+      Expr call = call(mi);
+      if (call == null) {
+        return;
+      }
+      if (call.type() != type) {
+        unsupported(init, "initialising a " + type.javaName() + " with a " + call.type().javaName(),
+            "call a method that returns a " + type.javaName());
+        return;
+      }
+      out.accept(new Stmt.Assign(var, call, true, null, src));
+      return;
+    }
+    unsupported(init, "initialising array '" + var.name() + "' with " + sourceText(init),
+        "create a new array (new " + type.element().javaName() + "[n], {a, b}, x.clone()) or call a method "
+            + "that returns one; arrays cannot alias each other");
+  }
+
+  private static Expr length(Var array) {
+    return new Apply(Op.ARRAY_LENGTH, List.of(new Ref(array)), Type.INT);
+  }
+
+  private static Expr plus(Expr a, Expr b) {
+    if (a instanceof Const c && c.is(0)) {
+      return b;
+    }
+    return new Apply(Op.ADD, List.of(a, b), Type.INT);
+  }
+
+  /**
+   * {@code for (k = 0; k < n; k++) to[toPos + k] = from[fromPos + k]}: an element copy, which
+   * differentiates like any store (the destination's adjoint moves to the source's).
+   */
+  private Stmt copyLoop(Var from, Expr fromPos, Var to, Expr toPos, Expr n, Src src) {
+    Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
+    Expr read = new Apply(Op.ARRAY_READ, List.of(new Ref(from), plus(fromPos, new Ref(k))), from.type().element());
+    Stmt store = new Stmt.ArrayStore(to, plus(toPos, new Ref(k)), read, null, src);
+    Expr cond = new Apply(Op.LT, List.of(new Ref(k), n), Type.BOOLEAN);
+    return new Stmt.Loop(Stmt.Loop.Kind.FOR, k, Const.ofInt(0), 1, cond, new Block(List.of(store)), new Block(), src);
+  }
+
+  /** The same copy run from the last element down, for an overlapping copy within one array. */
+  private Stmt copyLoopDown(Var from, Expr fromPos, Var to, Expr toPos, Expr n, Src src) {
+    Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
+    Expr read = new Apply(Op.ARRAY_READ, List.of(new Ref(from), plus(fromPos, new Ref(k))), from.type().element());
+    Stmt store = new Stmt.ArrayStore(to, plus(toPos, new Ref(k)), read, null, src);
+    Expr cond = new Apply(Op.GE, List.of(new Ref(k), Const.ofInt(0)), Type.BOOLEAN);
+    return new Stmt.Loop(Stmt.Loop.Kind.FOR, k, new Apply(Op.SUB, List.of(n, Const.ofInt(1)), Type.INT), -1, cond,
+        new Block(List.of(store)), new Block(), src);
   }
 
   private Type resolvedArrayType(NewArrayTree na) {
@@ -621,10 +768,235 @@ public final class MethodParser {
         assign(u.getExpression(), new Apply(inc ? Op.ADD : Op.SUB, List.of(target, one), target.type()),
             inc ? Op.ADD : Op.SUB, src, out);
       }
-      case METHOD_INVOCATION -> unsupported(e, "a call whose result is discarded",
-          "differentiable code has no side effects: use the call's value, or remove the call");
+      case METHOD_INVOCATION -> callStatement((MethodInvocationTree) e, src, out);
       default -> unsupported(e, "this expression statement", "write an assignment");
     }
+  }
+
+  /**
+   * A call made for its effect: {@code System.arraycopy}, {@code Arrays.fill} (both become
+   * element loops, which differentiate like any store), or a void helper that writes into
+   * arrays passed to it.
+   */
+  private void callStatement(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    String name = t.getMethodSelect() instanceof MemberSelectTree ms ? ms.getIdentifier().toString()
+        : t.getMethodSelect() instanceof IdentifierTree id ? id.getName().toString() : "";
+    TypeElement owner = t.getMethodSelect() instanceof MemberSelectTree ms
+        && !(ms.getExpression() instanceof IdentifierTree q && lookup(q.getName().toString()) != null)
+        ? resolver.typeNamed(ms.getExpression()) : null;
+    String ownerName = owner == null ? "" : owner.getQualifiedName().toString();
+    List<? extends ExpressionTree> args = t.getArguments();
+    if (ownerName.equals("java.lang.System") && name.equals("arraycopy") && args.size() == 5) {
+      Var from = arrayVar(args.get(0));
+      Expr fromPos = expr(args.get(1));
+      Var to = arrayVar(args.get(2));
+      Expr toPos = expr(args.get(3));
+      Expr n = expr(args.get(4));
+      if (from == null || to == null || fromPos == null || toPos == null || n == null) {
+        return;
+      }
+      if (!intArgs(t, fromPos, toPos, n)) {
+        return;
+      }
+      if (from.type() != to.type()) {
+        unsupported(t, "System.arraycopy from a " + from.type().javaName() + " to a " + to.type().javaName(),
+            "copy between arrays of the same type");
+        return;
+      }
+      if (to.isParameter()) {
+        unsupported(args.get(2), "writing to parameter array '" + to.name() + "'",
+            "parameters are inputs: copy into a local array and write that");
+        return;
+      }
+      List<Stmt> body = new ArrayList<>();
+      fromPos = once(fromPos, body, src);
+      toPos = once(toPos, body, src);
+      n = once(n, body, src);
+      if (from == to) {
+        // overlapping ranges copy as if through a temporary array: run down when moving up
+        body.add(new Stmt.If(new Apply(Op.GT, List.of(toPos, fromPos), Type.BOOLEAN),
+            new Block(List.of(copyLoopDown(from, fromPos, to, toPos, n, src))),
+            new Block(List.of(copyLoop(from, fromPos, to, toPos, n, src))), src));
+      } else {
+        body.add(copyLoop(from, fromPos, to, toPos, n, src));
+      }
+      out.accept(new Stmt.Nested(new Block(body), Src.NONE));
+      return;
+    }
+    if (ownerName.equals("java.util.Arrays") && name.equals("fill") && (args.size() == 2 || args.size() == 4)) {
+      Var array = arrayVar(args.get(0));
+      Expr fromIndex = args.size() == 4 ? expr(args.get(1)) : Const.ofInt(0);
+      Expr toIndex = args.size() == 4 ? expr(args.get(2)) : null;
+      Expr value = expr(args.get(args.size() - 1));
+      if (array == null || fromIndex == null || value == null || args.size() == 4 && toIndex == null) {
+        return;
+      }
+      if (toIndex == null) {
+        toIndex = length(array);
+      }
+      if (!intArgs(t, fromIndex, toIndex)) {
+        return;
+      }
+      if (array.isParameter()) {
+        unsupported(args.get(0), "writing to parameter array '" + array.name() + "'",
+            "parameters are inputs: copy into a local array and write that");
+        return;
+      }
+      Type element = array.type().element();
+      if (!assignable(value.type(), element)) {
+        unsupported(args.get(args.size() - 1), "filling a " + array.type().javaName() + " with a "
+            + value.type().javaName(), "write the conversion explicitly");
+        return;
+      }
+      if (value.type() != element) {
+        value = new Apply(Op.CAST, List.of(value), element);
+      }
+      List<Stmt> body = new ArrayList<>();
+      fromIndex = once(fromIndex, body, src);
+      toIndex = once(toIndex, body, src);
+      value = once(value, body, src);
+      Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
+      Stmt store = new Stmt.ArrayStore(array, new Ref(k), value, null, src);
+      body.add(new Stmt.Loop(Stmt.Loop.Kind.FOR, k, fromIndex, 1,
+          new Apply(Op.LT, List.of(new Ref(k), toIndex), Type.BOOLEAN), new Block(List.of(store)), new Block(), src));
+      out.accept(new Stmt.Nested(new Block(body), Src.NONE));
+      return;
+    }
+    voidCall(t, src, out);
+  }
+
+  private boolean intArgs(Tree at, Expr... args) {
+    for (Expr a : args) {
+      if (a.type() != Type.INT) {
+        unsupported(at, "a position or length of type " + a.type().javaName(), "pass int positions and lengths");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** An expression evaluated once: a constant or variable as it is, else a new local holding it. */
+  private static Expr once(Expr e, List<Stmt> before, Src src) {
+    if (e instanceof Const || e instanceof Ref r && !r.var().type().isArray()) {
+      return e;
+    }
+    Var t = new Var(e.type() == Type.INT ? "p" : "v", e.type(), Var.Kind.SYNTHETIC);
+    before.add(new Stmt.Assign(t, e, true, null, src));
+    return new Ref(t);
+  }
+
+  /** Helpers being inlined, innermost last (for the recursion check). */
+  private final Deque<ExecutableElement> inlining = new ArrayDeque<>();
+
+  /**
+   * A call of a {@code void} static helper as a statement, such as {@code rhs(y, dydt)}: its
+   * body is inlined here, its array parameters standing for the caller's arrays (so what it
+   * writes into them is written, and differentiated, as if the caller had written it) and its
+   * other parameters becoming locals that hold the arguments. Its source must be in this
+   * compilation.
+   */
+  private void voidCall(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    ExpressionTree select = t.getMethodSelect();
+    List<ExecutableElement> candidates = List.of();
+    String name = "";
+    if (select instanceof IdentifierTree id) {
+      name = id.getName().toString();
+      candidates = resolver.methods(name);
+    } else if (select instanceof MemberSelectTree ms) {
+      name = ms.getIdentifier().toString();
+      TypeElement owner = ms.getExpression() instanceof IdentifierTree q && lookup(q.getName().toString()) != null
+          ? null : resolver.typeNamed(ms.getExpression());
+      candidates = owner == null ? List.of() : resolver.methods(owner, name);
+    }
+    candidates = candidates.stream().filter(m -> m.getReturnType().getKind() == TypeKind.VOID).toList();
+    if (candidates.isEmpty()) {
+      unsupported(t, "a call whose result is discarded",
+          "differentiable code has no side effects: use the call's value, or call a static void helper "
+              + "of this compilation that writes its results into arrays passed to it");
+      return;
+    }
+    List<Expr> args = new ArrayList<>();
+    for (ExpressionTree a : t.getArguments()) {
+      Expr x = expr(a);
+      if (x == null) {
+        return;
+      }
+      args.add(x);
+    }
+    ExecutableElement m = choose(candidates, args);
+    if (m == null) {
+      unsupported(t, "the call " + sourceText(t), "no single void method '" + name + "' takes these argument types");
+      return;
+    }
+    SourceAccess.MethodSource callee = sources.find(m);
+    if (!m.getModifiers().contains(Modifier.STATIC) || callee == null || callee.tree().getBody() == null) {
+      unsupported(t, "calling void method " + name + ", whose source is not in this compilation (or which is "
+          + "not static)", "write it as a static void method of a class compiled together with this one, or "
+          + "return its result");
+      return;
+    }
+    if (inlining.contains(m) || m.equals(method)) {
+      unsupported(t, "a recursive call of void helper " + name, "write the recursion as a loop");
+      return;
+    }
+    List<Stmt> body = new ArrayList<>();
+    Map<String, Var> params = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      VariableElement p = m.getParameters().get(i);
+      Type pt = CallResolver.typeOf(p.asType()).orElse(Type.OBJECT);
+      Expr a = args.get(i);
+      if (pt.isArray()) {
+        if (!(a instanceof Ref ref)) {
+          unsupported(t.getArguments().get(i), "passing " + sourceText(t.getArguments().get(i)) + " to array "
+              + "parameter '" + p.getSimpleName() + "' of " + name, "pass an array variable");
+          return;
+        }
+        params.put(p.getSimpleName().toString(), ref.var());
+      } else {
+        Var local = new Var(p.getSimpleName().toString(), pt, Var.Kind.LOCAL);
+        params.put(local.name(), local);
+        body.add(new Stmt.Assign(local, a.type() != pt ? new Apply(Op.CAST, List.of(a), pt) : a, true, null, src));
+      }
+    }
+    // parse the helper's body in its own unit and scope
+    SourceUnit savedUnit = unit;
+    Resolver savedResolver = resolver;
+    List<Map<String, Var>> savedScopes = new ArrayList<>(scopes);
+    int savedLoops = loopDepth;
+    int savedBranches = branchDepth;
+    unit = callee.unit();
+    resolver = new Resolver(env.getElementUtils(), env.getTypeUtils(), unit.tree(), Naming.owner(m));
+    scopes.clear();
+    scopes.push(params);
+    inlining.push(m);
+    List<? extends StatementTree> stmts = callee.tree().getBody().getStatements();
+    if (!stmts.isEmpty() && stmts.get(stmts.size() - 1) instanceof ReturnTree r && r.getExpression() == null) {
+      stmts = stmts.subList(0, stmts.size() - 1); // return; at the end
+    }
+    Block inlined = block(stmts);
+    inlining.pop();
+    scopes.clear();
+    for (int i = savedScopes.size() - 1; i >= 0; i--) {
+      scopes.push(savedScopes.get(i));
+    }
+    unit = savedUnit;
+    resolver = savedResolver;
+    loopDepth = savedLoops;
+    branchDepth = savedBranches;
+    // the helper's locals get its name as a suffix, so that they shadow nothing of the caller
+    String suffix = "$" + m.getSimpleName();
+    for (Stmt x : body) {
+      ((Stmt.Assign) x).target.rename(((Stmt.Assign) x).target.name() + suffix);
+    }
+    dev.adjoint.processor.analysis.Blocks.walk(inlined, x -> {
+      if (x instanceof Stmt.Assign a && a.declaration && a.target.kind() == Var.Kind.LOCAL) {
+        a.target.rename(a.target.name() + suffix);
+      } else if (x instanceof Stmt.Loop l && l.index != null && l.index.kind() == Var.Kind.LOCAL) {
+        l.index.rename(l.index.name() + suffix);
+      }
+    });
+    body.add(new Stmt.Nested(inlined, src));
+    out.accept(new Stmt.Nested(new Block(body), Src.NONE));
   }
 
   private void assign(ExpressionTree target, Expr value, Op compound, Src src, Consumer<Stmt> out) {
@@ -644,7 +1016,7 @@ public final class MethodParser {
       if (poisoned.contains(v)) {
         return;
       }
-      if (v.type() == Type.DOUBLE_ARRAY || v.type().rank() >= 2) {
+      if (v.type().isArray() || v.type().rank() >= 2) {
         unsupported(target, "reassigning array variable '" + v.name() + "'",
             "arrays cannot be aliased or replaced: write its elements, or use another array");
         return;
@@ -671,6 +1043,15 @@ public final class MethodParser {
       Expr index = expr(aa.getIndex());
       if (index == null) {
         return;
+      }
+      Type element = array.type().element();
+      if (!assignable(value.type(), element)) {
+        unsupported(target, "storing a " + value.type().javaName() + " in " + array.type().javaName() + " '"
+            + array.name() + "'", "write the conversion explicitly, e.g. (" + element.javaName() + ") (...)");
+        return;
+      }
+      if (value.type() != element) {
+        value = new Apply(Op.CAST, List.of(value), element);
       }
       out.accept(new Stmt.ArrayStore(array, index, value, compound, src));
     } else {
@@ -992,8 +1373,8 @@ public final class MethodParser {
       case METHOD_INVOCATION:
         return call((MethodInvocationTree) e);
       case NEW_ARRAY:
-        return unsupported(e, "creating an array here",
-            "create arrays only in a local declaration at the top of the method: double[] a = new double[n];");
+        return unsupported(e, "creating an array inside an expression",
+            "create it in a local declaration (double[] a = new double[n]; or double[] a = {x, y};) and use the local");
       case NEW_CLASS:
         return unsupported(e, "creating objects (new " + ((com.sun.source.tree.NewClassTree) e).getIdentifier() + ")",
             "differentiable code computes with double, int, long, boolean and double[] only");
@@ -1033,10 +1414,7 @@ public final class MethodParser {
   }
 
   private static Type elementType(Type array) {
-    return switch (array) {
-      case INT_ARRAY -> Type.INT;
-      default -> Type.DOUBLE;
-    };
+    return array.element();
   }
 
   /**
@@ -1132,6 +1510,13 @@ public final class MethodParser {
     return true;
   }
 
+  private static ExpressionTree unparenthesized(ExpressionTree e) {
+    while (e instanceof ParenthesizedTree p) {
+      e = p.getExpression();
+    }
+    return e;
+  }
+
   private Var arrayVar(ExpressionTree e) {
     while (e instanceof ParenthesizedTree p) {
       e = p.getExpression();
@@ -1141,9 +1526,13 @@ public final class MethodParser {
       if (v != null && poisoned.contains(v)) {
         return null;
       }
-      if (v != null && (v.type() == Type.DOUBLE_ARRAY || v.type() == Type.INT_ARRAY)) {
+      if (v != null && v.type().isArray()) {
         return v;
       }
+    }
+    if (e instanceof NewArrayTree) {
+      expr(e); // reported as an array made inside an expression
+      return null;
     }
     if (e instanceof IdentifierTree && lookup(e.toString()) == null
         || e instanceof MemberSelectTree m && (isThis(m.getExpression()) || resolver.typeNamed(m.getExpression()) != null)) {
@@ -1152,11 +1541,11 @@ public final class MethodParser {
       if (read == null) {
         return null;
       }
-      if (read instanceof Ref r && (r.type() == Type.DOUBLE_ARRAY || r.type() == Type.INT_ARRAY)) {
+      if (read instanceof Ref r && r.type().isArray()) {
         return r.var();
       }
     }
-    unsupported(e, "the array expression '" + e + "'", "index double[] parameters and locals by name");
+    unsupported(e, "the array expression '" + e + "'", "index array parameters and locals by name");
     return null;
   }
 

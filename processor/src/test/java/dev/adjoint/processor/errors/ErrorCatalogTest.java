@@ -96,13 +96,13 @@ class ErrorCatalogTest {
               return x;
             }
             """), "[AdjointParamType]", "parameter o", "Object", "supported", "double"),
-        c("parameter of type int[]", model("""
+        c("parameter of type float[]", model("""
             @Differentiable
             public static double f(double x,
-                int[] counts) { // <- error
+                float[] counts) { // <- error
               return x * counts.length;
             }
-            """), "[AdjointParamType]", "parameter counts", "int[]", "supported", "double"),
+            """), "[AdjointParamType]", "parameter counts", "float[]", "supported", "int[]"),
         c("generic method", model("""
             @Differentiable
             public static <T> double f(double x) { // <- error
@@ -358,27 +358,35 @@ class ErrorCatalogTest {
             xs[0] = x; // <- error
             return xs[0];
             """), UNSUPPORTED, "parameter array 'xs'", "copy"),
-        c("declaring an array inside a loop", body("""
+        c("declaring an array without creating it", body("""
             double s = 0;
             for (int i = 0; i < n; i++) {
-              double[] t = new double[2]; // <- error
+              double[] t; // <- error
             }
             return s + x;
-            """), UNSUPPORTED, "array inside a branch or loop", "before the loop"),
-        c("declaring an array inside a branch", body("""
+            """), UNSUPPORTED, "array declared without an initializer", "new double[n]"),
+        c("a double element in an int[] initializer", body("""
             if (n > 0) {
-              double[] t = new double[n]; // <- error
+              int[] t = {1, n, 2 * x}; // <- error
             }
             return x;
-            """), UNSUPPORTED, "array inside a branch or loop"),
-        c("array initializer {1, 2}", body("""
-            double[] a = {1, 2}; // <- error
+            """), UNSUPPORTED, "double element in a int[] initializer", "conversion"),
+        c("storing a double in an int[]", body("""
+            int[] k = new int[2];
+            k[0] = x; // <- error
             return x;
-            """), UNSUPPORTED, "array initializer", "new double[n]"),
-        c("array initializer new double[] {1, 2}", body("""
-            double[] a = new double[] {1, 2}; // <- error
+            """), UNSUPPORTED, "storing a double in int[] 'k'", "(int)"),
+        c("indexing a new array", body("""
+            return new double[] {x, 2}[1]; // <- error
+            """), UNSUPPORTED, "creating an array inside an expression", "local declaration"),
+        c("creating an array inside an expression", body("""
+            boolean b = x > 0 == new boolean[] {true}[0]; // <- error
+            return b ? x : 2 * x;
+            """), UNSUPPORTED, "creating an array inside an expression", "local declaration"),
+        c("System.arraycopy into a parameter array", body("""
+            System.arraycopy(xs, 0, xs, 1, 1); // <- error
             return x;
-            """), UNSUPPORTED, "array initializer", "new double[n]"),
+            """), UNSUPPORTED, "writing to parameter array 'xs'", "copy into a local"),
         c("reassigning an array variable", body("""
             double[] a = new double[2];
             double[] b = new double[2];
