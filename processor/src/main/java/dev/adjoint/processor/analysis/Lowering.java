@@ -127,7 +127,8 @@ public final class Lowering {
         Map<Stmt.Label, Flags> inner = targets;
         Flags own = null;
         if (n.label != null) {
-          own = new Flags(new Var("broke", Type.BOOLEAN, Var.Kind.SYNTHETIC), null);
+          own = new Flags(new Var(n.label.name == null ? "broke" : "broke_" + n.label.name, Type.BOOLEAN,
+              Var.Kind.SYNTHETIC), null);
           inner = new HashMap<>(targets);
           inner.put(n.label, own);
         }
@@ -167,9 +168,10 @@ public final class Lowering {
   }
 
   private Out loop(Stmt.Loop l, Map<Stmt.Label, Flags> targets) {
+    String suffix = l.label != null && l.label.name != null ? "_" + l.label.name : "";
     Flags flagsHere = new Flags(
-        new Var("broke", Type.BOOLEAN, Var.Kind.SYNTHETIC),
-        new Var("skip", Type.BOOLEAN, Var.Kind.SYNTHETIC));
+        new Var("broke" + suffix, Type.BOOLEAN, Var.Kind.SYNTHETIC),
+        new Var("skip" + suffix, Type.BOOLEAN, Var.Kind.SYNTHETIC));
     Map<Stmt.Label, Flags> inner = targets;
     if (l.label != null) {
       inner = new HashMap<>(targets);

@@ -125,7 +125,15 @@ final class SwitchLowering {
         match = matches(sel, g.labels());
       }
       boolean entered = i > 0 && falls[i - 1];
-      Expr cond = entered ? new Apply(Op.OR, List.of(new Ref(fall), match), Type.BOOLEAN) : match;
+      Expr cond = match;
+      if (entered && g.isDefault()) {
+        cond = new Apply(Op.OR, List.of(new Ref(fall), match), Type.BOOLEAN);
+      } else if (entered) { // fall || k == 1 || k == 2
+        cond = new Ref(fall);
+        for (Expr l : g.labels()) {
+          cond = new Apply(Op.OR, List.of(cond, new Apply(Op.EQ, List.of(sel, l), Type.BOOLEAN)), Type.BOOLEAN);
+        }
+      }
       List<Stmt> body = new ArrayList<>(g.body().stmts);
       boolean laterEntered = false;
       for (int j = i + 1; j < n; j++) {
