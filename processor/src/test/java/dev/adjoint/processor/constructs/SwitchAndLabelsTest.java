@@ -97,6 +97,8 @@ class SwitchAndLabelsTest {
       out.add(Arguments.of("switchYield", new Object[] {0.7, k}));
       out.add(Arguments.of("switchYield", new Object[] {1.3, k}));
       out.add(Arguments.of("labelledBlock", new Object[] {0.8, k}));
+      out.add(Arguments.of("returnsAndNesting", new Object[] {0.8, k}));
+      out.add(Arguments.of("returnsAndNesting", new Object[] {0.8, k + 1}));
     }
     out.add(Arguments.of("inLoop", new Object[] {mixed.clone(), 0.9}));
     out.add(Arguments.of("inLoop", new Object[] {positive.clone(), 3.0}));
@@ -112,6 +114,7 @@ class SwitchAndLabelsTest {
     out.add(Arguments.of("labelledBreak", new Object[] {positive.clone(), 0.05}));
     out.add(Arguments.of("labelledBoth", new Object[] {mixed.clone(), 0.7}));
     out.add(Arguments.of("labelledBoth", new Object[] {positive.clone(), 3.0}));
+    out.add(Arguments.of("blockInLoop", new Object[] {mixed.clone(), 0.7}));
     out.add(Arguments.of("subsetSum", new Object[] {new double[] {0.5, -1.5, 2.0, 0.25}}));
     out.add(Arguments.of("subsetSum", new Object[] {new double[0]}));
     for (int a : new int[] {0, 5, 13, -7}) {
