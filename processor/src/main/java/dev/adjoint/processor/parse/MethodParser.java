@@ -96,6 +96,13 @@ public final class MethodParser {
   private String pendingLabel;
   /** Statements a switch expression needs before the statement that uses its value. */
   private List<Stmt> hoisted = new ArrayList<>();
+  /**
+   * The expression a switch expression with block arms may be: the whole initializer, assigned
+   * value, returned value, if condition or yielded value of the statement being read. Its
+   * statements run before that statement, which is only right when nothing else of the
+   * statement could skip it (the right of && or ||, an arm of ?:).
+   */
+  private ExpressionTree hoistable;
   /** The switch expressions being read, innermost first: where their yields go. */
   private final Deque<SwitchValue> switchValues = new ArrayDeque<>();
   private int branchDepth;
@@ -337,6 +344,8 @@ public final class MethodParser {
     pendingLabel = null;
     List<Stmt> outerHoisted = hoisted;
     hoisted = new ArrayList<>();
+    ExpressionTree outerHoistable = hoistable;
+    hoistable = topExpression(s);
     Stmt.Label attach = loopLabel;
     Consumer<Stmt> out = st -> {
       if (attach != null) {
@@ -479,6 +488,30 @@ public final class MethodParser {
       targets.pop();
     }
     hoisted = outerHoisted;
+    hoistable = outerHoistable;
+  }
+
+  /** The expression of a statement a switch expression with block arms may be (see {@link #hoistable}). */
+  private static ExpressionTree topExpression(Tree s) {
+    ExpressionTree e = null;
+    if (s instanceof VariableTree v) {
+      e = v.getInitializer();
+    } else if (s instanceof ExpressionStatementTree es) {
+      return topExpression(es.getExpression());
+    } else if (s instanceof AssignmentTree a) {
+      e = a.getExpression();
+    } else if (s instanceof CompoundAssignmentTree a) {
+      e = a.getExpression();
+    } else if (s instanceof ReturnTree r) {
+      e = r.getExpression();
+    } else if (s instanceof IfTree i) {
+      e = i.getCondition();
+    } else if (s instanceof com.sun.source.tree.YieldTree y) {
+      e = y.getValue();
+    } else if (s instanceof WhileLoopTree || s instanceof DoWhileLoopTree || s instanceof ForLoopTree) {
+      return null; // the header is evaluated again and again: reported as such
+    }
+    return e == null ? null : unparenthesized(e);
   }
 
   // ---------------------------------------------------------------- break, continue, switch
@@ -639,12 +672,15 @@ public final class MethodParser {
         List<Stmt> stmts = new ArrayList<>();
         List<Stmt> outerHoisted = hoisted;
         hoisted = new ArrayList<>();
+        ExpressionTree outerHoistable = hoistable;
+        hoistable = topExpression(value);
         expressionStatement(value, value, st -> {
           stmts.addAll(hoisted);
           hoisted.clear();
           stmts.add(st);
         });
         hoisted = outerHoisted;
+        hoistable = outerHoistable;
         body = new Block(stmts);
       } else if (rule && c.getBody() instanceof StatementTree st) {
         List<Stmt> stmts = new ArrayList<>();
@@ -670,7 +706,10 @@ public final class MethodParser {
   /** The arm {@code case L -> value} of a switch expression: {@code yield value}. */
   private void statementOfYield(ExpressionTree value, List<Stmt> out) {
     SwitchValue sv = switchValues.peek();
+    ExpressionTree outerHoistable = hoistable;
+    hoistable = unparenthesized(value);
     Expr v = expr(value);
+    hoistable = outerHoistable;
     out.addAll(hoisted); // a switch expression inside this arm's value
     hoisted.clear();
     if (v != null) {
@@ -720,6 +759,15 @@ public final class MethodParser {
     // arrow arms that are expressions only: selector == label ? value : ... (default last)
     boolean simple = groups.stream().allMatch(g -> g.rule() && g.body().stmts.size() == 2
         && g.body().stmts.get(0) instanceof Stmt.Assign a && sv.yields.contains(a));
+    if (simple && selector instanceof Const c) { // a String constant: the arm is known now
+      SwitchLowering.Group chosen = groups.stream()
+          .filter(g -> g.labels().stream().anyMatch(l -> l instanceof Const lc && lc.value().equals(c.value())))
+          .findFirst()
+          .orElse(groups.stream().filter(SwitchLowering.Group::isDefault).findFirst().orElse(null));
+      if (chosen != null) {
+        return ((Stmt.Assign) chosen.body().stmts.get(0)).value;
+      }
+    }
     if (simple && !(selector instanceof Const)) {
       Expr chain = null;
       SwitchLowering.Group last = groups.stream().filter(SwitchLowering.Group::isDefault).findFirst()
@@ -740,6 +788,10 @@ public final class MethodParser {
       return chain;
     }
     // statements: a local assigned by every yield, declared before the switch
+    if (t != hoistable) {
+      return unsupported(t, "a switch expression with block arms in a loop header or inside a larger expression",
+          "assign it to a local first (double w = switch ...;), or use arrow cases with expressions only");
+    }
     Var result = new Var("switch", type, Var.Kind.SYNTHETIC);
     java.util.Map<Stmt, Stmt> retarget = new java.util.IdentityHashMap<>();
     for (Stmt.Assign y : sv.yields) {

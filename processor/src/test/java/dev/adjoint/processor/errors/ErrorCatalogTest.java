@@ -216,6 +216,10 @@ class ErrorCatalogTest {
             }
             return s;
             """), UNSUPPORTED, "switch expression with block arms in a loop header", "Model.f", "local"),
+        c("switch expression with block arms right of &&", body("""
+            boolean ok = n < xs.length && switch (n) { case 0 -> { boolean b = xs[n] > 0; yield b; } default -> false; }; // <- error
+            return ok ? x : -x;
+            """), UNSUPPORTED, "switch expression with block arms", "larger expression", "assign it to a local"),
         c("try/catch", body("""
             double y;
             try { // <- error
