@@ -498,9 +498,8 @@ public final class MethodParser {
       e = v.getInitializer();
     } else if (s instanceof ExpressionStatementTree es) {
       return topExpression(es.getExpression());
-    } else if (s instanceof AssignmentTree a) {
-      e = a.getExpression();
-    } else if (s instanceof CompoundAssignmentTree a) {
+    } else if (s instanceof AssignmentTree a && unparenthesized(a.getVariable()) instanceof IdentifierTree) {
+      // not x += switch ... (x is read first) nor a[i] = switch ... (i is read first): the arms could change them
       e = a.getExpression();
     } else if (s instanceof ReturnTree r) {
       e = r.getExpression();
