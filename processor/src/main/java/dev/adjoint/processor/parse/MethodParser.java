@@ -382,7 +382,7 @@ public final class MethodParser {
     if (s instanceof WhileLoopTree || s instanceof DoWhileLoopTree || s instanceof ForLoopTree
         || s instanceof EnhancedForLoopTree) {
       loopLabel = new Stmt.Label(pendingLabel);
-      targets.push(new Target(pendingLabel, loopLabel, true));
+      targets.push(new Target(pendingLabel, loopLabel, true, true));
     }
     pendingLabel = null;
     List<Stmt> outerHoisted = hoisted;
@@ -467,7 +467,7 @@ public final class MethodParser {
         com.sun.source.tree.SwitchTree t = (com.sun.source.tree.SwitchTree) s;
         Src src = src(s, "switch (" + sourceText(unparenthesized(t.getExpression())) + ")");
         Stmt.Label label = new Stmt.Label(null);
-        targets.push(new Target(null, label, false));
+        targets.push(new Target(null, label, false, true));
         Optional<SwitchLowering.Group[]> groups = Optional.empty();
         Expr selector = selector(t.getExpression());
         if (selector != null) {
@@ -509,7 +509,7 @@ public final class MethodParser {
         } else {
           // a labelled block (or switch, or any statement): break name; leaves it
           Stmt.Label label = new Stmt.Label(name);
-          targets.push(new Target(name, label, false));
+          targets.push(new Target(name, label, false, false));
           List<Stmt> stmts = new ArrayList<>();
           if (inner instanceof BlockTree b) {
             stmts.addAll(block(b.getStatements()).stmts);
@@ -558,13 +558,16 @@ public final class MethodParser {
 
   // ---------------------------------------------------------------- break, continue, switch
 
-  /** A statement that break (and, for a loop, continue) can name. */
-  private record Target(String name, Stmt.Label label, boolean loop) {}
+  /**
+   * A statement that break (and, for a loop, continue) can name; a labelled block only by its
+   * name ({@code plain}: a loop or switch, the target of an unlabelled break).
+   */
+  private record Target(String name, Stmt.Label label, boolean loop, boolean plain) {}
 
   /** What {@code break name} / {@code continue name} (name null: the innermost one) refers to. */
   private Target target(javax.lang.model.element.Name name, boolean isContinue) {
     for (Target t : targets) {
-      if (name == null ? !isContinue || t.loop() : name.contentEquals(String.valueOf(t.name()))) {
+      if (name == null ? isContinue ? t.loop() : t.plain() : name.contentEquals(String.valueOf(t.name()))) {
         return isContinue && !t.loop() ? null : t;
       }
     }

@@ -115,6 +115,7 @@ class SwitchAndLabelsTest {
     out.add(Arguments.of("labelledBoth", new Object[] {mixed.clone(), 0.7}));
     out.add(Arguments.of("labelledBoth", new Object[] {positive.clone(), 3.0}));
     out.add(Arguments.of("blockInLoop", new Object[] {mixed.clone(), 0.7}));
+    out.add(Arguments.of("blockInLoop", new Object[] {new double[] {0.3, 1.2, 0.5, 2.5, 0.7, 0.4, 1.7, 0.2}, 0.7}));
     out.add(Arguments.of("subsetSum", new Object[] {new double[] {0.5, -1.5, 2.0, 0.25}}));
     out.add(Arguments.of("subsetSum", new Object[] {new double[0]}));
     for (int a : new int[] {0, 5, 13, -7}) {
