@@ -39,7 +39,7 @@ public final class Lowering {
   /** Lowers the method body in place; afterwards the result is in {@code graph.result()}. */
   public static void lower(MethodGraph graph) {
     Lowering l = new Lowering(graph.result());
-    Out top = l.block(graph.body().stmts, null);
+    Out top = l.block(graph.body().stmts, Map.of());
     List<Stmt> body = top.stmts;
     removeLateFlagSets(body, l.flags);
     Set<Var> read = new HashSet<>();
@@ -74,10 +74,15 @@ public final class Lowering {
 
   private record Out(List<Stmt> stmts, Set<Var> exits) {}
 
-  /** Flags of the innermost loop. */
-  private record LoopFlags(Var broke, Var skip) {}
+  /**
+   * The flags of one statement that break or continue can name: {@code broke} says the loop,
+   * switch or labelled block was left; {@code skip} (loops only) says the rest of this iteration
+   * is skipped. A labelled exit out of nested loops sets the outer statement's flag, and every
+   * loop it passes stops on that flag, just as they stop on {@code returned}.
+   */
+  private record Flags(Var broke, Var skip) {}
 
-  private Out block(List<Stmt> in, LoopFlags loop) {
+  private Out block(List<Stmt> in, Map<Stmt.Label, Flags> targets) {
     List<Stmt> out = new ArrayList<>();
     for (int i = 0; i < in.size(); i++) {
       Stmt s = in.get(i);
@@ -89,14 +94,16 @@ public final class Lowering {
         out.add(set(returned, r.src));
         return new Out(out, Set.of(returned));
       } else if (s instanceof Stmt.Break b) {
-        out.add(set(loop.broke, b.src));
-        return new Out(out, Set.of(loop.broke));
+        Var flag = flags(targets, b.target).broke;
+        out.add(set(flag, b.src));
+        return new Out(out, Set.of(flag));
       } else if (s instanceof Stmt.Continue c) {
-        out.add(set(loop.skip, c.src));
-        return new Out(out, Set.of(loop.skip));
+        Var flag = flags(targets, c.target).skip;
+        out.add(set(flag, c.src));
+        return new Out(out, Set.of(flag));
       } else if (s instanceof Stmt.If f) {
-        Out t = block(f.then.stmts, loop);
-        Out e = block(f.otherwise.stmts, loop);
+        Out t = block(f.then.stmts, targets);
+        Out e = block(f.otherwise.stmts, targets);
         Stmt.If lowered = new Stmt.If(f.cond, new Block(t.stmts), new Block(e.stmts), f.src);
         out.add(lowered);
         exits.addAll(t.exits);
@@ -109,23 +116,37 @@ public final class Lowering {
         boolean elseExits = alwaysExits(f.otherwise.stmts);
         if (thenExits != elseExits && (thenExits ? e.exits : t.exits).isEmpty()) {
           // the rest runs exactly when the other branch ran: move it there
-          Out r = block(rest, loop);
+          Out r = block(rest, targets);
           (thenExits ? lowered.otherwise : lowered.then).stmts.addAll(r.stmts);
           exits.addAll(r.exits);
           return new Out(out, exits);
         }
-        return guardRest(out, exits, rest, loop);
+        return guardRest(out, exits, rest, targets);
       } else if (s instanceof Stmt.Loop l) {
-        Out lowered = loop(l);
+        Out lowered = loop(l, targets);
         out.addAll(lowered.stmts);
         if (!lowered.exits.isEmpty()) {
-          return guardRest(out, new LinkedHashSet<>(lowered.exits), in.subList(i + 1, in.size()), loop);
+          return guardRest(out, new LinkedHashSet<>(lowered.exits), in.subList(i + 1, in.size()), targets);
         }
       } else if (s instanceof Stmt.Nested n) {
-        Out b = block(n.block.stmts, loop);
-        out.add(new Stmt.Nested(new Block(b.stmts), n.src));
-        if (!b.exits.isEmpty()) {
-          return guardRest(out, new LinkedHashSet<>(b.exits), in.subList(i + 1, in.size()), loop);
+        Map<Stmt.Label, Flags> inner = targets;
+        Flags own = null;
+        if (n.label != null) {
+          own = new Flags(new Var(n.label.name == null ? "broke" : "broke_" + n.label.name, Type.BOOLEAN,
+              Var.Kind.SYNTHETIC), null);
+          inner = new HashMap<>(targets);
+          inner.put(n.label, own);
+        }
+        Out b = block(n.block.stmts, inner);
+        List<Stmt> stmts = new ArrayList<>(b.stmts);
+        Set<Var> left = new LinkedHashSet<>(b.exits);
+        if (own != null && left.remove(own.broke)) {
+          // break out of this block: the rest of the block is guarded; nothing outside reads it
+          stmts.add(0, new Stmt.Assign(own.broke, Const.ofBoolean(false), true, null, Src.NONE));
+        }
+        out.add(new Stmt.Nested(new Block(stmts), n.src));
+        if (!left.isEmpty()) {
+          return guardRest(out, left, in.subList(i + 1, in.size()), targets);
         }
       } else {
         out.add(s);
@@ -134,32 +155,44 @@ public final class Lowering {
     return new Out(out, Set.of());
   }
 
-  private Out guardRest(List<Stmt> out, Set<Var> exits, List<Stmt> rest, LoopFlags loop) {
+  private static Flags flags(Map<Stmt.Label, Flags> targets, Stmt.Label target) {
+    Flags f = targets.get(target);
+    if (f == null) {
+      throw new IllegalStateException("break or continue to " + target + " outside its statement");
+    }
+    return f;
+  }
+
+  private Out guardRest(List<Stmt> out, Set<Var> exits, List<Stmt> rest, Map<Stmt.Label, Flags> targets) {
     if (!rest.isEmpty()) {
-      Out r = block(rest, loop);
+      Out r = block(rest, targets);
       out.add(new Stmt.If(notAny(exits), new Block(r.stmts), new Block(), Src.NONE));
       exits.addAll(r.exits);
     }
     return new Out(out, exits);
   }
 
-  private Out loop(Stmt.Loop l) {
-    LoopFlags flagsHere = new LoopFlags(
-        new Var("broke", Type.BOOLEAN, Var.Kind.SYNTHETIC),
-        new Var("skip", Type.BOOLEAN, Var.Kind.SYNTHETIC));
-    Out body = block(l.body.stmts, flagsHere);
-    Out update = block(l.update.stmts, flagsHere);
+  private Out loop(Stmt.Loop l, Map<Stmt.Label, Flags> targets) {
+    String suffix = l.label != null && l.label.name != null ? "_" + l.label.name : "";
+    Flags flagsHere = new Flags(
+        new Var("broke" + suffix, Type.BOOLEAN, Var.Kind.SYNTHETIC),
+        new Var("skip" + suffix, Type.BOOLEAN, Var.Kind.SYNTHETIC));
+    Map<Stmt.Label, Flags> inner = targets;
+    if (l.label != null) {
+      inner = new HashMap<>(targets);
+      inner.put(l.label, flagsHere);
+    }
+    Out body = block(l.body.stmts, inner);
+    Out update = block(l.update.stmts, inner);
     List<Stmt> out = new ArrayList<>();
-    Set<Var> stop = new LinkedHashSet<>();
-    if (body.exits.contains(flagsHere.broke)) {
-      flags.add(flagsHere.broke);
+    // the loop stops on its own break and on every exit that leaves it (return, an outer
+    // statement's break or continue); its own continue only skips the rest of the body
+    Set<Var> stop = new LinkedHashSet<>(body.exits);
+    stop.remove(flagsHere.skip);
+    if (stop.contains(flagsHere.broke)) {
       out.add(new Stmt.Assign(flagsHere.broke, Const.ofBoolean(false), true, null, Src.NONE));
-      stop.add(flagsHere.broke);
     }
-    if (body.exits.contains(returned)) {
-      flags.add(returned);
-      stop.add(returned);
-    }
+    flags.addAll(stop);
     List<Stmt> bodyStmts = new ArrayList<>(body.stmts);
     if (body.exits.contains(flagsHere.skip)) {
       flags.add(flagsHere.skip);
@@ -174,7 +207,9 @@ public final class Lowering {
     Stmt.Loop lowered = new Stmt.Loop(l.kind, l.index, l.start, l.step, cond, new Block(bodyStmts),
         new Block(updateStmts), l.src);
     out.add(lowered);
-    return new Out(out, body.exits.contains(returned) ? Set.of(returned) : Set.of());
+    Set<Var> leaving = new LinkedHashSet<>(stop);
+    leaving.remove(flagsHere.broke);
+    return new Out(out, leaving);
   }
 
   private static Expr notAny(Set<Var> flags) {
@@ -203,7 +238,8 @@ public final class Lowering {
       return alwaysExits(f.then.stmts) && alwaysExits(f.otherwise.stmts);
     }
     if (last instanceof Stmt.Nested n) {
-      return alwaysExits(n.block.stmts);
+      // a break that leaves the block itself continues right after it
+      return n.label == null && alwaysExits(n.block.stmts);
     }
     return false;
   }

@@ -125,7 +125,8 @@ public final class CodePrinter {
   private static CodeBlock assignment(Expr value, Op compound) {
     if (compound != null && value instanceof Expr.Apply a && a.args().size() == 2) {
       Expr rhs = a.arg(1);
-      if (rhs instanceof Const c && c.is(1) && c.type() != Type.DOUBLE) {
+      if (rhs instanceof Const c && c.is(1) && c.type() != Type.DOUBLE
+          && (compound == Op.ADD || compound == Op.SUB)) { // not i *= 1, m |= 1, m >>= 1
         return CodeBlock.of("$L", compound == Op.ADD ? "++" : "--");
       }
       if (compound == Op.T_ADD) {

@@ -24,6 +24,16 @@ public enum Op {
   NE("!=", 8, Form.INFIX),
   AND("&&", 4, Form.INFIX),
   OR("||", 3, Form.INFIX),
+  // bit operations on int and long (and &, |, ^ on booleans, not short-circuit): never
+  // differentiated; they steer control flow. Shifts bind tighter than comparisons, &, ^ and |
+  // looser than == (JLS 15.19, 15.22): (mask >> j & 1) == 1 needs its parentheses.
+  SHL("<<", 10, Form.INFIX),
+  SHR(">>", 10, Form.INFIX),
+  USHR(">>>", 10, Form.INFIX),
+  BIT_AND("&", 7, Form.INFIX),
+  BIT_XOR("^", 6, Form.INFIX),
+  BIT_OR("|", 5, Form.INFIX),
+  BIT_NOT("~", 13, Form.PREFIX),
   /** {@code c ? a : b}. */
   COND("?:", 2, Form.SPECIAL),
   /** {@code (double) x}, {@code (int) x}, {@code (long) x}: the result type says which. */

@@ -97,6 +97,8 @@ public abstract sealed class Stmt {
     public Var counter;
     /** Holds the start of a counted loop whose start is not a literal. */
     public Var startCopy;
+    /** What its breaks and continues name, before lowering (which removes them); else null. */
+    public Label label;
 
     public Loop(Kind kind, Var index, Expr start, int step, Expr cond, Block body, Block update,
         Src src) {
@@ -118,6 +120,11 @@ public abstract sealed class Stmt {
   /** A nested scope, from {@code { ... }} in the source or a desugared {@code for}. */
   public static final class Nested extends Stmt {
     public final Block block;
+    /**
+     * Before lowering: set when {@code break} can leave this block (a labelled block, or a
+     * desugared {@code switch}); else null.
+     */
+    public Label label;
 
     public Nested(Block block, Src src) {
       super(src);
@@ -155,15 +162,42 @@ public abstract sealed class Stmt {
     }
   }
 
-  public static final class Break extends Stmt {
-    public Break(Src src) {
-      super(src);
+  /**
+   * What a {@code break} leaves or a {@code continue} continues: a loop, a {@code switch} or a
+   * labelled block. The parser resolves every break and continue (labelled or not) to one, so
+   * the lowering never has to guess which statement "innermost" meant. Compared by identity.
+   */
+  public static final class Label {
+    /** The source label ({@code outer}), or null for an unlabelled loop or switch. */
+    public final String name;
+
+    public Label(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String toString() {
+      return name == null ? "(unlabelled)" : name;
     }
   }
 
-  public static final class Continue extends Stmt {
-    public Continue(Src src) {
+  /** {@code break} or {@code break label}: leaves {@code target}. */
+  public static final class Break extends Stmt {
+    public final Label target;
+
+    public Break(Label target, Src src) {
       super(src);
+      this.target = target;
+    }
+  }
+
+  /** {@code continue} or {@code continue label}: ends this iteration of loop {@code target}. */
+  public static final class Continue extends Stmt {
+    public final Label target;
+
+    public Continue(Label target, Src src) {
+      super(src);
+      this.target = target;
     }
   }
 

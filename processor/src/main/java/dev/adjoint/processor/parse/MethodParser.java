@@ -91,7 +91,21 @@ public final class MethodParser {
   /** Variables whose declaration was reported: their uses are not reported again. */
   private final Set<Var> poisoned = new HashSet<>();
   private int loopDepth;
-  private int labels;
+  /** The statements break and continue can name, innermost first (see {@link #statement}). */
+  private final Deque<Target> targets = new ArrayDeque<>();
+  /** The label of the labelled statement being read, for the loop it labels. */
+  private String pendingLabel;
+  /** Statements a switch expression needs before the statement that uses its value. */
+  private List<Stmt> hoisted = new ArrayList<>();
+  /**
+   * The expression a switch expression with block arms may be: the whole initializer, assigned
+   * value, returned value, if condition or yielded value of the statement being read. Its
+   * statements run before that statement, which is only right when nothing else of the
+   * statement could skip it (the right of && or ||, an arm of ?:).
+   */
+  private ExpressionTree hoistable;
+  /** The switch expressions being read, innermost first: where their yields go. */
+  private final Deque<SwitchValue> switchValues = new ArrayDeque<>();
   private int branchDepth;
   private int errors;
   /** The receiver of an instance method ({@code ModelGrad.f(Model self, ...)}), else null. */
@@ -394,7 +408,35 @@ public final class MethodParser {
     return new Block(out);
   }
 
-  private void statement(StatementTree s, Consumer<Stmt> out) {
+  private void statement(StatementTree s, Consumer<Stmt> sink) {
+    // every loop is a target of break and continue, named by its label when it has one
+    Stmt.Label loopLabel = null;
+    if (s instanceof WhileLoopTree || s instanceof DoWhileLoopTree || s instanceof ForLoopTree
+        || s instanceof EnhancedForLoopTree) {
+      loopLabel = new Stmt.Label(pendingLabel);
+      targets.push(new Target(pendingLabel, loopLabel, true, true));
+    }
+    pendingLabel = null;
+    List<Stmt> outerHoisted = hoisted;
+    hoisted = new ArrayList<>();
+    ExpressionTree outerHoistable = hoistable;
+    hoistable = topExpression(s);
+    Stmt.Label attach = loopLabel;
+    Consumer<Stmt> out = st -> {
+      if (attach != null) {
+        labelLoop(st, attach);
+      }
+      if (!hoisted.isEmpty()) {
+        if (attach != null) {
+          unsupported(s, "a switch expression with block arms in a loop header",
+              "compute it in a local inside the loop body, or use arrow cases with expressions only");
+        } else {
+          hoisted.forEach(sink);
+        }
+        hoisted.clear();
+      }
+      sink.accept(st);
+    };
     switch (s.getKind()) {
       case VARIABLE -> declaration((VariableTree) s, out);
       case EXPRESSION_STATEMENT -> expressionStatement((ExpressionStatementTree) s, out);
@@ -452,24 +494,49 @@ public final class MethodParser {
       case FOR_LOOP -> forLoop((ForLoopTree) s, out);
       case ENHANCED_FOR_LOOP -> forEach((EnhancedForLoopTree) s, out);
       case BREAK -> {
-        if (((com.sun.source.tree.BreakTree) s).getLabel() != null) {
-          if (labels == 0) { // inside a labelled statement, the label was reported already
-            unsupported(s, "a labelled break", "restructure the loops, or use a boolean flag in the loop condition");
-          }
+        javax.lang.model.element.Name name = ((com.sun.source.tree.BreakTree) s).getLabel();
+        Target t = target(name, false);
+        if (t == null) {
+          unsupported(s, "'" + s.toString().replace(";", "") + "' here", "break out of a loop, a switch or a labelled block");
         } else {
-          out.accept(new Stmt.Break(src(s, "break")));
+          out.accept(new Stmt.Break(t.label(), src(s, name == null ? "break" : "break " + name)));
         }
       }
       case CONTINUE -> {
-        if (((com.sun.source.tree.ContinueTree) s).getLabel() != null) {
-          if (labels == 0) {
-            unsupported(s, "a labelled continue", "restructure the loops, or use a boolean flag");
-          }
+        javax.lang.model.element.Name name = ((com.sun.source.tree.ContinueTree) s).getLabel();
+        Target t = target(name, true);
+        if (t == null) {
+          unsupported(s, "'" + s.toString().replace(";", "") + "' here", "continue a loop that encloses it");
         } else {
-          out.accept(new Stmt.Continue(src(s, "continue")));
+          out.accept(new Stmt.Continue(t.label(), src(s, name == null ? "continue" : "continue " + name)));
         }
       }
-      case SWITCH -> unsupported(s, "a switch statement", "write it as an if / else if chain");
+      case SWITCH -> {
+        com.sun.source.tree.SwitchTree t = (com.sun.source.tree.SwitchTree) s;
+        Src src = src(s, "switch (" + sourceText(unparenthesized(t.getExpression())) + ")");
+        Stmt.Label label = new Stmt.Label(null);
+        targets.push(new Target(null, label, false, true));
+        Optional<SwitchLowering.Group[]> groups = Optional.empty();
+        Expr selector = selector(t.getExpression());
+        if (selector != null) {
+          groups = cases(t.getCases(), selector, false);
+        }
+        targets.pop();
+        if (groups.isPresent()) {
+          SwitchLowering.lower(selector, List.of(groups.get()), label, src).forEach(out);
+        }
+      }
+      case YIELD -> {
+        com.sun.source.tree.YieldTree y = (com.sun.source.tree.YieldTree) s;
+        SwitchValue sv = switchValues.peek();
+        Expr v = expr(y.getValue());
+        if (sv != null && v != null) {
+          Stmt.Assign a = new Stmt.Assign(sv.placeholder, v, false, null, src(s, "yield " + y.getValue()));
+          sv.yields.add(a);
+          out.accept(a);
+          out.accept(new Stmt.Break(sv.label, Src.NONE));
+        }
+      }
       case TRY -> {
         unsupported(s, "try/catch", "move the code that can throw out of the differentiable method");
         block(((com.sun.source.tree.TryTree) s).getBlock().getStatements());
@@ -480,17 +547,363 @@ public final class MethodParser {
         block(((com.sun.source.tree.SynchronizedTree) s).getBlock().getStatements());
       }
       case LABELED_STATEMENT -> {
-        unsupported(s, "a labelled statement", "restructure the loops without labels");
-        // still check what it labels, so one compile shows every problem
-        List<Stmt> ignored = new ArrayList<>();
-        labels++;
-        statement(((com.sun.source.tree.LabeledStatementTree) s).getStatement(), ignored::add);
-        labels--;
+        com.sun.source.tree.LabeledStatementTree t = (com.sun.source.tree.LabeledStatementTree) s;
+        String name = t.getLabel().toString();
+        StatementTree inner = t.getStatement();
+        if (inner instanceof WhileLoopTree || inner instanceof DoWhileLoopTree || inner instanceof ForLoopTree
+            || inner instanceof EnhancedForLoopTree) {
+          pendingLabel = name; // the loop itself is the target: continue name; needs it
+          statement(inner, out);
+        } else {
+          // a labelled block (or switch, or any statement): break name; leaves it
+          Stmt.Label label = new Stmt.Label(name);
+          targets.push(new Target(name, label, false, false));
+          List<Stmt> stmts = new ArrayList<>();
+          if (inner instanceof BlockTree b) {
+            stmts.addAll(block(b.getStatements()).stmts);
+          } else {
+            statement(inner, stmts::add);
+          }
+          targets.pop();
+          Stmt.Nested n = new Stmt.Nested(new Block(stmts), src(s, name + ":"));
+          n.label = label;
+          out.accept(n);
+        }
       }
       case CLASS, INTERFACE, ENUM, RECORD -> unsupported(s, "a local type declaration", "declare the type outside the method");
       case ASSERT -> unsupported(s, "assert", "check the condition in the caller");
       default -> unsupported(s, "this statement (" + s.getKind().toString().toLowerCase().replace('_', ' ') + ")",
           "use assignments, if/else, loops and return");
+    }
+    if (loopLabel != null) {
+      targets.pop();
+    }
+    hoisted = outerHoisted;
+    hoistable = outerHoistable;
+  }
+
+  /** The expression of a statement a switch expression with block arms may be (see {@link #hoistable}). */
+  private static ExpressionTree topExpression(Tree s) {
+    ExpressionTree e = null;
+    if (s instanceof VariableTree v) {
+      e = v.getInitializer();
+    } else if (s instanceof ExpressionStatementTree es) {
+      return topExpression(es.getExpression());
+    } else if (s instanceof AssignmentTree a && unparenthesized(a.getVariable()) instanceof IdentifierTree) {
+      // not x += switch ... (x is read first) nor a[i] = switch ... (i is read first): the arms could change them
+      e = a.getExpression();
+    } else if (s instanceof ReturnTree r) {
+      e = r.getExpression();
+    } else if (s instanceof IfTree i) {
+      e = i.getCondition();
+    } else if (s instanceof com.sun.source.tree.YieldTree y) {
+      e = y.getValue();
+    } else if (s instanceof WhileLoopTree || s instanceof DoWhileLoopTree || s instanceof ForLoopTree) {
+      return null; // the header is evaluated again and again: reported as such
+    }
+    return e == null ? null : unparenthesized(e);
+  }
+
+  // ---------------------------------------------------------------- break, continue, switch
+
+  /**
+   * A statement that break (and, for a loop, continue) can name; a labelled block only by its
+   * name ({@code plain}: a loop or switch, the target of an unlabelled break).
+   */
+  private record Target(String name, Stmt.Label label, boolean loop, boolean plain) {}
+
+  /** What {@code break name} / {@code continue name} (name null: the innermost one) refers to. */
+  private Target target(javax.lang.model.element.Name name, boolean isContinue) {
+    for (Target t : targets) {
+      if (name == null ? isContinue ? t.loop() : t.plain() : name.contentEquals(String.valueOf(t.name()))) {
+        return isContinue && !t.loop() ? null : t;
+      }
+    }
+    return null;
+  }
+
+  /** Gives the loop a statement became (a for loop is a block holding its init and the loop) its label. */
+  private static void labelLoop(Stmt st, Stmt.Label label) {
+    if (st instanceof Stmt.Loop l) {
+      l.label = label;
+    } else if (st instanceof Stmt.Nested n && !n.block.stmts.isEmpty()
+        && n.block.stmts.get(n.block.stmts.size() - 1) instanceof Stmt.Loop l) {
+      l.label = label;
+    }
+  }
+
+  /** A switch expression being read: its yields assign a placeholder, retyped when all are read. */
+  private record SwitchValue(Stmt.Label label, Var placeholder, List<Stmt.Assign> yields) {}
+
+  private static ExpressionTree unparenthesized(ExpressionTree e) {
+    while (e instanceof ParenthesizedTree p) {
+      e = p.getExpression();
+    }
+    return e;
+  }
+
+  /**
+   * The selector of a switch: an int expression; a {@code static final} enum field (compared
+   * with {@code ==}); a String constant (the switch is resolved now). Null after reporting.
+   */
+  private Expr selector(ExpressionTree tree) {
+    ExpressionTree e = unparenthesized(tree);
+    if (e.getKind() == Tree.Kind.STRING_LITERAL) {
+      return new Const(Type.OBJECT, ((LiteralTree) e).getValue());
+    }
+    VariableElement f = null;
+    if (e instanceof IdentifierTree id && lookup(id.getName().toString()) == null) {
+      f = resolver.field(id.getName().toString());
+    } else if (e instanceof MemberSelectTree m && !(m.getExpression() instanceof IdentifierTree q
+        && lookup(q.getName().toString()) != null)) {
+      TypeElement owner = resolver.typeNamed(m.getExpression());
+      f = owner == null ? null : resolver.field(owner, m.getIdentifier().toString());
+    } else if (e instanceof IdentifierTree id && poisoned.contains(lookup(id.getName().toString()))) {
+      return null; // a parameter of an unsupported type, reported with the signature
+    }
+    if (f != null && f.asType().getKind() == TypeKind.DECLARED) {
+      boolean constantField = f.getModifiers().contains(Modifier.STATIC) && f.getModifiers().contains(Modifier.FINAL);
+      Element type = env.getTypeUtils().asElement(f.asType());
+      if (constantField && f.getConstantValue() instanceof String str) {
+        return new Const(Type.OBJECT, str);
+      }
+      if (constantField && type.getKind() == ElementKind.ENUM && accessible(f)) {
+        Expr.Field sel = new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()),
+            f.getSimpleName().toString(), Type.OBJECT);
+        enumTypes.put(sel, ClassName.get((TypeElement) type));
+        return sel;
+      }
+      return (Expr) unsupported(tree, "a switch on '" + sourceText(e) + "' of type " + f.asType(),
+          "switch on an int, on a static final enum field the generated class can read, or on a String constant");
+    }
+    Expr sel = expr(tree);
+    if (sel != null && sel.type() != Type.INT) {
+      return unsupported(tree, "a switch on a " + sel.type().javaName(),
+          "switch on an int (enum and String selectors: static final constants only)");
+    }
+    return sel;
+  }
+
+  /** A case label: a constant of the selector's kind. Null after reporting. */
+  private Expr caseLabel(ExpressionTree tree, Expr selector) {
+    ExpressionTree e = unparenthesized(tree);
+    if (selector.type() == Type.OBJECT && selector instanceof Const c && c.value() instanceof String) {
+      if (e.getKind() == Tree.Kind.STRING_LITERAL) {
+        return new Const(Type.OBJECT, ((LiteralTree) e).getValue());
+      }
+      VariableElement f = e instanceof IdentifierTree id ? resolver.field(id.getName().toString()) : null;
+      if (f != null && f.getConstantValue() instanceof String str) {
+        return new Const(Type.OBJECT, str);
+      }
+      return unsupported(tree, "the case label " + sourceText(e), "write a String literal or constant");
+    }
+    if (selector instanceof Expr.Field sel) {
+      // an enum constant, written by its simple name as Java requires
+      return new Expr.Field(enumOwner(sel), e.toString(), Type.OBJECT);
+    }
+    Expr l = expr(tree);
+    if (l instanceof Apply a && a.op() == Op.NEG && a.arg(0) instanceof Const c && c.value() instanceof Integer v) {
+      l = Const.ofInt(-v); // case -1:
+    }
+    if (l != null && !(l instanceof Const || l instanceof Expr.Field) || l != null && l.type() != Type.INT) {
+      return unsupported(tree, "the case label " + sourceText(e), "write an int constant");
+    }
+    return l;
+  }
+
+  /** The enum type of each enum selector read (by identity), for its case labels. */
+  private final Map<Expr, ClassName> enumTypes = new java.util.IdentityHashMap<>();
+
+  private ClassName enumOwner(Expr.Field selector) {
+    return enumTypes.get(selector);
+  }
+
+  /**
+   * The case groups of a switch. Old-style cases with no statements join the next group
+   * ({@code case 1: case 2: ...}); each group's statements have their own scope. Empty when
+   * something was reported.
+   */
+  private Optional<SwitchLowering.Group[]> cases(List<? extends com.sun.source.tree.CaseTree> cases,
+      Expr selector, boolean expression) {
+    List<SwitchLowering.Group> groups = new ArrayList<>();
+    List<Expr> pendingLabels = new ArrayList<>();
+    boolean pendingDefault = false;
+    Src pendingSrc = null;
+    int before = errors;
+    for (int i = 0; i < cases.size(); i++) {
+      com.sun.source.tree.CaseTree c = cases.get(i);
+      List<? extends ExpressionTree> exprs = c.getExpressions();
+      for (ExpressionTree l : exprs) {
+        Expr label = caseLabel(l, selector);
+        if (label != null) {
+          pendingLabels.add(label);
+        }
+      }
+      boolean isDefault = exprs.isEmpty();
+      pendingDefault |= isDefault;
+      String text = isDefault ? "default" : "case " + join(exprs);
+      if (pendingSrc == null) {
+        pendingSrc = src(c, text);
+      } else {
+        pendingSrc = new Src(pendingSrc.line(), pendingSrc.text() + ", " + text);
+      }
+      boolean rule = c.getCaseKind() == com.sun.source.tree.CaseTree.CaseKind.RULE;
+      if (!rule && c.getStatements().isEmpty() && i < cases.size() - 1) {
+        continue; // falls into the next case label at once
+      }
+      Block body;
+      scopes.push(new HashMap<>());
+      branchDepth++;
+      if (rule && expression && c.getBody() instanceof ExpressionTree value) {
+        List<Stmt> stmts = new ArrayList<>();
+        statementOfYield(value, stmts);
+        body = new Block(stmts);
+      } else if (rule && c.getBody() instanceof BlockTree b) {
+        body = block(b.getStatements());
+      } else if (rule && c.getBody() instanceof ExpressionTree value) {
+        // case L -> x = ...; of a switch statement
+        List<Stmt> stmts = new ArrayList<>();
+        List<Stmt> outerHoisted = hoisted;
+        hoisted = new ArrayList<>();
+        ExpressionTree outerHoistable = hoistable;
+        hoistable = topExpression(value);
+        expressionStatement(value, value, st -> {
+          stmts.addAll(hoisted);
+          hoisted.clear();
+          stmts.add(st);
+        });
+        hoisted = outerHoisted;
+        hoistable = outerHoistable;
+        body = new Block(stmts);
+      } else if (rule && c.getBody() instanceof StatementTree st) {
+        List<Stmt> stmts = new ArrayList<>();
+        statement(st, stmts::add);
+        body = new Block(stmts);
+      } else {
+        List<Stmt> stmts = new ArrayList<>();
+        for (StatementTree st : c.getStatements()) {
+          statement(st, stmts::add);
+        }
+        body = new Block(stmts);
+      }
+      branchDepth--;
+      scopes.pop();
+      groups.add(new SwitchLowering.Group(pendingLabels, pendingDefault, body, rule, pendingSrc));
+      pendingLabels = new ArrayList<>();
+      pendingDefault = false;
+      pendingSrc = null;
+    }
+    return errors > before ? Optional.empty() : Optional.of(groups.toArray(new SwitchLowering.Group[0]));
+  }
+
+  /** The arm {@code case L -> value} of a switch expression: {@code yield value}. */
+  private void statementOfYield(ExpressionTree value, List<Stmt> out) {
+    SwitchValue sv = switchValues.peek();
+    ExpressionTree outerHoistable = hoistable;
+    hoistable = unparenthesized(value);
+    Expr v = expr(value);
+    hoistable = outerHoistable;
+    out.addAll(hoisted); // a switch expression inside this arm's value
+    hoisted.clear();
+    if (v != null) {
+      Stmt.Assign a = new Stmt.Assign(sv.placeholder, v, false, null, src(value, "yield " + value));
+      sv.yields.add(a);
+      out.add(a);
+      out.add(new Stmt.Break(sv.label, Src.NONE));
+    }
+  }
+
+  /**
+   * A switch expression. With expression arms only it is a chain of {@code ?:} (evaluated where
+   * it stands); otherwise it is desugared like a switch statement whose yields assign a local,
+   * and those statements go before the statement that uses its value.
+   */
+  private Expr switchExpression(com.sun.source.tree.SwitchExpressionTree t) {
+    Src src = src(t, "switch (" + sourceText(unparenthesized(t.getExpression())) + ")");
+    Expr selector = selector(t.getExpression());
+    if (selector == null) {
+      return null;
+    }
+    Stmt.Label label = new Stmt.Label(null);
+    SwitchValue sv = new SwitchValue(label, new Var("switch", Type.DOUBLE, Var.Kind.SYNTHETIC), new ArrayList<>());
+    switchValues.push(sv);
+    List<Stmt> outerHoisted = hoisted;
+    hoisted = new ArrayList<>();
+    Optional<SwitchLowering.Group[]> read = cases(t.getCases(), selector, true);
+    hoisted = outerHoisted;
+    switchValues.pop();
+    if (read.isEmpty() || sv.yields.isEmpty()) {
+      return read.isEmpty() ? null : unsupported(t, "a switch expression without yield", "yield a value");
+    }
+    List<SwitchLowering.Group> groups = List.of(read.get());
+    Type type = null;
+    for (Stmt.Assign y : sv.yields) {
+      Type yt = y.value.type();
+      type = type == null ? yt : type == yt ? type
+          : type.isNumeric() && yt.isNumeric() ? promote(type, yt) : null;
+      if (type == null) {
+        return unsupported(t, "a switch expression yielding both " + y.value.type().javaName() + " and others",
+            "yield values of one type");
+      }
+    }
+    if (type == Type.DOUBLE_ARRAY || type == Type.INT_ARRAY || type == Type.OBJECT) {
+      return unsupported(t, "a switch expression of type " + type.javaName(), "switch between the elements instead");
+    }
+    // arrow arms that are expressions only: selector == label ? value : ... (default last)
+    boolean simple = groups.stream().allMatch(g -> g.rule() && g.body().stmts.size() == 2
+        && g.body().stmts.get(0) instanceof Stmt.Assign a && sv.yields.contains(a));
+    if (simple && selector instanceof Const c) { // a String constant: the arm is known now
+      SwitchLowering.Group chosen = groups.stream()
+          .filter(g -> g.labels().stream().anyMatch(l -> l instanceof Const lc && lc.value().equals(c.value())))
+          .findFirst()
+          .orElse(groups.stream().filter(SwitchLowering.Group::isDefault).findFirst().orElse(null));
+      if (chosen != null) {
+        return ((Stmt.Assign) chosen.body().stmts.get(0)).value;
+      }
+    }
+    if (simple && !(selector instanceof Const)) {
+      Expr chain = null;
+      SwitchLowering.Group last = groups.stream().filter(SwitchLowering.Group::isDefault).findFirst()
+          .orElse(groups.get(groups.size() - 1)); // no default: the cases are exhaustive (an enum)
+      chain = ((Stmt.Assign) last.body().stmts.get(0)).value;
+      for (int i = groups.size() - 1; i >= 0; i--) {
+        SwitchLowering.Group g = groups.get(i);
+        if (g == last) {
+          continue;
+        }
+        Expr match = null;
+        for (Expr l : g.labels()) {
+          Expr eq = new Apply(Op.EQ, List.of(selector, l), Type.BOOLEAN);
+          match = match == null ? eq : new Apply(Op.OR, List.of(match, eq), Type.BOOLEAN);
+        }
+        chain = new Apply(Op.COND, List.of(match, ((Stmt.Assign) g.body().stmts.get(0)).value, chain), type);
+      }
+      return chain;
+    }
+    // statements: a local assigned by every yield, declared before the switch
+    if (t != hoistable) {
+      return unsupported(t, "a switch expression with block arms in a loop header or inside a larger expression",
+          "assign it to a local first (double w = switch ...;), or use arrow cases with expressions only");
+    }
+    Var result = new Var("switch", type, Var.Kind.SYNTHETIC);
+    java.util.Map<Stmt, Stmt> retarget = new java.util.IdentityHashMap<>();
+    for (Stmt.Assign y : sv.yields) {
+      retarget.put(y, new Stmt.Assign(result, y.value, false, null, y.src));
+    }
+    for (SwitchLowering.Group g : groups) {
+      replace(g.body(), retarget);
+    }
+    hoisted.add(new Stmt.Assign(result, zero(type), true, null, src));
+    hoisted.addAll(SwitchLowering.lower(selector, groups, label, src));
+    return new Ref(result);
+  }
+
+  private static void replace(Block b, java.util.Map<Stmt, Stmt> by) {
+    b.stmts.replaceAll(s -> by.getOrDefault(s, s));
+    for (Stmt s : b.stmts) {
+      for (Block c : dev.adjoint.processor.analysis.Blocks.children(s)) {
+        replace(c, by);
+      }
     }
   }
 
@@ -724,7 +1137,11 @@ public final class MethodParser {
   }
 
   private void expressionStatement(ExpressionStatementTree s, Consumer<Stmt> out) {
-    ExpressionTree e = s.getExpression();
+    expressionStatement(s.getExpression(), s, out);
+  }
+
+  /** An expression used as a statement, at {@code s} (a statement, or an arrow case's body). */
+  private void expressionStatement(ExpressionTree e, Tree s, Consumer<Stmt> out) {
     Src src = src(s, e.toString());
     switch (e.getKind()) {
       case ASSIGNMENT -> {
@@ -732,18 +1149,37 @@ public final class MethodParser {
         Expr value = expr(a.getExpression());
         assign(a.getVariable(), value, null, src, out);
       }
-      case PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT, REMAINDER_ASSIGNMENT -> {
+      case PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT, REMAINDER_ASSIGNMENT,
+          LEFT_SHIFT_ASSIGNMENT, RIGHT_SHIFT_ASSIGNMENT, UNSIGNED_RIGHT_SHIFT_ASSIGNMENT, AND_ASSIGNMENT,
+          OR_ASSIGNMENT, XOR_ASSIGNMENT -> {
         CompoundAssignmentTree a = (CompoundAssignmentTree) e;
         Op op = switch (e.getKind()) {
           case PLUS_ASSIGNMENT -> Op.ADD;
           case MINUS_ASSIGNMENT -> Op.SUB;
           case MULTIPLY_ASSIGNMENT -> Op.MUL;
           case DIVIDE_ASSIGNMENT -> Op.DIV;
-          default -> Op.REM;
+          case REMAINDER_ASSIGNMENT -> Op.REM;
+          case LEFT_SHIFT_ASSIGNMENT -> Op.SHL;
+          case RIGHT_SHIFT_ASSIGNMENT -> Op.SHR;
+          case UNSIGNED_RIGHT_SHIFT_ASSIGNMENT -> Op.USHR;
+          case AND_ASSIGNMENT -> Op.BIT_AND;
+          case OR_ASSIGNMENT -> Op.BIT_OR;
+          default -> Op.BIT_XOR;
         };
         Expr target = expr(a.getVariable());
         Expr rhs = expr(a.getExpression());
         if (target == null || rhs == null) {
+          return;
+        }
+        boolean shift = op == Op.SHL || op == Op.SHR || op == Op.USHR;
+        boolean bits = shift || op == Op.BIT_AND || op == Op.BIT_OR || op == Op.BIT_XOR;
+        if (bits && bitType(op, target.type(), rhs.type()) == null) {
+          unsupported(e, "'" + op.symbol() + "=' on a " + target.type().javaName() + " with a "
+              + rhs.type().javaName(), "bit operations take int or long operands (&, |, ^ also two booleans)");
+          return;
+        }
+        if (shift) { // the shift's type is its left operand's: i <<= 2L stays an int
+          assign(a.getVariable(), new Apply(op, List.of(target, rhs), target.type()), op, src, out);
           return;
         }
         if (target.type() != rhs.type() && !(target.type() == Type.DOUBLE && rhs.type().isNumeric())
@@ -1381,10 +1817,33 @@ public final class MethodParser {
       case LAMBDA_EXPRESSION, MEMBER_REFERENCE:
         return unsupported(e, "a lambda or method reference", "call a static method directly");
       case SWITCH_EXPRESSION:
-        return unsupported(e, "a switch expression", "write it as an if / else if chain or with ?:");
-      case LEFT_SHIFT, RIGHT_SHIFT, UNSIGNED_RIGHT_SHIFT, AND, OR, XOR, BITWISE_COMPLEMENT:
-        return unsupported(e, "the bit operation '" + sourceText(e) + "'",
-            "use integer arithmetic (* / %) or boolean && || !");
+        return switchExpression((com.sun.source.tree.SwitchExpressionTree) e);
+      case LEFT_SHIFT, RIGHT_SHIFT, UNSIGNED_RIGHT_SHIFT, AND, OR, XOR: {
+        BinaryTree b = (BinaryTree) e;
+        Expr l = expr(b.getLeftOperand());
+        Expr r = expr(b.getRightOperand());
+        if (l == null || r == null) {
+          return null;
+        }
+        Op op = bitOp(e.getKind());
+        Type t = bitType(op, l.type(), r.type());
+        if (t == null) {
+          return unsupported(e, "'" + op.symbol() + "' between " + l.type().javaName() + " and "
+              + r.type().javaName() + " (" + sourceText(e) + ")",
+              "bit operations take int or long operands (&, |, ^ also two booleans)");
+        }
+        return new Apply(op, List.of(l, r), t);
+      }
+      case BITWISE_COMPLEMENT: {
+        Expr x = expr(((UnaryTree) e).getExpression());
+        if (x == null) {
+          return null;
+        }
+        if (x.type() != Type.INT && x.type() != Type.LONG) {
+          return unsupported(e, "'~' on a " + x.type().javaName(), "complement int or long values");
+        }
+        return new Apply(Op.BIT_NOT, List.of(x), x.type());
+      }
       case ASSIGNMENT, PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT:
         return unsupported(e, "an assignment inside an expression", "assign in a statement of its own");
       case STRING_LITERAL, CHAR_LITERAL, NULL_LITERAL:
@@ -1393,6 +1852,29 @@ public final class MethodParser {
         return unsupported(e, "'" + sourceText(e) + "'",
             "use arithmetic, comparisons, Math functions, array reads and calls of static methods");
     }
+  }
+
+  private static Op bitOp(Tree.Kind kind) {
+    return switch (kind) {
+      case LEFT_SHIFT -> Op.SHL;
+      case RIGHT_SHIFT -> Op.SHR;
+      case UNSIGNED_RIGHT_SHIFT -> Op.USHR;
+      case AND -> Op.BIT_AND;
+      case OR -> Op.BIT_OR;
+      default -> Op.BIT_XOR;
+    };
+  }
+
+  /**
+   * The type of a bit operation (JLS 15.19, 15.22), or null: a shift has its left operand's
+   * type; &amp;, | and ^ promote two integers, or take two booleans.
+   */
+  private static Type bitType(Op op, Type l, Type r) {
+    boolean integral = (l == Type.INT || l == Type.LONG) && (r == Type.INT || r == Type.LONG);
+    if (op == Op.SHL || op == Op.SHR || op == Op.USHR) {
+      return integral ? l : null;
+    }
+    return integral ? promote(l, r) : l == Type.BOOLEAN && r == Type.BOOLEAN ? Type.BOOLEAN : null;
   }
 
   /** Binary numeric promotion (JLS 5.6.2). */

@@ -20,9 +20,8 @@ class AllErrorsReportedTest {
   void twoUnsupportedStatementsInOneMethod() {
     String src = body("""
         double y = x;
-        switch (n) {
-          default:
-            y = 2 * x;
+        synchronized (Model.class) {
+          y = 2 * x;
         }
         try {
           y = Math.log(y);
@@ -34,11 +33,11 @@ class AllErrorsReportedTest {
     JavaFileObject f = Sources.file("p.Model", src);
     Compilation c = Sources.compile(f);
     Sources.failedCleanly(c);
-    int switchLine = lineOf(src, "switch (n)");
+    int syncLine = lineOf(src, "synchronized (Model.class)");
     int tryLine = lineOf(src, "try {");
-    Sources.errorAt(c, f, switchLine, UNSUPPORTED, "switch statement");
+    Sources.errorAt(c, f, syncLine, UNSUPPORTED, "synchronized");
     Sources.errorAt(c, f, tryLine, UNSUPPORTED, "try/catch");
-    Sources.onlyAdjointErrorsOn(c, f, List.of(switchLine, tryLine));
+    Sources.onlyAdjointErrorsOn(c, f, List.of(syncLine, tryLine));
   }
 
   @Test
@@ -163,9 +162,8 @@ class AllErrorsReportedTest {
         @Differentiable
         public static double f(double x, int n) throws Exception {
           double y = x;
-          switch (n) {
-            default:
-              y = 2 * x;
+          synchronized (Model.class) {
+            y = 2 * x;
           }
           return y;
         }
@@ -174,23 +172,25 @@ class AllErrorsReportedTest {
     Compilation c = Sources.compile(f);
     Sources.failedCleanly(c);
     int sig = lineOf(src, "public static double f");
-    int sw = lineOf(src, "switch (n)");
+    int sw = lineOf(src, "synchronized (Model.class)");
     Sources.errorAt(c, f, sig, "[AdjointThrows]");
-    Sources.errorAt(c, f, sw, UNSUPPORTED, "switch statement");
+    Sources.errorAt(c, f, sw, UNSUPPORTED, "synchronized");
     Sources.onlyAdjointErrorsOn(c, f, List.of(sig, sw));
   }
 
-  /** Everything inside a rejected block (a labelled loop) is still checked. */
+  /** Everything inside a rejected block (a synchronized block) is still checked, labelled loops too. */
   @Test
-  void problemsInsideARejectedLabelledLoopAreReported() {
+  void problemsInsideARejectedBlockAndALabelledLoopAreReported() {
     String src = body("""
         double s = 0;
-        outer: for (int i = 0; i < n; i++) {
-          for (int j = 0; j < n; j++) {
-            if (j > i) {
-              continue outer;
+        synchronized (Model.class) {
+          outer: for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+              if (j > i) {
+                continue outer;
+              }
+              s += x * 0.5f;
             }
-            s += x * 0.5f;
           }
         }
         return s;
@@ -198,12 +198,11 @@ class AllErrorsReportedTest {
     JavaFileObject f = Sources.file("p.Model", src);
     Compilation c = Sources.compile(f);
     Sources.failedCleanly(c);
-    int label = lineOf(src, "outer: for");
+    int sync = lineOf(src, "synchronized (Model.class)");
     int flt = lineOf(src, "0.5f");
-    Sources.errorAt(c, f, label, UNSUPPORTED, "label");
+    Sources.errorAt(c, f, sync, UNSUPPORTED, "synchronized");
     Sources.errorAt(c, f, flt, UNSUPPORTED, "float literal");
-    // the labelled continue may be reported too, on its own line
-    Sources.onlyAdjointErrorsOn(c, f, List.of(label, flt, lineOf(src, "continue outer")));
+    Sources.onlyAdjointErrorsOn(c, f, List.of(sync, flt));
   }
 
   @Test
@@ -255,9 +254,8 @@ class AllErrorsReportedTest {
           @Differentiable
           public static double g(double x, int n) {
             double y = x;
-            switch (n) {
-              default:
-                y = x * x;
+            synchronized (Other.class) {
+              y = x * x;
             }
             return y;
           }
@@ -268,7 +266,7 @@ class AllErrorsReportedTest {
     Compilation c = Sources.compile(model, other);
     Sources.failedCleanly(c);
     Sources.errorAt(c, model, lineOf(modelSrc, "2.5f"), UNSUPPORTED, "float literal", "Model.f");
-    Sources.errorAt(c, other, lineOf(otherSrc, "switch (n)"), UNSUPPORTED, "switch statement", "Other.g");
+    Sources.errorAt(c, other, lineOf(otherSrc, "synchronized (Other.class)"), UNSUPPORTED, "synchronized", "Other.g");
   }
 
   /**

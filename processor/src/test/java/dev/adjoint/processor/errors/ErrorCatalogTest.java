@@ -177,21 +177,39 @@ class ErrorCatalogTest {
             """), "[Adjoint", "Model.f", "native"),
 
         // ------------------------------------------------------------ statements
-        c("switch statement", body("""
-            double y = x;
-            switch (n) { // <- error
-              case 0:
-                y = 2 * x;
-                break;
-              default:
-                y = 3 * x;
+        // switch on int, on static final enum fields and on String constants is supported
+        c("switch on a mutable enum field", model("""
+            enum Mode { A, B }
+            static Mode mode = Mode.A;
+
+            @Differentiable
+            public static double f(double x) {
+              switch (mode) { // <- error
+                case A:
+                  return x;
+                default:
+                  return 2 * x;
+              }
+            }
+            """), UNSUPPORTED, "switch on 'mode'", "Model.f", "static final enum field"),
+        c("switch on a double", body("""
+            double y = 0;
+            switch (x) { // <- error
+              default -> y = x;
             }
             return y;
-            """), UNSUPPORTED, "switch statement", "Model.f", "if / else"),
-        c("switch expression", body("""
-            double y = switch (n) { case 0 -> x; default -> 2 * x; }; // <- error
-            return y;
-            """), UNSUPPORTED, "switch", "Model.f", "else"),
+            """), UNSUPPORTED, "switch on a double", "Model.f", "int"),
+        c("switch expression with block arms in a loop condition", body("""
+            double s = x;
+            while (switch (n) { case 0 -> { boolean b = s < 10; yield b; } default -> s < 5; }) { // <- error
+              s = s * 2;
+            }
+            return s;
+            """), UNSUPPORTED, "switch expression with block arms in a loop header", "Model.f", "local"),
+        c("switch expression with block arms right of &&", body("""
+            boolean ok = n < xs.length && switch (n) { case 0 -> { boolean b = xs[n] > 0; yield b; } default -> false; }; // <- error
+            return ok ? x : -x;
+            """), UNSUPPORTED, "switch expression with block arms", "larger expression", "assign it to a local"),
         c("try/catch", body("""
             double y;
             try { // <- error
@@ -222,30 +240,15 @@ class ErrorCatalogTest {
             class Helper { } // <- error
             return x;
             """), UNSUPPORTED, "local type declaration", "outside the method"),
-        c("labelled break", body("""
+        c("labelled continue of a block", body("""
             double s = 0;
-            outer: for (int i = 0; i < n; i++) { // <- error
-              for (int j = 0; j < n; j++) {
-                if (i * j > 4) {
-                  break outer;
-                }
-                s += x;
+            block: {
+              for (int i = 0; i < n; i++) {
+                continue block; // <- error
               }
             }
             return s;
-            """), UNSUPPORTED, "label", "restructure"),
-        c("labelled continue", body("""
-            double s = 0;
-            outer: for (int i = 0; i < n; i++) { // <- error
-              for (int j = 0; j < n; j++) {
-                if (j > i) {
-                  continue outer;
-                }
-                s += x;
-              }
-            }
-            return s;
-            """), UNSUPPORTED, "label", "restructure"),
+            """), UNSUPPORTED, "continue block", "continue a loop that encloses it"),
         c("call whose result is discarded", body("""
             Math.sin(x); // <- error
             return x;
@@ -284,9 +287,9 @@ class ErrorCatalogTest {
             double y = (float) x; // <- error
             return y;
             """), UNSUPPORTED, "float", "double"),
-        c("bit shift", body("""
-            return x * (n << 1); // <- error
-            """), UNSUPPORTED, "n << 1"),
+        c("bit operation on a double", body("""
+            return x * (n << 1) * (x & 1); // <- error
+            """), UNSUPPORTED, "'&' between double and int", "int or long"),
         c("assignment to a static non-final field", model("""
             static double last;
 
