@@ -116,7 +116,9 @@ public final class MethodParser {
     boolean signatureOk = checkSignature(method);
     source = sources.find(method);
     if (source == null) {
-      // no source (cannot happen for elements of this compilation); nothing to differentiate
+      // the compiler has no source text for an element of this compilation: never silently
+      diag.report(method, Message.NO_SOURCE, methodName, "the compiler gave no source text for it; please"
+          + " report this with the compiler and IDE you use");
       return Optional.empty();
     }
     unit = source.unit();
