@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -124,7 +126,9 @@ final class ReparsedSource implements SourceAccess {
     for (int i = 0; i < tree.getParameters().size(); i++) {
       VariableTree p = tree.getParameters().get(i);
       VariableElement q = method.getParameters().get(i);
-      if (!simpleName(p.getType().toString()).equals(simpleName(types.erasure(q.asType())))) {
+      // a type variable T is T as written, Object (its bound) erased
+      String written = simpleName(p.getType().toString());
+      if (!written.equals(simpleName(types.erasure(q.asType()))) && !written.equals(simpleName(q.asType()))) {
         return false;
       }
     }
@@ -277,13 +281,42 @@ final class ReparsedSource implements SourceAccess {
       if (code.length() > 80) {
         code = code.substring(0, 77) + "...";
       }
-      String located = message + " (line " + line(at) + ": " + code + ")";
-      Element where = elementAt(positions.getStartPosition(unit, at));
+      long pos = position(at);
+      String located = message + " (line " + (pos < 0 ? -1 : unit.getLineMap().getLineNumber(pos)) + ": " + code + ")";
+      Element where = elementAt(pos);
       if (where != null) {
         env.getMessager().printMessage(kind, located, where);
       } else {
         env.getMessager().printMessage(kind, located);
       }
+    }
+
+    /**
+     * Where javac would place a message at the tree: a declaration's name (its annotations and
+     * modifiers may stand on lines before), else the tree's start.
+     */
+    private long position(Tree t) {
+      long start = positions.getStartPosition(unit, t);
+      Tree before = null;
+      CharSequence name = null;
+      if (t instanceof MethodTree m && !m.getName().contentEquals("<init>")) {
+        before = m.getReturnType() != null ? m.getReturnType() : m.getModifiers();
+        name = m.getName();
+      } else if (t instanceof VariableTree v) {
+        before = v.getType();
+        name = v.getName();
+      } else if (t instanceof ClassTree c) {
+        before = c.getModifiers();
+        name = c.getSimpleName();
+      }
+      long from = before == null ? -1 : positions.getEndPosition(unit, before);
+      if (from >= 0 && name.length() > 0) {
+        Matcher m = Pattern.compile("\\b" + Pattern.quote(name.toString()) + "\\b").matcher(text);
+        if (m.find((int) from)) {
+          return m.start();
+        }
+      }
+      return start;
     }
 
     /** The innermost member declaration (method, field, member class) around a position. */
@@ -324,7 +357,8 @@ final class ReparsedSource implements SourceAccess {
         } else if (holder instanceof VariableTree v && type != null) {
           for (VariableElement f : ElementFilter.fieldsIn(type.getEnclosedElements())) {
             if (f.getSimpleName().contentEquals(v.getName())) {
-              return f;
+              // ECJ places a message on an enum constant at line 0: the enum instead
+              return f.getKind() == ElementKind.ENUM_CONSTANT ? type : f;
             }
           }
           return type;
