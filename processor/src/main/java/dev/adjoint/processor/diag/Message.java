@@ -7,8 +7,6 @@ import javax.tools.Diagnostic;
  * what is wrong and what to write instead.
  */
 public enum Message {
-  NOT_STATIC("AdjointNotStatic", "@Differentiable method %s must be static: write 'public static'; "
-      + "instance state cannot be differentiated, pass it as parameters instead"),
   NOT_PUBLIC("AdjointNotPublic", "@Differentiable method %s must be public so its generated "
       + "gradient class (another class) can call and mirror it"),
   BAD_RETURN("AdjointReturnType", "@Differentiable method %s returns %s; supported are double (a loss, "

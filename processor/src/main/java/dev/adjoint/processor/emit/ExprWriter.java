@@ -104,6 +104,9 @@ public final class ExprWriter {
       b.add("$L", literal(c, sibling));
     } else if (e instanceof Expr.Ref r) {
       b.add("$N", r.var().name());
+    } else if (e instanceof Expr.Field f && f.receiver() != null) {
+      write(f.receiver(), b, 16, null);
+      b.add(".$N", f.name());
     } else if (e instanceof Expr.Field f) {
       b.add("$T.$N", f.owner(), f.name());
     } else if (e instanceof Expr.RecordGet g) {
@@ -128,6 +131,11 @@ public final class ExprWriter {
     } else if (e instanceof Expr.Call c) {
       if (c.target().kind() == CallTarget.Kind.GENERATED && c.derivative() != null) {
         b.add("$N.value()", c.derivative().name());
+      } else if (c.target().instance()) {
+        write(c.args().get(0), b, 16, null);
+        b.add(".$N(", c.target().name());
+        list(c.args().subList(1, c.args().size()), b);
+        b.add(")");
       } else {
         b.add("$T.$N(", c.target().owner(), c.target().name());
         args(c, b);

@@ -55,7 +55,9 @@ public final class GradClassWriter {
 
   /** Records the differentiated parameter positions for callers compiled later. */
   private static AnnotationSpec differentiated(MethodGraph g) {
-    String positions = g.wrt().stream().map(p -> Integer.toString(g.params().indexOf(p)))
+    // positions among the source method's parameters (an instance method's receiver is not one)
+    int receiver = !g.params().isEmpty() && g.params().get(0).type() == Type.OBJECT ? 1 : 0;
+    String positions = g.wrt().stream().map(p -> Integer.toString(g.params().indexOf(p) - receiver))
         .collect(Collectors.joining(", "));
     return AnnotationSpec.builder(ClassName.get("dev.adjoint.runtime", "Differentiated"))
         .addMember("value", "{$L}", positions).build();
@@ -70,7 +72,7 @@ public final class GradClassWriter {
         .addJavadoc("Computes {@link $L} and its gradient with respect to $L in one call.\n",
             link(method), wrtList(g));
     for (Var p : g.params()) {
-      m.addParameter(ParameterSpec.builder(javaType(p.type()), p.name()).build());
+      m.addParameter(ParameterSpec.builder(javaType(p), p.name()).build());
     }
     m.addCode(body);
     type.addMethod(m.build());
@@ -109,10 +111,10 @@ public final class GradClassWriter {
         .returns(TypeName.DOUBLE)
         .addJavadoc(javadoc);
     for (Var p : g.params()) {
-      m.addParameter(javaType(p.type()), p.name());
+      m.addParameter(javaType(p), p.name());
     }
     for (Var o : outs) {
-      m.addParameter(javaType(o.type()), o.name());
+      m.addParameter(javaType(o), o.name());
     }
     m.addCode(body);
     type.addMethod(m.build());
@@ -134,9 +136,9 @@ public final class GradClassWriter {
             + "gradient of {@code sum(value * $N)}, for a caller that knows the result's adjoint.\n",
             link, wrtList(g), seed.name());
     for (Var p : g.params()) {
-      vjp.addParameter(javaType(p.type()), p.name());
+      vjp.addParameter(javaType(p), p.name());
     }
-    vjp.addParameter(javaType(seed.type()), seed.name());
+    vjp.addParameter(javaType(seed), seed.name());
     vjp.addCode(body);
     type.addMethod(vjp.build());
 
@@ -147,7 +149,7 @@ public final class GradClassWriter {
             link, wrtList(g));
     List<String> args = new java.util.ArrayList<>();
     for (Var p : g.params()) {
-      ones.addParameter(javaType(p.type()), p.name());
+      ones.addParameter(javaType(p), p.name());
       args.add(p.name());
     }
     String call = String.join(", ", args);
@@ -194,10 +196,10 @@ public final class GradClassWriter {
             + "(dual numbers written inline): the Jacobian-vector product.\n", link(method),
             tangents.stream().map(Var::name).collect(Collectors.joining(", ")));
     for (Var p : g.params()) {
-      m.addParameter(javaType(p.type()), p.name());
+      m.addParameter(javaType(p), p.name());
     }
     for (Var t : tangents) {
-      m.addParameter(javaType(t.type()), t.name());
+      m.addParameter(javaType(t), t.name());
     }
     m.addCode(body);
     type.addMethod(m.build());
@@ -230,10 +232,10 @@ public final class GradClassWriter {
             + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
             link(method), directions.stream().map(Var::name).collect(Collectors.joining(", ")));
     for (Var p : g.params()) {
-      hvp.addParameter(javaType(p.type()), p.name());
+      hvp.addParameter(javaType(p), p.name());
     }
     for (Var d : directions) {
-      hvp.addParameter(javaType(d.type()), d.name());
+      hvp.addParameter(javaType(d), d.name());
     }
     hvp.addCode(body);
     type.addMethod(hvp.build());
@@ -245,7 +247,7 @@ public final class GradClassWriter {
             + "Hessian-vector product per parameter.\n", link(method), order);
     List<String> params = new java.util.ArrayList<>();
     for (Var p : g.params()) {
-      hessian.addParameter(javaType(p.type()), p.name());
+      hessian.addParameter(javaType(p), p.name());
       params.add(p.name());
     }
     List<CodeBlock> columns = new java.util.ArrayList<>();
@@ -278,7 +280,7 @@ public final class GradClassWriter {
             + "else reverse mode (one sweep per output).\n", link(method), wrtList(g));
     List<String> params = new java.util.ArrayList<>();
     for (Var p : g.params()) {
-      m.addParameter(javaType(p.type()), p.name());
+      m.addParameter(javaType(p), p.name());
       params.add(p.name());
     }
     String call = String.join(", ", params);
@@ -350,7 +352,7 @@ public final class GradClassWriter {
         .addParameter(javaType(g.result().type()), "value");
     StringBuilder components = new StringBuilder();
     for (Var p : g.wrt()) {
-      ctor.addParameter(javaType(p.type()), p.name());
+      ctor.addParameter(javaType(p), p.name());
       components.append("\n@param ").append(p.name()).append(" ∂value/∂").append(p.name());
     }
     TypeSpec.Builder record = TypeSpec.recordBuilder(g.recordName())
@@ -384,6 +386,11 @@ public final class GradClassWriter {
         .map(p -> p.asType().toString()).toList();
     return ClassName.get(source).canonicalName() + "#" + method.getSimpleName()
         + "(" + String.join(", ", params) + ")";
+  }
+
+  /** A parameter's Java type: the model's class for an instance method's receiver. */
+  public static TypeName javaType(Var v) {
+    return v.type() == Type.OBJECT && v.objectType() != null ? v.objectType() : javaType(v.type());
   }
 
   public static TypeName javaType(Type t) {

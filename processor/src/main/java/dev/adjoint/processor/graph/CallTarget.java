@@ -22,6 +22,8 @@ import java.util.List;
  *     differentiated
  * @param hessian whether the callee also has generated second derivatives ({@code fHvp})
  * @param forward whether the callee also has a generated forward mode ({@code fJvp})
+ * @param instance whether the callee is an instance method: the call's first argument is then
+ *     the receiver ({@code self.f(x)}), which its generated methods take as their first parameter
  */
 public record CallTarget(
     ClassName owner,
@@ -34,7 +36,8 @@ public record CallTarget(
     TypeName derivativeType,
     List<String> partials,
     boolean hessian,
-    boolean forward) {
+    boolean forward,
+    boolean instance) {
 
   public enum Kind {
     /** The callee is {@code @Differentiable}: call its generated gradient method. */
@@ -48,6 +51,26 @@ public record CallTarget(
   public CallTarget {
     paramTypes = List.copyOf(paramTypes);
     partials = partials == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(partials));
+  }
+
+  public CallTarget(ClassName owner, String name, List<Type> paramTypes, Type returnType, Kind kind,
+      ClassName derivativeOwner, String derivativeName, TypeName derivativeType, List<String> partials,
+      boolean hessian, boolean forward) {
+    this(owner, name, paramTypes, returnType, kind, derivativeOwner, derivativeName, derivativeType,
+        partials, hessian, forward, false);
+  }
+
+  /** The same method called on a receiver, which becomes the first argument. */
+  public CallTarget onReceiver() {
+    List<Type> types = new java.util.ArrayList<>(paramTypes);
+    types.add(0, Type.OBJECT);
+    List<String> withSelf = null;
+    if (partials != null) {
+      withSelf = new java.util.ArrayList<>(partials);
+      withSelf.add(0, null);
+    }
+    return new CallTarget(owner, name, types, returnType, kind, derivativeOwner, derivativeName,
+        derivativeType, withSelf, hessian, forward, true);
   }
 
   public boolean differentiable() {

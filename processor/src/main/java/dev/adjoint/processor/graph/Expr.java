@@ -63,8 +63,15 @@ public sealed interface Expr {
     }
   }
 
-  /** A {@code static final} field read, such as {@code Math.PI}; never differentiated. */
-  record Field(TypeName owner, String name, Type type) implements Expr {}
+  /**
+   * A field read, never differentiated: a {@code static final} one such as {@code Math.PI}
+   * ({@code owner} set), or a field of the model instance ({@code receiver} set: {@code self.scale}).
+   */
+  record Field(TypeName owner, Expr receiver, String name, Type type) implements Expr {
+    public Field(TypeName owner, String name, Type type) {
+      this(owner, null, name, type);
+    }
+  }
 
   /**
    * A call of another static method. When the call is differentiated, {@code derivative} is the

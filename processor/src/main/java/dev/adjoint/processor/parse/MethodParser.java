@@ -49,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,15 @@ public final class MethodParser {
   private int labels;
   private int branchDepth;
   private int errors;
+  /** The receiver of an instance method ({@code ModelGrad.f(Model self, ...)}), else null. */
+  private Var self;
+  /** Array fields the body reads, each copied once into a local at the start of the method. */
+  private final Map<VariableElement, Var> arrayFields = new LinkedHashMap<>();
+  private final List<Stmt> prologue = new ArrayList<>();
+  /** Every identifier the method's source uses: names the parser introduces avoid them. */
+  private final Set<String> identifiers = new HashSet<>();
+  /** The parameters and locals the method declares. */
+  private final Set<String> declared = new HashSet<>();
   /** Whether the method's return type is supported (else its return statements are not read). */
   private boolean returnOk;
   private final Map<Expr, Tree> callSites = new HashMap<>();
@@ -151,8 +161,36 @@ public final class MethodParser {
         wrt.add(params.get(i));
       }
     }
+    identifiers.clear();
+    declared.clear();
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitIdentifier(IdentifierTree node, Void unused) {
+        identifiers.add(node.getName().toString());
+        return null;
+      }
+
+      @Override
+      public Void visitVariable(VariableTree node, Void unused) {
+        identifiers.add(node.getName().toString());
+        declared.add(node.getName().toString());
+        return super.visitVariable(node, unused);
+      }
+    }.scan(tree, null);
+    self = null;
+    if (!method.getModifiers().contains(Modifier.STATIC)) {
+      // fields are data: the generated method takes the instance first and reads them from it
+      TypeElement owner = Naming.owner(method);
+      self = new Var(unused("self"), Type.OBJECT, Var.Kind.PARAMETER,
+          env.getTypeUtils().erasure(owner.asType()) instanceof javax.lang.model.type.DeclaredType
+              ? ClassName.get(owner) : null);
+      params.add(0, self);
+    }
+    arrayFields.clear();
+    prologue.clear();
     scopes.push(paramScope);
     Block body = block(tree.getBody().getStatements());
+    body.stmts.addAll(0, prologue);
     scopes.pop();
     if (errors > 0 || !signatureOk) {
       return Optional.empty();
@@ -178,6 +216,15 @@ public final class MethodParser {
         Naming.recordName(method, Differentiable.class)));
   }
 
+  /** {@code name}, or {@code name_}, ... : the first that the method's source does not use. */
+  private String unused(String name) {
+    while (identifiers.contains(name)) {
+      name = name + "_";
+    }
+    identifiers.add(name);
+    return name;
+  }
+
   /** Calls to differentiable methods found while parsing, for the recursion check. */
   public Map<Expr, Tree> callSites() {
     return callSites;
@@ -193,10 +240,6 @@ public final class MethodParser {
   private boolean checkSignature(ExecutableElement m) {
     boolean ok = true;
     String name = methodName;
-    if (!m.getModifiers().contains(Modifier.STATIC)) {
-      diag.report(m, Message.NOT_STATIC, name);
-      ok = false;
-    }
     if (!m.getModifiers().contains(Modifier.PUBLIC)) {
       diag.report(m, Message.NOT_PUBLIC, name);
       ok = false;
@@ -774,9 +817,12 @@ public final class MethodParser {
         if (v != null) {
           return poisoned.contains(v) ? null : new Ref(v);
         }
+        if (name.equals("this")) {
+          return unsupported(e, "'this' as a value", "read the instance's fields (this.w) and call its methods");
+        }
         VariableElement f = resolver.field(name);
         return f != null ? field(e, f) : unsupported(e, "'" + name + "'",
-            "only parameters, locals and static final constants can be read");
+            "only parameters, locals, fields and static final constants can be read");
       }
       case MEMBER_SELECT: {
         MemberSelectTree m = (MemberSelectTree) e;
@@ -792,11 +838,20 @@ public final class MethodParser {
           }
           return unsupported(e, "'" + sourceText(e) + "'", "read array lengths (a.length) and elements only");
         }
+        if (isThis(m.getExpression())) {
+          VariableElement f = resolver.field(resolver.owner(), member);
+          return f != null ? field(e, f) : unsupported(e, "'" + sourceText(e) + "'",
+              "no field '" + member + "' in " + resolver.owner().getSimpleName());
+        }
         TypeElement owner = resolver.typeNamed(m.getExpression());
         if (owner == null) {
           owner = staticType(m.getExpression()); // an object's field: reported as such below
         }
         VariableElement f = owner == null ? null : resolver.field(owner, member);
+        if (f != null && !f.getModifiers().contains(Modifier.STATIC)) {
+          return unsupported(e, "reading field '" + member + "' of another object",
+              "pass the values the method needs as parameters");
+        }
         return f != null ? field(e, f) : unsupported(e, "'" + sourceText(e) + "'",
             "only parameters, locals and static final constants can be read");
       }
@@ -951,10 +1006,18 @@ public final class MethodParser {
    */
   private Expr field(ExpressionTree e, VariableElement f) {
     Optional<Type> t = CallResolver.typeOf(f.asType());
-    if (!f.getModifiers().contains(Modifier.STATIC) || !f.getModifiers().contains(Modifier.FINAL)
-        || t.isEmpty() || t.get() == Type.DOUBLE_ARRAY) {
+    boolean isStatic = f.getModifiers().contains(Modifier.STATIC);
+    if (!isStatic && (self == null || !ownField(f))) {
+      return unsupported(e, "reading field '" + f.getSimpleName() + "'" + (self == null
+          ? " of an instance from a static method" : " of another object"),
+          self == null ? "make the method an instance method, or pass the value as a parameter"
+              : "pass other objects' values as parameters");
+    }
+    if (t.isEmpty() || t.get() == Type.OBJECT || isStatic && !f.getModifiers().contains(Modifier.FINAL)) {
       return unsupported(e, "reading field '" + f.getSimpleName() + "'",
-          "only static final constants of primitive type can be read; pass other values as parameters");
+          isStatic ? "only static final constants can be read; pass other values as parameters"
+              : "fields of type double, int, long, boolean, double[], int[] or Tensor can be read; "
+                  + "pass other values as parameters");
     }
     Object constant = f.getConstantValue();
     if (constant != null && !accessible(f)) {
@@ -968,8 +1031,34 @@ public final class MethodParser {
         return new Const(t.get(), value);
       }
     }
-    return new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()),
-        f.getSimpleName().toString(), t.get());
+    Expr read = isStatic
+        ? new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), f.getSimpleName().toString(), t.get())
+        : new Expr.Field(null, new Ref(self), f.getSimpleName().toString(), t.get());
+    if (t.get() == Type.DOUBLE_ARRAY || t.get() == Type.INT_ARRAY) {
+      // an array field is data: copied into a local once, at the start, and indexed there
+      return new Ref(arrayFields.computeIfAbsent(f, k -> {
+        String name = f.getSimpleName().toString();
+        while (declared.contains(name) || name.equals(self == null ? null : self.name())) {
+          name = name + "_";
+        }
+        declared.add(name);
+        Var local = new Var(name, t.get(), Var.Kind.LOCAL);
+        prologue.add(new Stmt.Assign(local, read, true, null, new Src(unit.line(e),
+            "field " + f.getSimpleName() + ", read once: " + (isStatic ? f.getEnclosingElement().getSimpleName() + "." : "this.")
+                + f.getSimpleName())));
+        return local;
+      }));
+    }
+    return read;
+  }
+
+  /** Whether a field belongs to the method's own instance (declared in its class or inherited). */
+  private boolean ownField(VariableElement f) {
+    return resolver.field(resolver.owner(), f.getSimpleName().toString()) == f;
+  }
+
+  private static boolean isThis(ExpressionTree e) {
+    return e instanceof IdentifierTree id && id.getName().contentEquals("this");
   }
 
   /** Whether the generated class, in the method's package, may name {@code member}. */
@@ -1002,6 +1091,17 @@ public final class MethodParser {
         return v;
       }
     }
+    if (e instanceof IdentifierTree && lookup(e.toString()) == null
+        || e instanceof MemberSelectTree m && (isThis(m.getExpression()) || resolver.typeNamed(m.getExpression()) != null)) {
+      // an array field
+      Expr read = expr(e);
+      if (read == null) {
+        return null;
+      }
+      if (read instanceof Ref r && (r.type() == Type.DOUBLE_ARRAY || r.type() == Type.INT_ARRAY)) {
+        return r.var();
+      }
+    }
     unsupported(e, "the array expression '" + e + "'", "index double[] parameters and locals by name");
     return null;
   }
@@ -1020,9 +1120,11 @@ public final class MethodParser {
       name = ms.getIdentifier().toString();
       ExpressionTree qualifier = ms.getExpression();
       Var local = qualifier instanceof IdentifierTree q ? lookup(q.getName().toString()) : null;
-      TypeElement owner = local != null ? null : resolver.typeNamed(qualifier);
+      TypeElement owner = local != null || isThis(qualifier) ? null : resolver.typeNamed(qualifier);
       TypeElement objectType = local != null || owner != null ? null : staticType(qualifier);
-      if (owner != null) {
+      if (isThis(qualifier)) {
+        candidates = resolver.methods(resolver.owner(), name);
+      } else if (owner != null) {
         candidates = resolver.methods(owner, name).stream()
             .filter(m -> m.getModifiers().contains(Modifier.STATIC)).toList();
       } else if (objectType != null && !objectType.getQualifiedName().contentEquals(CallResolver.TENSOR)) {
@@ -1090,16 +1192,26 @@ public final class MethodParser {
     if (owner.equals(CallResolver.TENSOR)) {
       return tensorCall(t, m, receiver, args);
     }
-    if (!m.getModifiers().contains(Modifier.STATIC)) {
-      return unsupported(t, "calling instance method " + name,
-          "differentiable code calls static methods only");
+    boolean instance = !m.getModifiers().contains(Modifier.STATIC);
+    boolean onSelf = select instanceof IdentifierTree || isThis(((MemberSelectTree) select).getExpression());
+    if (instance && (self == null || !onSelf || !env.getTypeUtils().isSubtype(
+        env.getTypeUtils().erasure(resolver.owner().asType()),
+        env.getTypeUtils().erasure(m.getEnclosingElement().asType())))) {
+      return unsupported(t, "calling instance method " + name + (self == null ? " from a static method" : " of another object"),
+          self == null ? "make the calling method an instance method too, or call static methods"
+              : "call static methods, or methods of this instance");
     }
     Optional<CallTarget> target = calls.resolve(m);
     if (target.isEmpty()) {
       return unsupported(t, "calling " + name + ", whose parameters or result are not double, int, long, "
           + "boolean or double[]", "call methods of those types only");
     }
-    Expr.Call call = new Expr.Call(target.get(), widen(args, m), null);
+    List<Expr> callArgs = widen(args, m);
+    if (instance) {
+      callArgs = new ArrayList<>(callArgs);
+      callArgs.add(0, new Ref(self));
+    }
+    Expr.Call call = new Expr.Call(instance ? target.get().onReceiver() : target.get(), callArgs, null);
     callSites.put(call, t);
     return call;
   }

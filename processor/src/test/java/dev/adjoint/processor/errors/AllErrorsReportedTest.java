@@ -42,6 +42,26 @@ class AllErrorsReportedTest {
   }
 
   @Test
+  void aParameterTypeErrorAndTheBodysErrorsInOneCompile() {
+    String src = model("""
+        @Differentiable
+        public static double f(double x, String label) {
+          double y = x * 2.5f;
+          return y + label.length();
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int signature = lineOf(src, "String label");
+    int body = lineOf(src, "2.5f");
+    Sources.errorAt(c, f, signature, "[AdjointParamType]", "label");
+    Sources.errorAt(c, f, body, UNSUPPORTED, "float literal");
+    // the uses of the rejected parameter are not reported again
+    Sources.onlyAdjointErrorsOn(c, f, List.of(signature, body));
+  }
+
+  @Test
   void threeUnsupportedExpressionsOnThreeLines() {
     String src = model("""
         static double scale = 2;
