@@ -1054,7 +1054,8 @@ public final class MethodParser {
 
   /** Whether a field belongs to the method's own instance (declared in its class or inherited). */
   private boolean ownField(VariableElement f) {
-    return resolver.field(resolver.owner(), f.getSimpleName().toString()) == f;
+    // equals, not ==: ECJ makes a new element object on every lookup
+    return f.equals(resolver.field(resolver.owner(), f.getSimpleName().toString()));
   }
 
   private static boolean isThis(ExpressionTree e) {

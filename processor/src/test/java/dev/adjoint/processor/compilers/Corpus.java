@@ -58,10 +58,58 @@ final class Corpus {
     return out;
   }
 
-  /** Both. */
+  /** Instance methods: fields read as data, calls among the instance's methods, generics beside them. */
+  static final String INSTANCE = """
+      package q;
+
+      import dev.adjoint.Differentiable;
+      import java.util.List;
+
+      public class Scorer {
+        final double scale;
+        final double[] weights;
+        protected int degree = 3;
+        static final double[] TABLE = {0.5, 1.5, 2.5};
+
+        public Scorer(double scale, double[] weights) {
+          this.scale = scale;
+          this.weights = weights;
+        }
+
+        double bias() {
+          return scale / 2;
+        }
+
+        static <T> int count(List<T> items) {
+          return items.size();
+        }
+
+        @Differentiable(forward = true, hessian = true)
+        public double score(double x, double y) {
+          return scale * x * x + this.scale * Math.sin(y) + bias();
+        }
+
+        @Differentiable
+        public double weighted(double[] v, double t) {
+          double s = 0;
+          for (int i = 0; i < v.length; i++) {
+            s += weights[i] * v[i] * t + TABLE[i % 3] * this.weights[i];
+          }
+          return s + Math.pow(t, degree);
+        }
+
+        @Differentiable(forward = true, hessian = true)
+        public double composed(double x) {
+          return score(x, 2 * x) * this.score(1.0, x) + scale * x;
+        }
+      }
+      """;
+
+  /** All of the above. */
   static Map<String, String> all() {
     Map<String, String> out = new LinkedHashMap<>(constructs());
     out.putAll(samples());
+    out.put("q.Scorer", INSTANCE);
     return out;
   }
 
