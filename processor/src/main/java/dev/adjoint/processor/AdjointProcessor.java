@@ -104,6 +104,8 @@ public final class AdjointProcessor extends AbstractProcessor {
   static final String TAPE_NOTE_OPTION = "adjoint.tapeNote";
   /** {@code -Aadjoint.timing=true}: a note with the time spent in the processor, per method. */
   static final String TIMING_OPTION = "adjoint.timing";
+  /** The methods generated in this round, for {@link dev.adjoint.processor.emit.Access}. */
+  private final Map<String, dev.adjoint.processor.emit.Access.Generated> generatedMethods = new HashMap<>();
   private long nanos;
   private int methods;
 
@@ -119,11 +121,31 @@ public final class AdjointProcessor extends AbstractProcessor {
     SourceAccess.MethodSource source;
     Map<Expr, Tree> callSites = Map.of();
     boolean failed;
+    /** A helper differentiated without {@code @Differentiable}: a callee needs its gradient. */
+    boolean implicit;
+    /** Whether fJvp and fHvp are generated: from the annotation, or what callers of a helper need. */
+    boolean forward;
+    boolean hessian;
+    Planner plan;
+    /** The helpers whose derivatives this method's code calls. */
+    final Set<Job> helpers = new java.util.LinkedHashSet<>();
 
     Job(ExecutableElement method) {
       this.method = method;
+      Differentiable d = method.getAnnotation(Differentiable.class);
+      forward = d != null && d.forward();
+      hessian = d != null && d.hessian();
     }
   }
+
+  /** Helpers tried this round: whether each can be differentiated (true while being parsed). */
+  private final Map<ExecutableElement, Boolean> helperTried = new HashMap<>();
+  /** Helpers that parsed, ready to become jobs when a caller needs their derivative. */
+  private final Map<ExecutableElement, Job> helperParsed = new HashMap<>();
+  /** Differentiable helpers by {@link #key(CallTarget)}. */
+  private final Map<String, ExecutableElement> helperKeys = new HashMap<>();
+  /** Helpers that did not parse, whose errors were shown once a caller needed their derivative. */
+  private final Set<ExecutableElement> helperExplained = new java.util.HashSet<>();
 
   /**
    * Stack of the thread a round runs on. Every pass recurses on expressions, so nesting depth
@@ -187,6 +209,12 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   private boolean processRound(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     sources.newRound();
+    helperTried.clear();
+    helperParsed.clear();
+    helperKeys.clear();
+    helperExplained.clear();
+    generatedMethods.clear();
+    calls.implicitHelpers(this::differentiableHelper);
     for (Element e : round.getElementsAnnotatedWith(Derivative.class)) {
       checkDerivative((ExecutableElement) e);
     }
@@ -212,15 +240,169 @@ public final class AdjointProcessor extends AbstractProcessor {
         all.put(job.method, job);
       }
     }
-    checkRecursion(all);
+    // plan every method, and every helper whose derivative a planned method calls, until no new one
+    java.util.Deque<Job> work = new java.util.ArrayDeque<>(all.values());
+    Map<ExecutableElement, Job> helperJobs = new HashMap<>();
+    while (!work.isEmpty()) {
+      Job job = work.poll();
+      plan(job);
+      for (ExecutableElement h : helpersNeeded(job)) {
+        Job helper = helperJobs.get(h);
+        if (helper == null) {
+          helper = helperParsed.get(h);
+          helperJobs.put(h, helper);
+          TypeElement owner = Naming.owner(h);
+          String key = owner.getQualifiedName().toString();
+          classes.put(key, owner);
+          byClass.computeIfAbsent(key, k -> new ArrayList<>()).add(helper);
+          work.add(helper);
+        }
+        job.helpers.add(helper);
+      }
+    }
+    // a helper gets the modes its callers need: their Hvp calls its Hvp, a layer's Jvp its Jvp
+    List<Job> jobs = new ArrayList<>(all.values());
+    jobs.addAll(helperJobs.values());
+    for (boolean changed = true; changed; ) {
+      changed = false;
+      for (Job job : jobs) {
+        for (Job h : job.helpers) {
+          boolean forward = job.forward && h.graph.result().type() != Type.DOUBLE;
+          if (job.hessian && !h.hessian || forward && !h.forward) {
+            h.hessian |= job.hessian;
+            h.forward |= forward;
+            changed = true;
+          }
+        }
+      }
+    }
+    for (Job job : jobs) {
+      if (!job.failed) {
+        register(job);
+      }
+    }
     for (Map.Entry<String, List<Job>> entry : byClass.entrySet()) {
-      generate(classes.get(entry.getKey()), entry.getValue());
+      TypeElement owner = classes.get(entry.getKey());
+      List<ExecutableElement> order = ElementFilter.methodsIn(owner.getEnclosedElements());
+      entry.getValue().sort(Comparator.comparingInt(j -> order.indexOf(j.method)));
+      generate(owner, entry.getValue());
     }
     if (otherCompiler) {
       // after writing, as javac's listener reports them after processing
       dev.adjoint.processor.diag.DeclarationSites.scanRound(round, sources, diag);
     }
     return true;
+  }
+
+  /** Lowering and planning: activity, what to keep and tape; errors for calls that cannot be differentiated. */
+  private void plan(Job job) {
+    if (job.failed) {
+      return;
+    }
+    try {
+      Lowering.lower(job.graph);
+      job.plan = new Planner(job.graph);
+      List<Planner.BadCall> bad = job.plan.plan();
+      if (!bad.isEmpty()) {
+        reportCalls(job, bad);
+        job.failed = true;
+      }
+    } catch (TooLarge | StackOverflowError | OutOfMemoryError ex) {
+      tooLarge(job, ex);
+    } catch (RuntimeException ex) {
+      internalError(job, ex);
+    }
+  }
+
+  /** The helpers (differentiated implicitly) whose derivative the planned method calls. */
+  private Set<ExecutableElement> helpersNeeded(Job job) {
+    Set<ExecutableElement> out = new java.util.LinkedHashSet<>();
+    if (job.failed) {
+      return out;
+    }
+    dev.adjoint.processor.analysis.Blocks.walk(job.graph.body(), s -> {
+      for (Expr e : dev.adjoint.processor.analysis.Blocks.exprs(s)) {
+        e.forEach(x -> {
+          if (x instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.GENERATED) {
+            ExecutableElement h = helperKeys.get(key(c.target()));
+            if (h != null && (c.derivative() != null || c.type() == Type.TENSOR
+                && dev.adjoint.processor.diff.Propagation.isActive(c, job.plan::isActive))) {
+              out.add(h);
+            }
+          }
+        });
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Whether a static method without {@code @Differentiable} or {@code @Derivative} is
+   * differentiated as if annotated with the defaults: its source is in this compilation, and
+   * it parses as a differentiable method (tried silently: it may never receive a derivative).
+   */
+  private boolean differentiableHelper(ExecutableElement m) {
+    Boolean known = helperTried.get(m);
+    if (known != null) {
+      return known;
+    }
+    if (!m.getModifiers().contains(Modifier.STATIC) || m.getAnnotation(Differentiable.class) != null
+        || sources.find(m) == null) {
+      helperTried.put(m, false);
+      return false;
+    }
+    helperTried.put(m, true); // while it is parsed: a recursive helper calls a differentiable method
+    Job job = new Job(m);
+    job.implicit = true;
+    boolean ok;
+    try {
+      MethodParser parser = new MethodParser(processingEnv, dev.adjoint.processor.diag.Diagnostics.silent(), calls, sources);
+      Optional<MethodGraph> g = parser.parse(m);
+      job.source = parser.source();
+      job.callSites = parser.callSites();
+      job.graph = g.orElse(null);
+      ok = g.isPresent();
+    } catch (StackOverflowError | RuntimeException ex) {
+      ok = false; // too large, or a bug: it is then not differentiated implicitly
+    }
+    helperTried.put(m, ok);
+    if (ok) {
+      helperParsed.put(m, job);
+      calls.resolve(m).ifPresent(t -> helperKeys.put(key(t), m));
+    }
+    return ok;
+  }
+
+  /** A callee by class, name and parameter types. */
+  private static String key(CallTarget t) {
+    return t.owner().canonicalName() + "#" + t.name() + t.paramTypes();
+  }
+
+  /** What the methods generated for a job will be, for callers in other classes (Access). */
+  private void register(Job job) {
+    com.palantir.javapoet.ClassName grad = Naming.gradClass(Naming.owner(job.method));
+    boolean isPublic = GradClassWriter.isPublic(job.method);
+    MethodGraph g = job.graph;
+    List<com.palantir.javapoet.TypeName> params = new ArrayList<>();
+    g.params().forEach(p -> params.add(GradClassWriter.javaType(p)));
+    List<com.palantir.javapoet.TypeName> withTangents = new ArrayList<>(params);
+    g.wrt().forEach(p -> withTangents.add(GradClassWriter.javaType(p)));
+    com.palantir.javapoet.ClassName record = grad.nestedClass(g.recordName());
+    if (g.result().type() == Type.DOUBLE) {
+      putGenerated(grad, g.name(), isPublic, record, params);
+    } else {
+      List<com.palantir.javapoet.TypeName> withSeed = new ArrayList<>(params);
+      withSeed.add(GradClassWriter.javaType(g.result().type()));
+      putGenerated(grad, g.name() + "Vjp", isPublic, record, withSeed);
+    }
+    putGenerated(grad, g.name() + "Jvp", isPublic, grad.nestedClass(g.recordName() + "Jvp"), withTangents);
+    putGenerated(grad, g.name() + "Hvp", isPublic, grad.nestedClass(g.recordName() + "Hvp"), withTangents);
+  }
+
+  private void putGenerated(com.palantir.javapoet.ClassName grad, String name, boolean isPublic,
+      com.palantir.javapoet.TypeName returns, List<com.palantir.javapoet.TypeName> params) {
+    generatedMethods.put(dev.adjoint.processor.emit.Access.key(grad, name, params.size()),
+        new dev.adjoint.processor.emit.Access.Generated(isPublic, returns, params));
   }
 
   private void parse(Job job) {
@@ -243,12 +425,35 @@ public final class AdjointProcessor extends AbstractProcessor {
     // f(params) of every method: a writing overload f(params..., double[]...) must not repeat one
     Set<String> signatures = new java.util.HashSet<>();
     for (Job job : jobs) {
-      signatures.add(signature(job.method, 0));
+      signatures.add(signature(job.method, List.of()));
     }
     if (clashes(writer)) {
       diag.report(owner, Message.NAME_CLASH, writer.name().canonicalName());
       return;
     }
+    boolean ok = true;
+    dev.adjoint.processor.emit.Access access = new dev.adjoint.processor.emit.Access(
+        processingEnv.getElementUtils(), writer.name(), generatedMethods);
+    writer.access(access);
+    dev.adjoint.processor.emit.ExprWriter.access(access);
+    try {
+      ok = generate(writer, jobs, signatures);
+    } finally {
+      dev.adjoint.processor.emit.ExprWriter.access(null);
+    }
+    if (!ok || diag.errorCount() > 0) {
+      return;
+    }
+    try {
+      writer.file().writeTo(processingEnv.getFiler());
+    } catch (IOException ex) {
+      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
+          "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
+    }
+  }
+
+  /** Adds every method's generated code to the writer; false after an error. */
+  private boolean generate(GradClassWriter writer, List<Job> jobs, Set<String> signatures) {
     boolean ok = true;
     for (Job job : jobs) {
       if (job.failed) {
@@ -256,14 +461,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         continue;
       }
       try {
-        Lowering.lower(job.graph);
-        Planner plan = new Planner(job.graph);
-        List<Planner.BadCall> bad = plan.plan();
-        if (!bad.isEmpty()) {
-          reportCalls(job, bad);
-          ok = false;
-          continue;
-        }
+        Planner plan = job.plan;
         String shadow = defaultPackageShadow(job, writer);
         if (shadow != null) {
           diag.report(job.method, Message.UNSUPPORTED, shadow,
@@ -288,9 +486,12 @@ public final class AdjointProcessor extends AbstractProcessor {
           dev.adjoint.processor.graph.Stmt.Block gradient = reverse.body(writer.recordName(job.graph), Const.ONE);
           writer.add(job.method, job.graph, CodePrinter.print(gradient));
           boolean scalars = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE);
-          boolean arrays = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE_ARRAY);
-          if ((scalars || arrays)
-              && !signatures.add(signature(job.method, scalars ? 1 : job.graph.wrt().size()))) {
+          boolean arrays = job.graph.wrt().stream().allMatch(p -> p.type().isDoubleArray());
+          List<String> outTypes = scalars ? List.of("double[]")
+              : job.graph.wrt().stream().map(p -> p.type().javaName()).toList();
+          if (job.implicit) {
+            // a helper's gradient is for its callers only: no writing overload
+          } else if ((scalars || arrays) && !signatures.add(signature(job.method, outTypes))) {
             // another overload of this name already has these parameter types: no writing overload
           } else if (scalars) {
             // the same gradient written into the caller's array: nothing allocated per call
@@ -303,7 +504,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             for (Var p : job.graph.wrt()) {
               String name = job.graph.wrt().size() == 1 ? "gradient"
                   : "gradient" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
-              outs.put(p, new Var(intoNames.fresh(name, false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER));
+              outs.put(p, new Var(intoNames.fresh(name, false), p.type(), Var.Kind.PARAMETER));
             }
             dev.adjoint.processor.graph.Stmt.Block body = new Reverse(job.graph, plan, intoNames, outs)
                 .body(writer.recordName(job.graph), Const.ONE);
@@ -311,9 +512,8 @@ public final class AdjointProcessor extends AbstractProcessor {
                 CodePrinter.print(Modes.valueOnly(body)));
           }
         }
-        Differentiable modes = job.method.getAnnotation(Differentiable.class);
         boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
-        if (modes.forward() || vectorValued) {
+        if (job.forward || vectorValued) {
           Names jvpNames = names.fork();
           List<Var> tangents = directions(job.graph, jvpNames);
           Modes.Built jvp = Modes.jvp(job.graph, jvpNames, tangents, writer.jvpRecordName(job.graph));
@@ -323,7 +523,7 @@ public final class AdjointProcessor extends AbstractProcessor {
             writer.addJacobian(job.method, job.graph, tangents);
           }
         }
-        if (modes.hessian()) {
+        if (job.hessian) {
           Names hvpNames = names.fork();
           List<Var> directions = directions(job.graph, hvpNames);
           Modes.Built hvp = Modes.hvp(job.graph, plan, hvpNames, directions, writer.recordName(job.graph),
@@ -339,15 +539,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         ok = false;
       }
     }
-    if (!ok || diag.errorCount() > 0) {
-      return;
-    }
-    try {
-      writer.file().writeTo(processingEnv.getFiler());
-    } catch (IOException ex) {
-      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
-          "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
-    }
+    return ok;
   }
 
   /**
@@ -394,13 +586,17 @@ public final class AdjointProcessor extends AbstractProcessor {
     return null;
   }
 
-  /** {@code f(double,double[])}: the method's name and erased parameter types, plus {@code extra} double[]s. */
-  private String signature(ExecutableElement method, int extra) {
+  /** {@code f(double,double[])}: the method's name and erased parameter types, plus {@code extra} ones. */
+  private String signature(ExecutableElement method, List<String> extra) {
     StringBuilder sb = new StringBuilder(method.getSimpleName()).append('(');
+    if (!method.getModifiers().contains(Modifier.STATIC)) {
+      sb.append(processingEnv.getTypeUtils().erasure(Naming.owner(method).asType())).append(','); // the receiver
+    }
     for (javax.lang.model.element.VariableElement p : method.getParameters()) {
       sb.append(processingEnv.getTypeUtils().erasure(p.asType())).append(',');
     }
-    return sb.append("double[],".repeat(extra)).append(')').toString();
+    extra.forEach(t -> sb.append(t).append(','));
+    return sb.append(')').toString();
   }
 
   /** A note where a loop tapes many values per iteration: memory grows with its trip count. */
@@ -518,6 +714,12 @@ public final class AdjointProcessor extends AbstractProcessor {
       String callee = t.owner().simpleName() + "." + t.name();
       if (t.kind() == CallTarget.Kind.PLAIN) {
         diag.report(job.source.unit(), at, Message.NOT_DIFFERENTIABLE_CALL, callee, method, callee, t.name());
+        ExecutableElement helper = findMethod(t);
+        if (helper != null && Boolean.FALSE.equals(helperTried.get(helper)) && sources.find(helper) != null
+            && helperExplained.add(helper)) {
+          // its source is here but it could not be differentiated: say why, at its own lines
+          new MethodParser(processingEnv, diag, calls, sources).parse(helper);
+        }
       } else {
         ExecutableElement target = findMethod(t);
         String param = target == null ? "#" + b.argument()
@@ -538,70 +740,6 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     return null;
-  }
-
-  // ---------------------------------------------------------------- recursion
-
-  /** Direct or mutual recursion among the methods of this round is an error at the call. */
-  private void checkRecursion(Map<ExecutableElement, Job> jobs) {
-    Map<String, ExecutableElement> byKey = new HashMap<>();
-    for (ExecutableElement m : jobs.keySet()) {
-      byKey.put(key(m), m);
-    }
-    for (Job job : jobs.values()) {
-      if (job.failed) {
-        continue;
-      }
-      for (Map.Entry<Expr, Tree> call : job.callSites.entrySet()) {
-        if (!(call.getKey() instanceof Expr.Call c)) {
-          continue;
-        }
-        ExecutableElement callee = byKey.get(key(c.target()));
-        if (callee == null) {
-          continue;
-        }
-        List<String> cycle = cycleBack(callee, job.method, jobs, byKey, new ArrayList<>());
-        if (cycle != null) {
-          List<String> chain = new ArrayList<>();
-          chain.add(job.method.getSimpleName().toString());
-          chain.addAll(cycle);
-          diag.report(job.source.unit(), call.getValue(), Message.RECURSION, String.join(" → ", chain));
-          job.failed = true;
-        }
-      }
-    }
-  }
-
-  /** The call chain from {@code from} back to {@code to}, or null. */
-  private List<String> cycleBack(ExecutableElement from, ExecutableElement to,
-      Map<ExecutableElement, Job> jobs, Map<String, ExecutableElement> byKey, List<ExecutableElement> seen) {
-    List<String> here = new ArrayList<>(List.of(from.getSimpleName().toString()));
-    if (from.equals(to)) {
-      return here;
-    }
-    if (seen.contains(from) || !jobs.containsKey(from)) {
-      return null;
-    }
-    seen.add(from);
-    for (Expr e : jobs.get(from).callSites.keySet()) {
-      ExecutableElement next = e instanceof Expr.Call c ? byKey.get(key(c.target())) : null;
-      if (next != null) {
-        List<String> rest = cycleBack(next, to, jobs, byKey, seen);
-        if (rest != null) {
-          here.addAll(rest);
-          return here;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static String key(ExecutableElement m) {
-    return Naming.owner(m).getQualifiedName() + "#" + m.getSimpleName() + "/" + m.getParameters().size();
-  }
-
-  private static String key(CallTarget t) {
-    return t.owner().canonicalName() + "#" + t.name() + "/" + t.paramTypes().size();
   }
 
   // ---------------------------------------------------------------- custom derivatives

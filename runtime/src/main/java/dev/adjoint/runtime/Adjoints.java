@@ -33,4 +33,57 @@ public final class Adjoints {
     }
     return s;
   }
+
+  /** Zeros shaped like {@code a}, ragged rows included: the adjoint of a double[][]. */
+  public static double[][] zerosLike(double[][] a) {
+    double[][] z = new double[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      z[i] = new double[a[i].length];
+    }
+    return z;
+  }
+
+  /** Zeros shaped like {@code a}, ragged rows included: the adjoint of a double[][][]. */
+  public static double[][][] zerosLike(double[][][] a) {
+    double[][][] z = new double[a.length][][];
+    for (int i = 0; i < a.length; i++) {
+      z[i] = zerosLike(a[i]);
+    }
+    return z;
+  }
+
+  /**
+   * The caller's gradient array {@code out}, checked to have the shape of {@code like} (the
+   * parameter it is the gradient of) and zeroed.
+   */
+  public static double[][] zeroed(double[][] out, double[][] like) {
+    if (out.length != like.length) {
+      throw new IllegalArgumentException("the gradient array has " + out.length
+          + " rows but its parameter has " + like.length + ": pass an array of the parameter's shape");
+    }
+    for (int i = 0; i < like.length; i++) {
+      if (out[i] == null || out[i].length != like[i].length) {
+        throw new IllegalArgumentException("row " + i + " of the gradient array has "
+            + (out[i] == null ? "no" : Integer.toString(out[i].length)) + " elements but the parameter's has "
+            + like[i].length + ": pass an array of the parameter's shape");
+      }
+      java.util.Arrays.fill(out[i], 0.0);
+    }
+    return out;
+  }
+
+  /** {@link #zeroed(double[][], double[][])} for a double[][][]. */
+  public static double[][][] zeroed(double[][][] out, double[][][] like) {
+    if (out.length != like.length) {
+      throw new IllegalArgumentException("the gradient array has " + out.length
+          + " slices but its parameter has " + like.length + ": pass an array of the parameter's shape");
+    }
+    for (int i = 0; i < like.length; i++) {
+      if (out[i] == null) {
+        throw new IllegalArgumentException("slice " + i + " of the gradient array is null");
+      }
+      zeroed(out[i], like[i]);
+    }
+    return out;
+  }
 }

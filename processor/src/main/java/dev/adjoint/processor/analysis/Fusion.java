@@ -93,7 +93,7 @@ public final class Fusion {
     boolean[] found = {false};
     Blocks.walk(graph.body(), s -> {
       if (s instanceof Stmt.Assign a && (a.target.type() == Type.TENSOR
-          || a.target.type() == Type.DOUBLE_ARRAY && active.test(a.target))) {
+          || a.target.type().isDoubleArray() && active.test(a.target))) {
         found[0] = true;
       }
     });

@@ -246,7 +246,7 @@ public final class Planner {
         continue;
       }
       List<Stmt> before = new ArrayList<>();
-      Expr value = hoistIn(value(s), true, before, s);
+      Expr value = hoistIn(value(s), true, before, s, null);
       if (s instanceof Stmt.Assign a) {
         a.value = value;
       } else {
@@ -257,15 +257,54 @@ public final class Planner {
     }
   }
 
-  private Expr hoistIn(Expr e, boolean root, List<Stmt> before, Stmt at) {
+  /**
+   * The gradient record of a call whose branch was not taken: value and partials zero. The
+   * reverse sweep may read it in shared terms; every contribution made of them is guarded.
+   */
+  private static Expr zeroRecord(CallTarget t, List<Expr> args) {
+    List<Expr> components = new ArrayList<>(List.of(Const.ZERO));
+    for (int i = 0; i < args.size(); i++) {
+      if (!t.hasPartial(i)) {
+        continue;
+      }
+      Expr arg = args.get(i);
+      components.add(switch (t.paramTypes().get(i)) {
+        case DOUBLE_ARRAY -> new Apply(Op.NEW_ARRAY, List.of(new Apply(Op.ARRAY_LENGTH, List.of(arg), Type.INT)),
+            Type.DOUBLE_ARRAY);
+        case TENSOR -> dev.adjoint.processor.diff.rules.Rules.zerosLike(arg);
+        default -> Const.ZERO;
+      });
+    }
+    return new Expr.New(t.derivativeType(), components, Type.OBJECT);
+  }
+
+  /** Whether e reads a callee's gradient record, which a guarded branch may have left null. */
+  private static boolean readsRecord(Expr e) {
+    boolean[] found = {false};
+    e.forEach(x -> found[0] |= x instanceof Expr.Call c && c.derivative() != null);
+    return found[0];
+  }
+
+  /**
+   * @param guard the condition under which e is evaluated (inside a branch of {@code ?:}), or
+   *     null: a callee's derivative hoisted out of a branch is called only when the branch is
+   *     taken, which a recursive method's base case ({@code n == 0 ? x : f(x, n - 1)}) needs
+   */
+  private Expr hoistIn(Expr e, boolean root, List<Stmt> before, Stmt at, Expr guard) {
     if (e instanceof Apply a) {
       List<Expr> args = new ArrayList<>();
-      for (Expr x : a.args()) {
-        args.add(hoistIn(x, false, before, at));
+      for (int i = 0; i < a.args().size(); i++) {
+        Expr x = a.args().get(i);
+        Expr g = guard;
+        if (a.op() == Op.COND && i > 0) {
+          Expr c = i == 1 ? a.arg(0) : new Apply(Op.NOT, List.of(a.arg(0)), Type.BOOLEAN);
+          g = guard == null ? c : new Apply(Op.AND, List.of(guard, c), Type.BOOLEAN);
+        }
+        args.add(hoistIn(x, false, before, at, g));
       }
       Apply rebuilt = new Apply(a.op(), args, a.type(), a.strict());
       if (!root && a.op().isExpensive() && (a.type() == Type.DOUBLE || a.type() == Type.TENSOR)
-          && Propagation.isActive(rebuilt, active::contains)) {
+          && Propagation.isActive(rebuilt, active::contains) && !(guard != null && readsRecord(rebuilt))) {
         Var t = newVar("t", a.type());
         active.add(t); // active by construction; enclosing nodes must see it so
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
@@ -276,7 +315,7 @@ public final class Planner {
     if (e instanceof Expr.Call c) {
       List<Expr> args = new ArrayList<>();
       for (Expr x : c.args()) {
-        args.add(hoistIn(x, false, before, at));
+        args.add(hoistIn(x, false, before, at, guard));
       }
       Expr.Call rebuilt = new Expr.Call(c.target(), args, null);
       if (!root && c.type() == Type.TENSOR && Propagation.isActive(rebuilt, active::contains)) {
@@ -291,8 +330,11 @@ public final class Planner {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
         // the callee's derivative method, called once in the forward sweep
-        before.add(new Stmt.Assign(d, new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), args,
-            Type.OBJECT), true, null, at.src));
+        Expr derivative = new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), args, Type.OBJECT);
+        if (guard != null && t.kind() == CallTarget.Kind.GENERATED) {
+          derivative = new Apply(Op.COND, List.of(guard, derivative, zeroRecord(t, args)), Type.OBJECT);
+        }
+        before.add(new Stmt.Assign(d, derivative, true, null, at.src));
         return rebuilt.withDerivative(d);
       }
       return rebuilt;
@@ -400,7 +442,7 @@ public final class Planner {
 
   private void findNeeded(Block b, boolean nested) {
     for (Stmt s : b.stmts) {
-      if (nested && s instanceof Stmt.Assign d && d.declaration && d.target.type() == Type.DOUBLE_ARRAY
+      if (nested && s instanceof Stmt.Assign d && d.declaration && d.target.type().isDoubleArray()
           && active.contains(d.target)) {
         // an array declared inside a branch: its adjoint is made where the reverse sweep
         // enters that branch, which needs the array there
@@ -562,7 +604,7 @@ public final class Planner {
           if (x instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)
               && work.contains(s) && !fused.containsKey(s)) {
             if (around != null && a.target.kind() == Var.Kind.SYNTHETIC && a.target.type() != Type.OBJECT
-                && a.target.type() != Type.TENSOR && a.target.type() != Type.DOUBLE_ARRAY) {
+                && a.target.type() != Type.TENSOR && !a.target.type().isDoubleArray()) {
               // a temporary of a branch inside a fused loop: declared in the loop's body instead
               hoisted.computeIfAbsent(around, k -> new ArrayList<>()).add(a.target);
             } else {

@@ -18,10 +18,17 @@ public final class Diagnostics {
     this.messager = messager;
   }
 
+  /** Counts errors and prints nothing: for trying whether a method could be differentiated. */
+  public static Diagnostics silent() {
+    return new Diagnostics(null);
+  }
+
   /** Reports at an element (a method, a parameter, a class). */
   public void report(Element element, Message message, Object... args) {
     count(message);
-    messager.printMessage(message.kind(), message.format(args), element);
+    if (messager != null) {
+      messager.printMessage(message.kind(), message.format(args), element);
+    }
   }
 
   /**
@@ -30,6 +37,9 @@ public final class Diagnostics {
    */
   public void report(Element element, String annotation, String member, Message message, Object... args) {
     count(message);
+    if (messager == null) {
+      return;
+    }
     for (javax.lang.model.element.AnnotationMirror m : element.getAnnotationMirrors()) {
       if (m.getAnnotationType().toString().equals(annotation)) {
         for (var e : m.getElementValues().entrySet()) {
@@ -48,7 +58,9 @@ public final class Diagnostics {
   /** Reports at a tree inside a method body: javac shows its line and column. */
   public void report(SourceUnit unit, Tree at, Message message, Object... args) {
     count(message);
-    unit.report(message.kind(), message.format(args), at);
+    if (messager != null) {
+      unit.report(message.kind(), message.format(args), at);
+    }
   }
 
   private void count(Message message) {

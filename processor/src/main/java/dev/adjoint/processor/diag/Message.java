@@ -7,12 +7,10 @@ import javax.tools.Diagnostic;
  * what is wrong and what to write instead.
  */
 public enum Message {
-  NOT_PUBLIC("AdjointNotPublic", "@Differentiable method %s must be public so its generated "
-      + "gradient class (another class) can call and mirror it"),
   BAD_RETURN("AdjointReturnType", "@Differentiable method %s returns %s; supported are double (a loss, "
       + "an objective) and dev.adjoint.tensor.Tensor (a layer)"),
   BAD_PARAM("AdjointParamType", "parameter %s of @Differentiable method %s has type %s; "
-      + "supported parameter types are double, double[], Tensor, int, long and boolean"),
+      + "supported parameter types are double, double[], double[][], double[][][], Tensor, int, long and boolean"),
   GENERIC("AdjointGeneric", "@Differentiable method %s must not be generic; write it for double"),
   VARARGS("AdjointVarargs", "@Differentiable method %s must not take varargs; take a double[] instead"),
   THROWS("AdjointThrows", "@Differentiable method %s must not declare thrown exceptions"),
@@ -33,7 +31,7 @@ public enum Message {
   UNSUPPORTED("AdjointUnsupported", "%s is not supported in @Differentiable method %s; %s"),
   NOT_DIFFERENTIABLE_CALL("AdjointCall", "call to %s in @Differentiable method %s passes a value that "
       + "depends on a differentiated input, but %s is not differentiable; annotate it with "
-      + "@Differentiable (public static), or give it a derivative with @Derivative(of = \"%s\")"),
+      + "@Differentiable (static), or give it a derivative with @Derivative(of = \"%s\")"),
   CALL_NOT_WRT("AdjointCallWrt", "call to %s passes a differentiated value as parameter '%s', which %s "
       + "does not differentiate; add '%s' to its wrt, or pass a value that does not depend on %s's inputs"),
   NOT_DIFFERENTIABLE_OP("AdjointNotDifferentiable", "%s in @Differentiable method %s receives a value "
@@ -41,8 +39,6 @@ public enum Message {
   MODE_UNSUPPORTED("AdjointMode", "%s: %s (reverse mode supports it: drop forward/hessian, "
       + "or use wrt to leave the parameter out)"),
   FORWARD_UNSUPPORTED("AdjointForward", "%s: the %s transform cannot differentiate %s; %s"),
-  RECURSION("AdjointRecursion", "recursive call: %s; Adjoint differentiates without a run-time call "
-      + "stack, so recursion (direct or mutual) is not supported: rewrite it as a loop"),
   BAD_DERIVATIVE("AdjointDerivative", "@Derivative method %s: %s"),
   UNINITIALIZED("AdjointUninitialized", "local '%s' must be initialized where it is declared in "
       + "@Differentiable method %s; write '%s %s = ...;'"),

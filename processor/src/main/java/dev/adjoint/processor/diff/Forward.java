@@ -46,6 +46,11 @@ public final class Forward {
 
     /** The tangent of component {@code accessor} of a record, given the record's tangent var. */
     Expr componentTangent(Var recordTangent, CallTarget target, String accessor);
+
+    /** The tangent record for a call whose branch of ?: was not taken, or null when unknown. */
+    default Expr zeroTangent(CallTarget target) {
+      return null;
+    }
   }
 
   private final Names names;
@@ -163,7 +168,7 @@ public final class Forward {
       for (Stmt s : Blocks.all(body)) {
         if (s instanceof Stmt.Assign a && !varied.contains(a.target) && differentiable(a.target)
             && !isPop(a.value) && dependsOnVaried(a.value)
-            && (a.target.type() != Type.OBJECT || calls != null && a.value instanceof Expr.Invoke)) {
+            && (a.target.type() != Type.OBJECT || calls != null && derivativeCall(a.value) != null)) {
           changed |= varied.add(a.target);
         } else if (s instanceof Stmt.ArrayStore st && !varied.contains(st.array)
             && !isPop(st.value) && dependsOnVaried(st.value)) {
@@ -174,7 +179,7 @@ public final class Forward {
   }
 
   private static boolean differentiable(Var v) {
-    return v.type() == Type.DOUBLE || v.type() == Type.DOUBLE_ARRAY || v.type() == Type.OBJECT
+    return v.type() == Type.DOUBLE || v.type().isDoubleArray() || v.type() == Type.OBJECT
         || v.type() == Type.TENSOR;
   }
 
@@ -186,11 +191,20 @@ public final class Forward {
         found[0] = true;
       }
     });
-    if (!found[0] && e instanceof Expr.Invoke inv && inv.type() == Type.OBJECT && inv.owner() != null) {
+    Expr.Invoke inv = derivativeCall(e);
+    if (!found[0] && inv != null && inv.type() == Type.OBJECT && inv.owner() != null) {
       // a callee's gradient record varies with its arguments
       return inv.args().stream().anyMatch(this::dependsOnVaried);
     }
     return found[0];
+  }
+
+  /** A callee's derivative call, possibly guarded ({@code c ? Grad.f(x) : null} in a branch of ?:). */
+  private static Expr.Invoke derivativeCall(Expr e) {
+    if (e instanceof Apply a && a.op() == Op.COND && a.type() == Type.OBJECT) {
+      e = a.arg(1);
+    }
+    return e instanceof Expr.Invoke i ? i : null;
   }
 
   private static boolean isPop(Expr e) {
@@ -288,11 +302,18 @@ public final class Forward {
     }
     if (v.type() == Type.OBJECT) {
       out.stmts.add(a);
-      Expr.Invoke call = (Expr.Invoke) a.value;
+      Expr.Invoke call = derivativeCall(a.value);
       List<Expr> argTangents = call.args().stream().map(this::tangent).toList();
       Expr t = calls.recordTangent(call, records.get(v), argTangents);
       if (t == null) {
         problems.add("the call of " + call.method());
+        return;
+      }
+      if (a.value instanceof Apply guarded && calls.zeroTangent(records.get(v)) != null) {
+        // the branch not taken has a zero record: its tangent is zero too
+        t = new Apply(Op.COND, List.of(guarded.arg(0), t, calls.zeroTangent(records.get(v))), Type.OBJECT);
+      } else if (a.value instanceof Apply) {
+        problems.add("the call of " + call.method() + " in a branch of ?:");
         return;
       }
       recordTargets.put(dv, records.get(v));
@@ -345,8 +366,8 @@ public final class Forward {
       return varied.contains(r.var()) && r.var().type() != Type.OBJECT ? new Ref(tangentVar(r.var())) : Const.ZERO;
     }
     if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
-      Var array = ((Ref) a.arg(0)).var();
-      return varied.contains(array)
+      Var array = a.arg(0) instanceof Ref r ? r.var() : null; // or a static final table
+      return array != null && varied.contains(array)
           ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(array)), a.arg(1)), Type.DOUBLE) : Const.ZERO;
     }
     if (e instanceof Expr.RecordGet g) {

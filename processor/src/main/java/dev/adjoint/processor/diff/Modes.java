@@ -144,6 +144,17 @@ public final class Modes {
       }
 
       @Override
+      public Expr zeroTangent(CallTarget target) {
+        if (!(target.derivativeType() instanceof com.palantir.javapoet.ClassName record)) {
+          return null;
+        }
+        int k = (int) target.partials().stream().filter(java.util.Objects::nonNull).count();
+        Expr zeros = new Expr.Apply(Op.NEW_ARRAY, List.of(Expr.Const.ofInt(k)), Type.DOUBLE_ARRAY);
+        return new Expr.New(record.peerClass(record.simpleName() + "Hvp"), List.of(Expr.Const.ZERO, zeros, zeros),
+            Type.OBJECT);
+      }
+
+      @Override
       public Expr componentTangent(Var recordTangent, CallTarget target, String accessor) {
         int k = 0;
         for (String p : target.partials()) {

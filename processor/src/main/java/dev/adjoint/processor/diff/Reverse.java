@@ -88,6 +88,12 @@ public final class Reverse {
 
   /** {@code new double[a.length]}, or the caller's array for it, zeroed. */
   private Expr newArrayAdjoint(Var a) {
+    if (a.type().isNdDoubleArray()) {
+      // n-D: zeros of a's shape (ragged rows included), or the caller's array checked and zeroed
+      return callerArrays.containsKey(a)
+          ? new Expr.Invoke(ADJOINTS, null, "zeroed", List.of(new Ref(callerArrays.get(a)), new Ref(a)), a.type())
+          : new Expr.Invoke(ADJOINTS, null, "zerosLike", List.of(new Ref(a)), a.type());
+    }
     Expr length = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
     if (callerArrays.containsKey(a)) {
       return new Expr.Invoke(ADJOINTS, null, "zeroed", List.of(new Ref(callerArrays.get(a)), length),
@@ -141,7 +147,7 @@ public final class Reverse {
     List<Expr> components = new ArrayList<>();
     components.add(new Ref(value));
     for (Var p : graph.wrt()) {
-      if (p.type() == Type.DOUBLE_ARRAY) {
+      if (p.type().isDoubleArray()) {
         components.add(new Ref(adjointVar(p)));
         continue;
       }
@@ -163,12 +169,12 @@ public final class Reverse {
   private List<Var> arrayAdjoints() {
     List<Var> arrays = new ArrayList<>();
     for (Var p : graph.params()) {
-      if (p.type() == Type.DOUBLE_ARRAY && (graph.wrt().contains(p) || plan.isActive(p))) {
+      if (p.type().isDoubleArray() && (graph.wrt().contains(p) || plan.isActive(p))) {
         arrays.add(p);
       }
     }
     for (Stmt s : graph.body().stmts) {
-      if (s instanceof Stmt.Assign a && a.declaration && a.target.type() == Type.DOUBLE_ARRAY
+      if (s instanceof Stmt.Assign a && a.declaration && a.target.type().isDoubleArray()
           && (plan.isActive(a.target) || a.target == graph.result())) {
         arrays.add(a.target);
       }
@@ -411,10 +417,12 @@ public final class Reverse {
         out.declare(v, tapeCall(pop(v.type())));
       }
       for (Stmt s : b.stmts) {
-        if (s instanceof Stmt.Assign a && a.declaration && a.target.type() == Type.DOUBLE_ARRAY
+        if (s instanceof Stmt.Assign a && a.declaration && a.target.type().isDoubleArray()
             && plan.isActive(a.target)) {
           // an array declared in this block (after an early exit, say): its adjoint lives here
-          out.declare(adjointVar(a.target), new Expr.Apply(Op.NEW_ARRAY, List.of(
+          out.declare(adjointVar(a.target), a.target.type().isNdDoubleArray()
+              ? new Expr.Invoke(ADJOINTS, null, "zerosLike", List.of(new Ref(a.target)), a.target.type())
+              : new Expr.Apply(Op.NEW_ARRAY, List.of(
               new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.target)), Type.INT)), Type.DOUBLE_ARRAY));
         }
       }

@@ -85,6 +85,30 @@ public final class ExprWriter {
     return identifiers.contains(c.topLevelClassName().simpleName()) && !c.packageName().isEmpty();
   }
 
+  /** How the class being written reaches the user's members (private ones through handles). */
+  private static final ThreadLocal<Access> ACCESS = new ThreadLocal<>();
+
+  /** Sets (or with null, clears) the {@link Access} of the class written next on this thread. */
+  public static void access(Access access) {
+    if (access == null) {
+      ACCESS.remove();
+    } else {
+      ACCESS.set(access);
+    }
+  }
+
+  /** {@code Owner.name}, or the bridge that calls it where the generated class may not name it. */
+  private static void staticMember(Sink b, com.palantir.javapoet.TypeName owner, String name,
+      java.util.List<Type> params, int arity) {
+    Access access = ACCESS.get();
+    String bridge = access == null ? null : access.method(owner, name, params, arity);
+    if (bridge != null) {
+      b.add("$N", bridge);
+    } else {
+      b.add("$T.$N", owner, name);
+    }
+  }
+
   public static CodeBlock write(Expr e) {
     Sink b = new Sink();
     write(e, b, 0, null);
@@ -105,10 +129,24 @@ public final class ExprWriter {
     } else if (e instanceof Expr.Ref r) {
       b.add("$N", r.var().name());
     } else if (e instanceof Expr.Field f && f.receiver() != null) {
-      write(f.receiver(), b, 16, null);
-      b.add(".$N", f.name());
+      Access access = ACCESS.get();
+      String bridge = access == null ? null : access.field(f.owner(), f.name(), true);
+      if (bridge != null) {
+        b.add("$N(", bridge);
+        write(f.receiver(), b, 0, null);
+        b.add(")");
+      } else {
+        write(f.receiver(), b, 16, null);
+        b.add(".$N", f.name());
+      }
     } else if (e instanceof Expr.Field f) {
-      b.add("$T.$N", f.owner(), f.name());
+      Access access = ACCESS.get();
+      String bridge = access == null ? null : access.field(f.owner(), f.name());
+      if (bridge != null) {
+        b.add("$N()", bridge);
+      } else {
+        b.add("$T.$N", f.owner(), f.name());
+      }
     } else if (e instanceof Expr.RecordGet g) {
       b.add("$N.$N()", g.record().name(), g.accessor());
     } else if (e instanceof Expr.New n && n.javaType() instanceof com.palantir.javapoet.ArrayTypeName) {
@@ -124,7 +162,8 @@ public final class ExprWriter {
         write(i.receiver(), b, 16, null);
         b.add(".$N(", i.method());
       } else {
-        b.add("$T.$N(", i.owner(), i.method());
+        staticMember(b, i.owner(), i.method(), null, i.args().size());
+        b.add("(");
       }
       list(i.args(), b);
       b.add(")");
@@ -132,12 +171,22 @@ public final class ExprWriter {
       if (c.target().kind() == CallTarget.Kind.GENERATED && c.derivative() != null) {
         b.add("$N.value()", c.derivative().name());
       } else if (c.target().instance()) {
-        write(c.args().get(0), b, 16, null);
-        b.add(".$N(", c.target().name());
-        list(c.args().subList(1, c.args().size()), b);
+        Access access = ACCESS.get();
+        java.util.List<Type> params = c.target().paramTypes().subList(1, c.target().paramTypes().size());
+        String bridge = access == null ? null
+            : access.method(c.target().owner(), c.target().name(), params, params.size(), true);
+        if (bridge != null) {
+          b.add("$N(", bridge);
+          args(c, b);
+        } else {
+          write(c.args().get(0), b, 16, null);
+          b.add(".$N(", c.target().name());
+          list(c.args().subList(1, c.args().size()), b);
+        }
         b.add(")");
       } else {
-        b.add("$T.$N(", c.target().owner(), c.target().name());
+        staticMember(b, c.target().owner(), c.target().name(), c.target().paramTypes(), c.args().size());
+        b.add("(");
         args(c, b);
         b.add(")");
       }
@@ -216,12 +265,29 @@ public final class ExprWriter {
           }
           case ARRAY_LENGTH -> {
             write(a.arg(0), b, 99, null);
+            if (a.args().size() > 1) { // a row's length: a[i].length
+              b.add("[");
+              write(a.arg(1), b, 0, null);
+              b.add("]");
+            }
             b.add(".length");
           }
           case NEW_ARRAY -> {
-            b.add("new double[");
-            write(a.arg(0), b, 0, null);
-            b.add("]");
+            b.add("new double");
+            for (Expr dim : a.args()) {
+              b.add("[");
+              write(dim, b, 0, null);
+              b.add("]");
+            }
+          }
+          case INDICES -> {
+            // only ever inside the brackets of an element read or store: a[ i][j ]
+            for (int i = 0; i < a.args().size(); i++) {
+              if (i > 0) {
+                b.add("][");
+              }
+              write(a.arg(i), b, 0, null);
+            }
           }
           default -> throw new IllegalStateException("no form for " + op);
         }

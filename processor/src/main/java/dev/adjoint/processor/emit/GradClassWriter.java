@@ -48,6 +48,43 @@ public final class GradClassWriter {
     return name;
   }
 
+  private Access access;
+
+  /** How this class reaches the user's members; its handles are added by {@link #file()}. */
+  public void access(Access access) {
+    this.access = access;
+  }
+
+  /** {@code Model.f} for a wrapper that calls the source method (through a handle when it is private). */
+  private CodeBlock sourceMethod(MethodGraph g) {
+    String bridge = access == null ? null : access.method(ClassName.get(source), g.name(),
+        g.params().stream().map(Var::type).toList(), g.params().size());
+    return bridge != null ? CodeBlock.of("$N", bridge)
+        : CodeBlock.of("$L.$N", qualifier(g, ClassName.get(source)), g.name());
+  }
+
+  /**
+   * A generated method is public when its source method is public (or protected) and
+   * {@code @Differentiable}; else package-private: a private or package-private method's gradient,
+   * and a helper differentiated implicitly, are no part of the class's API.
+   */
+  public static boolean isPublic(ExecutableElement method) {
+    return method.getAnnotation(dev.adjoint.Differentiable.class) != null && visible(method);
+  }
+
+  private static boolean visible(ExecutableElement method) {
+    return method.getModifiers().contains(Modifier.PUBLIC) || method.getModifiers().contains(Modifier.PROTECTED);
+  }
+
+  private static Modifier[] methodModifiers(ExecutableElement method) {
+    return isPublic(method) ? new Modifier[] {Modifier.PUBLIC, Modifier.STATIC} : new Modifier[] {Modifier.STATIC};
+  }
+
+  /** Records stay public for public helpers, whose gradients callers of other packages reach by handle. */
+  private static Modifier[] recordModifiers(ExecutableElement method) {
+    return visible(method) ? new Modifier[] {Modifier.PUBLIC} : new Modifier[0];
+  }
+
   /** The record type a method's gradient method returns. */
   public ClassName recordName(MethodGraph g) {
     return name.nestedClass(g.recordName());
@@ -67,7 +104,7 @@ public final class GradClassWriter {
     addRecord(method, g);
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
         .addAnnotation(differentiated(g))
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(recordName(g))
         .addJavadoc("Computes {@link $L} and its gradient with respect to $L in one call.\n",
             link(method), wrtList(g));
@@ -107,7 +144,7 @@ public final class GradClassWriter {
   private void addWriting(ExecutableElement method, MethodGraph g, List<Var> outs, CodeBlock body,
       CodeBlock javadoc) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name())
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(TypeName.DOUBLE)
         .addJavadoc(javadoc);
     for (Var p : g.params()) {
@@ -130,7 +167,7 @@ public final class GradClassWriter {
     String link = link(method);
     MethodSpec.Builder vjp = MethodSpec.methodBuilder(g.name() + "Vjp")
         .addAnnotation(differentiated(g))
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(recordName(g))
         .addJavadoc("Computes {@link $L} and the vector-Jacobian product with respect to $L: the\n"
             + "gradient of {@code sum(value * $N)}, for a caller that knows the result's adjoint.\n",
@@ -143,7 +180,7 @@ public final class GradClassWriter {
     type.addMethod(vjp.build());
 
     MethodSpec.Builder ones = MethodSpec.methodBuilder(g.name())
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(recordName(g))
         .addJavadoc("Computes {@link $L} and the gradient of the sum of its elements with respect to $L.\n",
             link, wrtList(g));
@@ -155,10 +192,10 @@ public final class GradClassWriter {
     String call = String.join(", ", args);
     String sep = call.isEmpty() ? "" : ", ";
     if (seed.type() == Type.TENSOR) {
-      ones.addStatement("$T _value$$ = $L.$N($L)", TENSOR, qualifier(g, ClassName.get(source)), g.name(), call);
+      ones.addStatement("$T _value$$ = $L($L)", TENSOR, sourceMethod(g), call);
       ones.addStatement("return $N($L$L$L.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, qualifier(g, TENSOR));
     } else {
-      ones.addStatement("double[] _value$$ = $L.$N($L)", qualifier(g, ClassName.get(source)), g.name(), call);
+      ones.addStatement("double[] _value$$ = $L($L)", sourceMethod(g), call);
       ones.addStatement("double[] _ones$$ = new double[_value$$.length]");
       ones.addStatement("$L.fill(_ones$$, 1)", qualifier(g, ClassName.get(java.util.Arrays.class)));
       ones.addStatement("return $N($L$L_ones$$)", g.name() + "Vjp", call, sep);
@@ -182,7 +219,7 @@ public final class GradClassWriter {
   /** Forward mode: {@code fJvp(params..., tangents...)} returning (value, tangent). */
   public void addJvp(ExecutableElement method, MethodGraph g, List<Var> tangents, CodeBlock body) {
     type.addType(TypeSpec.recordBuilder(jvpRecordName(g))
-        .addModifiers(Modifier.PUBLIC)
+        .addModifiers(recordModifiers(method))
         .addJavadoc("Value and directional derivative of {@link $L}.\n\n@param value the method's result\n"
             + "@param tangent the derivative of value along the tangents given\n", link(method))
         .recordConstructor(MethodSpec.constructorBuilder()
@@ -190,7 +227,7 @@ public final class GradClassWriter {
             .addParameter(javaType(g.result().type()), "tangent").build())
         .build());
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "Jvp")
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(jvpRecordName(g))
         .addJavadoc("Computes {@link $L} and its derivative along ($L) in one forward sweep\n"
             + "(dual numbers written inline): the Jacobian-vector product.\n", link(method),
@@ -214,19 +251,19 @@ public final class GradClassWriter {
     TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
     String order = wrtList(g);
     type.addType(TypeSpec.recordBuilder(hvpRecordName(g))
-        .addModifiers(Modifier.PUBLIC)
+        .addModifiers(recordModifiers(method))
         .addJavadoc("Value, gradient and Hessian-vector product of {@link $L}, over ($L).\n", link(method), order)
         .recordConstructor(MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value")
             .addParameter(doubles, "gradient").addParameter(doubles, "hvp").build())
         .build());
     type.addType(TypeSpec.recordBuilder(hessianRecordName(g))
-        .addModifiers(Modifier.PUBLIC)
+        .addModifiers(recordModifiers(method))
         .addJavadoc("Value, gradient and Hessian of {@link $L}, over ($L) in that order.\n", link(method), order)
         .recordConstructor(MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value")
             .addParameter(doubles, "gradient").addParameter(ArrayTypeName.of(doubles), "hessian").build())
         .build());
     MethodSpec.Builder hvp = MethodSpec.methodBuilder(g.name() + "Hvp")
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(hvpRecordName(g))
         .addJavadoc("Computes {@link $L}, its gradient and the product of its Hessian with the\n"
             + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
@@ -241,7 +278,7 @@ public final class GradClassWriter {
     type.addMethod(hvp.build());
 
     MethodSpec.Builder hessian = MethodSpec.methodBuilder(g.name() + "Hessian")
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(hessianRecordName(g))
         .addJavadoc("Computes {@link $L}, its gradient and its Hessian over ($L): one\n"
             + "Hessian-vector product per parameter.\n", link(method), order);
@@ -273,7 +310,7 @@ public final class GradClassWriter {
    */
   public void addJacobian(ExecutableElement method, MethodGraph g, List<Var> tangents) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "Jacobian")
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addModifiers(methodModifiers(method))
         .returns(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)))
         .addJavadoc("The Jacobian of {@link $L}: rows are outputs, columns the inputs ($L) flattened in\n"
             + "order. Forward mode (one sweep per input) when there are no more inputs than outputs,\n"
@@ -288,7 +325,7 @@ public final class GradClassWriter {
     for (Var p : g.wrt()) {
       sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
     }
-    m.addStatement("int _outputs$$ = $L.$N($L).length", qualifier(g, ClassName.get(source)), g.name(), call);
+    m.addStatement("int _outputs$$ = $L($L).length", sourceMethod(g), call);
     m.addStatement("int _inputs$$ = $L", CodeBlock.join(sizes, " + "));
     m.addStatement("double[][] _jacobian$$ = new double[_outputs$$][_inputs$$]");
     m.beginControlFlow("if (_inputs$$ <= _outputs$$)");
@@ -356,7 +393,7 @@ public final class GradClassWriter {
       components.append("\n@param ").append(p.name()).append(" ∂value/∂").append(p.name());
     }
     TypeSpec.Builder record = TypeSpec.recordBuilder(g.recordName())
-        .addModifiers(Modifier.PUBLIC)
+        .addModifiers(recordModifiers(method))
         .addJavadoc("Value and gradient of {@link $L}.\n\n@param value the method's result$L\n",
             link, components)
         .recordConstructor(ctor.build());
@@ -376,6 +413,10 @@ public final class GradClassWriter {
   }
 
   public JavaFile file() {
+    if (access != null) {
+      access.addTo(type);
+      access = null;
+    }
     return JavaFile.builder(name.packageName(), type.build())
         .indent("    ")
         .build();
@@ -403,6 +444,9 @@ public final class GradClassWriter {
       case TENSOR -> TENSOR;
       case INT_ARRAY -> ArrayTypeName.of(TypeName.INT);
       case OBJECT -> ClassName.OBJECT;
+      case DOUBLE_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE));
+      case DOUBLE_ARRAY_3D -> ArrayTypeName.of(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)));
+      case INT_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.INT));
     };
   }
 }

@@ -64,10 +64,19 @@ public final class Naming {
     for (String type : TYPES_NAMED) {
       used.add(type.toLowerCase(java.util.Locale.ROOT));
     }
+    List<ExecutableElement> marked = new java.util.ArrayList<>();
+    List<ExecutableElement> helpers = new java.util.ArrayList<>();
     for (ExecutableElement m : ElementFilter.methodsIn(owner.getEnclosedElements())) {
-      if (m.getAnnotation(marker) == null) {
-        continue;
+      if (m.getAnnotation(marker) != null) {
+        marked.add(m);
+      } else if (m.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
+        helpers.add(m);
       }
+    }
+    // then the other static methods, which may be differentiated implicitly as helpers: after
+    // every marked one, so that the names callers compiled later compute never depend on them
+    marked.addAll(helpers);
+    for (ExecutableElement m : marked) {
       String base = Character.toUpperCase(m.getSimpleName().charAt(0)) + m.getSimpleName().toString().substring(1);
       String name = base;
       for (int k = 2; !free(used, name); k++) {

@@ -30,10 +30,20 @@ public enum Op {
   CAST("cast", 13, Form.SPECIAL),
   /** {@code a[i]}. */
   ARRAY_READ("[]", 15, Form.SPECIAL),
-  /** {@code a.length}. */
+  /**
+   * {@code a.length}; with a second operand {@link #INDICES} {@code (i, j)}, the length of a
+   * row of an n-D array, {@code a[i][j].length}.
+   */
   ARRAY_LENGTH("length", 15, Form.SPECIAL),
-  /** {@code new double[n]}. */
+  /** {@code new double[n]}; with more operands {@code new double[n][m]...} (rank = operands). */
   NEW_ARRAY("new", 14, Form.SPECIAL),
+  /**
+   * The index of one element of an n-D array, {@code (i, j, ...)}: the index operand of
+   * {@link #ARRAY_READ} and of {@code Stmt.ArrayStore} for arrays of rank 2 and 3, so that every
+   * stage that passes an element's index along (adjoints, tangents, the tape) handles n-D
+   * elements unchanged. Written {@code i][j} inside the brackets of the read or store.
+   */
+  INDICES("][", 15, Form.SPECIAL),
 
   // java.lang.Math and StrictMath functions of doubles
   SIN("sin", 1), COS("cos", 1), TAN("tan", 1),

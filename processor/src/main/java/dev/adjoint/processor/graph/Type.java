@@ -12,7 +12,12 @@ public enum Type {
   /** {@code int[]}, such as a tensor's shape; never differentiated. */
   INT_ARRAY("int[]", false),
   /** A value the generated code keeps but never differentiates: a callee's gradient record. */
-  OBJECT("Object", false);
+  OBJECT("Object", false),
+  // n-D arrays (rectangular or ragged): differentiated like double[], element by element
+  DOUBLE_ARRAY_2D("double[][]", true),
+  DOUBLE_ARRAY_3D("double[][][]", true),
+  /** {@code int[][]}: data only, never differentiated. */
+  INT_ARRAY_2D("int[][]", false);
 
   private final String javaName;
   private final boolean differentiable;
@@ -29,6 +34,45 @@ public enum Type {
   /** Whether values of this type can carry a derivative (int, long and boolean never do). */
   public boolean differentiable() {
     return differentiable;
+  }
+
+  /** Number of array dimensions: 0 for scalars and tensors, 1 for double[] and int[], 2, 3. */
+  public int rank() {
+    return switch (this) {
+      case DOUBLE_ARRAY, INT_ARRAY -> 1;
+      case DOUBLE_ARRAY_2D, INT_ARRAY_2D -> 2;
+      case DOUBLE_ARRAY_3D -> 3;
+      default -> 0;
+    };
+  }
+
+  /** An array of doubles of rank 2 or more ({@code double[][]}, {@code double[][][]}). */
+  public boolean isNdDoubleArray() {
+    return this == DOUBLE_ARRAY_2D || this == DOUBLE_ARRAY_3D;
+  }
+
+  /** An array of doubles of any rank, whose adjoint is an array of its shape. */
+  public boolean isDoubleArray() {
+    return this == DOUBLE_ARRAY || isNdDoubleArray();
+  }
+
+  /** {@code double[]...} of the given rank (1 to 3), else null. */
+  public static Type doubleArray(int rank) {
+    return switch (rank) {
+      case 1 -> DOUBLE_ARRAY;
+      case 2 -> DOUBLE_ARRAY_2D;
+      case 3 -> DOUBLE_ARRAY_3D;
+      default -> null;
+    };
+  }
+
+  /** What indexing an array of this type with {@code k} indexes gives (k at most its rank). */
+  public Type indexed(int k) {
+    int left = rank() - k;
+    if (left == 0) {
+      return this == INT_ARRAY || this == INT_ARRAY_2D ? INT : DOUBLE;
+    }
+    return this == INT_ARRAY_2D ? INT_ARRAY : doubleArray(left);
   }
 
   public boolean isNumeric() {

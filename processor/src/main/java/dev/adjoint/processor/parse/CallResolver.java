@@ -36,9 +36,48 @@ public final class CallResolver {
     this.types = types;
   }
 
+  private java.util.function.Predicate<ExecutableElement> helpers = m -> false;
+
+  /**
+   * Which static methods that are neither {@code @Differentiable} nor have a {@code @Derivative}
+   * are differentiated all the same, as if annotated with the defaults: the helpers whose source
+   * is in this compilation and that can be differentiated.
+   */
+  public void implicitHelpers(java.util.function.Predicate<ExecutableElement> helpers) {
+    this.helpers = helpers;
+  }
+
+  /** The method's {@code @Differentiable}, or the defaults for a helper differentiated without one. */
+  public static Differentiable annotation(ExecutableElement method) {
+    Differentiable d = method.getAnnotation(Differentiable.class);
+    return d != null ? d : DEFAULTS;
+  }
+
+  private static final Differentiable DEFAULTS = new Differentiable() {
+    @Override
+    public Class<? extends java.lang.annotation.Annotation> annotationType() {
+      return Differentiable.class;
+    }
+
+    @Override
+    public String[] wrt() {
+      return new String[0];
+    }
+
+    @Override
+    public boolean forward() {
+      return false;
+    }
+
+    @Override
+    public boolean hessian() {
+      return false;
+    }
+  };
+
   /** The parameters a {@code @Differentiable} method differentiates, as indexes. */
   public static List<Integer> wrtIndexes(ExecutableElement method) {
-    List<String> wrt = Arrays.asList(method.getAnnotation(Differentiable.class).wrt());
+    List<String> wrt = Arrays.asList(annotation(method).wrt());
     List<Integer> result = new ArrayList<>();
     List<? extends VariableElement> params = method.getParameters();
     for (int i = 0; i < params.size(); i++) {
@@ -63,6 +102,13 @@ public final class CallResolver {
       case ARRAY -> switch (((javax.lang.model.type.ArrayType) t).getComponentType().getKind()) {
         case DOUBLE -> Optional.of(Type.DOUBLE_ARRAY);
         case INT -> Optional.of(Type.INT_ARRAY);
+        // n-D arrays: double[][], double[][][] and int[][]
+        case ARRAY -> typeOf(((javax.lang.model.type.ArrayType) t).getComponentType()).map(c -> switch (c) {
+          case DOUBLE_ARRAY -> Type.DOUBLE_ARRAY_2D;
+          case DOUBLE_ARRAY_2D -> Type.DOUBLE_ARRAY_3D;
+          case INT_ARRAY -> Type.INT_ARRAY_2D;
+          default -> null;
+        });
         default -> Optional.empty();
       };
       case DECLARED -> t.toString().equals(TENSOR) ? Optional.of(Type.TENSOR) : Optional.empty();
@@ -100,8 +146,9 @@ public final class CallResolver {
           CallTarget.Kind.CUSTOM, ownerName, custom.get().getSimpleName().toString(),
           TypeName.get(custom.get().getReturnType()), partials, false, false));
     }
-    if (callee.getAnnotation(Differentiable.class) != null
-        && (ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR)) {
+    Differentiable annotated = callee.getAnnotation(Differentiable.class);
+    if ((ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR)
+        && (annotated != null || helpers.test(callee))) {
       ClassName grad = Naming.gradClass(owner);
       String record = Naming.recordName(callee, Differentiable.class);
       List<String> names = accessorNames(callee, grad, record);
@@ -116,8 +163,9 @@ public final class CallResolver {
       String derivative = ret.get() == Type.TENSOR ? name + "Vjp" : name;
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials,
-          callee.getAnnotation(Differentiable.class).hessian(),
-          callee.getAnnotation(Differentiable.class).forward() || ret.get() == Type.DOUBLE_ARRAY));
+          // a helper differentiated implicitly gets the modes its callers need
+          annotated == null || annotated.hessian(),
+          annotated == null || annotated.forward() || ret.get() == Type.DOUBLE_ARRAY));
     }
     return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(), CallTarget.Kind.PLAIN,
         null, null, null, null, false, false));

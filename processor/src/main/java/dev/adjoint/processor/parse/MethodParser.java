@@ -106,6 +106,10 @@ public final class MethodParser {
   /** Whether the method's return type is supported (else its return statements are not read). */
   private boolean returnOk;
   private final Map<Expr, Tree> callSites = new HashMap<>();
+  /** n-D arrays: the locals that name a row of an array ({@code double[] row = a[i];}). */
+  private final Map<Var, Row> rows = new HashMap<>();
+  /** n-D arrays: the statements after the one being read in its block (null: not in a block). */
+  private List<? extends StatementTree> restOfBlock;
 
   public MethodParser(ProcessingEnvironment env, Diagnostics diag, CallResolver calls, SourceAccess sources) {
     this.env = env;
@@ -141,6 +145,7 @@ public final class MethodParser {
     }
     poisoned.clear();
     callSites.clear();
+    rows.clear();
     returnOk = CallResolver.typeOf(method.getReturnType())
         .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t == Type.DOUBLE_ARRAY).isPresent();
 
@@ -240,10 +245,6 @@ public final class MethodParser {
   private boolean checkSignature(ExecutableElement m) {
     boolean ok = true;
     String name = methodName;
-    if (!m.getModifiers().contains(Modifier.PUBLIC)) {
-      diag.report(m, Message.NOT_PUBLIC, name);
-      ok = false;
-    }
     Optional<Type> ret = CallResolver.typeOf(m.getReturnType());
     if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && ret.get() != Type.DOUBLE_ARRAY) {
       diag.report(m, Message.BAD_RETURN, name, m.getReturnType());
@@ -283,7 +284,7 @@ public final class MethodParser {
         ok = false;
       }
     }
-    String[] wrt = m.getAnnotation(Differentiable.class).wrt();
+    String[] wrt = CallResolver.annotation(m).wrt();
     Set<String> seen = new LinkedHashSet<>();
     for (String w : wrt) {
       int i = paramNames.indexOf(w);
@@ -302,7 +303,7 @@ public final class MethodParser {
         ok = false;
       }
     }
-    Differentiable ann = m.getAnnotation(Differentiable.class);
+    Differentiable ann = CallResolver.annotation(m);
     if (ok && ann.hessian() && ret.get() != Type.DOUBLE) {
       diag.report(m, Message.MODE_UNSUPPORTED, name, "second derivatives need a double result");
       ok = false;
@@ -312,12 +313,24 @@ public final class MethodParser {
       for (int i : CallResolver.wrtIndexes(m)) {
         Type t = CallResolver.typeOf(m.getParameters().get(i).asType()).orElseThrow();
         boolean allowed = t == Type.DOUBLE
-            || ann.forward() && !ann.hessian() && (t == Type.DOUBLE_ARRAY || t == Type.TENSOR);
+            || ann.forward() && !ann.hessian() && (t.isDoubleArray() || t == Type.TENSOR);
         if (!allowed) {
           diag.report(m.getParameters().get(i), Message.MODE_UNSUPPORTED, name,
               "parameter '" + m.getParameters().get(i).getSimpleName() + "' is a " + t.javaName()
                   + (ann.hessian() ? "; hessian = true differentiates double parameters"
                       : "; forward mode differentiates double, double[] and Tensor parameters"));
+          ok = false;
+        }
+      }
+    }
+    if (ok && ret.get() != Type.DOUBLE) { // n-D arrays: differentiated for double results only
+      for (int i : CallResolver.wrtIndexes(m)) {
+        VariableElement p = m.getParameters().get(i);
+        if (CallResolver.typeOf(p.asType()).orElseThrow().isNdDoubleArray()) {
+          diag.report(p, Message.UNSUPPORTED, "differentiating the " + p.asType() + " parameter '"
+              + p.getSimpleName() + "' of a method returning " + m.getReturnType(), name,
+              "n-D array parameters are differentiated in methods returning double: leave '"
+                  + p.getSimpleName() + "' out with wrt, or return a double");
           ok = false;
         }
       }
@@ -336,7 +349,7 @@ public final class MethodParser {
       "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
 
   private static boolean parameterType(Type t) {
-    return t != Type.INT_ARRAY && t != Type.OBJECT;
+    return t != Type.INT_ARRAY && t != Type.OBJECT && t != Type.INT_ARRAY_2D;
   }
 
 
@@ -345,9 +358,11 @@ public final class MethodParser {
   private Block block(List<? extends StatementTree> statements) {
     scopes.push(new HashMap<>());
     List<Stmt> out = new ArrayList<>();
-    for (StatementTree s : statements) {
-      statement(s, out::add);
+    for (int i = 0; i < statements.size(); i++) {
+      restOfBlock = statements.subList(i + 1, statements.size()); // n-D arrays: for row aliases
+      statement(statements.get(i), out::add);
     }
+    restOfBlock = null;
     scopes.pop();
     return new Block(out);
   }
@@ -359,7 +374,9 @@ public final class MethodParser {
     }
     scopes.push(new HashMap<>());
     List<Stmt> out = new ArrayList<>();
+    restOfBlock = List.of();
     statement(s, out::add);
+    restOfBlock = null;
     scopes.pop();
     return new Block(out);
   }
@@ -459,6 +476,10 @@ public final class MethodParser {
   }
 
   private void declaration(VariableTree v, Consumer<Stmt> out) {
+    List<? extends StatementTree> rest = restOfBlock;
+    if (ndDeclaration(v, rest, out)) { // n-D arrays: locals and row aliases
+      return;
+    }
     String name = v.getName().toString();
     Type type = declaredType(v.getType());
     Expr init = null;
@@ -625,7 +646,7 @@ public final class MethodParser {
       if (poisoned.contains(v)) {
         return;
       }
-      if (v.type() == Type.DOUBLE_ARRAY) {
+      if (v.type() == Type.DOUBLE_ARRAY || v.type().rank() >= 2) {
         unsupported(target, "reassigning array variable '" + v.name() + "'",
             "arrays cannot be aliased or replaced: write its elements, or use another array");
         return;
@@ -636,6 +657,8 @@ public final class MethodParser {
         return;
       }
       out.accept(new Stmt.Assign(v, value, false, compound, src));
+    } else if (target instanceof ArrayAccessTree aa && isNdAccess(aa)) {
+      ndStore(aa, value, compound, src, out); // n-D arrays: m[i][j] = ..., row[j] = ...
     } else if (target instanceof ArrayAccessTree aa) {
       Var array = arrayVar(aa.getExpression());
       if (array == null) {
@@ -680,6 +703,7 @@ public final class MethodParser {
     // general for: { init; while (cond) { body; update } }
     List<Stmt> init = new ArrayList<>();
     for (StatementTree s : t.getInitializer()) {
+      restOfBlock = null; // n-D arrays: no row alias in a for's initializer
       statement(s, init::add);
     }
     Expr cond = t.getCondition() == null ? Const.ofBoolean(true) : condition(t.getCondition());
@@ -757,6 +781,10 @@ public final class MethodParser {
   }
 
   private void forEach(EnhancedForLoopTree t, Consumer<Stmt> out) {
+    if (isNdIterable(t.getExpression())) {
+      ndForEach(t, out); // n-D arrays: over rows, or over the elements of a row
+      return;
+    }
     Src src = src(t, "for (" + t.getVariable() + " : " + t.getExpression() + ")");
     Var array = arrayVar(t.getExpression());
     if (array == null) {
@@ -814,6 +842,10 @@ public final class MethodParser {
       case IDENTIFIER: {
         String name = ((IdentifierTree) e).getName().toString();
         Var v = lookup(name);
+        if (v != null && rows.containsKey(v)) { // n-D arrays: a row alias used as a whole
+          return unsupported(e, "using row '" + name + "' as a whole", "read its elements ("
+              + name + "[j]) and its length (" + name + ".length) only");
+        }
         if (v != null) {
           return poisoned.contains(v) ? null : new Ref(v);
         }
@@ -827,6 +859,9 @@ public final class MethodParser {
       case MEMBER_SELECT: {
         MemberSelectTree m = (MemberSelectTree) e;
         String member = m.getIdentifier().toString();
+        if (member.equals("length") && isNdIterable(m.getExpression())) {
+          return ndLength(m); // n-D arrays: a[i].length, row.length
+        }
         Var local = m.getExpression() instanceof IdentifierTree id ? lookup(id.getName().toString()) : null;
         if (local != null) {
           if (poisoned.contains(local)) {
@@ -837,6 +872,10 @@ public final class MethodParser {
             return new Apply(Op.ARRAY_LENGTH, List.of(new Ref(local)), Type.INT);
           }
           return unsupported(e, "'" + sourceText(e) + "'", "read array lengths (a.length) and elements only");
+        }
+        if (member.equals("length") && arrayField(m.getExpression()) != null) {
+          Var a = arrayVar(m.getExpression());
+          return a == null ? null : new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
         }
         if (isThis(m.getExpression())) {
           VariableElement f = resolver.field(resolver.owner(), member);
@@ -857,6 +896,9 @@ public final class MethodParser {
       }
       case ARRAY_ACCESS: {
         ArrayAccessTree a = (ArrayAccessTree) e;
+        if (isNdAccess(a)) {
+          return ndRead(a); // n-D arrays: m[i][j], row[j]
+        }
         Var array = arrayVar(a.getExpression());
         Expr index = expr(a.getIndex());
         if (array == null || index == null) {
@@ -932,7 +974,7 @@ public final class MethodParser {
           return unsupported(e, "?: choosing between a " + a.type().javaName() + " and a " + b.type().javaName(),
               "make both branches the same type");
         }
-        if (t == Type.DOUBLE_ARRAY) {
+        if (t == Type.DOUBLE_ARRAY || t.rank() >= 2) {
           return unsupported(e, "choosing between arrays with ?:", "choose between their elements instead");
         }
         return new Apply(Op.COND, List.of(cond, a, b), t);
@@ -1013,7 +1055,8 @@ public final class MethodParser {
           self == null ? "make the method an instance method, or pass the value as a parameter"
               : "pass other objects' values as parameters");
     }
-    if (t.isEmpty() || t.get() == Type.OBJECT || isStatic && !f.getModifiers().contains(Modifier.FINAL)) {
+    if (t.isEmpty() || t.get() == Type.OBJECT || isStatic && !f.getModifiers().contains(Modifier.FINAL)
+        || t.get().rank() >= 2) { // n-D arrays: not read from fields (yet)
       return unsupported(e, "reading field '" + f.getSimpleName() + "'",
           isStatic ? "only static final constants can be read; pass other values as parameters"
               : "fields of type double, int, long, boolean, double[], int[] or Tensor can be read; "
@@ -1033,7 +1076,8 @@ public final class MethodParser {
     }
     Expr read = isStatic
         ? new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), f.getSimpleName().toString(), t.get())
-        : new Expr.Field(null, new Ref(self), f.getSimpleName().toString(), t.get());
+        : new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), new Ref(self),
+            f.getSimpleName().toString(), t.get());
     if (t.get() == Type.DOUBLE_ARRAY || t.get() == Type.INT_ARRAY) {
       // an array field is data: copied into a local once, at the start, and indexed there
       return new Ref(arrayFields.computeIfAbsent(f, k -> {
@@ -1056,6 +1100,18 @@ public final class MethodParser {
   private boolean ownField(VariableElement f) {
     // equals, not ==: ECJ makes a new element object on every lookup
     return f.equals(resolver.field(resolver.owner(), f.getSimpleName().toString()));
+  }
+
+  /** The array-typed field an expression names ({@code W}, {@code this.w}, {@code Table.W}), or null. */
+  private VariableElement arrayField(ExpressionTree e) {
+    VariableElement f = null;
+    if (e instanceof IdentifierTree id && lookup(id.getName().toString()) == null) {
+      f = resolver.field(id.getName().toString());
+    } else if (e instanceof MemberSelectTree m) {
+      TypeElement owner = isThis(m.getExpression()) ? resolver.owner() : resolver.typeNamed(m.getExpression());
+      f = owner == null ? null : resolver.field(owner, m.getIdentifier().toString());
+    }
+    return f != null && f.asType().getKind() == TypeKind.ARRAY ? f : null;
   }
 
   private static boolean isThis(ExpressionTree e) {
@@ -1169,6 +1225,12 @@ public final class MethodParser {
     }
     String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
     Optional<Type> resultType = CallResolver.typeOf(m.getReturnType());
+    if (resultType.map(r -> r.rank() >= 2).orElse(false)
+        || m.getParameters().stream().anyMatch(p -> CallResolver.typeOf(p.asType()).map(r -> r.rank() >= 2).orElse(false))) {
+      // n-D arrays: not passed to or returned by calls (yet)
+      return unsupported(t, "the call " + sourceText(t) + ", which passes or returns an n-D array",
+          "inline the callee, or pass it the elements or rows' elements it needs as doubles");
+    }
     if (owner.equals("java.lang.Math") || owner.equals("java.lang.StrictMath")) {
       if (resultType.isEmpty()) {
         return unsupported(t, "Math." + name + ", whose result is a " + m.getReturnType(),
@@ -1400,6 +1462,304 @@ public final class MethodParser {
       default -> name.equals("reshape") ? Op.T_RESHAPE : null;
     };
     return Optional.ofNullable(op);
+  }
+
+  // ---------------------------------------------------------------- n-D arrays
+  // (branch arraysnd) double[][] and double[][][] locals and parameters: an element is read and
+  // written through Op.INDICES, a row through a row alias that stands for the array with its
+  // leading indexes (double[] row = a[i]; row[j] is a[i][j]), so no array is ever aliased.
+
+  /** A local that names a row: reads, writes and lengths through it go to {@code array[prefix...]}. */
+  private record Row(Var array, List<Expr> prefix) {}
+
+  /** An array with the indexes applied so far: {@code a[i]} is (a, [i]). */
+  private record Access(Var array, List<Expr> indexes) {
+    Type type() {
+      return array.type().indexed(indexes.size());
+    }
+
+    /** The index operand of a read or store: the index itself, or INDICES of all of them. */
+    Expr index() {
+      return indexes.size() == 1 ? indexes.get(0) : new Apply(Op.INDICES, indexes, Type.INT);
+    }
+  }
+
+  private static ExpressionTree unparen(ExpressionTree e) {
+    while (e instanceof ParenthesizedTree p) {
+      e = p.getExpression();
+    }
+    return e;
+  }
+
+  /** Dimensions left after the indexes of {@code e} on an n-D array or row alias; -1 otherwise. */
+  private int ndRank(ExpressionTree e) {
+    e = unparen(e);
+    int brackets = 0;
+    while (e instanceof ArrayAccessTree a) {
+      brackets++;
+      e = unparen(a.getExpression());
+    }
+    if (!(e instanceof IdentifierTree id)) {
+      return -1;
+    }
+    Var v = lookup(id.getName().toString());
+    if (v == null || !(v.type().rank() >= 2 || rows.containsKey(v))) {
+      return -1;
+    }
+    return v.type().rank() - brackets;
+  }
+
+  /** Whether an element access goes through an n-D array or a row alias. */
+  private boolean isNdAccess(ArrayAccessTree a) {
+    return ndRank(a) >= 0;
+  }
+
+  /** Whether {@code e} names an n-D array, one of its rows, or a row alias. */
+  private boolean isNdIterable(ExpressionTree e) {
+    return ndRank(e) >= 1;
+  }
+
+  /** The array and indexes {@code e} denotes, or null after reporting why not. */
+  private Access access(ExpressionTree e) {
+    e = unparen(e);
+    if (e instanceof IdentifierTree id) {
+      Var v = lookup(id.getName().toString());
+      if (v != null && poisoned.contains(v)) {
+        return null;
+      }
+      if (v != null && rows.containsKey(v)) {
+        Row r = rows.get(v);
+        return new Access(r.array(), r.prefix());
+      }
+      if (v != null && v.type().rank() >= 1) {
+        return new Access(v, List.of());
+      }
+    } else if (e instanceof ArrayAccessTree a) {
+      Access inner = access(a.getExpression());
+      Expr index = expr(a.getIndex());
+      if (inner == null || index == null) {
+        return null;
+      }
+      if (index.type() != Type.INT) {
+        unsupported(a.getIndex(), "an array index of type " + index.type().javaName(),
+            "index arrays with an int (cast with (int) where needed)");
+        return null;
+      }
+      List<Expr> indexes = new ArrayList<>(inner.indexes());
+      indexes.add(index);
+      return new Access(inner.array(), indexes);
+    }
+    unsupported(e, "the array expression '" + e + "'", "index array parameters and locals by name: a[i][j]");
+    return null;
+  }
+
+  private Expr element(Access a) {
+    return new Apply(Op.ARRAY_READ, List.of(new Ref(a.array()), a.index()), a.type());
+  }
+
+  /** {@code m[i][j]} read; a row used as a value is reported. */
+  private Expr ndRead(ArrayAccessTree t) {
+    Access a = access(t);
+    if (a == null) {
+      return null;
+    }
+    if (a.type().rank() > 0) {
+      return unsupported(t, "the row " + sourceText(t) + " used as a value", "index it fully ("
+          + sourceText(t) + "[j]), read its length (" + sourceText(t) + ".length), or name it: "
+          + a.type().javaName() + " row = " + sourceText(t) + ";");
+    }
+    return element(a);
+  }
+
+  /** {@code m[i][j] = value} or {@code row[j] = value} (row naming a row of m). */
+  private void ndStore(ArrayAccessTree t, Expr value, Op compound, Src src, Consumer<Stmt> out) {
+    Access a = access(t);
+    if (a == null) {
+      return;
+    }
+    if (a.type().rank() > 0) {
+      unsupported(t, "assigning a whole row (" + sourceText(t) + ")",
+          "rows cannot be aliased or replaced: write their elements");
+      return;
+    }
+    if (a.array().isParameter()) {
+      unsupported(t, "writing to parameter array '" + a.array().name() + "'",
+          "parameters are inputs: copy into a local array (" + a.array().type().javaName() + " y = new double"
+              + "[n]".repeat(a.array().type().rank()) + ";) and write that");
+      return;
+    }
+    out.accept(new Stmt.ArrayStore(a.array(), a.index(), value, compound, src));
+  }
+
+  /** {@code a[i].length}, {@code row.length}, {@code m.length}. */
+  private Expr ndLength(MemberSelectTree m) {
+    Access a = access(m.getExpression());
+    if (a == null) {
+      return null;
+    }
+    return a.indexes().isEmpty()
+        ? new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.array())), Type.INT)
+        : new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.array()), a.index()), Type.INT);
+  }
+
+  /**
+   * Whether the indexes naming a row stay what they were while the row is used: they read int
+   * variables that {@code scope} never assigns, and no array element.
+   */
+  private boolean stable(Tree at, String row, List<Expr> indexes, List<? extends Tree> scope) {
+    for (Expr index : indexes) {
+      boolean[] readsElement = {false};
+      index.forEach(x -> readsElement[0] |= x instanceof Apply ap && ap.op() == Op.ARRAY_READ);
+      if (readsElement[0]) {
+        unsupported(at, "naming a row by an index read from an array (" + row + ")",
+            "copy the index into an int local first: int k = idx[i];");
+        return false;
+      }
+      for (Var v : vars(index)) {
+        if (v.kind() == Var.Kind.SYNTHETIC) {
+          continue; // an enhanced for's own index
+        }
+        boolean changes = scope == null || scope.stream().anyMatch(s -> writes(s, v.name()));
+        if (changes) {
+          unsupported(at, "naming row " + row + " while '" + v.name() + "' changes in its scope",
+              "index the array directly (a[" + v.name() + "][j]) where '" + v.name() + "' changes");
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static Set<Var> vars(Expr e) {
+    Set<Var> out = new LinkedHashSet<>();
+    e.forEach(x -> {
+      if (x instanceof Ref r) {
+        out.add(r.var());
+      }
+    });
+    return out;
+  }
+
+  /**
+   * An n-D local ({@code double[][] m = new double[r][c];}) or a row alias ({@code double[] row =
+   * a[i];}); false when the declaration is neither (the 1-D path reads it).
+   */
+  private boolean ndDeclaration(VariableTree v, List<? extends StatementTree> rest, Consumer<Stmt> out) {
+    String name = v.getName().toString();
+    ExpressionTree init = v.getInitializer() == null ? null : unparen(v.getInitializer());
+    boolean isVar = v.getType() == null || v.getType() instanceof IdentifierTree id
+        && id.getName().contentEquals("var") && resolver.type("var") == null;
+    if (init != null && ndRank(init) >= 1 && init instanceof ArrayAccessTree) {
+      // a row alias
+      Type type = isVar ? null : declaredType(v.getType());
+      Access a = access(init);
+      if (a == null) {
+        Var bad = new Var(name, Type.OBJECT, Var.Kind.LOCAL);
+        poisoned.add(bad);
+        scopes.peek().put(name, bad);
+        return true;
+      }
+      Var row = new Var(name, a.type(), Var.Kind.LOCAL);
+      scopes.peek().put(name, row);
+      if (type != null && type != a.type()) {
+        unsupported(v, "a " + type.javaName() + " naming a " + a.type().javaName(),
+            "declare it as " + a.type().javaName() + " " + name);
+        poisoned.add(row);
+        return true;
+      }
+      if (!stable(v, name + " = " + sourceText(init), a.indexes(), rest)) {
+        poisoned.add(row);
+        return true;
+      }
+      rows.put(row, new Row(a.array(), a.indexes()));
+      return true;
+    }
+    Type type = isVar ? (init instanceof NewArrayTree na ? resolvedArrayType(na) : null)
+        : declaredType(v.getType());
+    if (type == null || type.rank() < 2) {
+      return false;
+    }
+    Var var = new Var(name, type, Var.Kind.LOCAL);
+    scopes.peek().put(name, var);
+    if (!type.isNdDoubleArray()) {
+      unsupported(v, "a local of type " + type.javaName(), "use double[][] and double[][][] locals");
+      poisoned.add(var);
+      return true;
+    }
+    if (loopDepth > 0 || branchDepth > 0) {
+      unsupported(v, "declaring an array inside a branch or loop", "declare '" + name
+          + "' before the loop (" + type.javaName() + " " + name + " = new double" + "[n]".repeat(type.rank())
+          + ";) and reuse it");
+      poisoned.add(var);
+      return true;
+    }
+    if (!(init instanceof NewArrayTree na) || na.getInitializers() != null
+        || na.getDimensions().size() != type.rank()) {
+      unsupported(v, "this array initializer", "create " + type.javaName() + " locals with all their "
+          + "dimensions (new double" + "[n]".repeat(type.rank()) + ") and fill them element by element");
+      poisoned.add(var);
+      return true;
+    }
+    List<Expr> dims = new ArrayList<>();
+    for (ExpressionTree d : na.getDimensions()) {
+      Expr x = expr(d);
+      if (x == null) {
+        poisoned.add(var);
+        return true;
+      }
+      if (x.type() != Type.INT) {
+        unsupported(d, "an array dimension of type " + x.type().javaName(), "give dimensions as int");
+        poisoned.add(var);
+        return true;
+      }
+      dims.add(x);
+    }
+    out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, dims, type), true, null, src(v, v.toString())));
+    return true;
+  }
+
+  /** {@code for (double[] row : a)}, {@code for (double x : a[i])}, {@code for (double x : row)}. */
+  private void ndForEach(EnhancedForLoopTree t, Consumer<Stmt> out) {
+    Src src = src(t, "for (" + t.getVariable() + " : " + t.getExpression() + ")");
+    Access a = access(t.getExpression());
+    if (a == null || !stable(t.getExpression(), sourceText(t.getExpression()), a.indexes(),
+        List.of(t.getStatement()))) {
+      return;
+    }
+    Type elemType = a.type().indexed(1);
+    VariableTree vt = t.getVariable();
+    boolean isVar = vt.getType() == null || vt.getType() instanceof IdentifierTree id
+        && id.getName().contentEquals("var") && resolver.type("var") == null;
+    Type declared = isVar ? null : declaredType(vt.getType());
+    if (declared != null && declared != elemType) {
+      unsupported(vt, "a loop variable of type " + vt.getType(),
+          "iterate over a " + a.type().javaName() + " with a " + elemType.javaName() + " loop variable");
+      return;
+    }
+    scopes.push(new HashMap<>());
+    Var index = new Var("i", Type.INT, Var.Kind.SYNTHETIC);
+    List<Expr> indexes = new ArrayList<>(a.indexes());
+    indexes.add(new Ref(index));
+    Access each = new Access(a.array(), indexes);
+    Var element = new Var(vt.getName().toString(), elemType, Var.Kind.LOCAL);
+    if (elemType.rank() > 0) {
+      rows.put(element, new Row(a.array(), indexes)); // the loop variable names row i
+    }
+    loopDepth++;
+    scopes.push(new HashMap<>(Map.of(element.name(), element)));
+    Block body = body(t.getStatement());
+    scopes.pop();
+    loopDepth--;
+    scopes.pop();
+    if (elemType.rank() == 0) {
+      body.stmts.add(0, new Stmt.Assign(element, element(each), true, null,
+          src(t, vt.getName() + " = " + t.getExpression() + "[i]")));
+    }
+    Expr length = a.indexes().isEmpty()
+        ? new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.array())), Type.INT)
+        : new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.array()), a.index()), Type.INT);
+    Expr cond = new Apply(Op.LT, List.of(new Ref(index), length), Type.BOOLEAN);
+    out.accept(new Stmt.Loop(Stmt.Loop.Kind.FOR, index, Const.ofInt(0), 1, cond, body, new Block(), src));
   }
 
   // ---------------------------------------------------------------- helpers

@@ -52,18 +52,6 @@ class ErrorCatalogTest {
               return w * x; // <- error
             }
             """), UNSUPPORTED, "field 'w'", "instance method"),
-        c("package-private method", model("""
-            @Differentiable
-            static double f(double x) { // <- error
-              return x * x;
-            }
-            """), "[AdjointNotPublic]", "Model.f", "public"),
-        c("private method", model("""
-            @Differentiable
-            private static double f(double x) { // <- error
-              return x * x;
-            }
-            """), "[AdjointNotPublic]", "Model.f", "public"),
         c("return type int", model("""
             @Differentiable
             public static int f(double x) { // <- error
@@ -402,6 +390,100 @@ class ErrorCatalogTest {
             a = xs; // <- error
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
+        // ------------------------------------------------------------ n-D arrays
+        c("parameter of type int[][]", model("""
+            @Differentiable
+            public static double f(double x,
+                int[][] counts) { // <- error
+              return x * counts.length;
+            }
+            """), "[AdjointParamType]", "parameter counts", "int[][]", "supported", "double[][]"),
+        c("writing a parameter matrix element", model("""
+            @Differentiable
+            public static double f(double[][] a) {
+              a[0][0] = 1; // <- error
+              return a[0][1];
+            }
+            """), UNSUPPORTED, "parameter array 'a'", "copy", "double[][] y = new double[n][n]"),
+        c("writing a parameter's row through a row local", model("""
+            @Differentiable
+            public static double f(double[][] a) {
+              double[] r = a[0];
+              r[1] = 2; // <- error
+              return r[0];
+            }
+            """), UNSUPPORTED, "parameter array 'a'", "copy"),
+        c("naming a row while its index changes", model("""
+            @Differentiable
+            public static double f(double[][] a, int n) {
+              int i = 0;
+              double[] r = a[i]; // <- error
+              i = n;
+              return r[0] + a[i][0];
+            }
+            """), UNSUPPORTED, "naming row r = a[i] while 'i' changes", "a[i][j]"),
+        c("passing a row to a method", model("""
+            static double first(double[] v) {
+              return v[0];
+            }
+
+            @Differentiable
+            public static double f(double[][] a) {
+              return first(a[0]); // <- error
+            }
+            """), UNSUPPORTED, "the row a[0] used as a value", "double[] row = a[0]"),
+        c("passing a matrix to a method", model("""
+            static double corner(double[][] m) {
+              return m[0][0];
+            }
+
+            @Differentiable
+            public static double f(double[][] a) {
+              return corner(a); // <- error
+            }
+            """), UNSUPPORTED, "corner(a)", "n-D array", "inline"),
+        c("assigning a whole row", body("""
+            double[][] m = new double[2][2];
+            m[0] = xs; // <- error
+            return m[0][0] * x;
+            """), UNSUPPORTED, "assigning a whole row", "write their elements"),
+        c("declaring a matrix inside a loop", body("""
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+              double[][] t = new double[2][2]; // <- error
+            }
+            return s + x;
+            """), UNSUPPORTED, "array inside a branch or loop", "before the loop", "new double[n][n]"),
+        c("a ragged local matrix new double[n][]", body("""
+            double[][] t = new double[n][]; // <- error
+            return x;
+            """), UNSUPPORTED, "array initializer", "all their dimensions", "new double[n][n]"),
+        c("matrix initializer {{1, 2}}", body("""
+            double[][] t = {{1, 2}}; // <- error
+            return x;
+            """), UNSUPPORTED, "array initializer", "new double[n][n]"),
+        c("reassigning a matrix variable", body("""
+            double[][] a = new double[2][2];
+            double[][] b = new double[2][2];
+            a = b; // <- error
+            return x;
+            """), UNSUPPORTED, "reassigning array variable 'a'"),
+        c("hessian with a double[][] parameter", model("""
+            @Differentiable(hessian = true)
+            public static double f(double x,
+                double[][] a) { // <- error
+              return x * a[0][0];
+            }
+            """), "[AdjointMode]", "parameter 'a' is a double[][]", "hessian = true differentiates double"),
+        c("a double[][] parameter of a vector-valued method", model("""
+            @Differentiable
+            public static double[] f(double[] x,
+                double[][] a) { // <- error
+              double[] out = new double[1];
+              out[0] = a[0][0] * x[0];
+              return out;
+            }
+            """), UNSUPPORTED, "differentiating the double[][] parameter 'a'", "methods returning double", "wrt"),
         c("calling an instance method", model("""
             double scale() {
               return 2;
@@ -414,46 +496,6 @@ class ErrorCatalogTest {
             """), UNSUPPORTED, "instance method scale", "static"),
 
         // ------------------------------------------------------------ calls
-        c("non-differentiable call on a differentiated value", model("""
-            static double square(double t) {
-              return t * t;
-            }
-
-            @Differentiable
-            public static double f(double x) {
-              double y = square(x); // <- error
-              return y + 1;
-            }
-            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative(of = \"square\")"),
-        c("non-differentiable call on a value derived from an input", model("""
-            static double square(double t) {
-              return t * t;
-            }
-
-            @Differentiable
-            public static double f(double x, int n) {
-              double s = 0;
-              for (int i = 0; i < n; i++) {
-                s += x * i;
-              }
-              return 1 + square(s); // <- error
-            }
-            """), "[AdjointCall]", "Model.square", "@Differentiable", "@Derivative"),
-        c("non-differentiable call into another class", model("""
-            @Differentiable
-            public static double f(double x) {
-              return Helper.cube(x) + x; // <- error
-            }
-            """), "[AdjointCall]", "Helper.cube", "@Differentiable", "@Derivative(of = \"cube\")")
-            .with("p.Helper", """
-                package p;
-
-                public final class Helper {
-                  public static double cube(double t) {
-                    return t * t * t;
-                  }
-                }
-                """),
         c("call passes a differentiated value to a parameter outside the callee's wrt", model("""
             @Differentiable(wrt = "a")
             public static double g(double a, double b) {
@@ -465,27 +507,6 @@ class ErrorCatalogTest {
               return g(1.0, x); // <- error
             }
             """), "[AdjointCallWrt]", "Model.g", "'b'", "wrt"),
-        c("direct recursion", model("""
-            @Differentiable
-            public static double f(double x, int n) {
-              if (n == 0) {
-                return x;
-              }
-              return x * f(x, n - 1); // <- error
-            }
-            """), "[AdjointRecursion]", "f → f", "loop"),
-        c("mutual recursion", model("""
-            @Differentiable
-            public static double f(double x, int n) {
-              return n <= 0 ? x : g(x, n - 1); // <- error
-            }
-
-            @Differentiable
-            public static double g(double x, int n) {
-              return 2 * f(x, n); // <- error
-            }
-            """), "[AdjointRecursion]", "→", "loop"),
-
         // ------------------------------------------------------------ @Derivative
         // as for wrt: the wrong name is in the annotation's value, so the error belongs there
         c("@Derivative names a missing method", model("""

@@ -3,6 +3,8 @@ package dev.adjoint.processor.hostile;
 import static dev.adjoint.processor.hostile.Hostile.gradientMatches;
 import static dev.adjoint.processor.hostile.Hostile.works;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.adjoint.processor.testing.Compiled;
 import org.junit.jupiter.api.Test;
 
@@ -190,39 +192,43 @@ class DeclarationSitesTest {
   // ------------------------------------------------------------ precise errors
 
   @Test
-  void instanceMethodOfARecord() {
-    String src = """
+  void instanceMethodOfARecordReadsItsPrivateComponents() throws Exception {
+    Compiled c = Hostile.works("p.Point", """
         package p;
 
         import dev.adjoint.Differentiable;
 
         public record Point(double x, double y) {
           @Differentiable
-          public double scaled(double s) { // <- here
-            return s * x; // <- may
+          public double scaled(double s) {
+            return s * x + Math.sin(s) * y();
           }
         }
-        """;
-    Hostile.preciseErrors("p.Point", src);
+        """);
+    Object p = c.load("p.Point").getConstructor(double.class, double.class).newInstance(2.0, 3.0);
+    Object g = c.load("p.PointGrad").getMethod("scaled", c.load("p.Point"), double.class).invoke(null, p, 0.5);
+    assertEquals(2.0 + Math.cos(0.5) * 3.0, (double) Compiled.components(g).get("s"), 1e-12);
   }
 
   @Test
-  void instanceMethodOfAnEnum() {
-    String src = """
+  void instanceMethodOfAnEnum() throws Exception {
+    Compiled c = Hostile.works("p.Mode", """
         package p;
 
         import dev.adjoint.Differentiable;
 
         public enum Mode {
-          A;
+          A, B;
 
           @Differentiable
-          public double f(double x) { // <- here
-            return x * ordinal(); // <- may
+          public double f(double x) {
+            return x * x * ordinal();
           }
         }
-        """;
-    Hostile.preciseErrors("p.Mode", src);
+        """);
+    Object b = c.load("p.Mode").getField("B").get(null);
+    Object g = c.load("p.ModeGrad").getMethod("f", c.load("p.Mode"), double.class).invoke(null, b, 0.5);
+    assertEquals(2 * 0.5 * 1, (double) Compiled.components(g).get("x"), 1e-12);
   }
 
   @Test
@@ -237,7 +243,7 @@ class DeclarationSitesTest {
           double f(double x); // <- here
 
           @Differentiable
-          default double g(double x) { // <- here
+          default double g(double x) { // a default method is an instance method: supported
             return x * x;
           }
         }
