@@ -58,14 +58,24 @@ public final class AdjointProcessor extends AbstractProcessor {
   private SourceAccess sources;
   private Diagnostics diag;
   private CallResolver calls;
+  /** Not javac (ECJ): every round is seen ({@code "*"}), nothing is claimed. */
+  private boolean otherCompiler;
+  /** Why method bodies cannot be read in this JVM (no jdk.compiler), or null. */
+  private String noSource;
 
   @Override
   public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
     super.init(env);
-    sources = SourceAccess.of(env);
     diag = new Diagnostics(env.getMessager());
+    noSource = SourceAccess.unavailable();
+    if (noSource != null) {
+      // a Java runtime without jdk.compiler (Eclipse started on a JRE): no class of it may be touched
+      otherCompiler = true;
+      return;
+    }
+    sources = SourceAccess.of(env);
     calls = new CallResolver(env.getElementUtils(), env.getTypeUtils());
-    dev.adjoint.processor.diag.DeclarationSites.install(env, diag);
+    otherCompiler = !dev.adjoint.processor.diag.DeclarationSites.install(env, diag);
   }
 
   /**
@@ -75,6 +85,11 @@ public final class AdjointProcessor extends AbstractProcessor {
    */
   @Override
   public Set<String> getSupportedAnnotationTypes() {
+    if (otherCompiler) {
+      // ECJ hands no processor the methods of local and anonymous classes, and does not call it
+      // when those are the only ones: seeing every round is the only way to report them
+      return Set.of("*");
+    }
     return Set.of(Differentiable.class.getCanonicalName(), Derivative.class.getCanonicalName(),
         "javax.annotation.processing.Generated", "dev.adjoint.runtime.Differentiated");
   }
@@ -141,6 +156,14 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    if (noSource != null) {
+      for (Element e : round.getElementsAnnotatedWith(Differentiable.class)) {
+        diag.report(e, Message.NO_SOURCE, Naming.owner(e).getSimpleName() + "." + e.getSimpleName(), noSource
+            + "; run the compiler on a JDK 17 or later (Eclipse: a JDK's java as -vm in eclipse.ini;"
+            + " VS Code: java.jdt.ls.java.home set to a JDK)");
+      }
+      return false;
+    }
     // javac's thread waits: javac's objects are only ever used by one thread at a time
     boolean[] result = {false};
     Throwable[] failure = {null};
@@ -180,7 +203,8 @@ public final class AdjointProcessor extends AbstractProcessor {
     if (failure[0] instanceof Error e) {
       throw e;
     }
-    return result[0];
+    // with "*", claiming would hide every annotation from the other processors
+    return result[0] && !otherCompiler;
   }
 
   private boolean processRound(Set<? extends TypeElement> annotations, RoundEnvironment round) {
@@ -262,6 +286,10 @@ public final class AdjointProcessor extends AbstractProcessor {
       List<ExecutableElement> order = ElementFilter.methodsIn(owner.getEnclosedElements());
       entry.getValue().sort(Comparator.comparingInt(j -> order.indexOf(j.method)));
       generate(owner, entry.getValue());
+    }
+    if (otherCompiler) {
+      // after writing, as javac's listener reports them after processing
+      dev.adjoint.processor.diag.DeclarationSites.scanRound(round, sources, diag);
     }
     return true;
   }

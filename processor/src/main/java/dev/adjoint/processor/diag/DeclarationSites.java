@@ -30,7 +30,9 @@ import javax.lang.model.element.TypeElement;
  * this check the method would be silently ignored and its caller would meet "cannot find symbol
  * ...Grad". So a task listener, installed when the processor starts, scans each compilation unit
  * once with the Tree API when javac has analyzed it (its trees are then attributed), and every
- * such method gets an error at its name.
+ * such method gets an error at its name. Other compilers (ECJ) do not look into method bodies
+ * either; there the processor sees every round ({@code "*"}) and scans the re-parsed units that
+ * mention the annotation ({@link #scanRound}), with the annotation known by its name as written.
  */
 public final class DeclarationSites implements TaskListener {
   static final String ANNOTATION = "dev.adjoint.Differentiable";
@@ -44,32 +46,57 @@ public final class DeclarationSites implements TaskListener {
     this.diag = diag;
   }
 
-  /** Watches the compilation of {@code env} (javac only; elsewhere nothing happens). */
-  public static void install(ProcessingEnvironment env, Diagnostics diag) {
+  /**
+   * Watches the compilation of {@code env} under javac; false under another compiler, whose
+   * rounds must then be scanned with {@link #scanRound}.
+   */
+  public static boolean install(ProcessingEnvironment env, Diagnostics diag) {
     try {
       JavacTask.instance(env).addTaskListener(new DeclarationSites(Trees.instance(env), diag));
+      return true;
     } catch (IllegalArgumentException | IllegalStateException | LinkageError notJavac) {
-      // another compiler: its own processing rules apply
+      return false;
+    }
+  }
+
+  /**
+   * Under a compiler without the Tree API: scans the parsed units of the round's top-level types
+   * whose text mentions the annotation, once per unit.
+   */
+  public static void scanRound(javax.annotation.processing.RoundEnvironment round,
+      dev.adjoint.processor.parse.SourceAccess sources, Diagnostics diag) {
+    Set<dev.adjoint.processor.parse.SourceUnit> units = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Element root : round.getRootElements()) {
+      if (root instanceof TypeElement top && (top.getEnclosingElement() == null
+          || top.getEnclosingElement().getKind() == ElementKind.PACKAGE)) {
+        dev.adjoint.processor.parse.SourceUnit unit = sources.unitMentioning(top, "Differentiable");
+        if (unit != null && units.add(unit)) {
+          new Scanner(null, diag, unit).scan(unit.tree(), null);
+        }
+      }
     }
   }
 
   @Override
   public void finished(TaskEvent e) {
     if (e.getKind() == TaskEvent.Kind.ANALYZE && e.getCompilationUnit() != null && seen.add(e.getCompilationUnit())) {
-      new Scanner(trees, diag, e.getCompilationUnit()).scan(e.getCompilationUnit(), null);
+      new Scanner(trees, diag, new JavacSource.Unit(trees, e.getCompilationUnit())).scan(e.getCompilationUnit(), null);
     }
   }
 
+  /** Scans one unit; {@code trees} is null for parse trees of another compiler. */
   private static final class Scanner extends TreePathScanner<Void, Void> {
     private final Trees trees;
     private final Diagnostics diag;
+    private final dev.adjoint.processor.parse.SourceUnit unit;
     private final boolean imported;
 
-    Scanner(Trees trees, Diagnostics diag, CompilationUnitTree unit) {
+    Scanner(Trees trees, Diagnostics diag, dev.adjoint.processor.parse.SourceUnit unit) {
       this.trees = trees;
       this.diag = diag;
+      this.unit = unit;
       boolean named = false;
-      for (ImportTree i : unit.getImports()) {
+      for (ImportTree i : unit.tree().getImports()) {
         String name = i.getQualifiedIdentifier().toString();
         named |= !i.isStatic() && (name.equals(ANNOTATION) || name.equals("dev.adjoint.*"));
       }
@@ -82,8 +109,7 @@ public final class DeclarationSites implements TaskListener {
       if (site != null && differentiable(method)) {
         CharSequence owner = ((ClassTree) getCurrentPath().getParentPath().getLeaf()).getSimpleName();
         String name = owner.length() == 0 ? method.getName().toString() : owner + "." + method.getName();
-        diag.report(new JavacSource.Unit(trees, getCurrentPath().getCompilationUnit()), method,
-            Message.UNREACHABLE_SITE, name, site);
+        diag.report(unit, method, Message.UNREACHABLE_SITE, name, site);
       }
       return super.visitMethod(method, unused);
     }
@@ -113,6 +139,12 @@ public final class DeclarationSites implements TaskListener {
       if (variable == null || variable.getLeaf().getKind() != Tree.Kind.VARIABLE) {
         return false;
       }
+      if (trees == null) {
+        // parse trees only: in an enum E, 'new E(...) { ... }' can only be a constant's body
+        return variable.getParentPath().getLeaf() instanceof ClassTree e && e.getKind() == Tree.Kind.ENUM
+            && body.getParentPath().getLeaf() instanceof NewClassTree n
+            && n.getIdentifier().toString().contentEquals(e.getSimpleName());
+      }
       Element e = trees.getElement(variable);
       return e != null && e.getKind() == ElementKind.ENUM_CONSTANT;
     }
@@ -133,7 +165,7 @@ public final class DeclarationSites implements TaskListener {
             a.getAnnotationType());
         Element e = null;
         try {
-          e = trees.getElement(type);
+          e = trees == null ? null : trees.getElement(type);
         } catch (RuntimeException ex) {
           // not attributed: fall back to the name as written
         }

@@ -46,6 +46,7 @@ public enum Message {
   TOO_LARGE("AdjointTooLarge", "the gradient of %s would be too large to compile: %s, and the JVM "
       + "limits a method to 64 KB of bytecode; split %s into smaller @Differentiable methods that it "
       + "calls (each gets its own gradient method), or name intermediate results in locals"),
+  NO_SOURCE("AdjointNoSource", "Adjoint cannot read the body of @Differentiable method %s: %s"),
   INTERNAL("AdjointInternal", "internal error while differentiating %s: %s; please report this with "
       + "the method's source"),
   LONG_TAPE("AdjointTapeNote", "%s: the loop at line %d tapes %d values per iteration, so the "

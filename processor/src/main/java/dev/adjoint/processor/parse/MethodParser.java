@@ -144,7 +144,9 @@ public final class MethodParser {
     boolean signatureOk = checkSignature(method);
     source = sources.find(method);
     if (source == null) {
-      // no source (cannot happen for elements of this compilation); nothing to differentiate
+      // the compiler has no source text for an element of this compilation: never silently
+      diag.report(method, Message.NO_SOURCE, methodName, "the compiler gave no source text for it; please"
+          + " report this with the compiler and IDE you use");
       return Optional.empty();
     }
     unit = source.unit();
@@ -1956,7 +1958,8 @@ public final class MethodParser {
 
   /** Whether a field belongs to the method's own instance (declared in its class or inherited). */
   private boolean ownField(VariableElement f) {
-    return resolver.field(resolver.owner(), f.getSimpleName().toString()) == f;
+    // equals, not ==: ECJ makes a new element object on every lookup
+    return f.equals(resolver.field(resolver.owner(), f.getSimpleName().toString()));
   }
 
   /** The array-typed field an expression names ({@code W}, {@code this.w}, {@code Table.W}), or null. */

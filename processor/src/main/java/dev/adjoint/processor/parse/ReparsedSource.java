@@ -18,7 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.annotation.processing.Messager;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -27,6 +28,7 @@ import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Types;
 import javax.tools.Diagnostic;
 import javax.tools.JavaCompiler;
@@ -43,6 +45,8 @@ import javax.tools.ToolProvider;
 final class ReparsedSource implements SourceAccess {
   private final ProcessingEnvironment env;
   private final Map<TypeElement, Unit> units = new HashMap<>();
+  /** The units by text: the top-level types of one file share one parse. */
+  private final Map<String, Unit> byText = new HashMap<>();
 
   ReparsedSource(ProcessingEnvironment env) {
     this.env = env;
@@ -60,6 +64,19 @@ final class ReparsedSource implements SourceAccess {
   @Override
   public void newRound() {
     units.clear();
+    byText.clear();
+  }
+
+  @Override
+  public SourceUnit unitMentioning(TypeElement top, String word) {
+    if (!isSource(top)) {
+      return null;
+    }
+    String text = sourceText(top);
+    if (text == null || !text.contains(word)) {
+      return null;
+    }
+    return units.computeIfAbsent(top, this::parse);
   }
 
   @Override
@@ -94,7 +111,6 @@ final class ReparsedSource implements SourceAccess {
     for (Tree m : members) {
       if (m instanceof MethodTree t && t.getName().contentEquals(method.getSimpleName())
           && sameParameters(t, method)) {
-        unit.methods.put(t, method);
         return new MethodSource(unit, t);
       }
     }
@@ -110,7 +126,9 @@ final class ReparsedSource implements SourceAccess {
     for (int i = 0; i < tree.getParameters().size(); i++) {
       VariableTree p = tree.getParameters().get(i);
       VariableElement q = method.getParameters().get(i);
-      if (!simpleName(p.getType().toString()).equals(simpleName(types.erasure(q.asType())))) {
+      // a type variable T is T as written, Object (its bound) erased
+      String written = simpleName(p.getType().toString());
+      if (!written.equals(simpleName(types.erasure(q.asType()))) && !written.equals(simpleName(q.asType()))) {
         return false;
       }
     }
@@ -138,6 +156,10 @@ final class ReparsedSource implements SourceAccess {
     if (text == null) {
       return null;
     }
+    Unit known = byText.get(text);
+    if (known != null) {
+      return known;
+    }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
       return null;
@@ -152,7 +174,9 @@ final class ReparsedSource implements SourceAccess {
     JavacTask task = (JavacTask) javac.getTask(null, null, d -> { }, List.of("-proc:none"), null, List.of(file));
     try {
       for (CompilationUnitTree unit : task.parse()) {
-        return new Unit(unit, text, Trees.instance(task).getSourcePositions(), env.getMessager());
+        Unit parsed = new Unit(unit, text, Trees.instance(task).getSourcePositions(), packageOf(top));
+        byText.put(text, parsed);
+        return parsed;
       }
     } catch (IOException e) {
       return null;
@@ -193,6 +217,12 @@ final class ReparsedSource implements SourceAccess {
     return null;
   }
 
+  private static String packageOf(TypeElement top) {
+    Element p = top.getEnclosingElement();
+    return p instanceof javax.lang.model.element.PackageElement pkg && !pkg.isUnnamed()
+        ? pkg.getQualifiedName() + "." : "";
+  }
+
   private static Object field(Object o, String name) throws ReflectiveOperationException {
     for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
       try {
@@ -206,19 +236,22 @@ final class ReparsedSource implements SourceAccess {
     throw new NoSuchFieldException(name);
   }
 
-  /** A re-parsed unit: messages go to the enclosing method's element, with the line. */
-  private static final class Unit implements SourceUnit {
+  /**
+   * A re-parsed unit. A message goes to the element declared where it points (the method, else
+   * the field or class around it), since the compiler's positions are not those of this parse,
+   * and names the line and the code it points at.
+   */
+  private final class Unit implements SourceUnit {
     private final CompilationUnitTree unit;
     private final String text;
     private final SourcePositions positions;
-    private final Messager messager;
-    final Map<MethodTree, ExecutableElement> methods = new HashMap<>();
+    private final String packagePrefix;
 
-    Unit(CompilationUnitTree unit, String text, SourcePositions positions, Messager messager) {
+    Unit(CompilationUnitTree unit, String text, SourcePositions positions, String packagePrefix) {
       this.unit = unit;
       this.text = text;
       this.positions = positions;
-      this.messager = messager;
+      this.packagePrefix = packagePrefix;
     }
 
     @Override
@@ -244,20 +277,94 @@ final class ReparsedSource implements SourceAccess {
 
     @Override
     public void report(Diagnostic.Kind kind, String message, Tree at) {
-      long pos = positions.getStartPosition(unit, at);
-      Element where = null;
-      for (Map.Entry<MethodTree, ExecutableElement> m : methods.entrySet()) {
-        long start = positions.getStartPosition(unit, m.getKey());
-        long end = positions.getEndPosition(unit, m.getKey());
-        if (start <= pos && pos <= end) {
-          where = m.getValue();
+      String code = text(at).replaceAll("\\s+", " ");
+      if (code.length() > 80) {
+        code = code.substring(0, 77) + "...";
+      }
+      long pos = position(at);
+      String located = message + " (line " + (pos < 0 ? -1 : unit.getLineMap().getLineNumber(pos)) + ": " + code + ")";
+      Element where = elementAt(pos);
+      if (where != null) {
+        env.getMessager().printMessage(kind, located, where);
+      } else {
+        env.getMessager().printMessage(kind, located);
+      }
+    }
+
+    /**
+     * Where javac would place a message at the tree: a declaration's name (its annotations and
+     * modifiers may stand on lines before), else the tree's start.
+     */
+    private long position(Tree t) {
+      long start = positions.getStartPosition(unit, t);
+      Tree before = null;
+      CharSequence name = null;
+      if (t instanceof MethodTree m && !m.getName().contentEquals("<init>")) {
+        before = m.getReturnType() != null ? m.getReturnType() : m.getModifiers();
+        name = m.getName();
+      } else if (t instanceof VariableTree v) {
+        before = v.getType();
+        name = v.getName();
+      } else if (t instanceof ClassTree c) {
+        before = c.getModifiers();
+        name = c.getSimpleName();
+      }
+      long from = before == null ? -1 : positions.getEndPosition(unit, before);
+      if (from >= 0 && name.length() > 0) {
+        Matcher m = Pattern.compile("\\b" + Pattern.quote(name.toString()) + "\\b").matcher(text);
+        if (m.find((int) from)) {
+          return m.start();
         }
       }
-      String located = message + " (line " + line(at) + ": " + text(at).replaceAll("\\s+", " ") + ")";
-      if (where != null) {
-        messager.printMessage(kind, located, where);
-      } else {
-        messager.printMessage(kind, located);
+      return start;
+    }
+
+    /** The innermost member declaration (method, field, member class) around a position. */
+    private Element elementAt(long pos) {
+      List<? extends Tree> members = unit.getTypeDecls();
+      TypeElement type = null;
+      while (true) {
+        Tree holder = null;
+        for (Tree m : members) {
+          if (positions.getStartPosition(unit, m) <= pos && pos < positions.getEndPosition(unit, m)) {
+            holder = m;
+          }
+        }
+        if (holder instanceof ClassTree c) {
+          TypeElement inner = null;
+          if (type == null) {
+            inner = env.getElementUtils().getTypeElement(packagePrefix + c.getSimpleName());
+          } else {
+            for (TypeElement t : ElementFilter.typesIn(type.getEnclosedElements())) {
+              if (t.getSimpleName().contentEquals(c.getSimpleName())) {
+                inner = t;
+              }
+            }
+          }
+          if (inner == null) {
+            return type;
+          }
+          type = inner;
+          members = c.getMembers();
+        } else if (holder instanceof MethodTree t && type != null) {
+          for (Element e : type.getEnclosedElements()) {
+            if (e instanceof ExecutableElement m && m.getSimpleName().contentEquals(t.getName())
+                && sameParameters(t, m)) {
+              return m;
+            }
+          }
+          return type;
+        } else if (holder instanceof VariableTree v && type != null) {
+          for (VariableElement f : ElementFilter.fieldsIn(type.getEnclosedElements())) {
+            if (f.getSimpleName().contentEquals(v.getName())) {
+              // ECJ places a message on an enum constant at line 0: the enum instead
+              return f.getKind() == ElementKind.ENUM_CONSTANT ? type : f;
+            }
+          }
+          return type;
+        } else {
+          return type;
+        }
       }
     }
   }

@@ -23,6 +23,35 @@ public interface SourceAccess {
   /** Forgets what was read: trees change between rounds. */
   void newRound();
 
+  /**
+   * Under a compiler without the Tree API: the parsed unit of a top-level type compiled from
+   * source whose text contains {@code word}, else null. Under javac, null (javac's own trees are
+   * watched as it analyzes them instead: {@code diag.DeclarationSites}).
+   */
+  default SourceUnit unitMentioning(javax.lang.model.element.TypeElement top, String word) {
+    return null;
+  }
+
+  /**
+   * Why no method's source can be read in this JVM, or null when it can. Another compiler's
+   * sources are re-parsed with the JDK's parser (module {@code jdk.compiler}), which a bare Java
+   * runtime does not have. Asks without loading any class of that module, so that the processor
+   * can say so instead of failing to load.
+   */
+  static String unavailable() {
+    try {
+      Class.forName("com.sun.source.util.JavacTask", false, SourceAccess.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return "the Java runtime running the compiler has no module jdk.compiler, whose parser Adjoint needs"
+          + " to read method bodies (a JRE, not a JDK)";
+    }
+    if (javax.tools.ToolProvider.getSystemJavaCompiler() == null) {
+      return "the Java runtime running the compiler offers no system Java compiler, whose parser Adjoint"
+          + " needs to read method bodies (a JRE, not a JDK)";
+    }
+    return null;
+  }
+
   /** The access for this compiler. */
   static SourceAccess of(ProcessingEnvironment env) {
     if (JavacSource.supports(env)) {
