@@ -1995,13 +1995,6 @@ public final class MethodParser {
     return true;
   }
 
-  private static ExpressionTree unparenthesized(ExpressionTree e) {
-    while (e instanceof ParenthesizedTree p) {
-      e = p.getExpression();
-    }
-    return e;
-  }
-
   private Var arrayVar(ExpressionTree e) {
     while (e instanceof ParenthesizedTree p) {
       e = p.getExpression();
