@@ -8,6 +8,7 @@ import dev.adjoint.processor.graph.Stmt.Block;
 import dev.adjoint.processor.graph.Var;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * Builds the statements a transformation produces, as graph statements again: what the
@@ -97,5 +98,43 @@ final class Out {
   void close() {
     blocks.pop();
     open.pop();
+  }
+
+  /** Where the current block stands, for {@link #dropSinceIfEmpty}. */
+  int mark() {
+    return blocks.peek().stmts.size();
+  }
+
+  /**
+   * After a region was closed: if nothing but comments was written since {@code mark} (a
+   * branch or loop whose adjoint turned out to have nothing to do), removes it, comments and
+   * all.
+   */
+  void dropSinceIfEmpty(int mark) {
+    List<Stmt> stmts = blocks.peek().stmts;
+    for (Stmt s : stmts.subList(mark, stmts.size())) {
+      if (!onlyComments(s)) {
+        return;
+      }
+    }
+    stmts.subList(mark, stmts.size()).clear();
+  }
+
+  private static boolean onlyComments(Stmt s) {
+    if (s instanceof Stmt.Comment) {
+      return true;
+    }
+    if (s instanceof Stmt.If f) {
+      return f.then.stmts.stream().allMatch(Out::onlyComments)
+          && f.otherwise.stmts.stream().allMatch(Out::onlyComments);
+    }
+    if (s instanceof Stmt.Loop l) {
+      return l.body.stmts.stream().allMatch(Out::onlyComments)
+          && l.update.stmts.stream().allMatch(Out::onlyComments);
+    }
+    if (s instanceof Stmt.Nested n) {
+      return n.block.stmts.stream().allMatch(Out::onlyComments);
+    }
+    return false;
   }
 }

@@ -59,6 +59,14 @@ public final class Reverse {
   private final Map<Var, Var> adjointVars = new HashMap<>();
   /** Inside branches: the variables whose dead adjoint may be dropped rather than zeroed. */
   private final Deque<Set<Var>> droppable = new ArrayDeque<>();
+  /**
+   * Variables whose adjoint is zero for the rest of the reverse sweep on the path being
+   * written: an assignment killed the value and its adjoint was dropped, and nothing above
+   * reads the variable. Their assignments above contribute nothing, and regions above do not
+   * give them a local. Inside a branch it holds for the rest of that branch; never inside a
+   * loop body (whose code runs again for earlier iterations), where adjoints are not dropped.
+   */
+  private final Set<Var> dead = new HashSet<>();
   private Src commentPending;
   private Src lastReverseComment;
   /** Array adjoints already declared (before the first fused loop). */
@@ -117,6 +125,7 @@ public final class Reverse {
     out.comment("");
     out.comment("reverse sweep");
     adj.clear();
+    dead.clear(); // what fused loops' adjoints found holds inside their iterations only
     for (Var u : filledByFusedLoops) {
       adj.put(u, new Ref(adjointVar(u)));
     }
@@ -445,6 +454,7 @@ public final class Reverse {
       reverseStore(st);
     } else if (s instanceof Stmt.If f && plan.hasWork(f)) {
       enterRegion(f);
+      int mark = out.mark();
       reverseComment(f.src, "branch");
       // an adjoint may be dropped inside a branch only where both branches drop it
       Set<Var> dropBoth = droppedAtTop(f.then);
@@ -454,6 +464,7 @@ public final class Reverse {
       }
       droppable.push(dropBoth);
       Map<Var, Expr> before = new LinkedHashMap<>(adj);
+      Set<Var> deadBefore = new HashSet<>(dead);
       if (!hasReverseWork(f.then)) {
         // only the else branch has work: ask the negated condition
         out.openIf(new Expr.Apply(Op.NOT, List.of(f.cond), Type.BOOLEAN), Src.NONE);
@@ -465,21 +476,27 @@ public final class Reverse {
           out.otherwise();
           adj.clear();
           adj.putAll(before);
+          dead.retainAll(deadBefore);
           reverseBlock(f.otherwise, false);
         }
       }
+      dead.retainAll(deadBefore);
       out.close();
+      out.dropSinceIfEmpty(mark);
       droppable.pop();
       adj.keySet().removeIf(dropBoth::contains);
+      dead.addAll(dropBoth); // both branches killed them, and nothing above reads them
     } else if (s instanceof Stmt.Loop l && plan.fused(l) != null) {
       if (l.src.known()) {
         out.comment("line " + l.src.line() + ": " + l.src.text() + " (its adjoint ran inside the loop)");
       }
     } else if (s instanceof Stmt.Loop l && plan.hasWork(l)) {
       enterRegion(l);
+      int mark = out.mark();
       droppable.push(Set.of());
       reverseLoop(l);
       droppable.pop();
+      out.dropSinceIfEmpty(mark);
     } else if (s instanceof Stmt.Nested n && plan.hasWork(n)) {
       enterRegion(n);
       out.openBlock();
@@ -573,9 +590,15 @@ public final class Reverse {
       materialize(v);
       adjV = current(v);
     }
-    boolean mayDrop = droppable.isEmpty() || droppable.peek().contains(v);
-    if (a.declaration || mayDrop && !plan.adjointLiveBefore(a)) {
+    // after undoing v = e the adjoint of v is zero (v = f(v) adds f's share back below): an
+    // adjoint read nowhere above is dropped (where every path drops it), else reset to zero
+    boolean liveBefore = plan.adjointLiveBefore(a);
+    boolean mayDrop = droppable.isEmpty() || droppable.peek().contains(v) || dead.contains(v);
+    if (a.declaration || mayDrop && !liveBefore) {
       adj.remove(v);
+      if (!liveBefore) {
+        dead.add(v);
+      }
     } else {
       adj.put(v, Const.ZERO);
     }
@@ -805,13 +828,20 @@ public final class Reverse {
       });
     }
     for (Var u : touched) {
-      if (!inside.contains(u) && (u.type() == Type.DOUBLE || u.type() == Type.TENSOR)
-          && plan.isActive(u) && !isDeclared(u)) {
-        flushPendingComment();
+      if (inside.contains(u) || u.type() != Type.DOUBLE && u.type() != Type.TENSOR
+          || !plan.isActive(u) || dead.contains(u) || adj.containsKey(u)) {
+        continue;
+      }
+      flushPendingComment();
+      if (!isDeclared(u)) {
         out.declare(adjointVar(u), tensorZero(u, Const.ZERO));
         declared.peek().add(u);
-        adj.put(u, new Ref(adjointVar(u)));
+      } else {
+        // the local still holds the adjoint of a value an assignment below killed (its adjoint
+        // was dropped there): the region updates it in place, so it must start from zero
+        out.assign(adjointVar(u), tensorZero(u, Const.ZERO));
       }
+      adj.put(u, new Ref(adjointVar(u)));
     }
   }
 
