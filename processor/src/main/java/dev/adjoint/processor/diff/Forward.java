@@ -375,6 +375,9 @@ public final class Forward {
         return Const.ZERO;
       }
       Var t = tangentVar(g.record());
+      if (recordTargets.get(t) == null) {
+        return Const.ZERO; // its call had no tangent: already a problem, reported as an error
+      }
       return calls.componentTangent(t, recordTargets.get(t), g.accessor());
     }
     if (e instanceof Apply a && a.op().isTensor()) {

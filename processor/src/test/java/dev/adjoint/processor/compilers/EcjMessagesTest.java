@@ -134,12 +134,8 @@ class EcjMessagesTest {
           @Differentiable
           public static double statements(double x, int n) {
             double s = x;
-            switch (n) { // <- error
-              case 0:
-                s = 2 * x;
-                break;
-              default:
-                s = 3 * x;
+            synchronized (Model.class) { // <- error
+              s = 2 * x + n;
             }
             java.util.function.DoubleUnaryOperator op = v -> v * v; // <- error
             return s + op.applyAsDouble(x);

@@ -166,6 +166,29 @@ class InstanceMethodsTest {
   }
 
   @Test
+  void aHessianThroughACalleeWithoutOneIsAPreciseError() {
+    var compilation = Compiled.compile("q.Scorer", """
+        package q;
+        import dev.adjoint.Differentiable;
+        public class Scorer {
+          final double scale = 2;
+          @Differentiable
+          public double score(double x, double y) {
+            return scale * x * x + Math.sin(y);
+          }
+          @Differentiable(forward = true, hessian = true)
+          public double composed(double x) {
+            return score(x, 2 * x) * this.score(1.0, x) + scale * x;
+          }
+        }
+        """);
+    String errors = compilation.errors().toString();
+    assertThat(errors).contains("[AdjointForward]");
+    assertThat(errors).contains("hessian = true");
+    assertThat(errors).doesNotContain("[AdjointInternal]");
+  }
+
+  @Test
   void theGeneratedMethodTakesTheInstanceFirst() {
     String src = c.generatedSource("p.ModelGrad");
     assertThat(src).contains("public static Score score(Model self, double x, double y)");
