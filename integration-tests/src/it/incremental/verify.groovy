@@ -18,7 +18,7 @@ assert leftOver.isEmpty() : "stale files: $leftOver"
 assert new File(classes, 'Legacy.class').isFile()
 
 // build 4 failed for the intended reason, and the rebuild after it recovered
-assert log.contains('[AdjointUnsupported] a switch statement is not supported')
+assert log.contains('[AdjointUnsupported] try/catch is not supported')
 def recompiled = (log =~ /Recompiling the module because of (changed source code|added or removed source files)/).size()
 assert recompiled == 5 : "$recompiled of the 5 builds compiled the main sources after an edit"
 
