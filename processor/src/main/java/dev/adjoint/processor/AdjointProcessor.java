@@ -209,6 +209,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   private boolean processRound(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     sources.newRound();
+    calls.declarations().newRound();
     helperTried.clear();
     helperParsed.clear();
     helperKeys.clear();

@@ -31,9 +31,12 @@ public final class CallResolver {
   private final Elements elements;
   private final Types types;
 
+  private final Declarations declarations;
+
   public CallResolver(Elements elements, Types types) {
     this.elements = elements;
     this.types = types;
+    this.declarations = new Declarations(elements);
   }
 
   private java.util.function.Predicate<ExecutableElement> helpers = m -> false;
@@ -74,6 +77,11 @@ public final class CallResolver {
       return false;
     }
   };
+
+  /** Classes and members by name, remembered for the round. */
+  public Declarations declarations() {
+    return declarations;
+  }
 
   /** The parameters a {@code @Differentiable} method differentiates, as indexes. */
   public static List<Integer> wrtIndexes(ExecutableElement method) {

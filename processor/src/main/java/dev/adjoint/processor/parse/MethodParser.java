@@ -150,7 +150,7 @@ public final class MethodParser {
       return Optional.empty();
     }
     unit = source.unit();
-    resolver = new Resolver(env.getElementUtils(), env.getTypeUtils(), unit.tree(), Naming.owner(method));
+    resolver = new Resolver(env.getElementUtils(), env.getTypeUtils(), calls.declarations(), unit.tree(), Naming.owner(method));
     MethodTree tree = source.tree();
     if (tree.getBody() == null) {
       diag.report(method, Message.UNSUPPORTED, "a method without a body (native or abstract)", methodName,
@@ -1403,7 +1403,7 @@ public final class MethodParser {
     int savedLoops = loopDepth;
     int savedBranches = branchDepth;
     unit = callee.unit();
-    resolver = new Resolver(env.getElementUtils(), env.getTypeUtils(), unit.tree(), Naming.owner(m));
+    resolver = new Resolver(env.getElementUtils(), env.getTypeUtils(), calls.declarations(), unit.tree(), Naming.owner(m));
     scopes.clear();
     scopes.push(params);
     inlining.push(m);

@@ -32,14 +32,16 @@ import javax.lang.model.util.Types;
 final class Resolver {
   private final Elements elements;
   private final Types types;
+  private final Declarations declarations;
   private final CompilationUnitTree unit;
   /** The method's class, then the classes enclosing it, innermost first. */
   private final List<TypeElement> enclosing = new ArrayList<>();
   private final String packageName;
 
-  Resolver(Elements elements, Types types, CompilationUnitTree unit, TypeElement owner) {
+  Resolver(Elements elements, Types types, Declarations declarations, CompilationUnitTree unit, TypeElement owner) {
     this.elements = elements;
     this.types = types;
+    this.declarations = declarations;
     this.unit = unit;
     for (Element e = owner; e instanceof TypeElement t; e = t.getEnclosingElement()) {
       enclosing.add(t);
@@ -83,7 +85,7 @@ final class Resolver {
       return type(id.getName().toString());
     }
     if (name instanceof MemberSelectTree m) {
-      TypeElement byName = elements.getTypeElement(m.toString());
+      TypeElement byName = declarations.type(m.toString());
       if (byName != null) {
         return byName;
       }
@@ -107,13 +109,13 @@ final class Resolver {
     for (ImportTree i : unit.getImports()) {
       if (!i.isStatic() && i.getQualifiedIdentifier() instanceof MemberSelectTree m
           && m.getIdentifier().contentEquals(name)) {
-        TypeElement t = elements.getTypeElement(m.toString());
+        TypeElement t = declarations.type(m.toString());
         if (t != null) {
           return t;
         }
       }
     }
-    TypeElement same = elements.getTypeElement(packageName.isEmpty() ? name : packageName + "." + name);
+    TypeElement same = declarations.type(packageName.isEmpty() ? name : packageName + "." + name);
     if (same != null) {
       return same;
     }
@@ -121,21 +123,21 @@ final class Resolver {
       if (!i.isStatic() && i.getQualifiedIdentifier() instanceof MemberSelectTree m
           && m.getIdentifier().contentEquals("*")) {
         String container = m.getExpression().toString();
-        TypeElement t = elements.getTypeElement(container + "." + name);
+        TypeElement t = declarations.type(container + "." + name);
         if (t != null) {
           return t;
         }
-        TypeElement outer = elements.getTypeElement(container);
+        TypeElement outer = declarations.type(container);
         if (outer != null && (t = memberType(outer, name)) != null) {
           return t;
         }
       }
     }
-    return elements.getTypeElement("java.lang." + name);
+    return declarations.type("java.lang." + name);
   }
 
   private TypeElement memberType(TypeElement c, String name) {
-    for (TypeElement t : ElementFilter.typesIn(elements.getAllMembers(c))) {
+    for (TypeElement t : ElementFilter.typesIn(declarations.members(c))) {
       if (t.getSimpleName().contentEquals(name)) {
         return t;
       }
@@ -163,7 +165,7 @@ final class Resolver {
   }
 
   VariableElement field(TypeElement c, String name) {
-    for (VariableElement f : ElementFilter.fieldsIn(elements.getAllMembers(c))) {
+    for (VariableElement f : ElementFilter.fieldsIn(declarations.members(c))) {
       if (f.getSimpleName().contentEquals(name)) {
         return f;
       }
@@ -195,7 +197,7 @@ final class Resolver {
 
   List<ExecutableElement> methods(TypeElement c, String name) {
     List<ExecutableElement> out = new ArrayList<>();
-    for (ExecutableElement m : ElementFilter.methodsIn(elements.getAllMembers(c))) {
+    for (ExecutableElement m : ElementFilter.methodsIn(declarations.members(c))) {
       if (m.getSimpleName().contentEquals(name)) {
         out.add(m);
       }
@@ -211,7 +213,7 @@ final class Resolver {
       if (i.isStatic() && i.getQualifiedIdentifier() instanceof MemberSelectTree m) {
         boolean all = m.getIdentifier().contentEquals("*");
         if (all || m.getIdentifier().contentEquals(name)) {
-          TypeElement t = elements.getTypeElement(m.getExpression().toString());
+          TypeElement t = declarations.type(m.getExpression().toString());
           if (t != null) {
             (all ? demand : single).add(t);
           }
