@@ -218,68 +218,20 @@ public final class Access {
         com.palantir.javapoet.WildcardTypeName.subtypeOf(Object.class));
     CodeBlock lookup = CodeBlock.of("$T.privateLookupIn(owner, $T.lookup())", MethodHandles.class, MethodHandles.class);
     if (methods) {
-      type.addMethod(MethodSpec.methodBuilder("method$")
-          .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .returns(MethodHandle.class)
-          .addParameter(anyClass, "owner")
-          .addParameter(String.class, "name")
-          .addParameter(anyClass, "returns")
-          .addParameter(ArrayTypeName.of(anyClass), "params")
-          .varargs(true)
-          .addJavadoc("A static method of {@code owner} that this class may not name.\n")
-          .beginControlFlow("try")
-          .addStatement("return $L.findStatic(owner, name, $T.methodType(returns, params))", lookup, MethodType.class)
-          .nextControlFlow("catch ($T e)", ReflectiveOperationException.class)
-          .addStatement("throw new $T(\"cannot reach \" + owner.getName() + \".\" + name, e)", LinkageError.class)
-          .endControlFlow()
-          .build());
+      type.addMethod(lookup("method$", true, "A static method of {@code owner} that this class may not name.",
+          CodeBlock.of("$L.findStatic(owner, name, $T.methodType(returns, params))", lookup, MethodType.class)));
     }
     if (fields) {
-      type.addMethod(MethodSpec.methodBuilder("field$")
-          .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .returns(VarHandle.class)
-          .addParameter(anyClass, "owner")
-          .addParameter(String.class, "name")
-          .addParameter(anyClass, "type")
-          .addJavadoc("A static field of {@code owner} that this class may not name.\n")
-          .beginControlFlow("try")
-          .addStatement("return $L.findStaticVarHandle(owner, name, type)", lookup)
-          .nextControlFlow("catch ($T e)", ReflectiveOperationException.class)
-          .addStatement("throw new $T(\"cannot reach \" + owner.getName() + \".\" + name, e)", LinkageError.class)
-          .endControlFlow()
-          .build());
+      type.addMethod(lookup("field$", false, "A static field of {@code owner} that this class may not name.",
+          CodeBlock.of("$L.findStaticVarHandle(owner, name, type)", lookup)));
     }
     if (instanceMethods) {
-      type.addMethod(MethodSpec.methodBuilder("instanceMethod$")
-          .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .returns(MethodHandle.class)
-          .addParameter(anyClass, "owner")
-          .addParameter(String.class, "name")
-          .addParameter(anyClass, "returns")
-          .addParameter(ArrayTypeName.of(anyClass), "params")
-          .varargs(true)
-          .addJavadoc("An instance method of {@code owner} that this class may not name.\n")
-          .beginControlFlow("try")
-          .addStatement("return $L.findVirtual(owner, name, $T.methodType(returns, params))", lookup, MethodType.class)
-          .nextControlFlow("catch ($T e)", ReflectiveOperationException.class)
-          .addStatement("throw new $T(\"cannot reach \" + owner.getName() + \".\" + name, e)", LinkageError.class)
-          .endControlFlow()
-          .build());
+      type.addMethod(lookup("instanceMethod$", true, "An instance method of {@code owner} that this class may not name.",
+          CodeBlock.of("$L.findVirtual(owner, name, $T.methodType(returns, params))", lookup, MethodType.class)));
     }
     if (instanceFields) {
-      type.addMethod(MethodSpec.methodBuilder("instanceField$")
-          .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .returns(VarHandle.class)
-          .addParameter(anyClass, "owner")
-          .addParameter(String.class, "name")
-          .addParameter(anyClass, "type")
-          .addJavadoc("A field of {@code owner}'s instances that this class may not name.\n")
-          .beginControlFlow("try")
-          .addStatement("return $L.findVarHandle(owner, name, type)", lookup)
-          .nextControlFlow("catch ($T e)", ReflectiveOperationException.class)
-          .addStatement("throw new $T(\"cannot reach \" + owner.getName() + \".\" + name, e)", LinkageError.class)
-          .endControlFlow()
-          .build());
+      type.addMethod(lookup("instanceField$", false, "A field of {@code owner}'s instances that this class may not name.",
+          CodeBlock.of("$L.findVarHandle(owner, name, type)", lookup)));
     }
     if (byName) {
       type.addMethod(MethodSpec.methodBuilder("class$")
@@ -294,6 +246,33 @@ public final class Access {
           .endControlFlow()
           .build());
     }
+  }
+
+  /**
+   * A helper of the generated class that looks a member up once, at class initialisation:
+   * {@code name(owner, name, returns, params...)} for a method handle, {@code name(owner, name,
+   * type)} for a var handle.
+   */
+  private static MethodSpec lookup(String name, boolean method, String javadoc, CodeBlock find) {
+    TypeName anyClass = com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(Class.class),
+        com.palantir.javapoet.WildcardTypeName.subtypeOf(Object.class));
+    MethodSpec.Builder m = MethodSpec.methodBuilder(name)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .returns(method ? MethodHandle.class : VarHandle.class)
+        .addParameter(anyClass, "owner")
+        .addParameter(String.class, "name");
+    if (method) {
+      m.addParameter(anyClass, "returns").addParameter(ArrayTypeName.of(anyClass), "params").varargs(true);
+    } else {
+      m.addParameter(anyClass, "type");
+    }
+    return m.addJavadoc(javadoc + "\n")
+        .beginControlFlow("try")
+        .addStatement("return $L", find)
+        .nextControlFlow("catch ($T e)", ReflectiveOperationException.class)
+        .addStatement("throw new $T(\"cannot reach \" + owner.getName() + \".\" + name, e)", LinkageError.class)
+        .endControlFlow()
+        .build();
   }
 
   private String bridge(ClassName owner, String member, boolean field, boolean instance, CodeBlock ownerClass,
