@@ -167,8 +167,9 @@ public final class MethodParser {
     List<Var> params = new ArrayList<>();
     for (VariableElement p : method.getParameters()) {
       Optional<Type> t = CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType);
-      Var v = new Var(p.getSimpleName().toString(), t.orElse(Type.OBJECT), Var.Kind.PARAMETER);
-      if (t.isEmpty()) {
+      ClassName enumType = enumType(p.asType());
+      Var v = new Var(p.getSimpleName().toString(), t.orElse(Type.OBJECT), Var.Kind.PARAMETER, enumType);
+      if (t.isEmpty() && enumType == null) {
         poisoned.add(v); // reported by checkSignature; its uses are not errors of their own
       }
       params.add(v);
@@ -304,7 +305,8 @@ public final class MethodParser {
     List<String> paramNames = new ArrayList<>();
     for (VariableElement p : m.getParameters()) {
       paramNames.add(p.getSimpleName().toString());
-      if (CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType).isEmpty()) {
+      if (CallResolver.typeOf(p.asType()).filter(MethodParser::parameterType).isEmpty()
+          && enumType(p.asType()) == null) {
         diag.report(p, Message.BAD_PARAM, p.getSimpleName(), name, p.asType());
         ok = false;
       }
@@ -376,6 +378,15 @@ public final class MethodParser {
   /** Names a record component cannot have: {@code value}, and the methods of Object and of the record. */
   private static final Set<String> RESERVED = Set.of("value", "gradients", "toString", "hashCode",
       "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
+
+  /**
+   * The enum class of a parameter of enum type (data, like an int: it selects a {@code switch}
+   * case and is compared with {@code ==}), else null.
+   */
+  private ClassName enumType(TypeMirror t) {
+    Element e = t.getKind() == TypeKind.DECLARED ? env.getTypeUtils().asElement(t) : null;
+    return e != null && e.getKind() == ElementKind.ENUM ? ClassName.get((TypeElement) e) : null;
+  }
 
   private static boolean parameterType(Type t) {
     return t != Type.OBJECT && t != Type.INT_ARRAY_2D;
@@ -662,6 +673,12 @@ public final class MethodParser {
       f = owner == null ? null : resolver.field(owner, m.getIdentifier().toString());
     } else if (e instanceof IdentifierTree id && poisoned.contains(lookup(id.getName().toString()))) {
       return null; // a parameter of an unsupported type, reported with the signature
+    } else if (e instanceof IdentifierTree id && lookup(id.getName().toString()) != null
+        && lookup(id.getName().toString()).type() == Type.OBJECT
+        && lookup(id.getName().toString()).objectType() instanceof ClassName enumClass) {
+      Expr sel = new Ref(lookup(id.getName().toString())); // an enum parameter
+      enumTypes.put(sel, enumClass);
+      return sel;
     }
     if (f != null && f.asType().getKind() == TypeKind.DECLARED) {
       boolean constantField = f.getModifiers().contains(Modifier.STATIC) && f.getModifiers().contains(Modifier.FINAL);
@@ -699,9 +716,9 @@ public final class MethodParser {
       }
       return unsupported(tree, "the case label " + sourceText(e), "write a String literal or constant");
     }
-    if (selector instanceof Expr.Field sel) {
+    if (enumTypes.containsKey(selector)) {
       // an enum constant, written by its simple name as Java requires
-      return new Expr.Field(enumOwner(sel), e.toString(), Type.OBJECT);
+      return new Expr.Field(enumTypes.get(selector), e.toString(), Type.OBJECT);
     }
     Expr l = expr(tree);
     if (l instanceof Apply a && a.op() == Op.NEG && a.arg(0) instanceof Const c && c.value() instanceof Integer v) {
@@ -716,9 +733,6 @@ public final class MethodParser {
   /** The enum type of each enum selector read (by identity), for its case labels. */
   private final Map<Expr, ClassName> enumTypes = new java.util.IdentityHashMap<>();
 
-  private ClassName enumOwner(Expr.Field selector) {
-    return enumTypes.get(selector);
-  }
 
   /**
    * The case groups of a switch. Old-style cases with no statements join the next group
@@ -1891,7 +1905,8 @@ public final class MethodParser {
     return switch (op) {
       case ADD, SUB, MUL, DIV, REM -> numeric ? promote(l, r) : null;
       case LT, LE, GT, GE -> numeric ? Type.BOOLEAN : null;
-      case EQ, NE -> numeric || l == Type.BOOLEAN && r == Type.BOOLEAN ? Type.BOOLEAN : null;
+      case EQ, NE -> numeric || l == Type.BOOLEAN && r == Type.BOOLEAN
+          || l == Type.OBJECT && r == Type.OBJECT ? Type.BOOLEAN : null; // enum constants
       case AND, OR -> l == Type.BOOLEAN && r == Type.BOOLEAN ? Type.BOOLEAN : null;
       default -> null;
     };
@@ -1907,6 +1922,11 @@ public final class MethodParser {
    * another package) becomes its value.
    */
   private Expr field(ExpressionTree e, VariableElement f) {
+    if (f.getKind() == ElementKind.ENUM_CONSTANT) {
+      // compared with == to an enum parameter
+      return new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), f.getSimpleName().toString(),
+          Type.OBJECT);
+    }
     Optional<Type> t = CallResolver.typeOf(f.asType());
     boolean isStatic = f.getModifiers().contains(Modifier.STATIC);
     if (!isStatic && (self == null || !ownField(f))) {
