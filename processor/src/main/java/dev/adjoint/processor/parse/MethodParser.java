@@ -699,8 +699,9 @@ public final class MethodParser {
       }
       return unsupported(tree, "the case label " + sourceText(e), "write a String literal or constant");
     }
-    if (selector instanceof Expr.Field sel) {
-      // an enum constant, written by its simple name as Java requires
+    if (selector instanceof Expr.Field sel && enumTypes.containsKey(sel)) {
+      // an enum constant, written by its simple name as Java requires (a static final int
+      // field such as K is an int selector: its labels are int constants)
       return new Expr.Field(enumOwner(sel), e.toString(), Type.OBJECT);
     }
     Expr l = expr(tree);
