@@ -260,7 +260,7 @@ final class ProgramGenerator {
       {"Arrays.fill", "Arrays\\.fill\\("},
       {"switch statement", "^\\s*switch \\("},
       {"switch fall-through", "(?m)^\\s*(?!break;)(?!case )[^\\n]*;\\n\\s*(case [^\\n>]*|default):$"},
-      {"switch expression", "\\(switch \\("},
+      {"switch expression", "(\\(|= )switch \\("},
       {"yield", "\\byield\\b"},
       {"labelled break/continue", "(break|continue) outer\\d+;"},
       {"bit operation", "( >> | << | \\^ | & \\d| \\| 1)"},
@@ -948,7 +948,7 @@ final class ProgramGenerator {
         frame().doubles.add(new DVar(name, v.max, true, loopDepth()));
         return Code.simpleDecl("double " + name + " = " + v.name + ";");
       }
-      Ex e = maybeLimit(dexpr(1 + r.nextInt(3)), VAR_BOUND);
+      Ex e = chance(5) ? switchExpr(2, true) : maybeLimit(dexpr(1 + r.nextInt(3)), VAR_BOUND);
       String name = freshDouble();
       frame().doubles.add(new DVar(name, Math.max(e.bound(), 0.01), true, loopDepth()));
       return Code.simpleDecl("double " + name + " = " + e.code() + ";");
@@ -1647,10 +1647,14 @@ final class ProgramGenerator {
       return new Code(out, false);
     }
 
-    /** A switch expression in arrow form, sometimes with a block arm that yields. */
-    private Ex switchExpr(int depth) {
+    /**
+     * A switch expression in arrow form; {@code whole}: it is a declaration's whole initializer
+     * (not parenthesized), where an arm may also be a block that yields (the processor allows
+     * block arms only there).
+     */
+    private Ex switchExpr(int depth, boolean whole) {
       List<Integer> values = caseValues();
-      StringBuilder sb = new StringBuilder("(switch (" + selector() + ") {");
+      StringBuilder sb = new StringBuilder((whole ? "" : "(") + "switch (" + selector() + ") {");
       double bound = 0;
       int arms = 1 + r.nextInt(values.size());
       for (int k = 0; k < arms; k++) {
@@ -1660,7 +1664,7 @@ final class ProgramGenerator {
         sb.append(" case ").append(ls.toString().replace("[", "").replace("]", "")).append(" -> ")
             .append(e.code()).append(';');
       }
-      if (chance(30)) {
+      if (whole && chance(60)) {
         String t = freshDouble();
         Ex a = limit(dexpr(depth - 1), VAR_BOUND);
         Ex b = limit(dexpr(depth - 1), 1.5);
@@ -1672,7 +1676,7 @@ final class ProgramGenerator {
         bound = Math.max(bound, e.bound());
         sb.append(" default -> ").append(e.code()).append(';');
       }
-      return new Ex(sb.append(" })").toString(), bound);
+      return new Ex(sb.append(whole ? " }" : " })").toString(), bound);
     }
 
     // ------------------------------------------------------------------ loops
@@ -2074,7 +2078,7 @@ final class ProgramGenerator {
 
     private Ex compound(int depth) {
       if (chance(3)) {
-        return switchExpr(depth);
+        return switchExpr(depth, false);
       }
       int w = r.nextInt(100);
       if (w < 12) {
