@@ -128,6 +128,8 @@ class GeneratedProgramsTest {
     /** Methods containing each construct. */
     final Map<String, Integer> census = new LinkedHashMap<>();
     long batchCompileNanos;
+    /** Generating the programs, the census of constructs, reading the generated methods. */
+    long generateNanos;
 
     @Override
     public String toString() {
@@ -136,12 +138,13 @@ class GeneratedProgramsTest {
               + "%d resampled away from kinks, %d skipped as kinks (%.2f%%), %d failures, "
               + "%d programs not checked because a "
               + "helper they call does not compile, %.1f s (%d compilations %.1f s, of which the "
-              + "first of each batch %.1f s; checks %.1f s; failure reports %.1f s)",
+              + "first of each batch %.1f s; checks %.1f s; failure reports %.1f s; generation and "
+              + "census %.1f s)",
           programs, helpers, points, passed, passedWithSmallStep, resampled, kinks,
           points == 0 ? 0.0 : 100.0 * kinks / points, failures, blocked,
           (System.nanoTime() - start) / 1e9, compilations, compileNanos / 1e9,
           batchCompileNanos / 1e9, checkNanos / 1e9,
-          reportNanos / 1e9);
+          reportNanos / 1e9, generateNanos / 1e9);
     }
   }
 
@@ -173,7 +176,12 @@ class GeneratedProgramsTest {
       tests.add(DynamicTest.dynamicTest(
           "batch " + b + ": programs f" + first + "..f" + (first + count - 1),
           () -> assertTimeoutPreemptively(Duration.ofMinutes(5),
-              () -> runBatch(gen.batch(batchIndex, first, count), stats))));
+              () -> {
+                long t0 = System.nanoTime();
+                Batch batch = gen.batch(batchIndex, first, count);
+                stats.generateNanos += System.nanoTime() - t0;
+                runBatch(batch, stats);
+              })));
     }
     tests.add(DynamicTest.dynamicTest("at most 5% of the points at kinks", () -> {
       StringBuilder census = new StringBuilder();
@@ -203,7 +211,9 @@ class GeneratedProgramsTest {
     }
     List<Fn> generated = new ArrayList<>(batch.helpers());
     generated.addAll(programs);
+    long g0 = System.nanoTime();
     ProgramGenerator.census(generated).forEach((k, v) -> stats.census.merge(k, v, Integer::sum));
+    stats.generateNanos += System.nanoTime() - g0;
     List<Unit> units = new ArrayList<>();
     Set<Fn> goodHelpers = new LinkedHashSet<>(batch.helpers());
     long t0 = System.nanoTime();
@@ -265,6 +275,7 @@ class GeneratedProgramsTest {
     }
     boolean helpersChecked = false;
     for (Unit u : units) {
+      Map<String, String> texts = new HashMap<>();
       if (!helpersChecked) {
         for (Fn h : goodHelpers) {
           if (h.checked()) { // unannotated helpers are checked through their callers
@@ -278,7 +289,12 @@ class GeneratedProgramsTest {
         stats.programs++;
         checkMethod(batch, u, p, failures, stats);
         // how often the generated code runs a loop's adjoint inside the loop (analysis.Fusion)
-        String text = methodText(u.compiled.generatedSource(Gradients.gradClass(p.qualifiedOwner())), p.name());
+        long m0 = System.nanoTime();
+        if (texts.isEmpty()) {
+          texts.putAll(methodTexts(u.compiled.generatedSource(Gradients.gradClass(p.qualifiedOwner()))));
+        }
+        String text = texts.getOrDefault(p.name(), "");
+        stats.generateNanos += System.nanoTime() - m0;
         if (text.contains("adjoint of this iteration")) {
           stats.census.merge("generated: loop adjoint fused into the loop", 1, Integer::sum);
         }
@@ -1016,6 +1032,29 @@ class GeneratedProgramsTest {
       }
     }
     return sb.toString();
+  }
+
+  private static final Pattern GENERATED_METHOD = Pattern.compile("    public static [\\w.]+ (\\w+)\\(.*");
+
+  /** {@link #methodText} of every method of a generated source, in one pass. */
+  static Map<String, String> methodTexts(String source) {
+    Map<String, String> out = new HashMap<>();
+    String[] lines = source.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      Matcher m = GENERATED_METHOD.matcher(lines[i]);
+      if (!m.matches()) {
+        continue;
+      }
+      StringBuilder sb = new StringBuilder();
+      for (int k = i; k < lines.length; k++) {
+        sb.append(lines[k]).append('\n');
+        if (k > i && lines[k].equals("    }")) {
+          break;
+        }
+      }
+      out.merge(m.group(1), sb.toString(), String::concat);
+    }
+    return out;
   }
 
   /** The generated methods called {@code name} (the gradient and its overloads), by indentation. */
