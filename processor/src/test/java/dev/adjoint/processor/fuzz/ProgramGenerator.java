@@ -641,11 +641,14 @@ final class ProgramGenerator {
 
     /** Sums of accumulation loops that only the final return reads, linearly. */
     private final List<String> linearSums = new ArrayList<>();
+    /** Top-level variables added to a program's result (matrix sums, gathers). */
+    private final List<String> resultTerms = new ArrayList<>();
 
     private Fn method(String name, List<Param> params, List<String> wrt, boolean helper,
         Style style) {
       this.helper = helper;
       linearSums.clear();
+      resultTerms.clear();
       boolean assignParams = chance(25);
       Frame top = new Frame();
       frames.add(top);
@@ -669,6 +672,9 @@ final class ProgramGenerator {
       StringBuilder result = new StringBuilder(returnExpr().code());
       for (String sum : linearSums) {
         result.append(" + 0.5 * ").append(sum);
+      }
+      for (String t : resultTerms) {
+        result.append(" + 0.25 * ").append(t);
       }
       body.add("return " + result + ";");
       return new Fn(owner, name, List.copyOf(params), wrt, header(name, params, wrt, style, body),
@@ -1305,6 +1311,12 @@ final class ProgramGenerator {
      * array copies, int[] index arrays.
      */
     private Code newerConstruct(int nest, boolean top) {
+      if (!mats().isEmpty() && chance(35)) {
+        Code c = matrixLoop(nest);
+        if (c != null) {
+          return c;
+        }
+      }
       int w = r.nextInt(100);
       if (w < 24) {
         return switchStatement(nest);
@@ -1372,12 +1384,12 @@ final class ProgramGenerator {
       AVar d = pick(dsts);
       List<AVar> srcs = new ArrayList<>(plainArrays());
       srcs.remove(d);
-      int w = r.nextInt(3);
-      if (w == 0 && !srcs.isEmpty()) {
+      int w = r.nextInt(4);
+      if (w < 2 && !srcs.isEmpty()) {
         String s = pick(srcs).name();
         return Code.simple("System.arraycopy(" + s + ", 0, " + d.name() + ", 0, Math.min(" + s
             + ".length, " + d.name() + ".length));");
-      } else if (w == 1) {
+      } else if (w == 2) {
         return Code.simple("Arrays.fill(" + d.name() + ", 0, Math.min(" + (1 + r.nextInt(3)) + ", "
             + d.name() + ".length), " + bounded(VAR_BOUND) + ");");
       }
@@ -1408,6 +1420,25 @@ final class ProgramGenerator {
           Code.simple(name + "[" + i + "] = (" + i + " * " + (1 + r.nextInt(3)) + " + " + r.nextInt(3)
               + ") % " + name + ".length;")));
       frame().intArrays.add(new IArr(name, a.key()));
+      if (chance(60)) {
+        // a gather through the index array
+        String g = freshDouble();
+        String j = fresh("i");
+        out.add("double " + g + " = 0;");
+        frames.add(new Frame());
+        frame().ints.add(new IVar(j, true, 5, false, loopDepth() + 1));
+        frame().bindings.add(new Binding(j, a.key()));
+        loops.add(new Loop(true));
+        Ex e = limit(dexpr(1), 1.5);
+        loops.remove(loops.size() - 1);
+        frames.remove(frames.size() - 1);
+        out.addAll(braced("for (int " + j + " = 0; " + j + " < " + name + ".length; " + j + "++)",
+            Code.simple(g + " = 0.5 * " + g + " + " + a.name() + "[" + name + "[" + j + "]] * " + e.code() + ";")));
+        frame().doubles.add(new DVar(g, CARRIED_BOUND, true, loopDepth()));
+        if (!helper && frames.size() == 1) {
+          resultTerms.add(g);
+        }
+      }
       return new Code(out, false);
     }
 
@@ -1459,6 +1490,9 @@ final class ProgramGenerator {
       List<String> out = new ArrayList<>();
       out.add("double " + sum + " = " + (chance(70) ? "0" : bounded(1)) + ";");
       frame().doubles.add(new DVar(sum, CARRIED_BOUND, true, loopDepth()));
+      if (!helper && frames.size() == 1 && chance(60)) {
+        resultTerms.add(sum); // the matrix reaches the result
+      }
       for (DVar d : doubles()) {
         if (d.assignable) {
           d.bound = Math.max(d.bound, CARRIED_BOUND);
