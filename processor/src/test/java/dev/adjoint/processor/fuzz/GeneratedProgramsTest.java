@@ -39,7 +39,11 @@ import org.junit.jupiter.api.TestFactory;
  * Property test: random {@code @Differentiable} programs ({@link ProgramGenerator}) are compiled
  * in-process with the processor, and at random points every generated gradient is compared with
  * finite differences of the source method, and every generated {@code value} with the source
- * method's result.
+ * method's result. Matrix ({@code double[][]}) parameters are perturbed element by element (in
+ * row-major order, as {@code Gradients.flatten} lists them), and their gradients compared in that
+ * order after checking their shape; an instance program is called on {@code new FuzzB(scale,
+ * weights)}, whose field values come from a stream of their own ({@link #receiverFields}), and
+ * its gradient as {@code FuzzBGrad.f(instance, args...)}.
  *
  * <p>System properties:
  *

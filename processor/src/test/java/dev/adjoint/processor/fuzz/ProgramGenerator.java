@@ -16,7 +16,24 @@ import java.util.SplittableRandom;
  *
  * <p>Programs come in batches: one batch is two classes, {@code p.FuzzB} (the programs and some
  * helpers) and {@code p.FuzzBLib} (the other helpers). Helpers are small {@code @Differentiable}
- * methods that the programs, and later helpers, call, within a class and across the two classes.
+ * methods that the programs, and later helpers, call, within a class and across the two classes;
+ * besides them every batch has a recursive helper {@code r0(a, b, k)} (calling itself, or
+ * mutually {@code r1} in the library class, with a strictly decreasing depth {@code k}; callers
+ * pass depths of at most 8) and two unannotated helpers, {@code private static p0} and
+ * package-private {@code FuzzBLib.p1}, which the processor differentiates implicitly (they are
+ * checked through the programs that call them). About one program in eight is an instance method
+ * of the main class, reading its {@code private final} fields {@code scale} and {@code weights}.
+ *
+ * <p>Besides doubles, arrays, ints, longs and booleans, loops of every form, branches, calls and
+ * Math, programs contain {@code double[][]} parameters ({@code mat}, {@code grid}; ragged at some
+ * points) and top-level {@code new double[r][c]} locals, read and written through {@code m[i][j]},
+ * row locals and enhanced-for rows; array initializers, clones, {@code System.arraycopy} and
+ * {@code Arrays.fill}, arrays declared inside loops, branches and switch cases; {@code int[]}
+ * index arrays and gathers {@code a[p[i]]}; switch statements (old form with fall-through and
+ * {@code default} anywhere, arrow form) and switch expressions (block arms with {@code yield}
+ * only as a declaration's whole initializer, the processor's documented limit); labelled
+ * {@code break} / {@code continue} out of nested loops; int bit operations in conditions; the
+ * class's {@code private static final} constant {@code RATE} and table {@code TABLE}.
  *
  * <p>Everything is a pure function of the seed: program {@code g} is generated from its own
  * random stream (seed and {@code g}), the helpers of batch {@code b} from theirs, so one program
@@ -28,7 +45,10 @@ import java.util.SplittableRandom;
  * inside their domains ({@code log(1 + a * a)}, {@code asin(0.9 * tanh(a))}, ...).
  */
 final class ProgramGenerator {
-  /** Helper methods per batch: even ones in the main class, odd ones in the library class. */
+  /**
+   * Annotated, non-recursive helper methods per batch: even ones in the main class, odd ones in
+   * the library class (the recursive and unannotated helpers come on top).
+   */
   static final int HELPERS = 4;
 
   /** Largest magnitude a sub-expression may reach before it is scaled or squashed. */
