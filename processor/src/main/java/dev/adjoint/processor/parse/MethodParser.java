@@ -717,7 +717,8 @@ public final class MethodParser {
       return unsupported(tree, "the case label " + sourceText(e), "write a String literal or constant");
     }
     if (enumTypes.containsKey(selector)) {
-      // an enum constant, written by its simple name as Java requires
+      // an enum constant, written by its simple name as Java requires (a static final int
+      // field such as K is an int selector: its labels are int constants)
       return new Expr.Field(enumTypes.get(selector), e.toString(), Type.OBJECT);
     }
     Expr l = expr(tree);

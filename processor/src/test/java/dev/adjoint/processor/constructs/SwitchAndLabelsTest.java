@@ -239,4 +239,48 @@ class SwitchAndLabelsTest {
     }
     return out;
   }
+
+  /**
+   * A {@code static final int} field as the selector (the fuzzer's {@code switch (K)}): an int
+   * selector whose labels are int constants, not an enum field (it crashed the processor with
+   * "expected type but was null").
+   */
+  @Test
+  void staticFinalIntFieldSelector() {
+    Compiled c = Compiled.of("p.Other", """
+        package p;
+        final class Other {
+          static final int N = 2;
+        }
+        """, "p.IntConstSel", """
+        package p;
+        import dev.adjoint.Differentiable;
+        public final class IntConstSel {
+          static final int K = 3;
+          @Differentiable
+          public static double f(double a) {
+            double d = switch (K) { case 3 -> a * a; default -> a; };
+            switch (K) {
+              case 3:
+                d += Math.sin(a);
+              case 1:
+                d *= a;
+                break;
+              default:
+                d = a;
+            }
+            switch (Other.N) {
+              case 2 -> d *= a;
+              default -> d -= a;
+            }
+            return d;
+          }
+        }
+        """);
+    double a = 0.7;
+    Map<String, Object> g = Compiled.components(c.call("p.IntConstSelGrad", "f", a));
+    assertEquals((a * a + Math.sin(a)) * a * a, (double) g.get("value"), 1e-12);
+    assertEquals(4 * a * a * a + 2 * a * Math.sin(a) + a * a * Math.cos(a), (double) g.get("a"), 1e-12);
+    assertMatches(c, "p.IntConstSel", "f", 1e-6, a);
+  }
 }

@@ -39,7 +39,11 @@ import org.junit.jupiter.api.TestFactory;
  * Property test: random {@code @Differentiable} programs ({@link ProgramGenerator}) are compiled
  * in-process with the processor, and at random points every generated gradient is compared with
  * finite differences of the source method, and every generated {@code value} with the source
- * method's result.
+ * method's result. Matrix ({@code double[][]}) parameters are perturbed element by element (in
+ * row-major order, as {@code Gradients.flatten} lists them), and their gradients compared in that
+ * order after checking their shape; an instance program is called on {@code new FuzzB(scale,
+ * weights)}, whose field values come from a stream of their own ({@link #receiverFields}), and
+ * its gradient as {@code FuzzBGrad.f(instance, args...)}.
  *
  * <p>System properties:
  *
@@ -128,6 +132,8 @@ class GeneratedProgramsTest {
     /** Methods containing each construct. */
     final Map<String, Integer> census = new LinkedHashMap<>();
     long batchCompileNanos;
+    /** Generating the programs, the census of constructs, reading the generated methods. */
+    long generateNanos;
 
     @Override
     public String toString() {
@@ -136,12 +142,13 @@ class GeneratedProgramsTest {
               + "%d resampled away from kinks, %d skipped as kinks (%.2f%%), %d failures, "
               + "%d programs not checked because a "
               + "helper they call does not compile, %.1f s (%d compilations %.1f s, of which the "
-              + "first of each batch %.1f s; checks %.1f s; failure reports %.1f s)",
+              + "first of each batch %.1f s; checks %.1f s; failure reports %.1f s; generation and "
+              + "census %.1f s)",
           programs, helpers, points, passed, passedWithSmallStep, resampled, kinks,
           points == 0 ? 0.0 : 100.0 * kinks / points, failures, blocked,
           (System.nanoTime() - start) / 1e9, compilations, compileNanos / 1e9,
           batchCompileNanos / 1e9, checkNanos / 1e9,
-          reportNanos / 1e9);
+          reportNanos / 1e9, generateNanos / 1e9);
     }
   }
 
@@ -173,7 +180,12 @@ class GeneratedProgramsTest {
       tests.add(DynamicTest.dynamicTest(
           "batch " + b + ": programs f" + first + "..f" + (first + count - 1),
           () -> assertTimeoutPreemptively(Duration.ofMinutes(5),
-              () -> runBatch(gen.batch(batchIndex, first, count), stats))));
+              () -> {
+                long t0 = System.nanoTime();
+                Batch batch = gen.batch(batchIndex, first, count);
+                stats.generateNanos += System.nanoTime() - t0;
+                runBatch(batch, stats);
+              })));
     }
     tests.add(DynamicTest.dynamicTest("at most 5% of the points at kinks", () -> {
       StringBuilder census = new StringBuilder();
@@ -203,7 +215,9 @@ class GeneratedProgramsTest {
     }
     List<Fn> generated = new ArrayList<>(batch.helpers());
     generated.addAll(programs);
+    long g0 = System.nanoTime();
     ProgramGenerator.census(generated).forEach((k, v) -> stats.census.merge(k, v, Integer::sum));
+    stats.generateNanos += System.nanoTime() - g0;
     List<Unit> units = new ArrayList<>();
     Set<Fn> goodHelpers = new LinkedHashSet<>(batch.helpers());
     long t0 = System.nanoTime();
@@ -220,7 +234,9 @@ class GeneratedProgramsTest {
           Unit alone = compile(batch, List.of(), needs);
           if (alone.compiled == null) {
             goodHelpers.remove(h);
-            if (goodHelpers.containsAll(batch.helpersOf(List.of(h)))) {
+            Set<Fn> callees = batch.helpersOf(List.of(h));
+            callees.remove(h); // a recursive helper is among its own callees
+            if (goodHelpers.containsAll(callees)) {
               // its own callees compile: this helper is where the problem is
               stats.helpers++;
               failures.add(report(batch, h, "does not compile", null, alone.problem, null));
@@ -263,10 +279,13 @@ class GeneratedProgramsTest {
     }
     boolean helpersChecked = false;
     for (Unit u : units) {
+      Map<String, String> texts = new HashMap<>();
       if (!helpersChecked) {
         for (Fn h : goodHelpers) {
-          stats.helpers++;
-          checkMethod(batch, u, h, failures, stats);
+          if (h.checked()) { // unannotated helpers are checked through their callers
+            stats.helpers++;
+            checkMethod(batch, u, h, failures, stats);
+          }
         }
         helpersChecked = true;
       }
@@ -274,7 +293,12 @@ class GeneratedProgramsTest {
         stats.programs++;
         checkMethod(batch, u, p, failures, stats);
         // how often the generated code runs a loop's adjoint inside the loop (analysis.Fusion)
-        String text = methodText(u.compiled.generatedSource(Gradients.gradClass(p.qualifiedOwner())), p.name());
+        long m0 = System.nanoTime();
+        if (texts.isEmpty()) {
+          texts.putAll(methodTexts(u.compiled.generatedSource(Gradients.gradClass(p.qualifiedOwner()))));
+        }
+        String text = texts.getOrDefault(p.name(), "");
+        stats.generateNanos += System.nanoTime() - m0;
         if (text.contains("adjoint of this iteration")) {
           stats.census.merge("generated: loop adjoint fused into the loop", 1, Integer::sum);
         }
@@ -454,8 +478,9 @@ class GeneratedProgramsTest {
   }
 
   private void checkMethodUntimed(Batch batch, Unit u, Fn fn, List<String> failures, Stats stats) {
-    long index = fn.helper() ? -1000L - batch.index() * 10L - Integer.parseInt(fn.name().substring(1))
+    long index = fn.helper() ? -1000L - batch.index() * 100L - batch.helpers().indexOf(fn)
         : Long.parseLong(fn.name().substring(1));
+    Object[] fields = fn.instance() ? receiverFields(index) : null;
     SplittableRandom r = new SplittableRandom(ProgramGenerator.streamSeed(SEED ^ 0x9017L, index));
     // new points in place of those at kinks come from a stream of their own, so that the first
     // try of each point is the same whether or not earlier points were replaced
@@ -463,16 +488,38 @@ class GeneratedProgramsTest {
     for (int k = 0; k < POINTS; k++) {
       int which = k;
       Tried tried = checkAwayFromKinks(ProgramGenerator.point(fn, r, k),
-          () -> ProgramGenerator.point(fn, again, which), args -> checkPoint(u, fn, args), stats);
+          () -> ProgramGenerator.point(fn, again, which), args -> checkPoint(u, fn, args, fields),
+          stats);
       if (tried.verdict().outcome() == Outcome.FAILED) {
         String problem = tried.verdict().problem();
         if (tried.tries() > 1) {
           problem = "(try " + tried.tries() + " of this point: the earlier tries lay at kinks) " + problem;
         }
-        failures.add(report(batch, fn, problem, tried.args(), null, u));
+        if (fields != null) {
+          problem = "(the instance: " + receiverText(fn, fields) + ") " + problem;
+        }
+        failures.add(report(batch, fn, problem, tried.args(), null, u, fields));
         return; // one failure per method is enough
       }
     }
+  }
+
+  /**
+   * The field values of the instance an instance program is called on ({@code scale},
+   * {@code weights}: never empty), from a stream of their own: data, never differentiated.
+   */
+  static Object[] receiverFields(long index) {
+    SplittableRandom r = new SplittableRandom(ProgramGenerator.streamSeed(SEED ^ 0x5E1FL, index));
+    double scale = ProgramGenerator.value(r);
+    double[] weights = new double[1 + r.nextInt(4)];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = ProgramGenerator.value(r);
+    }
+    return new Object[] {scale, weights};
+  }
+
+  static String receiverText(Fn fn, Object[] fields) {
+    return "new " + fn.owner() + "(" + javaArgs(fields) + ")";
   }
 
   /** What the comparison at one point found. */
@@ -543,38 +590,62 @@ class GeneratedProgramsTest {
    * method at one point.
    */
   static Verdict checkPoint(Unit u, Fn fn, Object[] args) {
+    return checkPoint(u, fn, args, null);
+  }
+
+  /**
+   * As above; {@code fields}: for an instance method, the constructor arguments of the instance
+   * (the generated gradient takes it first: {@code FuzzBGrad.f(instance, args...)}).
+   */
+  static Verdict checkPoint(Unit u, Fn fn, Object[] args, Object[] fields) {
     String cls = fn.qualifiedOwner();
     Class<?>[] types = fn.params().stream().map(p -> switch (p.kind()) {
       case DOUBLE -> double.class;
       case ARRAY -> double[].class;
+      case MATRIX -> double[][].class;
       case INT -> int.class;
       case LONG -> long.class;
       case BOOLEAN -> boolean.class;
     }).toArray(Class<?>[]::new);
+    Object receiver = null;
+    Class<?>[] gradTypes = types;
+    if (fn.instance()) {
+      Class<?> owner = u.compiled.load(cls);
+      try {
+        receiver = owner.getConstructor(double.class, double[].class)
+            .newInstance(fields[0], ((double[]) fields[1]).clone());
+      } catch (ReflectiveOperationException e) {
+        return Verdict.failed("cannot construct " + cls + ": " + e);
+      }
+      gradTypes = new Class<?>[types.length + 1];
+      gradTypes[0] = owner;
+      System.arraycopy(types, 0, gradTypes, 1, types.length);
+    }
+    Object self = receiver;
     Method primal = u.method(cls, fn.name(), types);
-    Method grad = u.method(Gradients.gradClass(cls), fn.name(), types);
+    Method grad = u.method(Gradients.gradClass(cls), fn.name(), gradTypes);
     if (primal == null || grad == null) {
       return Verdict.failed("no method " + (primal == null ? cls : Gradients.gradClass(cls)) + "."
-          + fn.name() + Arrays.toString(types));
+          + fn.name() + Arrays.toString(primal == null ? types : gradTypes));
     }
 
     double value;
     try {
-      value = (double) invoke(primal, copy(args));
+      value = (double) invokeOn(self, primal, copy(args));
     } catch (InvocationTargetException e) {
       return Verdict.failed("GENERATOR BUG: the source method threw " + stackTrace(e.getCause()));
     }
     if (!Double.isFinite(value)) {
       return Verdict.failed("GENERATOR BUG: the source method returned " + value);
     }
-    Object[] gradArgs = copy(args);
+    Object[] gradArgs = withReceiver(self, copy(args));
     Object record;
     try {
       record = invoke(grad, gradArgs);
     } catch (InvocationTargetException e) {
       return Verdict.failed("the generated gradient method threw " + stackTrace(e.getCause()));
     }
-    if (!Arrays.deepEquals(gradArgs, args)) {
+    if (!Arrays.deepEquals(gradArgs, withReceiver(self, args))) {
       return Verdict.failed("the generated gradient method modified its arguments: "
           + Arrays.deepToString(gradArgs));
     }
@@ -600,7 +671,14 @@ class GeneratedProgramsTest {
       positions[k] = indexOf(fn, names.get(k));
       Object a = args[positions[k]];
       Object g = components.get(names.get(k));
-      if (a instanceof double[] arr) {
+      if (a instanceof double[][] mat) {
+        point[k] = Gradients.flatten(mat);
+        if (!(g instanceof double[][] gm) || !Gradients.sameShape(gm, mat)) {
+          return Verdict.failed("component " + names.get(k) + " is " + describe(g)
+              + ", expected a double[][] shaped like " + Arrays.deepToString(mat));
+        }
+        gradient[k] = Gradients.flatten(gm);
+      } else if (a instanceof double[] arr) {
         point[k] = arr.clone();
         if (!(g instanceof double[] ga) || ga.length != arr.length) {
           return Verdict.failed("component " + names.get(k) + " is " + describe(g)
@@ -617,21 +695,25 @@ class GeneratedProgramsTest {
       }
     }
     boolean allArrays = n > 0;
+    Object[] likes = new Object[n];
     for (int k = 0; k < n; k++) {
-      allArrays &= args[positions[k]] instanceof double[];
+      likes[k] = args[positions[k]];
+      allArrays &= likes[k] instanceof double[] || likes[k] instanceof double[][];
     }
-    String into = allArrays ? checkIntoArrays(u, fn, types, args, value, gradient)
-        : checkInto(u, fn, types, args, value, gradient);
+    String into = allArrays ? checkIntoArrays(u, fn, gradTypes, withReceiver(self, args), value, gradient, likes)
+        : checkInto(u, fn, gradTypes, withReceiver(self, args), value, gradient);
     if (into != null) {
       return Verdict.failed(into);
     }
     GradCheck.Function f = p -> {
       Object[] call = copy(args);
       for (int k = 0; k < n; k++) {
-        call[positions[k]] = args[positions[k]] instanceof double[] ? p[k].clone() : (Object) p[k][0];
+        Object a = args[positions[k]];
+        call[positions[k]] = a instanceof double[][] ? Gradients.unflatten(p[k], a)
+            : a instanceof double[] ? p[k].clone() : (Object) p[k][0];
       }
       try {
-        return (double) invoke(primal, call);
+        return (double) invokeOn(self, primal, call);
       } catch (InvocationTargetException e) {
         throw new IllegalStateException("GENERATOR BUG: the source method threw", e.getCause());
       }
@@ -761,19 +843,22 @@ class GeneratedProgramsTest {
    * per differentiated array, overwritten with what the record holds.
    */
   private static String checkIntoArrays(Unit u, Fn fn, Class<?>[] types, Object[] args, double value,
-      double[][] gradient) {
+      double[][] gradient, Object[] likes) {
     int n = gradient.length;
     Class<?>[] intoTypes = Arrays.copyOf(types, types.length + n);
-    Arrays.fill(intoTypes, types.length, intoTypes.length, double[].class);
+    for (int k = 0; k < n; k++) {
+      intoTypes[types.length + k] = likes[k].getClass();
+    }
     Method into = u.method(Gradients.gradClass(fn.qualifiedOwner()), fn.name(), intoTypes);
     if (into == null) {
       return "no overload " + fn.name() + "(..., double[] gradient...) writing into the caller's arrays";
     }
     Object[] call = Arrays.copyOf(copy(args), args.length + n);
-    double[][] outs = new double[n][];
+    Object[] outs = new Object[n];
     for (int k = 0; k < n; k++) {
-      outs[k] = new double[gradient[k].length];
-      Arrays.fill(outs[k], -12345.0); // overwritten, never added to
+      double[] filled = new double[gradient[k].length];
+      Arrays.fill(filled, -12345.0); // overwritten, never added to
+      outs[k] = likes[k] instanceof double[][] ? Gradients.unflatten(filled, likes[k]) : filled;
       call[args.length + k] = outs[k];
     }
     Object got;
@@ -784,8 +869,9 @@ class GeneratedProgramsTest {
     }
     boolean same = got instanceof Double v && close(v, value);
     for (int k = 0; k < n; k++) {
-      for (int i = 0; i < outs[k].length; i++) {
-        same &= close(outs[k][i], gradient[k][i]);
+      double[] flat = Gradients.flatten(outs[k]);
+      for (int i = 0; i < flat.length; i++) {
+        same &= close(flat[i], gradient[k][i]);
       }
     }
     if (!same) {
@@ -858,16 +944,21 @@ class GeneratedProgramsTest {
   /** Everything needed to turn a failure into a regression test. */
   private String report(Batch batch, Fn fn, String problem, Object[] args, String compileProblem,
       Unit unit) {
+    return report(batch, fn, problem, args, compileProblem, unit, null);
+  }
+
+  private String report(Batch batch, Fn fn, String problem, Object[] args, String compileProblem,
+      Unit unit, Object[] fields) {
     long t0 = System.nanoTime();
     try {
-      return reportUntimed(batch, fn, problem, args, compileProblem, unit);
+      return reportUntimed(batch, fn, problem, args, compileProblem, unit, fields);
     } finally {
       current.reportNanos += System.nanoTime() - t0;
     }
   }
 
   private String reportUntimed(Batch batch, Fn fn, String problem, Object[] args,
-      String compileProblem, Unit unit) {
+      String compileProblem, Unit unit, Object[] fields) {
     StringBuilder sb = new StringBuilder();
     sb.append("==================== adjoint fuzz failure ====================\n");
     String what = fn == null ? "helpers of batch " + batch.index()
@@ -885,8 +976,8 @@ class GeneratedProgramsTest {
     }
     sb.append("problem: ").append(problem).append('\n');
     if (args != null) {
-      sb.append("point: ").append(fn.owner()).append('.').append(fn.name()).append('(')
-          .append(javaArgs(args)).append(")\n");
+      sb.append("point: ").append(fields != null ? receiverText(fn, fields) : fn.owner())
+          .append('.').append(fn.name()).append('(').append(javaArgs(args)).append(")\n");
     }
     // the program alone, with the helpers: short enough to read, and what a regression test needs
     List<Fn> alone = fn == null || fn.helper() ? List.of() : List.of(fn);
@@ -931,7 +1022,7 @@ class GeneratedProgramsTest {
         if (args != null) {
           String again;
           try {
-            Verdict v = checkPoint(isolated, fn, args);
+            Verdict v = checkPoint(isolated, fn, args, fields);
             again = switch (v.outcome()) {
               case PASSED, PASSED_WITH_SMALL_STEP -> "passes";
               case KINK -> "lies at a kink: " + v.problem();
@@ -945,6 +1036,29 @@ class GeneratedProgramsTest {
       }
     }
     return sb.toString();
+  }
+
+  private static final Pattern GENERATED_METHOD = Pattern.compile("    public static [\\w.]+ (\\w+)\\(.*");
+
+  /** {@link #methodText} of every method of a generated source, in one pass. */
+  static Map<String, String> methodTexts(String source) {
+    Map<String, String> out = new HashMap<>();
+    String[] lines = source.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      Matcher m = GENERATED_METHOD.matcher(lines[i]);
+      if (!m.matches()) {
+        continue;
+      }
+      StringBuilder sb = new StringBuilder();
+      for (int k = i; k < lines.length; k++) {
+        sb.append(lines[k]).append('\n');
+        if (k > i && lines[k].equals("    }")) {
+          break;
+        }
+      }
+      out.merge(m.group(1), sb.toString(), String::concat);
+    }
+    return out;
   }
 
   /** The generated methods called {@code name} (the gradient and its overloads), by indentation. */
@@ -999,6 +1113,16 @@ class GeneratedProgramsTest {
           sb.append(j > 0 ? ", " : "").append(arr[j]);
         }
         sb.append('}');
+      } else if (a instanceof double[][] m) {
+        sb.append("new double[][] {");
+        for (int j = 0; j < m.length; j++) {
+          sb.append(j > 0 ? ", " : "").append('{');
+          for (int k = 0; k < m[j].length; k++) {
+            sb.append(k > 0 ? ", " : "").append(m[j][k]);
+          }
+          sb.append('}');
+        }
+        sb.append('}');
       } else if (a instanceof Long l) {
         sb.append(l).append('L');
       } else {
@@ -1021,11 +1145,26 @@ class GeneratedProgramsTest {
   // ------------------------------------------------------------------------------ utilities
 
   private static Object invoke(Method m, Object[] args) throws InvocationTargetException {
+    return invokeOn(null, m, args);
+  }
+
+  private static Object invokeOn(Object self, Method m, Object[] args) throws InvocationTargetException {
     try {
-      return m.invoke(null, args);
+      return m.invoke(self, args);
     } catch (IllegalAccessException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** {@code args} with the instance first, or {@code args} for a static method. */
+  private static Object[] withReceiver(Object self, Object[] args) {
+    if (self == null) {
+      return args;
+    }
+    Object[] out = new Object[args.length + 1];
+    out[0] = self;
+    System.arraycopy(args, 0, out, 1, args.length);
+    return out;
   }
 
   private static Object[] copy(Object[] args) {
@@ -1033,6 +1172,12 @@ class GeneratedProgramsTest {
     for (int i = 0; i < out.length; i++) {
       if (out[i] instanceof double[] a) {
         out[i] = a.clone();
+      } else if (out[i] instanceof double[][] m) {
+        double[][] c = new double[m.length][];
+        for (int j = 0; j < m.length; j++) {
+          c[j] = m[j].clone();
+        }
+        out[i] = c;
       }
     }
     return out;
@@ -1050,7 +1195,8 @@ class GeneratedProgramsTest {
 
   private static String describe(Object o) {
     return o == null ? "null" : o.getClass().getSimpleName()
-        + (o instanceof double[] a ? "[" + a.length + "]" : "");
+        + (o instanceof double[] a ? "[" + a.length + "]" : "")
+        + (o instanceof double[][] m ? " " + Arrays.deepToString(m) : "");
   }
 
   private static String stackTrace(Throwable t) {

@@ -171,7 +171,7 @@ class KinkDetectionTest {
         }
         """;
     Fn fn = new Fn("Tie", "f", List.of(new Param("u", Kind.ARRAY), new Param("y", Kind.DOUBLE)),
-        null, source, false, List.of());
+        null, source, false, List.of(), false, true);
     Unit unit = new Unit(List.of(fn), Compiled.of("p.Tie", source), null);
 
     Verdict atTie = GeneratedProgramsTest.checkPoint(unit, fn, args(TIE));

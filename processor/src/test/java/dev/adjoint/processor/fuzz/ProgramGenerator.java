@@ -16,7 +16,24 @@ import java.util.SplittableRandom;
  *
  * <p>Programs come in batches: one batch is two classes, {@code p.FuzzB} (the programs and some
  * helpers) and {@code p.FuzzBLib} (the other helpers). Helpers are small {@code @Differentiable}
- * methods that the programs, and later helpers, call, within a class and across the two classes.
+ * methods that the programs, and later helpers, call, within a class and across the two classes;
+ * besides them every batch has a recursive helper {@code r0(a, b, k)} (calling itself, or
+ * mutually {@code r1} in the library class, with a strictly decreasing depth {@code k}; callers
+ * pass depths of at most 8) and two unannotated helpers, {@code private static p0} and
+ * package-private {@code FuzzBLib.p1}, which the processor differentiates implicitly (they are
+ * checked through the programs that call them). About one program in eight is an instance method
+ * of the main class, reading its {@code private final} fields {@code scale} and {@code weights}.
+ *
+ * <p>Besides doubles, arrays, ints, longs and booleans, loops of every form, branches, calls and
+ * Math, programs contain {@code double[][]} parameters ({@code mat}, {@code grid}; ragged at some
+ * points) and top-level {@code new double[r][c]} locals, read and written through {@code m[i][j]},
+ * row locals and enhanced-for rows; array initializers, clones, {@code System.arraycopy} and
+ * {@code Arrays.fill}, arrays declared inside loops, branches and switch cases; {@code int[]}
+ * index arrays and gathers {@code a[p[i]]}; switch statements (old form with fall-through and
+ * {@code default} anywhere, arrow form) and switch expressions (block arms with {@code yield}
+ * only as a declaration's whole initializer, the processor's documented limit); labelled
+ * {@code break} / {@code continue} out of nested loops; int bit operations in conditions; the
+ * class's {@code private static final} constant {@code RATE} and table {@code TABLE}.
  *
  * <p>Everything is a pure function of the seed: program {@code g} is generated from its own
  * random stream (seed and {@code g}), the helpers of batch {@code b} from theirs, so one program
@@ -28,7 +45,10 @@ import java.util.SplittableRandom;
  * inside their domains ({@code log(1 + a * a)}, {@code asin(0.9 * tanh(a))}, ...).
  */
 final class ProgramGenerator {
-  /** Helper methods per batch: even ones in the main class, odd ones in the library class. */
+  /**
+   * Annotated, non-recursive helper methods per batch: even ones in the main class, odd ones in
+   * the library class (the recursive and unannotated helpers come on top).
+   */
   static final int HELPERS = 4;
 
   /** Largest magnitude a sub-expression may reach before it is scaled or squashed. */
@@ -42,7 +62,8 @@ final class ProgramGenerator {
 
   /** Kinds of parameters and variables. */
   enum Kind {
-    DOUBLE("double"), ARRAY("double[]"), INT("int"), LONG("long"), BOOLEAN("boolean");
+    DOUBLE("double"), ARRAY("double[]"), MATRIX("double[][]"), INT("int"), LONG("long"),
+    BOOLEAN("boolean");
 
     final String java;
 
@@ -51,16 +72,21 @@ final class ProgramGenerator {
     }
 
     boolean differentiable() {
-      return this == DOUBLE || this == ARRAY;
+      return this == DOUBLE || this == ARRAY || this == MATRIX;
     }
   }
 
   /** A parameter of a generated method. */
   record Param(String name, Kind kind) {}
 
-  /** A generated method. */
+  /**
+   * A generated method. {@code instance}: an instance method of the main class, whose generated
+   * gradient takes the instance first; {@code checked}: false for the unannotated (implicitly
+   * differentiated) helpers, whose generated methods are package-private and only checked
+   * through their callers.
+   */
   record Fn(String owner, String name, List<Param> params, List<String> wrt, String source,
-      boolean helper, List<String> callees) {
+      boolean helper, List<String> callees, boolean instance, boolean checked) {
     /** The names of the parameters the generated gradient differentiates, in parameter order. */
     List<String> differentiated() {
       List<String> out = new ArrayList<>();
@@ -89,8 +115,8 @@ final class ProgramGenerator {
         }
       }
       main.addAll(which);
-      return new String[] {
-          "p." + mainClass, classSource(mainClass, main), "p." + libClass, classSource(libClass, lib)};
+      return new String[] {"p." + mainClass, classSource(mainClass, main, true), "p." + libClass,
+          classSource(libClass, lib, false)};
     }
 
     /** Sources with the given programs and every helper. */
@@ -120,15 +146,40 @@ final class ProgramGenerator {
   static final double C1 = -1.25;
   static final int K = 3;
 
-  private static String classSource(String name, List<Fn> methods) {
+  /** A private constant and a private table of every generated class. */
+  static final double RATE = 0.35;
+  static final double[] TABLE = {0.5, -1.25, 2.0, 0.75};
+
+  /**
+   * The source of one class. The main class is also a model: instance programs read its
+   * {@code private final} fields {@code scale} and {@code weights} (never empty) as data; the
+   * test constructs it with {@code new FuzzB(scale, weights)}.
+   */
+  private static String classSource(String name, List<Fn> methods, boolean main) {
     StringBuilder sb = new StringBuilder();
     sb.append("package p;\n\n");
-    sb.append("import dev.adjoint.Differentiable;\n\n");
+    sb.append("import dev.adjoint.Differentiable;\n");
+    sb.append("import java.util.Arrays;\n\n");
     sb.append("public final class ").append(name).append(" {\n");
     sb.append("  static final double C0 = ").append(C0).append(";\n");
     sb.append("  static final double C1 = ").append(C1).append(";\n");
-    sb.append("  static final int K = ").append(K).append(";\n\n");
-    sb.append("  private ").append(name).append("() {}\n");
+    sb.append("  static final int K = ").append(K).append(";\n");
+    sb.append("  private static final double RATE = ").append(RATE).append(";\n");
+    sb.append("  private static final double[] TABLE = {");
+    for (int i = 0; i < TABLE.length; i++) {
+      sb.append(i > 0 ? ", " : "").append(TABLE[i]);
+    }
+    sb.append("};\n\n");
+    if (main) {
+      sb.append("  private final double scale;\n");
+      sb.append("  private final double[] weights;\n\n");
+      sb.append("  public ").append(name).append("(double scale, double[] weights) {\n");
+      sb.append("    this.scale = scale;\n");
+      sb.append("    this.weights = weights;\n");
+      sb.append("  }\n");
+    } else {
+      sb.append("  private ").append(name).append("() {}\n");
+    }
     for (Fn m : methods) {
       sb.append('\n').append(m.source());
     }
@@ -157,6 +208,22 @@ final class ProgramGenerator {
       String owner = k % 2 == 0 ? main : lib;
       helpers.add(new Gen(r, owner, main, lib, List.copyOf(helpers)).helper("h" + k));
     }
+    List<Fn> regular = List.copyOf(helpers);
+    // recursion (direct, or mutual across the two classes) and unannotated helpers
+    SplittableRandom x = new SplittableRandom(streamSeed(seed ^ 0x7EC5L, b));
+    if (x.nextBoolean()) {
+      helpers.add(new Gen(new SplittableRandom(x.nextLong()), main, main, lib, regular)
+          .recursive("r0", "r0", main));
+    } else {
+      helpers.add(new Gen(new SplittableRandom(x.nextLong()), main, main, lib, regular)
+          .recursive("r0", "r1", lib));
+      helpers.add(new Gen(new SplittableRandom(x.nextLong()), lib, main, lib, regular)
+          .recursive("r1", "r0", main));
+    }
+    helpers.add(new Gen(new SplittableRandom(x.nextLong()), main, main, lib, regular)
+        .implicitHelper("p0", true));
+    helpers.add(new Gen(new SplittableRandom(x.nextLong()), lib, main, lib, regular)
+        .implicitHelper("p1", false));
     List<Fn> programs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int g = first + i;
@@ -199,6 +266,28 @@ final class ProgramGenerator {
       {"parameter reassigned", "^\\s*[xyzab] [-+*/]?= "},
       {"declared, assigned in branches", "double \\w+;"},
       {"accumulation loop", "(?s)double (d\\d+) = 0;\\n\\s*for \\(int i\\d+ = 0; [^\\n]*\\{\\n.*?\\1 [-+]?= "},
+      {"double[][] param", "double\\[\\]\\[\\] (mat|grid)[,)]"},
+      {"double[][] local", "double\\[\\]\\[\\] g\\d+ = new double\\["},
+      {"m[i].length", "\\]\\.length"},
+      {"row local", "double\\[\\] row\\d+ = \\w+\\["},
+      {"for over rows", "for \\(double\\[\\] "},
+      {"array initializer", "(= \\{|new (double|int)\\[\\] \\{)"},
+      {"array declared in a block", "^ {6,}double\\[\\] t\\d+ = "},
+      {"int[] index array", "int\\[\\] p\\d+ = "},
+      {"a[p[i]]", "\\w\\[p\\d+\\["},
+      {"clone()", "\\.clone\\(\\)"},
+      {"System.arraycopy", "System\\.arraycopy\\("},
+      {"Arrays.fill", "Arrays\\.fill\\("},
+      {"switch statement", "^\\s*switch \\("},
+      {"switch fall-through", "(?m)^\\s*(?!break;)(?!case )[^\\n]*;\\n\\s*(case [^\\n>]*|default):$"},
+      {"switch expression", "(\\(|= )switch \\("},
+      {"yield", "\\byield\\b"},
+      {"labelled break/continue", "(break|continue) outer\\d+;"},
+      {"bit operation", "( >> | << | \\^ | & \\d| \\| 1)"},
+      {"recursive call", "\\br[01]\\("},
+      {"unannotated helper call", "\\bp[01]\\("},
+      {"private constant", "\\b(RATE|TABLE)\\b"},
+      {"instance method", "public double f\\d+\\("},
   };
 
   /** For each construct, in how many of {@code fns} it occurs. */
@@ -246,6 +335,20 @@ final class ProgramGenerator {
             a[j] = value(r);
           }
           yield a;
+        }
+        case MATRIX -> {
+          // rectangular, sometimes ragged (rows of different lengths, empty ones too)
+          int rows = which == 1 ? r.nextInt(2) : r.nextInt(10) < 2 ? r.nextInt(2) : 2 + r.nextInt(3);
+          int cols = 1 + r.nextInt(4);
+          boolean ragged = r.nextInt(10) < 2;
+          double[][] m = new double[rows][];
+          for (int row = 0; row < rows; row++) {
+            m[row] = new double[ragged ? r.nextInt(5) : cols];
+            for (int j = 0; j < m[row].length; j++) {
+              m[row][j] = value(r);
+            }
+          }
+          yield m;
         }
         case INT -> which == 1 ? r.nextInt(2) : r.nextInt(5);
         case LONG -> (long) r.nextInt(4);
@@ -320,8 +423,26 @@ final class ProgramGenerator {
     }
   }
 
-  /** A double[]: arrays with equal {@code key} have equal lengths. */
-  private record AVar(String name, String key, boolean local) {}
+  /**
+   * A double[]: arrays with equal {@code key} have equal lengths. {@code row}: a row of a
+   * {@code double[][]} ({@code m[i]}, a row local, an enhanced-for row), never passed to calls,
+   * cloned or copied; {@code writable}: elements may be assigned (local arrays and the rows of
+   * local matrices named by index).
+   */
+  private record AVar(String name, String key, boolean local, boolean row, boolean writable) {
+    AVar(String name, String key, boolean local) {
+      this(name, key, local, false, local);
+    }
+  }
+
+  /**
+   * A double[][]: {@code rowsKey} keys its length, {@code colsKey} its rows' lengths (null for a
+   * parameter, whose rows may be ragged).
+   */
+  private record MVar(String name, String rowsKey, String colsKey, boolean local) {}
+
+  /** An int[] of indices: its elements are valid indices of the arrays with the same key. */
+  private record IArr(String name, String key) {}
 
   /** Within the current scope, {@code index} lies in [0, length of arrays with {@code key}). */
   private record Binding(String index, String key) {}
@@ -332,10 +453,29 @@ final class ProgramGenerator {
     final List<String> longs = new ArrayList<>();
     final List<String> bools = new ArrayList<>();
     final List<AVar> arrays = new ArrayList<>();
+    final List<MVar> mats = new ArrayList<>();
+    final List<IArr> intArrays = new ArrayList<>();
     final List<Binding> bindings = new ArrayList<>();
   }
 
-  private record Loop(boolean continueOk) {}
+  /** An enclosing loop: whether {@code continue} may target it, and its label (or null). */
+  private record Loop(boolean continueOk, String label) {
+    Loop(boolean continueOk) {
+      this(continueOk, null);
+    }
+  }
+
+  /** How a method is declared. */
+  enum Style {
+    /** {@code @Differentiable public static}. */
+    STATIC,
+    /** {@code @Differentiable public}, an instance method of the main class. */
+    INSTANCE,
+    /** {@code private static}, unannotated: differentiated implicitly. */
+    PRIVATE,
+    /** {@code static} (package-private), unannotated: differentiated implicitly. */
+    PACKAGE
+  }
 
   /** Generates one method. */
   private static final class Gen {
@@ -353,6 +493,8 @@ final class ProgramGenerator {
     int maxNest;
     int calls;
     final Set<String> called = new LinkedHashSet<>();
+    /** An instance method: may read the fields {@code scale} and {@code weights}. */
+    boolean instance;
 
     Gen(SplittableRandom r, String owner, String mainClass, String libClass, List<Fn> callable) {
       this.r = r;
@@ -389,7 +531,7 @@ final class ProgramGenerator {
       }
       remaining = 2 + r.nextInt(5);
       maxNest = 2;
-      return method(name, params, null, true);
+      return method(name, params, null, true, Style.STATIC);
     }
 
     Fn program(String name) {
@@ -436,17 +578,97 @@ final class ProgramGenerator {
           wrt = diff;
         }
       }
+      if (r.nextInt(100) < 18) {
+        // a matrix, differentiated like the arrays
+        params.add(r.nextInt(params.size() + 1), new Param(chance(50) ? "mat" : "grid", Kind.MATRIX));
+      }
       remaining = 4 + r.nextInt(12);
       maxNest = 3;
-      return method(name, params, wrt, false);
+      // some programs are instance methods of the main class, reading its fields as data
+      Style style = r.nextInt(100) < 12 ? Style.INSTANCE : Style.STATIC;
+      instance = style == Style.INSTANCE;
+      return method(name, params, wrt, false, style);
+    }
+
+    /**
+     * An unannotated helper ({@code private static} in the main class, package-private in the
+     * library class), differentiated implicitly because programs call it with active arguments.
+     */
+    Fn implicitHelper(String name, boolean isPrivate) {
+      List<Param> params = new ArrayList<>();
+      switch (r.nextInt(4)) {
+        case 0 -> params.add(new Param("a", Kind.DOUBLE));
+        case 1 -> {
+          params.add(new Param("a", Kind.DOUBLE));
+          params.add(new Param("b", Kind.DOUBLE));
+        }
+        case 2 -> {
+          params.add(new Param("w", Kind.ARRAY));
+          params.add(new Param("a", Kind.DOUBLE));
+        }
+        default -> {
+          params.add(new Param("a", Kind.DOUBLE));
+          params.add(new Param("k", Kind.INT));
+        }
+      }
+      remaining = 2 + r.nextInt(4);
+      maxNest = 2;
+      return method(name, params, null, true, isPrivate ? Style.PRIVATE : Style.PACKAGE);
+    }
+
+    /**
+     * A recursive {@code @Differentiable} helper {@code name(a, b, k)}: returns a smooth
+     * expression when {@code k <= 0}, else combines (contractively) the result of
+     * {@code callee(.., .., k - 1)} (or {@code k - 2}, {@code k / 2}): itself (direct recursion)
+     * or its partner (mutual). Callers pass small non-negative depths (at most 8).
+     */
+    Fn recursive(String name, String callee, String calleeOwner) {
+      List<Param> params = List.of(new Param("a", Kind.DOUBLE), new Param("b", Kind.DOUBLE),
+          new Param("k", Kind.INT));
+      helper = true;
+      maxNest = 2;
+      Frame top = new Frame();
+      frames.add(top);
+      for (Param p : params) {
+        names.add(p.name());
+      }
+      top.doubles.add(new DVar("a", VAR_BOUND, false, 0));
+      top.doubles.add(new DVar("b", VAR_BOUND, false, 0));
+      top.ints.add(new IVar("k", true, 8, false, 0));
+      List<String> body = new ArrayList<>();
+      body.add("if (k <= 0) {");
+      body.add("  return " + limit(dexpr(2), VAR_BOUND).code() + ";");
+      body.add("}");
+      remaining = r.nextInt(3);
+      while (remaining > 0) {
+        body.addAll(statement(0).lines());
+      }
+      String q = calleeOwner.equals(owner) ? "" : calleeOwner + ".";
+      String dec = chance(70) ? "k - 1" : chance(50) ? "k - 2" : "k / 2";
+      String rec = freshDouble();
+      body.add("double " + rec + " = " + q + callee + "(" + limit(dexpr(2), VAR_BOUND).code() + ", "
+          + limit(dexpr(2), VAR_BOUND).code() + ", " + dec + ");");
+      String ret = switch (r.nextInt(3)) {
+        case 0 -> "0.5 * " + rec + " + " + bounded(1.5);
+        case 1 -> "3.0 * Math.tanh(" + rec + " * " + bounded(1) + " + " + bounded(1) + ")";
+        default -> rec + " * Math.cos(" + bounded(2) + ")";
+      };
+      body.add("return " + ret + ";");
+      called.add(callee);
+      return new Fn(owner, name, params, null, header(name, params, null, Style.STATIC, body), true,
+          List.copyOf(called), false, true);
     }
 
     /** Sums of accumulation loops that only the final return reads, linearly. */
     private final List<String> linearSums = new ArrayList<>();
+    /** Top-level variables added to a program's result (matrix sums, gathers). */
+    private final List<String> resultTerms = new ArrayList<>();
 
-    private Fn method(String name, List<Param> params, List<String> wrt, boolean helper) {
+    private Fn method(String name, List<Param> params, List<String> wrt, boolean helper,
+        Style style) {
       this.helper = helper;
       linearSums.clear();
+      resultTerms.clear();
       boolean assignParams = chance(25);
       Frame top = new Frame();
       frames.add(top);
@@ -457,6 +679,7 @@ final class ProgramGenerator {
           // parameters may be reassigned like locals (in some methods)
           case DOUBLE -> top.doubles.add(new DVar(p.name(), helper ? VAR_BOUND : 1.5, assignParams, 0));
           case ARRAY -> top.arrays.add(new AVar(p.name(), p.name(), false));
+          case MATRIX -> top.mats.add(new MVar(p.name(), p.name() + "#rows", null, false));
           case INT -> top.ints.add(new IVar(p.name(), true, 4, false, 0));
           case LONG -> top.longs.add(p.name());
           case BOOLEAN -> top.bools.add(p.name());
@@ -470,18 +693,35 @@ final class ProgramGenerator {
       for (String sum : linearSums) {
         result.append(" + 0.5 * ").append(sum);
       }
-      body.add("return " + result + ";");
-
-      StringBuilder sb = new StringBuilder();
-      sb.append("  @Differentiable");
-      if (wrt != null) {
-        sb.append("(wrt = {");
-        for (int i = 0; i < wrt.size(); i++) {
-          sb.append(i > 0 ? ", " : "").append('"').append(wrt.get(i)).append('"');
-        }
-        sb.append("})");
+      for (String t : resultTerms) {
+        result.append(" + 0.25 * ").append(t);
       }
-      sb.append("\n  public static double ").append(name).append('(');
+      body.add("return " + result + ";");
+      return new Fn(owner, name, List.copyOf(params), wrt, header(name, params, wrt, style, body),
+          helper, List.copyOf(called), style == Style.INSTANCE,
+          style == Style.STATIC || style == Style.INSTANCE);
+    }
+
+    private static String header(String name, List<Param> params, List<String> wrt, Style style,
+        List<String> body) {
+      StringBuilder sb = new StringBuilder();
+      if (style == Style.STATIC || style == Style.INSTANCE) {
+        sb.append("  @Differentiable");
+        if (wrt != null) {
+          sb.append("(wrt = {");
+          for (int i = 0; i < wrt.size(); i++) {
+            sb.append(i > 0 ? ", " : "").append('"').append(wrt.get(i)).append('"');
+          }
+          sb.append("})");
+        }
+        sb.append('\n');
+      }
+      sb.append(switch (style) {
+        case STATIC -> "  public static double ";
+        case INSTANCE -> "  public double ";
+        case PRIVATE -> "  private static double ";
+        case PACKAGE -> "  static double ";
+      }).append(name).append('(');
       for (int i = 0; i < params.size(); i++) {
         sb.append(i > 0 ? ", " : "").append(params.get(i).kind().java).append(' ')
             .append(params.get(i).name());
@@ -491,7 +731,7 @@ final class ProgramGenerator {
         sb.append("    ").append(line).append('\n');
       }
       sb.append("  }\n");
-      return new Fn(owner, name, List.copyOf(params), wrt, sb.toString(), helper, List.copyOf(called));
+      return sb.toString();
     }
 
     private Ex returnExpr() {
@@ -539,6 +779,29 @@ final class ProgramGenerator {
     private List<AVar> arrays() {
       List<AVar> out = new ArrayList<>();
       frames.forEach(f -> out.addAll(f.arrays));
+      return out;
+    }
+
+    private List<MVar> mats() {
+      List<MVar> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.mats));
+      return out;
+    }
+
+    private List<IArr> intArrays() {
+      List<IArr> out = new ArrayList<>();
+      frames.forEach(f -> out.addAll(f.intArrays));
+      return out;
+    }
+
+    /** The double[] that may be passed to calls, cloned and copied: not rows of matrices. */
+    private List<AVar> plainArrays() {
+      List<AVar> out = new ArrayList<>();
+      for (AVar a : arrays()) {
+        if (!a.row()) {
+          out.add(a);
+        }
+      }
       return out;
     }
 
@@ -654,6 +917,13 @@ final class ProgramGenerator {
       boolean top = frames.size() == 1 && loops.isEmpty() && branchDepth == 0;
       boolean inLoop = !loops.isEmpty();
       for (int attempt = 0; attempt < 20; attempt++) {
+        if (chance(16)) {
+          Code c = newerConstruct(nest, top);
+          if (c != null) {
+            return c;
+          }
+          continue;
+        }
         int w = r.nextInt(100);
         Code c = null;
         if (w < 18) {
@@ -665,7 +935,7 @@ final class ProgramGenerator {
         } else if (w < 60) {
           c = nest >= maxNest ? null : top && chance(30) ? sumLoop(nest) : loop(nest);
         } else if (w < 68) {
-          c = top && chance(70) ? localArray() : arrayWrite();
+          c = chance(top ? 70 : 25) ? anyLocalArray() : arrayWrite();
         } else if (w < 73) {
           c = declareInt();
         } else if (w < 77) {
@@ -704,7 +974,7 @@ final class ProgramGenerator {
         frame().doubles.add(new DVar(name, v.max, true, loopDepth()));
         return Code.simpleDecl("double " + name + " = " + v.name + ";");
       }
-      Ex e = maybeLimit(dexpr(1 + r.nextInt(3)), VAR_BOUND);
+      Ex e = chance(5) ? switchExpr(2, true) : maybeLimit(dexpr(1 + r.nextInt(3)), VAR_BOUND);
       String name = freshDouble();
       frame().doubles.add(new DVar(name, Math.max(e.bound(), 0.01), true, loopDepth()));
       return Code.simpleDecl("double " + name + " = " + e.code() + ";");
@@ -820,6 +1090,16 @@ final class ProgramGenerator {
     private Code jump(int nest) {
       Loop l = loops.get(loops.size() - 1);
       String what = l.continueOk() && chance(50) ? "continue;" : "break;";
+      List<Loop> labelled = new ArrayList<>();
+      for (Loop o : loops) {
+        if (o.label() != null) {
+          labelled.add(o);
+        }
+      }
+      if (!labelled.isEmpty() && chance(40)) {
+        Loop o = pick(labelled);
+        what = (o.continueOk() && chance(50) ? "continue " : "break ") + o.label() + ";";
+      }
       String head = "if (" + cond(2) + ")";
       branchDepth++;
       Code body = chance(50) || nest >= maxNest ? new Code(List.of(what), true)
@@ -861,7 +1141,8 @@ final class ProgramGenerator {
         case 0 -> "(" + intExpr() + " + " + r.nextInt(3) + ") % " + (2 + r.nextInt(4));
         case 1 -> "Math.min(" + intExpr() + ", " + (1 + r.nextInt(4)) + ")";
         case 2 -> "(" + intExpr() + " * 2 + 1) / 3";
-        case 3 -> "Math.max(" + intExpr() + " - 1, 0)";
+        case 3 -> chance(50) ? "Math.max(" + intExpr() + " - 1, 0)"
+            : chance(50) ? "(" + intExpr() + " << 1 | 1) % 5" : "(" + intExpr() + " ^ " + intExpr() + ") & 3";
         default -> String.valueOf(r.nextInt(4));
       };
       frame().ints.add(new IVar(name, true, 5, true, loopDepth()));
@@ -923,6 +1204,12 @@ final class ProgramGenerator {
 
     /** {@code double[] t = new double[len];} at the top level, often with a fill loop. */
     private Code localArray() {
+      String[] spec = lengthSpec();
+      return localArrayRest(fresh("t"), spec[0], spec[1]);
+    }
+
+    /** A length for a new array: {@code {code, key}}. */
+    private String[] lengthSpec() {
       List<AVar> arrays = arrays();
       List<IVar> params = new ArrayList<>();
       for (IVar v : frames.get(0).ints) {
@@ -954,7 +1241,10 @@ final class ProgramGenerator {
         len = String.valueOf(c);
         key = String.valueOf(c);
       }
-      String name = fresh("t");
+      return new String[] {len, key};
+    }
+
+    private Code localArrayRest(String name, String len, String key) {
       List<String> out = new ArrayList<>();
       out.add("double[] " + name + " = new double[" + len + "];");
       frame().arrays.add(new AVar(name, key, true));
@@ -981,7 +1271,7 @@ final class ProgramGenerator {
     private Code arrayWrite() {
       List<AVar> locals = new ArrayList<>();
       for (AVar a : arrays()) {
-        if (a.local()) {
+        if (a.writable()) {
           locals.add(a);
         }
       }
@@ -1032,6 +1322,415 @@ final class ProgramGenerator {
       String store = loopDepth() > 0 ? el + " = 0.5 * " + el + " + " + bounded(1.5) + ";"
           : el + " = " + bounded(VAR_BOUND) + ";";
       return new Code(braced("if (" + guard + ")", Code.simple(store)), false);
+    }
+
+    // ------------------------------------------------------------------ newer constructs
+
+    /**
+     * Constructs the processor learned later: switch statements, labelled loops, matrices,
+     * array copies, int[] index arrays.
+     */
+    private Code newerConstruct(int nest, boolean top) {
+      if (!mats().isEmpty() && chance(35)) {
+        Code c = matrixLoop(nest);
+        if (c != null) {
+          return c;
+        }
+      }
+      int w = r.nextInt(100);
+      if (w < 24) {
+        return switchStatement(nest);
+      } else if (w < 40) {
+        return labelledLoops(nest);
+      } else if (w < 62) {
+        Code c = mats().isEmpty() || top && chance(25) ? (top ? localMatrix() : null) : matrixLoop(nest);
+        return c;
+      } else if (w < 72) {
+        return copyStatement();
+      } else if (w < 84) {
+        return intArray();
+      } else {
+        return anyLocalArray();
+      }
+    }
+
+    /** A local double[]: {@code new double[n]} (maybe filled), an initializer, a clone. */
+    private Code anyLocalArray() {
+      int w = r.nextInt(100);
+      Code c = null;
+      if (w < 25) {
+        c = arrayInitializer();
+      } else if (w < 45) {
+        c = cloneArray();
+      }
+      return c != null ? c : localArray();
+    }
+
+    private Code arrayInitializer() {
+      int n = 1 + r.nextInt(4);
+      String name = fresh("t");
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        sb.append(i > 0 ? ", " : "").append(chance(20) ? constant(-2, 2)
+            : limit(dexpr(1 + r.nextInt(2)), VAR_BOUND).code());
+      }
+      String init = chance(50) ? "{" + sb + "}" : "new double[] {" + sb + "}";
+      frame().arrays.add(new AVar(name, String.valueOf(n), true));
+      return Code.simpleDecl("double[] " + name + " = " + init + ";");
+    }
+
+    private Code cloneArray() {
+      List<AVar> as = plainArrays();
+      if (as.isEmpty()) {
+        return null;
+      }
+      AVar a = pick(as);
+      String name = fresh("t");
+      frame().arrays.add(new AVar(name, a.key(), true));
+      return Code.simpleDecl("double[] " + name + " = " + a.name() + ".clone();");
+    }
+
+    /** {@code System.arraycopy} and {@code Arrays.fill} into a local array. */
+    private Code copyStatement() {
+      List<AVar> dsts = new ArrayList<>();
+      for (AVar a : plainArrays()) {
+        if (a.writable()) {
+          dsts.add(a);
+        }
+      }
+      if (dsts.isEmpty()) {
+        return null;
+      }
+      AVar d = pick(dsts);
+      List<AVar> srcs = new ArrayList<>(plainArrays());
+      srcs.remove(d);
+      int w = r.nextInt(4);
+      if (w < 2 && !srcs.isEmpty()) {
+        String s = pick(srcs).name();
+        return Code.simple("System.arraycopy(" + s + ", 0, " + d.name() + ", 0, Math.min(" + s
+            + ".length, " + d.name() + ".length));");
+      } else if (w == 2) {
+        return Code.simple("Arrays.fill(" + d.name() + ", 0, Math.min(" + (1 + r.nextInt(3)) + ", "
+            + d.name() + ".length), " + bounded(VAR_BOUND) + ");");
+      }
+      return Code.simple("Arrays.fill(" + d.name() + ", " + bounded(VAR_BOUND) + ");");
+    }
+
+    /** An int[] of indices: a literal permutation, or {@code (i * c + d) % length}. */
+    private Code intArray() {
+      String name = fresh("p");
+      List<AVar> as = plainArrays();
+      if (as.isEmpty() || chance(30)) {
+        int n = 2 + r.nextInt(3);
+        List<Integer> perm = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          perm.add(i);
+        }
+        shuffle(perm);
+        frame().intArrays.add(new IArr(name, String.valueOf(n)));
+        String els = perm.toString().replace("[", "").replace("]", "");
+        return Code.simpleDecl("int[] " + name + " = " + (chance(50) ? "{" + els + "}"
+            : "new int[] {" + els + "}") + ";");
+      }
+      AVar a = pick(as);
+      String i = fresh("i");
+      List<String> out = new ArrayList<>();
+      out.add("int[] " + name + " = new int[" + a.name() + ".length];");
+      out.addAll(braced("for (int " + i + " = 0; " + i + " < " + name + ".length; " + i + "++)",
+          Code.simple(name + "[" + i + "] = (" + i + " * " + (1 + r.nextInt(3)) + " + " + r.nextInt(3)
+              + ") % " + name + ".length;")));
+      frame().intArrays.add(new IArr(name, a.key()));
+      if (chance(60)) {
+        // a gather through the index array
+        String g = freshDouble();
+        String j = fresh("i");
+        out.add("double " + g + " = 0;");
+        frames.add(new Frame());
+        frame().ints.add(new IVar(j, true, 5, false, loopDepth() + 1));
+        frame().bindings.add(new Binding(j, a.key()));
+        loops.add(new Loop(true));
+        Ex e = limit(dexpr(1), 1.5);
+        loops.remove(loops.size() - 1);
+        frames.remove(frames.size() - 1);
+        out.addAll(braced("for (int " + j + " = 0; " + j + " < " + name + ".length; " + j + "++)",
+            Code.simple(g + " = 0.5 * " + g + " + " + a.name() + "[" + name + "[" + j + "]] * " + e.code() + ";")));
+        frame().doubles.add(new DVar(g, CARRIED_BOUND, true, loopDepth()));
+        if (!helper && frames.size() == 1) {
+          resultTerms.add(g);
+        }
+      }
+      return new Code(out, false);
+    }
+
+    /** {@code double[][] g = new double[r][c];} at the top level, filled by nested loops. */
+    private Code localMatrix() {
+      String[] rows = lengthSpec();
+      String[] cols = lengthSpec();
+      String name = fresh("g");
+      String i = fresh("i");
+      String j = fresh("j");
+      List<String> out = new ArrayList<>();
+      out.add("double[][] " + name + " = new double[" + rows[0] + "][" + cols[0] + "];");
+      loops.add(new Loop(true));
+      Frame f = new Frame();
+      f.ints.add(new IVar(i, true, 5, false, loopDepth()));
+      f.bindings.add(new Binding(i, rows[1]));
+      frames.add(f);
+      loops.add(new Loop(true));
+      Frame g = new Frame();
+      g.ints.add(new IVar(j, true, 5, false, loopDepth()));
+      g.bindings.add(new Binding(j, cols[1]));
+      frames.add(g);
+      String el = name + "[" + i + "][" + j + "]";
+      String store = el + " = " + bounded(VAR_BOUND) + ";";
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      out.add("for (int " + i + " = 0; " + i + " < " + name + ".length; " + i + "++) {");
+      out.add("  for (int " + j + " = 0; " + j + " < " + name + "[" + i + "].length; " + j + "++) {");
+      out.add("    " + store);
+      out.add("  }");
+      out.add("}");
+      frame().mats.add(new MVar(name, rows[1], cols[1], true));
+      return new Code(out, false);
+    }
+
+    /**
+     * A loop over the rows of a matrix ({@code m[i]}, a row local {@code double[] row = m[i]}, or
+     * {@code for (double[] row : m)}), with a loop over the row's elements inside that adds to a
+     * sum declared before.
+     */
+    private Code matrixLoop(int nest) {
+      if (nest + 2 > maxNest) {
+        return null;
+      }
+      MVar m = pick(mats());
+      String sum = freshDouble();
+      List<String> out = new ArrayList<>();
+      out.add("double " + sum + " = " + (chance(70) ? "0" : bounded(1)) + ";");
+      frame().doubles.add(new DVar(sum, CARRIED_BOUND, true, loopDepth()));
+      if (!helper && frames.size() == 1 && chance(60)) {
+        resultTerms.add(sum); // the matrix reaches the result
+      }
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          d.bound = Math.max(d.bound, CARRIED_BOUND);
+        }
+      }
+      loops.add(new Loop(true));
+      Frame f = new Frame();
+      frames.add(f);
+      List<String> lines = new ArrayList<>();
+      String header;
+      AVar row;
+      int w = r.nextInt(3);
+      if (w == 0) {
+        String rn = fresh("row");
+        header = "for (double[] " + rn + " : " + m.name() + ")";
+        row = new AVar(rn, m.colsKey() != null ? m.colsKey() : rn, m.local(), true, false);
+      } else {
+        String i = fresh("i");
+        header = "for (int " + i + " = 0; " + i + " < " + m.name() + ".length; " + i + "++)";
+        f.ints.add(new IVar(i, true, 5, false, loopDepth()));
+        f.bindings.add(new Binding(i, m.rowsKey()));
+        String key = m.colsKey() != null ? m.colsKey() : m.name() + "[" + i + "]";
+        if (w == 1) {
+          String rn = fresh("row");
+          lines.add("double[] " + rn + " = " + m.name() + "[" + i + "];");
+          row = new AVar(rn, key, m.local(), true, m.local());
+        } else {
+          row = new AVar(m.name() + "[" + i + "]", key, m.local(), true, m.local());
+        }
+      }
+      f.arrays.add(row);
+      if (chance(30) && remaining > 0) {
+        lines.addAll(statement(nest + 1).lines());
+      }
+      String j = fresh("j");
+      String rj = row.name() + "[" + j + "]";
+      Ex e = limit(dexpr(1), 1.5);
+      List<String> after = List.of(sum + " = 0.5 * " + sum + " + " + (chance(50)
+          ? "Math.tanh(" + rj + " * " + e.code() + ")" : num(0.4) + " * " + rj + " * " + e.code())
+          + ";");
+      Code inner = loopBody(nest + 1, true, List.of(new IVar(j, true, 5, false, loopDepth() + 1)),
+          List.of(new Binding(j, row.key())), List.of(), List.of(), after);
+      lines.addAll(braced("for (int " + j + " = 0; " + j + " < " + row.name() + ".length; " + j + "++)",
+          inner));
+      if (chance(30) && remaining > 0) {
+        lines.addAll(statement(nest + 1).lines());
+      }
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      out.addAll(braced(header, new Code(lines, false)));
+      return new Code(out, false);
+    }
+
+    /** Two nested for loops, the outer one labelled, with a labelled break or continue inside. */
+    private Code labelledLoops(int nest) {
+      if (nest + 2 > maxNest) {
+        return null;
+      }
+      String label = fresh("outer");
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          d.bound = Math.max(d.bound, CARRIED_BOUND);
+        }
+      }
+      String i = fresh("i");
+      Binding[] ob = new Binding[1];
+      String outerHeader = forHeader(i, ob);
+      loops.add(new Loop(true, label));
+      Frame f = new Frame();
+      f.ints.add(new IVar(i, true, 5, false, loopDepth()));
+      if (ob[0] != null) {
+        f.bindings.add(ob[0]);
+      }
+      frames.add(f);
+      List<String> lines = new ArrayList<>();
+      if (chance(40) && remaining > 0) {
+        lines.addAll(statement(nest + 1).lines());
+      }
+      String j = fresh("j");
+      Binding[] ib = new Binding[1];
+      String innerHeader = forHeader(j, ib);
+      loops.add(new Loop(true));
+      Frame g = new Frame();
+      g.ints.add(new IVar(j, true, 5, false, loopDepth()));
+      if (ib[0] != null) {
+        g.bindings.add(ib[0]);
+      }
+      frames.add(g);
+      List<String> inner = new ArrayList<>();
+      if (chance(60)) {
+        inner.addAll(statement(nest + 2).lines());
+      }
+      String jump = (chance(50) ? "continue " : "break ") + label + ";";
+      inner.addAll(braced("if (" + cond(2) + ")", Code.simple(jump)));
+      inner.addAll(statement(nest + 2).lines());
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      lines.addAll(braced(innerHeader, new Code(inner, false)));
+      if (chance(40) && remaining > 0) {
+        lines.addAll(statement(nest + 1).lines());
+      }
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      List<String> out = new ArrayList<>();
+      out.add(label + ":");
+      out.addAll(braced(outerHeader, new Code(lines, false)));
+      return new Code(out, false);
+    }
+
+    /** An int switch selector. */
+    private String selector() {
+      List<IVar> is = ints();
+      int w = r.nextInt(6);
+      if (w < 2 && !is.isEmpty()) {
+        return pick(is).name;
+      } else if (w < 4) {
+        return intExpr();
+      } else if (w < 5) {
+        return "(" + intExpr() + " & 3)";
+      }
+      return intExpr() + " % 3";
+    }
+
+    private List<Integer> caseValues() {
+      List<Integer> vs = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+      shuffle(vs);
+      return vs.subList(0, 2 + r.nextInt(3));
+    }
+
+    /**
+     * A switch statement: old form (case groups, fall-through, {@code break}, {@code default}
+     * anywhere) or arrow form.
+     */
+    private Code switchStatement(int nest) {
+      if (nest >= maxNest) {
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      out.add("switch (" + selector() + ") {");
+      List<Integer> values = caseValues();
+      boolean arrow = chance(40);
+      int groups = values.size() < 3 ? 1 + r.nextInt(values.size()) : 2 + r.nextInt(values.size() - 1);
+      List<List<Integer>> labels = new ArrayList<>();
+      for (int g = 0; g < groups; g++) {
+        labels.add(new ArrayList<>());
+      }
+      for (int k = 0; k < values.size(); k++) {
+        labels.get(k < groups ? k : r.nextInt(groups)).add(values.get(k));
+      }
+      int defaultAt = chance(75) ? r.nextInt(groups + 1) : -1;
+      branchDepth++;
+      int n = groups + (defaultAt >= 0 ? 1 : 0);
+      int g = 0;
+      for (int k = 0; k < n; k++) {
+        boolean isDefault = k == defaultAt;
+        List<Integer> ls = isDefault ? List.of() : labels.get(g++);
+        Code body = blockCode(nest + 1, 2, List.of());
+        if (arrow) {
+          String head = isDefault ? "default ->"
+              : "case " + ls.toString().replace("[", "").replace("]", "") + " ->";
+          String only = body.lines().get(0);
+          if (body.simple() && body.lines().size() == 1 && !only.matches("(break|continue|return|if)\\b.*")) {
+            out.add("  " + head + " " + only);
+          } else {
+            out.add("  " + head + " {");
+            out.addAll(indent(indent(body.lines())));
+            out.add("  }");
+          }
+        } else {
+          if (isDefault) {
+            out.add("  default:");
+          } else {
+            for (int v : ls) {
+              out.add("  case " + v + ":");
+            }
+          }
+          out.addAll(indent(indent(body.lines())));
+          // mostly break; sometimes fall through into the next group
+          if (k < n - 1 ? chance(75) : chance(50)) {
+            out.add("    break;");
+          }
+        }
+      }
+      branchDepth--;
+      out.add("}");
+      return new Code(out, false);
+    }
+
+    /**
+     * A switch expression in arrow form; {@code whole}: it is a declaration's whole initializer
+     * (not parenthesized), where an arm may also be a block that yields (the processor allows
+     * block arms only there).
+     */
+    private Ex switchExpr(int depth, boolean whole) {
+      List<Integer> values = caseValues();
+      StringBuilder sb = new StringBuilder((whole ? "" : "(") + "switch (" + selector() + ") {");
+      double bound = 0;
+      int arms = 1 + r.nextInt(values.size());
+      for (int k = 0; k < arms; k++) {
+        List<Integer> ls = k == arms - 1 ? values.subList(k, values.size()) : values.subList(k, k + 1);
+        Ex e = dexpr(depth - 1);
+        bound = Math.max(bound, e.bound());
+        sb.append(" case ").append(ls.toString().replace("[", "").replace("]", "")).append(" -> ")
+            .append(e.code()).append(';');
+      }
+      if (whole && chance(60)) {
+        String t = freshDouble();
+        Ex a = limit(dexpr(depth - 1), VAR_BOUND);
+        Ex b = limit(dexpr(depth - 1), 1.5);
+        sb.append(" default -> { double ").append(t).append(" = ").append(a.code()).append("; yield ")
+            .append(t).append(" * ").append(b.code()).append("; }");
+        bound = Math.max(bound, a.bound() * b.bound());
+      } else {
+        Ex e = dexpr(depth - 1);
+        bound = Math.max(bound, e.bound());
+        sb.append(" default -> ").append(e.code()).append(';');
+      }
+      return new Ex(sb.append(whole ? " }" : " })").toString(), bound);
     }
 
     // ------------------------------------------------------------------ loops
@@ -1142,6 +1841,17 @@ final class ProgramGenerator {
 
     private Code forLoop(int nest) {
       String i = fresh("i");
+      Binding[] b = new Binding[1];
+      String header = forHeader(i, b);
+      Binding binding = b[0];
+      IVar iv = new IVar(i, true, 5, false, loopDepth() + 1);
+      Code body = loopBody(nest, true, List.of(iv), binding == null ? List.of() : List.of(binding),
+          List.of(), List.of(), List.of());
+      return new Code(braced(header, body), false);
+    }
+
+    /** The header of a for loop with index {@code i}; {@code binding[0]}: what it indexes. */
+    private String forHeader(String i, Binding[] out) {
       List<AVar> arrays = arrays();
       List<Binding> outer = bindings();
       String header;
@@ -1173,10 +1883,8 @@ final class ProgramGenerator {
             ? "for (int " + i + " = " + n + "; " + i + " > 0; " + i + "--)"
             : "for (int " + i + " = 0; " + i + " < " + n + "; " + i + "++)";
       }
-      IVar iv = new IVar(i, true, 5, false, loopDepth() + 1);
-      Code body = loopBody(nest, true, List.of(iv), binding == null ? List.of() : List.of(binding),
-          List.of(), List.of(), List.of());
-      return new Code(braced(header, body), false);
+      out[0] = binding;
+      return header;
     }
 
     private Code forEach(int nest) {
@@ -1337,10 +2045,14 @@ final class ProgramGenerator {
       if (w < 45) {
         List<IVar> is = ints();
         String a = is.isEmpty() ? intExpr() : pick(is).name;
-        return switch (r.nextInt(4)) {
+        return switch (r.nextInt(7)) {
           case 0 -> a + " % 2 == 0";
           case 1 -> a + " > " + r.nextInt(3);
           case 2 -> a + " != " + intExpr();
+          // bit operations on ints, for masks and control flow
+          case 3 -> "(" + a + " >> " + (chance(50) ? intExpr() : String.valueOf(r.nextInt(3))) + " & 1) == 1";
+          case 4 -> "(" + a + " & " + (1 + r.nextInt(3)) + ") != 0";
+          case 5 -> "(" + a + " ^ " + intExpr() + ") > 1";
           default -> a + " <= " + intExpr();
         };
       }
@@ -1419,6 +2131,9 @@ final class ProgramGenerator {
     }
 
     private Ex compound(int depth) {
+      if (chance(3)) {
+        return switchExpr(depth, false);
+      }
       int w = r.nextInt(100);
       if (w < 12) {
         Ex a = dexpr(depth - 1);
@@ -1555,7 +2270,7 @@ final class ProgramGenerator {
         return null;
       }
       Fn f = pick(callable);
-      List<AVar> arrays = arrays();
+      List<AVar> arrays = plainArrays();
       StringBuilder sb = new StringBuilder();
       if (!f.owner().equals(owner)) {
         sb.append(f.owner()).append('.');
@@ -1595,6 +2310,20 @@ final class ProgramGenerator {
             return new Ex(d.name, d.bound);
           }
         } else if (w < 55) {
+          if (instance && chance(40)) {
+            // the instance's fields, data: scale and weights (never empty) in [-1.5, 1.5]
+            String self = chance(25) ? "this." : "";
+            return switch (r.nextInt(3)) {
+              case 0 -> new Ex(self + "scale", 1.5);
+              case 1 -> new Ex(self + "weights[(" + intExpr() + ") % " + self + "weights.length]", 1.5);
+              default -> new Ex("(" + self + "weights.length * " + num(0.25) + ")", 1.25);
+            };
+          }
+          if (chance(15)) {
+            // the class's private constants
+            return chance(40) ? new Ex("RATE", RATE)
+                : new Ex("TABLE[(" + intExpr() + ") % TABLE.length]", 2);
+          }
           if (chance(80)) {
             return new Ex(constant(-2, 2), 2);
           }
@@ -1634,8 +2363,51 @@ final class ProgramGenerator {
 
     private Ex arrayRead() {
       List<AVar> arrays = arrays();
+      List<MVar> mats = mats();
+      if (!mats.isEmpty() && (arrays.isEmpty() || chance(15))) {
+        MVar m = pick(mats);
+        String n = m.name();
+        double eb = m.local() || helper ? VAR_BOUND * 1.5 : 1.5;
+        String c = constant(-1, 1);
+        return switch (r.nextInt(3)) {
+          case 0 -> new Ex("(" + n + ".length > 0 && " + n + "[0].length > 0 ? " + n + "[0][0] : " + c + ")",
+              Math.max(eb, 1));
+          case 1 -> new Ex("(" + n + ".length > 1 && " + n + "[1].length > 0 ? " + n + "[1][" + n
+              + "[1].length - 1] : " + c + ")", Math.max(eb, 1));
+          default -> new Ex("(" + n + ".length * " + num(0.25) + ")", 1.25);
+        };
+      }
       if (arrays.isEmpty()) {
         return null;
+      }
+      List<IArr> perms = intArrays();
+      if (!perms.isEmpty() && chance(30)) {
+        // an index array: a[p[i]] where i indexes p, and p's elements index a
+        List<String[]> through = new ArrayList<>();
+        for (Binding b : bindings()) {
+          for (IArr p : perms) {
+            if (p.key().equals(b.key())) {
+              for (AVar a : arrays) {
+                if (a.key().equals(p.key())) {
+                  through.add(new String[] {a.name(), p.name() + "[" + b.index() + "]"});
+                }
+              }
+            }
+          }
+        }
+        for (IArr p : perms) {
+          for (AVar a : arrays) {
+            if (a.key().equals(p.key())) {
+              through.add(new String[] {a.name(), "(" + p.name() + ".length > 0 ? " + p.name() + "[0] : 0)"});
+            }
+          }
+        }
+        if (!through.isEmpty()) {
+          String[] ai = pick(through);
+          String guard = ai[1].startsWith("(") ? ai[0] + ".length > 0 ? " : null;
+          Ex read = new Ex(ai[0] + "[" + ai[1] + "]", boundOf(ai[0]));
+          return guard == null ? read : new Ex("(" + guard + read.code() + " : 0.0)", read.bound());
+        }
       }
       List<String[]> bound = new ArrayList<>();
       for (Binding b : bindings()) {
