@@ -127,6 +127,40 @@ class MultiDimLocalsTest {
             return s;
           }
 
+          /** A matrix per switch arm and per inner iteration, break and continue, empty shapes. */
+          @Differentiable
+          public static double switchAndJumps(double[] x, int mode) {
+            double s = 0;
+            double[][] none = {};
+            double[][][] empties = {{}, {}};
+            outer:
+            for (int k = 0; k < x.length; k++) {
+              switch ((k + mode) % 3) {
+                case 0 -> {
+                  double[][] m = {{x[k]}, {x[k] * s, 1}};
+                  s += m[1][0] + m[0][0] * m[1][1];
+                }
+                case 1 -> {
+                  double[][] m = new double[1][1];
+                  m[0][0] = Math.cos(x[k] + s);
+                  s = s * m[0][0];
+                }
+                default -> s += x[k];
+              }
+              for (int j = 0; j < 3; j++) {
+                double[][] q = new double[][] {{s, x[k] * j}};
+                if (j == 1) {
+                  continue;
+                }
+                if (q[0][0] > 50) {
+                  break outer;
+                }
+                s += Math.sin(q[0][1]) * q[0][0] * 0.1;
+              }
+            }
+            return s + none.length + empties[1].length;
+          }
+
           /** Forward mode through a matrix made in each iteration and one made in a branch. */
           @Differentiable(forward = true)
           public static double fwdLocals(double[] x, double y) {
@@ -190,6 +224,14 @@ class MultiDimLocalsTest {
   void threeDimensionalLocalPerIterationWithEarlyExit() {
     Gradients.assertMatches(c, "p.NdLocals", "slabPerIteration", 1e-6, X, 1);
     Gradients.assertMatches(c, "p.NdLocals", "slabPerIteration", 1e-6, X, 7);
+  }
+
+  @Test
+  void switchArmsJumpsAndEmptyShapes() {
+    for (int mode = 0; mode < 3; mode++) {
+      Gradients.assertMatches(c, "p.NdLocals", "switchAndJumps", 1e-6, X, mode);
+    }
+    Gradients.assertMatches(c, "p.NdLocals", "switchAndJumps", 1e-6, new double[] {}, 0);
   }
 
   @Test
