@@ -273,6 +273,18 @@ public final class ExprWriter {
             b.add(".length");
           }
           case NEW_ARRAY -> {
+            if (a.type().rank() > 1 && (a.args().isEmpty() || a.arg(0).type().rank() > 0)) {
+              // its rows, made by the operands (a ragged initializer): new double[][] {r0, r1}
+              b.add("new $L {", a.type().javaName());
+              for (int i = 0; i < a.args().size(); i++) {
+                if (i > 0) {
+                  b.add(", ");
+                }
+                write(a.arg(i), b, 0, null);
+              }
+              b.add("}");
+              break;
+            }
             // the element type, then one [n] per dimension given: new long[n], new double[r][c]
             b.add("new $L", a.type() == Type.INT_ARRAY_2D ? "int" : a.type().rank() > 1 ? "double"
                 : a.type().element().javaName());

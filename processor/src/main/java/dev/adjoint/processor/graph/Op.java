@@ -45,7 +45,11 @@ public enum Op {
    * row of an n-D array, {@code a[i][j].length}.
    */
   ARRAY_LENGTH("length", 15, Form.SPECIAL),
-  /** {@code new double[n]}; with more operands {@code new double[n][m]...} (rank = operands). */
+  /**
+   * {@code new double[n]}; with more operands {@code new double[n][m]...} (rank = operands); with
+   * array operands (or none) for an n-D type, an array of those rows, {@code new double[][] {r0,
+   * r1}} (a ragged initializer's shape).
+   */
   NEW_ARRAY("new", 14, Form.SPECIAL),
   /**
    * The index of one element of an n-D array, {@code (i, j, ...)}: the index operand of

@@ -2571,17 +2571,17 @@ public final class MethodParser {
       poisoned.add(var);
       return true;
     }
-    if (loopDepth > 0 || branchDepth > 0) {
-      unsupported(v, "declaring an array inside a branch or loop", "declare '" + name
-          + "' before the loop (" + type.javaName() + " " + name + " = new double" + "[n]".repeat(type.rank())
-          + ";) and reuse it");
-      poisoned.add(var);
+    // declared anywhere, in loops and branches too: a fresh array (and adjoint) each time the
+    // declaration runs, as for 1-D arrays
+    if (init instanceof NewArrayTree na && na.getInitializers() != null && na.getDimensions().isEmpty()) {
+      ndInitializer(var, na, src(v, v.toString()), out); // {{a, b}, {c}}, new double[][] {...}
       return true;
     }
     if (!(init instanceof NewArrayTree na) || na.getInitializers() != null
         || na.getDimensions().size() != type.rank()) {
       unsupported(v, "this array initializer", "create " + type.javaName() + " locals with all their "
-          + "dimensions (new double" + "[n]".repeat(type.rank()) + ") and fill them element by element");
+          + "dimensions (new double" + "[n]".repeat(type.rank()) + ") or an initializer ({{a, b}, {c, d}}) "
+          + "and fill them element by element");
       poisoned.add(var);
       return true;
     }
@@ -2601,6 +2601,110 @@ public final class MethodParser {
     }
     out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, dims, type), true, null, src(v, v.toString())));
     return true;
+  }
+
+  /**
+   * {@code double[][] m = {{a, b}, {c}};} or {@code new double[][] {...}}: the array, shaped by
+   * the initializer (ragged rows included), then one store per element, as for 1-D initializers.
+   */
+  private void ndInitializer(Var var, NewArrayTree na, Src src, Consumer<Stmt> out) {
+    if (na.getType() != null && resolvedArrayType(na) != var.type()) {
+      unsupported(na, "initialising a " + var.type().javaName() + " with " + sourceText(na),
+          "write an initializer of the declared type");
+      poisoned.add(var);
+      return;
+    }
+    List<Stmt> stores = new ArrayList<>();
+    Expr shape = ndShape(var, na, var.type(), new ArrayList<>(), stores);
+    if (shape == null) {
+      poisoned.add(var);
+      return;
+    }
+    out.accept(new Stmt.Assign(var, shape, true, null, src));
+    stores.forEach(out);
+  }
+
+  /**
+   * The array an initializer of type {@code type} (at {@code indexes} in {@code var}) makes,
+   * zero-filled: {@code new double[n]} for a row, {@code new double[r][c]} when every row below
+   * has the same length, otherwise NEW_ARRAY of its rows; the element stores go to {@code stores}.
+   */
+  private Expr ndShape(Var var, NewArrayTree na, Type type, List<Expr> indexes, List<Stmt> stores) {
+    List<? extends ExpressionTree> items = na.getInitializers();
+    if (type.rank() == 1) {
+      boolean failed = false;
+      for (int i = 0; i < items.size(); i++) {
+        ExpressionTree e = items.get(i);
+        Expr x = expr(e);
+        if (x != null && !assignable(x.type(), Type.DOUBLE)) {
+          unsupported(e, "a " + x.type().javaName() + " element in a " + var.type().javaName() + " initializer",
+              "write the conversion explicitly");
+          x = null;
+        }
+        if (x == null) {
+          failed = true;
+          continue;
+        }
+        if (x.type() != Type.DOUBLE) {
+          x = new Apply(Op.CAST, List.of(x), Type.DOUBLE);
+        }
+        List<Expr> at = new ArrayList<>(indexes);
+        at.add(Const.ofInt(i));
+        String where = var.name() + at.stream().map(k -> "[" + ((Const) k).value() + "]").reduce("", String::concat);
+        stores.add(new Stmt.ArrayStore(var, new Access(var, at).index(), x, null, src(e, where + " = " + e)));
+      }
+      return failed ? null : new Apply(Op.NEW_ARRAY, List.of(Const.ofInt(items.size())), type);
+    }
+    List<Expr> rows = new ArrayList<>();
+    boolean failed = false;
+    for (int i = 0; i < items.size(); i++) {
+      ExpressionTree e = unparen(items.get(i));
+      Type rowType = type.indexed(1);
+      if (!(e instanceof NewArrayTree row) || row.getInitializers() == null || !row.getDimensions().isEmpty()
+          || row.getType() != null && resolvedArrayType(row) != rowType) {
+        unsupported(e, "the row " + sourceText(e) + " in a " + var.type().javaName() + " initializer",
+            "write each row as an initializer of its own ({a, b}): rows cannot be aliased");
+        failed = true;
+        continue;
+      }
+      List<Expr> at = new ArrayList<>(indexes);
+      at.add(Const.ofInt(i));
+      Expr made = ndShape(var, row, rowType, at, stores);
+      failed |= made == null;
+      rows.add(made);
+    }
+    if (failed) {
+      return null;
+    }
+    // rectangular below: new double[r][c](...) as the n-D locals are made
+    List<Expr> dims = rows.isEmpty() ? null : rectangular(rows);
+    if (dims != null) {
+      List<Expr> all = new ArrayList<>();
+      all.add(Const.ofInt(rows.size()));
+      all.addAll(dims);
+      return new Apply(Op.NEW_ARRAY, all, type);
+    }
+    return new Apply(Op.NEW_ARRAY, rows, type); // its rows, as given: new double[][] {row0, row1}
+  }
+
+  /** The common dimensions of same-shaped rectangular rows, or null. */
+  private static List<Expr> rectangular(List<Expr> rows) {
+    List<Expr> first = ((Apply) rows.get(0)).args();
+    if (first.isEmpty() || first.get(0).type() != Type.INT) {
+      return null;
+    }
+    for (Expr r : rows) {
+      List<Expr> dims = ((Apply) r).args();
+      if (dims.size() != first.size() || dims.get(0).type() != Type.INT) {
+        return null;
+      }
+      for (int k = 0; k < dims.size(); k++) {
+        if (!((Const) dims.get(k)).value().equals(((Const) first.get(k)).value())) {
+          return null;
+        }
+      }
+    }
+    return first;
   }
 
   /** {@code for (double[] row : a)}, {@code for (double x : a[i])}, {@code for (double x : row)}. */

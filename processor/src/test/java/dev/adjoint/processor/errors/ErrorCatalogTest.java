@@ -458,21 +458,29 @@ class ErrorCatalogTest {
             m[0] = xs; // <- error
             return m[0][0] * x;
             """), UNSUPPORTED, "assigning a whole row", "write their elements"),
-        c("declaring a matrix inside a loop", body("""
+        c("a matrix inside a loop made from a partial new double[n][]", body("""
             double s = 0;
             for (int i = 0; i < n; i++) {
-              double[][] t = new double[2][2]; // <- error
+              double[][] t = new double[i][]; // <- error
             }
             return s + x;
-            """), UNSUPPORTED, "array inside a branch or loop", "before the loop", "new double[n][n]"),
+            """), UNSUPPORTED, "array initializer", "all their dimensions", "new double[n][n]"),
         c("a ragged local matrix new double[n][]", body("""
             double[][] t = new double[n][]; // <- error
             return x;
             """), UNSUPPORTED, "array initializer", "all their dimensions", "new double[n][n]"),
-        c("matrix initializer {{1, 2}}", body("""
-            double[][] t = {{1, 2}}; // <- error
+        c("an existing array as a row of a matrix initializer", body("""
+            double[][] t = {{1, 2},
+                xs}; // <- error
+            return x * t[1][0];
+            """), UNSUPPORTED, "the row xs in a double[][] initializer", "{a, b}", "rows cannot be aliased"),
+        c("a boolean element in a matrix initializer", body("""
+            if (n > 0) {
+              double[][] t = {{1, x},
+                  {x > 0}}; // <- error
+            }
             return x;
-            """), UNSUPPORTED, "array initializer", "new double[n][n]"),
+            """), UNSUPPORTED, "boolean element in a double[][] initializer", "conversion"),
         c("reassigning a matrix variable", body("""
             double[][] a = new double[2][2];
             double[][] b = new double[2][2];

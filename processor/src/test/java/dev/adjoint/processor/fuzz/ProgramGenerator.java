@@ -267,7 +267,9 @@ final class ProgramGenerator {
       {"declared, assigned in branches", "double \\w+;"},
       {"accumulation loop", "(?s)double (d\\d+) = 0;\\n\\s*for \\(int i\\d+ = 0; [^\\n]*\\{\\n.*?\\1 [-+]?= "},
       {"double[][] param", "double\\[\\]\\[\\] (mat|grid)[,)]"},
-      {"double[][] local", "double\\[\\]\\[\\] g\\d+ = new double\\["},
+      {"double[][] local", "double\\[\\]\\[\\] g\\d+ = (new double\\[|\\{)"},
+      {"double[][] local in a block", "^ {6,}double\\[\\]\\[\\] g\\d+ = "},
+      {"double[][] initializer", "double\\[\\]\\[\\] g\\d+ = \\{"},
       {"m[i].length", "\\]\\.length"},
       {"row local", "double\\[\\] row\\d+ = \\w+\\["},
       {"for over rows", "for \\(double\\[\\] "},
@@ -1343,7 +1345,9 @@ final class ProgramGenerator {
       } else if (w < 40) {
         return labelledLoops(nest);
       } else if (w < 62) {
-        Code c = mats().isEmpty() || top && chance(25) ? (top ? localMatrix() : null) : matrixLoop(nest);
+        // a matrix local at the top level or (a fresh one each time) in a block
+        Code c = mats().isEmpty() || chance(25) ? (top || nest + 2 <= maxNest ? localMatrix() : null)
+            : matrixLoop(nest);
         return c;
       } else if (w < 72) {
         return copyStatement();
@@ -1462,15 +1466,37 @@ final class ProgramGenerator {
       return new Code(out, false);
     }
 
-    /** {@code double[][] g = new double[r][c];} at the top level, filled by nested loops. */
+    /**
+     * {@code double[][] g = new double[r][c];} or {@code double[][] g = {{e, e}, {e, e}};} (a
+     * rectangular initializer of active values), filled or updated by nested loops.
+     */
     private Code localMatrix() {
-      String[] rows = lengthSpec();
-      String[] cols = lengthSpec();
+      List<String> out = new ArrayList<>();
       String name = fresh("g");
+      String[] rows;
+      String[] cols;
+      boolean initializer = chance(35);
+      if (initializer) {
+        int nr = 1 + r.nextInt(3);
+        int nc = 1 + r.nextInt(3);
+        rows = new String[] {String.valueOf(nr), String.valueOf(nr)};
+        cols = new String[] {String.valueOf(nc), String.valueOf(nc)};
+        List<String> rs = new ArrayList<>();
+        for (int a = 0; a < nr; a++) {
+          List<String> es = new ArrayList<>();
+          for (int b = 0; b < nc; b++) {
+            es.add(bounded(VAR_BOUND));
+          }
+          rs.add("{" + String.join(", ", es) + "}");
+        }
+        out.add("double[][] " + name + " = {" + String.join(", ", rs) + "};");
+      } else {
+        rows = lengthSpec();
+        cols = lengthSpec();
+        out.add("double[][] " + name + " = new double[" + rows[0] + "][" + cols[0] + "];");
+      }
       String i = fresh("i");
       String j = fresh("j");
-      List<String> out = new ArrayList<>();
-      out.add("double[][] " + name + " = new double[" + rows[0] + "][" + cols[0] + "];");
       loops.add(new Loop(true));
       Frame f = new Frame();
       f.ints.add(new IVar(i, true, 5, false, loopDepth()));
@@ -1482,7 +1508,8 @@ final class ProgramGenerator {
       g.bindings.add(new Binding(j, cols[1]));
       frames.add(g);
       String el = name + "[" + i + "][" + j + "]";
-      String store = el + " = " + bounded(VAR_BOUND) + ";";
+      String store = initializer ? el + " = 0.5 * " + el + " + " + bounded(1.5) + ";"
+          : el + " = " + bounded(VAR_BOUND) + ";";
       frames.remove(frames.size() - 1);
       loops.remove(loops.size() - 1);
       frames.remove(frames.size() - 1);
