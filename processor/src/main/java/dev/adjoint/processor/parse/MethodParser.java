@@ -1599,7 +1599,10 @@ public final class MethodParser {
 
       @Override
       public Void visitUnary(UnaryTree node, Void p) {
-        check(node.getExpression());
+        switch (node.getKind()) { // -i and ~i read i; only ++ and -- write it
+          case POSTFIX_INCREMENT, PREFIX_INCREMENT, POSTFIX_DECREMENT, PREFIX_DECREMENT -> check(node.getExpression());
+          default -> { }
+        }
         return super.visitUnary(node, p);
       }
 
