@@ -61,4 +61,25 @@ public final class Blocks {
     walk(b, out::add);
     return out;
   }
+
+  /**
+   * Whether every path through the statements ends in return, break or continue (a break that
+   * leaves a labelled block itself goes on right after that block).
+   */
+  public static boolean alwaysExits(List<Stmt> stmts) {
+    if (stmts.isEmpty()) {
+      return false;
+    }
+    Stmt last = stmts.get(stmts.size() - 1);
+    if (last instanceof Stmt.Return || last instanceof Stmt.Break || last instanceof Stmt.Continue) {
+      return true;
+    }
+    if (last instanceof Stmt.If f) {
+      return alwaysExits(f.then.stmts) && alwaysExits(f.otherwise.stmts);
+    }
+    if (last instanceof Stmt.Nested n) {
+      return n.label == null && alwaysExits(n.block.stmts);
+    }
+    return false;
+  }
 }

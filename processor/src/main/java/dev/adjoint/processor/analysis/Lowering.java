@@ -112,8 +112,8 @@ public final class Lowering {
         if (exits.isEmpty()) {
           continue;
         }
-        boolean thenExits = alwaysExits(f.then.stmts);
-        boolean elseExits = alwaysExits(f.otherwise.stmts);
+        boolean thenExits = Blocks.alwaysExits(f.then.stmts);
+        boolean elseExits = Blocks.alwaysExits(f.otherwise.stmts);
         if (thenExits != elseExits && (thenExits ? e.exits : t.exits).isEmpty()) {
           // the rest runs exactly when the other branch ran: move it there
           Out r = block(rest, targets);
@@ -223,25 +223,6 @@ public final class Lowering {
   private Stmt set(Var flag, Src src) {
     flags.add(flag);
     return new Stmt.Assign(flag, Const.ofBoolean(true), false, null, src);
-  }
-
-  /** Whether every path through the statements ends in return, break or continue. */
-  private static boolean alwaysExits(List<Stmt> stmts) {
-    if (stmts.isEmpty()) {
-      return false;
-    }
-    Stmt last = stmts.get(stmts.size() - 1);
-    if (last instanceof Stmt.Return || last instanceof Stmt.Break || last instanceof Stmt.Continue) {
-      return true;
-    }
-    if (last instanceof Stmt.If f) {
-      return alwaysExits(f.then.stmts) && alwaysExits(f.otherwise.stmts);
-    }
-    if (last instanceof Stmt.Nested n) {
-      // a break that leaves the block itself continues right after it
-      return n.label == null && alwaysExits(n.block.stmts);
-    }
-    return false;
   }
 
   private static long countAssignments(List<Stmt> stmts, Var v) {

@@ -45,7 +45,7 @@ final class SwitchLowering {
     boolean[] falls = new boolean[n];
     for (int i = 0; i < n; i++) {
       Group g = groups.get(i);
-      falls[i] = !g.rule() && i < n - 1 && !alwaysExits(g.body().stmts);
+      falls[i] = !g.rule() && i < n - 1 && !Blocks.alwaysExits(g.body().stmts);
       List<Stmt> body = g.body().stmts;
       if (!body.isEmpty() && body.get(body.size() - 1) instanceof Stmt.Break b && b.target == label) {
         body.remove(body.size() - 1); // the break that ends the group: control leaves the if anyway
@@ -144,7 +144,9 @@ final class SwitchLowering {
       } else if (entered && laterEntered) {
         body.add(new Stmt.Assign(fall, Const.ofBoolean(false), false, null, Src.NONE));
       }
-      out.add(new Stmt.If(cond, new Block(body), new Block(), g.src()));
+      if (!body.isEmpty()) { // an empty group (default: with nothing to do) needs no test
+        out.add(new Stmt.If(cond, new Block(body), new Block(), g.src()));
+      }
     }
     return wrap(out, label, src);
   }
@@ -184,23 +186,5 @@ final class SwitchLowering {
       Blocks.walk(g.body(), s -> found[0] |= s instanceof Stmt.Assign a && a.target == v);
     }
     return found[0];
-  }
-
-  /** Whether every path through the statements leaves the group (break, continue, return). */
-  static boolean alwaysExits(List<Stmt> stmts) {
-    if (stmts.isEmpty()) {
-      return false;
-    }
-    Stmt last = stmts.get(stmts.size() - 1);
-    if (last instanceof Stmt.Return || last instanceof Stmt.Break || last instanceof Stmt.Continue) {
-      return true;
-    }
-    if (last instanceof Stmt.If f) {
-      return alwaysExits(f.then.stmts) && alwaysExits(f.otherwise.stmts);
-    }
-    if (last instanceof Stmt.Nested n) {
-      return n.label == null && alwaysExits(n.block.stmts);
-    }
-    return false;
   }
 }
