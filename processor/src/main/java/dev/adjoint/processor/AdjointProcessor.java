@@ -338,7 +338,7 @@ public final class AdjointProcessor extends AbstractProcessor {
   }
 
   /**
-   * Whether a static method without {@code @Differentiable} or {@code @Derivative} is
+   * Whether a method (static, or of the model instance) without {@code @Differentiable} or {@code @Derivative} is
    * differentiated as if annotated with the defaults: its source is in this compilation, and
    * it parses as a differentiable method (tried silently: it may never receive a derivative).
    */
@@ -347,7 +347,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     if (known != null) {
       return known;
     }
-    if (!m.getModifiers().contains(Modifier.STATIC) || m.getAnnotation(Differentiable.class) != null
+    if (m.getAnnotation(Differentiable.class) != null
         || sources.find(m) == null) {
       helperTried.put(m, false);
       return false;
@@ -376,7 +376,9 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   /** A callee by class, name and parameter types. */
   private static String key(CallTarget t) {
-    return t.owner().canonicalName() + "#" + t.name() + t.paramTypes();
+    // an instance method's call carries its receiver as a first argument: not part of its signature
+    List<Type> params = t.instance() ? t.paramTypes().subList(1, t.paramTypes().size()) : t.paramTypes();
+    return t.owner().canonicalName() + "#" + t.name() + params;
   }
 
   /** What the methods generated for a job will be, for callers in other classes (Access). */

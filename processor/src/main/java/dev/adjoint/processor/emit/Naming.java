@@ -69,11 +69,11 @@ public final class Naming {
     for (ExecutableElement m : ElementFilter.methodsIn(owner.getEnclosedElements())) {
       if (m.getAnnotation(marker) != null) {
         marked.add(m);
-      } else if (m.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
+      } else {
         helpers.add(m);
       }
     }
-    // then the other static methods, which may be differentiated implicitly as helpers: after
+    // then the other methods, which may be differentiated implicitly as helpers: after
     // every marked one, so that the names callers compiled later compute never depend on them
     marked.addAll(helpers);
     for (ExecutableElement m : marked) {

@@ -686,6 +686,14 @@ public final class MethodParser {
       if (constantField && f.getConstantValue() instanceof String str) {
         return new Const(Type.OBJECT, str);
       }
+      if (!f.getModifiers().contains(Modifier.STATIC) && self != null && ownField(f)
+          && type.getKind() == ElementKind.ENUM) {
+        // an enum field of the instance: read from it like any field (a private one through a handle)
+        Expr.Field sel = new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), new Ref(self),
+            f.getSimpleName().toString(), Type.OBJECT);
+        enumTypes.put(sel, ClassName.get((TypeElement) type));
+        return sel;
+      }
       if (constantField && type.getKind() == ElementKind.ENUM && accessible(f)) {
         Expr.Field sel = new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()),
             f.getSimpleName().toString(), Type.OBJECT);
@@ -693,7 +701,8 @@ public final class MethodParser {
         return sel;
       }
       return (Expr) unsupported(tree, "a switch on '" + sourceText(e) + "' of type " + f.asType(),
-          "switch on an int, on a static final enum field the generated class can read, or on a String constant");
+          "switch on an int, an enum parameter or field, a static final enum field the generated class can read, "
+              + "or a String constant");
     }
     Expr sel = expr(tree);
     if (sel != null && sel.type() != Type.INT) {

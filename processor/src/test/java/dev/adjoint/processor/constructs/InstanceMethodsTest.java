@@ -188,6 +188,64 @@ class InstanceMethodsTest {
     assertThat(errors).doesNotContain("[AdjointInternal]");
   }
 
+  /**
+   * As a user writes a small model: a private enum field chooses the activation in a private,
+   * unannotated instance helper (differentiated implicitly), called in a loop over a matrix.
+   */
+  @Test
+  void aPrivateInstanceHelperSwitchingOnAPrivateEnumField() throws Exception {
+    Compiled net = Compiled.of("p.Net", """
+        package p;
+        import dev.adjoint.Differentiable;
+        public class Net {
+          public enum Act { TANH, RELU }
+          private final Act act;
+          public Net(Act act) { this.act = act; }
+          private double activate(double z) {
+            switch (act) {
+              case TANH: return Math.tanh(z);
+              default: return Math.max(0, z) + 0.1 * z;
+            }
+          }
+          @Differentiable
+          public double loss(double[][] x, double[] y) {
+            double s = 0;
+            for (int n = 0; n < x.length; n++) {
+              double z = 0;
+              for (int j = 0; j < x[n].length; j++) {
+                z += x[n][j] * (j + 1);
+              }
+              double d = activate(z) - y[n];
+              s += d * d;
+            }
+            return s / x.length;
+          }
+        }
+        """);
+    Class<?> type = net.load("p.Net");
+    Class<?> act = net.load("p.Net$Act");
+    double[][] x = {{0.3, -0.2}, {0.5, 0.1, 0.7}, {-0.4}};
+    double[] y = {0.2, -0.3, 0.4};
+    for (Object a : act.getEnumConstants()) {
+      Object model = type.getConstructor(act).newInstance(a);
+      Method primal = type.getMethod("loss", double[][].class, double[].class);
+      Map<String, Object> g = Compiled.components(net.call("p.NetGrad", "loss", model, x, y));
+      double[][] dx = (double[][]) g.get("x");
+      double[] dy = (double[]) g.get("y");
+      double[] point = {x[0][0], x[0][1], x[1][0], x[1][1], x[1][2], x[2][0], y[0], y[1], y[2]};
+      double[] grad = {dx[0][0], dx[0][1], dx[1][0], dx[1][1], dx[1][2], dx[2][0], dy[0], dy[1], dy[2]};
+      GradCheck.Report r = GradCheck.check(p -> {
+        double[][] xx = {{p[0][0], p[0][1]}, {p[0][2], p[0][3], p[0][4]}, {p[0][5]}};
+        try {
+          return (double) primal.invoke(model, xx, new double[] {p[0][6], p[0][7], p[0][8]});
+        } catch (ReflectiveOperationException e) {
+          throw new AssertionError(e);
+        }
+      }, new String[] {"x, y"}, new double[][] {point}, new double[][] {grad});
+      assertTrue(r.passes(1e-6), a + ": " + r);
+    }
+  }
+
   @Test
   void theGeneratedMethodTakesTheInstanceFirst() {
     String src = c.generatedSource("p.ModelGrad");
