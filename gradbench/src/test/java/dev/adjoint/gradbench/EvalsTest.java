@@ -1,0 +1,60 @@
+package dev.adjoint.gradbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every eval at small sizes through GradBench's own harness ({@code ../shared/gradbench/run}),
+ * which validates each output against GradBench's golden implementation. Validation only: no
+ * timing is asserted here (see gradbench/run-all.sh for the ratio table).
+ */
+class EvalsTest {
+  /** Each eval's arguments for a small, quick run (the eval's options are in its run.py). */
+  static final Map<String, List<String>> SMALL = Map.ofEntries(
+      Map.entry("hello", List.of()),
+      Map.entry("lse", List.of("-n", "10", "1000", "--min-seconds", "0")));
+
+  static List<String> evals() {
+    return SMALL.keySet().stream().sorted().toList();
+  }
+
+  /** The harness, from the repository root: {@code ../shared/gradbench/run}. */
+  static Path harness() {
+    Path root = Path.of("").toAbsolutePath();
+    if (root.getFileName().toString().equals("gradbench")) root = root.getParent();
+    return root.resolveSibling("shared").resolve("gradbench").resolve("run");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("evals")
+  void validAgainstGradBenchsGoldenOutputs(String eval) throws IOException, InterruptedException {
+    Path run = harness();
+    assertTrue(Files.isRegularFile(run), "GradBench's harness is missing: " + run);
+    String classPath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    String tool = ProcessHandle.current().info().command().orElse("java")
+        + " -cp '" + classPath + "' "
+        + Tool.class.getName();
+    List<String> command = new ArrayList<>(List.of("python3", run.toString(), eval, "--tool", tool,
+        "--timeout", "600", "--"));
+    command.addAll(SMALL.get(eval));
+    Path log = Files.createTempFile("gradbench-" + eval, ".log");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    assertTrue(p.waitFor(15, TimeUnit.MINUTES), eval + " did not finish");
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    Files.delete(log);
+    assertEquals(0, p.exitValue(), eval + " failed:\n" + out);
+  }
+}
