@@ -266,6 +266,7 @@ final class ProgramGenerator {
       {"parameter reassigned", "^\\s*[xyzab] [-+*/]?= "},
       {"declared, assigned in branches", "double \\w+;"},
       {"accumulation loop", "(?s)double (d\\d+) = 0;\\n\\s*for \\(int i\\d+ = 0; [^\\n]*\\{\\n.*?\\1 [-+]?= "},
+      {"scratch array overwritten per observation", "(?s)for \\(int (i\\d+) = 0; [^\\n]*\\{\\n(\\s+double\\[\\] t\\d+ = new double\\[[^\\n]*\\n)?\\s+for \\(int i\\d+ = 0; i\\d+ < t\\d+\\.length"},
       {"double[][] param", "double\\[\\]\\[\\] (mat|grid)[,)]"},
       {"double[][] local", "double\\[\\]\\[\\] g\\d+ = (new double\\[|\\{)"},
       {"double[][] local in a block", "^ {6,}double\\[\\]\\[\\] g\\d+ = "},
@@ -935,7 +936,8 @@ final class ProgramGenerator {
         } else if (w < 44) {
           c = nest < maxNest ? ifStatement(nest) : null;
         } else if (w < 60) {
-          c = nest >= maxNest ? null : top && chance(30) ? sumLoop(nest) : loop(nest);
+          c = nest >= maxNest ? null : top && chance(30)
+              ? (chance(35) ? scratchSumLoop() : sumLoop(nest)) : loop(nest);
         } else if (w < 68) {
           c = chance(top ? 70 : 25) ? anyLocalArray() : arrayWrite();
         } else if (w < 73) {
@@ -1861,6 +1863,84 @@ final class ProgramGenerator {
         linearSums.add(sum); // its adjoint is 0.5 before the loop starts: the loop can be fused
       } else {
         // at most 6 iterations of at most 2 each
+        frame().doubles.add(new DVar(sum, 12, false, loopDepth()));
+      }
+      return new Code(out, false);
+    }
+
+    /**
+     * The shape of a mixture likelihood or a recurrent step: an accumulation over observations
+     * whose body overwrites a scratch array in an inner loop (reading its old values, or a fresh
+     * array per observation), sums over it in a nested accumulation and adds a non-linear
+     * function of that sum. What the reverse sweep needs of the scratch array must be taped or
+     * recomputed, and the outer loop may be fused.
+     */
+    private Code scratchSumLoop() {
+      String[] spec = lengthSpec();
+      String scratch = fresh("t");
+      boolean perObservation = chance(40);
+      String declare = "double[] " + scratch + " = new double[" + spec[0] + "];";
+      List<String> out = new ArrayList<>();
+      if (!perObservation) {
+        out.add(declare);
+      }
+      String sum = freshDouble();
+      out.add("double " + sum + " = 0;");
+      String i = fresh("i");
+      String header = "for (int " + i + " = 0; " + i + " < " + countExpr() + "; " + i + "++)";
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          d.bound = Math.max(d.bound, CARRIED_BOUND);
+        }
+      }
+      loops.add(new Loop(true));
+      Frame body = new Frame();
+      body.ints.add(new IVar(i, true, 5, false, loopDepth()));
+      frames.add(body);
+      List<String> lines = new ArrayList<>();
+      if (perObservation) {
+        lines.add(declare);
+      }
+      String j = fresh("i");
+      Frame fill = new Frame();
+      fill.ints.add(new IVar(j, true, 5, false, loopDepth() + 1));
+      fill.bindings.add(new Binding(j, spec[1]));
+      frames.add(fill);
+      String element = scratch + "[" + j + "]";
+      String value = limit(dexpr(2), 2).code();
+      frames.remove(frames.size() - 1);
+      String write = !perObservation && chance(40)
+          ? element + " = 0.5 * " + element + " + " + value + ";"
+          : element + " = " + value + ";";
+      lines.addAll(braced("for (int " + j + " = 0; " + j + " < " + scratch + ".length; " + j + "++)",
+          new Code(List.of(write), true)));
+      String inner = freshDouble();
+      String k = fresh("i");
+      String e = scratch + "[" + k + "]";
+      lines.add("double " + inner + " = 0;");
+      lines.addAll(braced("for (int " + k + " = 0; " + k + " < " + scratch + ".length; " + k + "++)",
+          new Code(List.of(inner + " += " + (chance(50) ? e + " * " + e : "Math.exp(0.5 * " + e + ")")
+              + ";"), true)));
+      // at most 6 elements of at most 4 each: each observation adds at most 1.7
+      String add = sum + " += 0.5 * Math.log(1 + " + inner + ");";
+      if (chance(30)) {
+        lines.add("if (" + cond(1) + ") {");
+        lines.add("  " + add);
+        lines.add("} else {");
+        lines.add("  " + sum + " -= 0.25 * Math.tanh(" + inner + ");");
+        lines.add("}");
+      } else {
+        lines.add(add);
+      }
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      out.addAll(braced(header, new Code(lines, false)));
+      if (!perObservation) {
+        frame().arrays.add(new AVar(scratch, spec[1], true));
+      }
+      if (!helper && chance(50)) {
+        linearSums.add(sum);
+      } else {
         frame().doubles.add(new DVar(sum, 12, false, loopDepth()));
       }
       return new Code(out, false);
