@@ -2064,6 +2064,10 @@ public final class MethodParser {
 
   private Expr call(MethodInvocationTree t) {
     ExpressionTree select = t.getMethodSelect();
+    if (select instanceof MemberSelectTree outer && outer.getExpression() instanceof MethodInvocationTree inner
+        && generatedOwner(inner) != null) {
+      return derivativeCall(t, outer.getIdentifier().toString(), inner);
+    }
     String name;
     Expr receiver = null;
     List<ExecutableElement> candidates;
@@ -2172,6 +2176,125 @@ public final class MethodParser {
       callArgs.add(0, new Ref(self));
     }
     Expr.Call call = new Expr.Call(instance ? target.get().onReceiver() : target.get(), callArgs, null);
+    callSites.put(call, t);
+    return call;
+  }
+
+  /**
+   * For a call {@code XGrad.g(...)} of a method of the class generated for a class {@code X} of
+   * this compilation or a jar (which need not exist yet: it is generated in this round), X; else null.
+   */
+  private TypeElement generatedOwner(MethodInvocationTree call) {
+    if (!(call.getMethodSelect() instanceof MemberSelectTree ms)) {
+      return null;
+    }
+    ExpressionTree q = ms.getExpression();
+    String text = q.toString();
+    String simple = text.substring(text.lastIndexOf('.') + 1);
+    if (!simple.endsWith("Grad") || simple.length() == 4
+        || q instanceof IdentifierTree id && lookup(id.getName().toString()) != null) {
+      return null;
+    }
+    String stem = simple.substring(0, simple.length() - 4);
+    String prefix = text.contains(".") ? text.substring(0, text.lastIndexOf('.') + 1) : "";
+    // a nested class Outer.Inner generates Outer_InnerGrad
+    String[] parts = stem.split("_");
+    TypeElement x = prefix.isEmpty() ? resolver.type(parts[0]) : resolver.qualified(prefix + parts[0]);
+    for (int i = 1; x != null && i < parts.length; i++) {
+      x = resolver.qualified(x.getQualifiedName() + "." + parts[i]);
+    }
+    return x != null && Naming.gradClass(x).simpleName().equals(simple) ? x : null;
+  }
+
+  /**
+   * Nested AD: {@code XGrad.f(args).p()} (a component of f's generated gradient),
+   * {@code XGrad.fJvp(args, tangents).tangent()} (its forward mode), or {@code .value()} of
+   * either (f itself), called in a differentiable method. Differentiated through f's
+   * Hessian-vector product, so f must be {@code hessian = true} with double parameters.
+   */
+  private Expr derivativeCall(MethodInvocationTree t, String accessor, MethodInvocationTree inner) {
+    TypeElement x = generatedOwner(inner);
+    String called = ((MemberSelectTree) inner.getMethodSelect()).getIdentifier().toString();
+    boolean jvp = called.endsWith("Jvp") && !called.equals("Jvp");
+    String f = jvp ? called.substring(0, called.length() - 3) : called;
+    List<Expr> args = new ArrayList<>();
+    for (ExpressionTree a : inner.getArguments()) {
+      Expr e = expr(a);
+      if (e == null) {
+        return null;
+      }
+      args.add(e);
+    }
+    String what = "the call " + sourceText(t);
+    List<ExecutableElement> candidates = resolver.methods(x, f).stream()
+        .filter(m -> m.getAnnotation(dev.adjoint.Differentiable.class) != null
+            && m.getModifiers().contains(Modifier.STATIC) && m.getReturnType().getKind() == TypeKind.DOUBLE)
+        .toList();
+    ExecutableElement m = null;
+    for (ExecutableElement c : candidates) {
+      int n = c.getParameters().size();
+      int w = CallResolver.wrtIndexes(c).size();
+      if (args.size() == n + (jvp ? w : 0) && applicable(c, args.subList(0, n), false)
+          && (m == null || moreSpecific(c, m))) {
+        m = c;
+      }
+    }
+    if (m == null) {
+      return unsupported(t, what, "call the generated gradient or forward mode of a static @Differentiable method "
+          + "of doubles, " + x.getSimpleName() + "Grad." + f + "(...).x() or ." + f + "Jvp(...).tangent(), "
+          + "with the arguments of one of its overloads");
+    }
+    dev.adjoint.Differentiable annotation = m.getAnnotation(dev.adjoint.Differentiable.class);
+    String callee = x.getSimpleName() + "." + f;
+    int n = m.getParameters().size();
+    List<Expr> callArgs = new ArrayList<>(widen(args.subList(0, n), m));
+    for (Expr a : args.subList(n, args.size())) {
+      callArgs.add(a.type() == Type.DOUBLE ? a : new Apply(Op.CAST, List.of(a), Type.DOUBLE));
+    }
+    CallTarget first = calls.resolve(m).orElse(null);
+    if (first == null || first.kind() != CallTarget.Kind.GENERATED) {
+      return unsupported(t, what, "call the generated methods of a @Differentiable method of doubles");
+    }
+    if (accessor.equals("value")) {
+      Expr.Call call = new Expr.Call(first, callArgs.subList(0, n), null);
+      callSites.put(call, t);
+      return call;
+    }
+    List<Integer> wrt = CallResolver.wrtIndexes(m);
+    int component = -2;
+    if (jvp && accessor.equals("tangent")) {
+      component = -1;
+    } else if (!jvp) {
+      for (int i = 0; i < n; i++) {
+        if (accessor.equals(first.partials().get(i))) {
+          component = wrt.indexOf(i);
+        }
+      }
+    }
+    if (component == -2) {
+      return unsupported(t, what, "read value(), " + (jvp ? "tangent()" : "a component named like a differentiated parameter")
+          + " of the record " + x.getSimpleName() + "Grad." + called + " returns");
+    }
+    if (!annotation.hessian()) {
+      return unsupported(t, what + ", a derivative of " + callee + " differentiated again (nested AD),",
+          "its second derivatives are needed: mark " + callee + " @Differentiable(hessian = true)");
+    }
+    List<Type> types = new ArrayList<>(first.paramTypes());
+    List<String> partials = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      partials.add(wrt.contains(i) ? "hvp " + wrt.indexOf(i) : null);
+    }
+    if (jvp) {
+      for (int j = 0; j < wrt.size(); j++) {
+        types.add(Type.DOUBLE);
+        partials.add("gradient " + j);
+      }
+    }
+    com.palantir.javapoet.ClassName record = (com.palantir.javapoet.ClassName) first.derivativeType();
+    CallTarget target = new CallTarget(first.owner(), f, types, Type.DOUBLE, CallTarget.Kind.SECOND_ORDER,
+        first.derivativeOwner(), f + "Hvp", record.peerClass(record.simpleName() + "Hvp"), partials,
+        false, false, false, new CallTarget.Nested(called, accessor, component, wrt.size()));
+    Expr.Call call = new Expr.Call(target, callArgs, null);
     callSites.put(call, t);
     return call;
   }
