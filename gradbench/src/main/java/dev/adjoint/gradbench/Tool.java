@@ -28,7 +28,9 @@ public final class Tool {
   static final Map<String, Module> MODULES = Map.ofEntries(
       Map.entry("hello", Hello.MODULE),
       Map.entry("lse", Lse.MODULE),
-      Map.entry("ode", Ode.MODULE));
+      Map.entry("ode", Ode.MODULE),
+      Map.entry("particle", Particle.MODULE),
+      Map.entry("saddle", Saddle.MODULE));
 
   /** One GradBench module: its functions by name. */
   public interface Module {
