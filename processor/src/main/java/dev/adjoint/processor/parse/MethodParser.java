@@ -2249,7 +2249,8 @@ public final class MethodParser {
     int n = m.getParameters().size();
     List<Expr> callArgs = new ArrayList<>(widen(args.subList(0, n), m));
     for (Expr a : args.subList(n, args.size())) {
-      callArgs.add(a.type() == Type.DOUBLE ? a : new Apply(Op.CAST, List.of(a), Type.DOUBLE));
+      callArgs.add(a.type() == Type.DOUBLE ? a : a instanceof Const c ? Const.of(c.asDouble())
+          : new Apply(Op.CAST, List.of(a), Type.DOUBLE));
     }
     CallTarget first = calls.resolve(m).orElse(null);
     if (first == null || first.kind() != CallTarget.Kind.GENERATED) {

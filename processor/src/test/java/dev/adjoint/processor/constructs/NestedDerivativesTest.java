@@ -65,16 +65,27 @@ class NestedDerivativesTest {
           return x * x + y * w;
         }
 
-        /** Gradient descent on y inside (argmin), its result differentiated with respect to a. */
+        /** Gradient descent on y inside (argmin) with a line search, differentiated with respect to a and b. */
         @Differentiable(forward = true)
         public static double descent(double a, double b) {
           double y = 1;
-          for (int i = 0; i < 50; i++) {
+          double fy = inner(a, b, y);
+          double eta = 0.3;
+          // few steps: near convergence fz < fy compares rounding noise, which finite differences see
+          for (int i = 0; i < 8; i++) {
             double g = PGrad.inner(a, b, y).y();
             if (Math.abs(g) < 1e-12) {
               break;
             }
-            y -= 0.2 * g;
+            // a step is taken when it lowers the value: fz is only compared (no tangent needed)
+            double z = y - eta * g;
+            double fz = inner(a, b, z);
+            if (fz < fy) {
+              y = z;
+              fy = fz;
+            } else {
+              eta /= 2;
+            }
           }
           return PGrad.inner(a, b, y).value() + y * y;
         }
