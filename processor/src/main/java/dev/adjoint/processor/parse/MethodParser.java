@@ -1241,6 +1241,10 @@ public final class MethodParser {
    * arrays passed to it.
    */
   private void callStatement(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    if (generatedOwner(t) != null) {
+      gradientInto(t, src, out);
+      return;
+    }
     String name = t.getMethodSelect() instanceof MemberSelectTree ms ? ms.getIdentifier().toString()
         : t.getMethodSelect() instanceof IdentifierTree id ? id.getName().toString() : "";
     TypeElement owner = t.getMethodSelect() instanceof MemberSelectTree ms
@@ -2068,6 +2072,13 @@ public final class MethodParser {
         && generatedOwner(inner) != null) {
       return derivativeCall(t, outer.getIdentifier().toString(), inner);
     }
+    if (generatedOwner(t) != null) {
+      if (t != hoistable) {
+        return unsupported(t, "the call " + sourceText(t) + " inside an expression",
+            "call it as a statement, or as the whole value of a declaration or assignment");
+      }
+      return gradientInto(t, src(t, sourceText(t)), hoisted::add);
+    }
     String name;
     Expr receiver = null;
     List<ExecutableElement> candidates;
@@ -2280,24 +2291,95 @@ public final class MethodParser {
       return unsupported(t, what + ", a derivative of " + callee + " differentiated again (nested AD),",
           "its second derivatives are needed: mark " + callee + " @Differentiable(hessian = true)");
     }
+    Expr.Call call = new Expr.Call(secondOrder(first, m, called, accessor, component), callArgs, null);
+    callSites.put(call, t);
+    return call;
+  }
+
+  /**
+   * The call of a generated derivative of m ({@code first}: the call of m itself): gradient
+   * component {@code component} (the record's {@code accessor}), or for -1 the tangent of
+   * {@code called} = mJvp, whose arguments end with the tangents.
+   */
+  private static CallTarget secondOrder(CallTarget first, ExecutableElement m, String called, String accessor,
+      int component) {
+    List<Integer> wrt = CallResolver.wrtIndexes(m);
     List<Type> types = new ArrayList<>(first.paramTypes());
     List<String> partials = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < types.size(); i++) {
       partials.add(wrt.contains(i) ? "hvp " + wrt.indexOf(i) : null);
     }
-    if (jvp) {
+    if (component < 0) {
       for (int j = 0; j < wrt.size(); j++) {
         types.add(Type.DOUBLE);
         partials.add("gradient " + j);
       }
     }
     com.palantir.javapoet.ClassName record = (com.palantir.javapoet.ClassName) first.derivativeType();
-    CallTarget target = new CallTarget(first.owner(), f, types, Type.DOUBLE, CallTarget.Kind.SECOND_ORDER,
+    String f = m.getSimpleName().toString();
+    return new CallTarget(first.owner(), f, types, Type.DOUBLE, CallTarget.Kind.SECOND_ORDER,
         first.derivativeOwner(), f + "Hvp", record.peerClass(record.simpleName() + "Hvp"), partials,
         false, false, false, new CallTarget.Nested(called, accessor, component, wrt.size()));
-    Expr.Call call = new Expr.Call(target, callArgs, null);
-    callSites.put(call, t);
-    return call;
+  }
+
+  /**
+   * Nested AD through the overload that writes the gradient into an array,
+   * {@code XGrad.f(args..., gradient)}: as many stores as components, each a call of the
+   * generated gradient's component (see {@link #derivativeCall}), then f's value. The arguments
+   * are evaluated first, as in the call. Null after an error.
+   */
+  private Expr gradientInto(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    TypeElement x = generatedOwner(t);
+    String f = ((MemberSelectTree) t.getMethodSelect()).getIdentifier().toString();
+    List<? extends ExpressionTree> trees = t.getArguments();
+    String what = "the call " + sourceText(t);
+    Var into = trees.isEmpty() ? null : arrayVar(trees.get(trees.size() - 1));
+    if (into == null || into.type() != Type.DOUBLE_ARRAY || into.isParameter()) {
+      return unsupported(t, what, "pass a local double[] for the gradient to " + x.getSimpleName() + "Grad." + f
+          + ", or read a component of the record: " + x.getSimpleName() + "Grad." + f + "(...).x()");
+    }
+    List<Expr> args = new ArrayList<>();
+    for (ExpressionTree a : trees.subList(0, trees.size() - 1)) {
+      Expr e = expr(a);
+      if (e == null) {
+        return null;
+      }
+      args.add(e);
+    }
+    ExecutableElement m = null;
+    for (ExecutableElement c : resolver.methods(x, f)) {
+      if (c.getAnnotation(dev.adjoint.Differentiable.class) != null && c.getModifiers().contains(Modifier.STATIC)
+          && c.getReturnType().getKind() == TypeKind.DOUBLE && applicable(c, args, false)
+          && (m == null || moreSpecific(c, m))) {
+        m = c;
+      }
+    }
+    CallTarget first = m == null ? null : calls.resolve(m).orElse(null);
+    if (first == null || first.kind() != CallTarget.Kind.GENERATED
+        || CallResolver.wrtIndexes(m).stream().anyMatch(i -> first.paramTypes().get(i) != Type.DOUBLE)) {
+      return unsupported(t, what, "call the generated gradient of a static @Differentiable method of doubles");
+    }
+    String callee = x.getSimpleName() + "." + f;
+    if (!m.getAnnotation(dev.adjoint.Differentiable.class).hessian()) {
+      return unsupported(t, what + ", a derivative of " + callee + " differentiated again (nested AD),",
+          "its second derivatives are needed: mark " + callee + " @Differentiable(hessian = true)");
+    }
+    List<Stmt> before = new ArrayList<>();
+    List<Expr> callArgs = new ArrayList<>();
+    for (Expr a : widen(args, m)) {
+      callArgs.add(a.type() == Type.DOUBLE ? once(a, before, src) : a);
+    }
+    before.forEach(out);
+    List<Integer> wrt = CallResolver.wrtIndexes(m);
+    for (int j = 0; j < wrt.size(); j++) {
+      CallTarget component = secondOrder(first, m, f, first.partials().get(wrt.get(j)), j);
+      Expr.Call call = new Expr.Call(component, callArgs, null);
+      callSites.put(call, t);
+      out.accept(new Stmt.ArrayStore(into, Const.ofInt(j), call, null, src));
+    }
+    Expr.Call value = new Expr.Call(first, callArgs, null);
+    callSites.put(value, t);
+    return value;
   }
 
   /**

@@ -90,6 +90,23 @@ class NestedDerivativesTest {
           return PGrad.inner(a, b, y).value() + y * y;
         }
 
+        /** The overload that writes the gradient into an array, as a statement and as a value. */
+        @Differentiable(forward = true)
+        public static double intoArray(double w) {
+          double[] g = new double[3];
+          double x = 1;
+          double y = 2;
+          double sum = 0;
+          for (int i = 0; i < 5; i++) {
+            PGrad.pot(x, y, w, g);
+            x -= 0.5 * g[0];
+            double p = PGrad.pot(g[1] + y, x, w * x, g);
+            y -= 0.5 * g[1] + 0.1 * g[2];
+            sum += p;
+          }
+          return sum + x * y;
+        }
+
         @Differentiable(hessian = true, forward = true)
         public static double inner(double a, double b, double y) {
           return (y - a) * (y - a) + b * Math.sin(y) * a;
@@ -139,6 +156,12 @@ class NestedDerivativesTest {
   void reverseOverForwardAndForwardOverForward() {
     check("forwardInside", 0.3);
     check("forwardInside", -0.7);
+  }
+
+  @Test
+  void theOverloadWritingAnArray() {
+    check("intoArray", 0.3);
+    check("intoArray", -0.4);
   }
 
   @Test
