@@ -202,4 +202,28 @@ class NestedDerivativesTest {
     assertTrue(message.contains("hessian = true") && message.contains("Q.f"), message);
     assertEquals(13, c.errors().get(0).getLineNumber());
   }
+
+  @Test
+  void aThirdDerivativeIsAnError() {
+    Compilation c = Compiled.compile("p.R", """
+        package p;
+
+        import dev.adjoint.Differentiable;
+
+        public final class R {
+          @Differentiable(hessian = true)
+          public static double f(double x, double y) {
+            return x * x * y;
+          }
+
+          @Differentiable(hessian = true)
+          public static double g(double x) {
+            return RGrad.f(x, 2).x();
+          }
+        }
+        """);
+    assertEquals(Compilation.Status.FAILURE, c.status());
+    String message = c.errors().get(0).getMessage(null);
+    assertTrue(message.contains("R.g") && message.contains("fHvp"), message);
+  }
 }
