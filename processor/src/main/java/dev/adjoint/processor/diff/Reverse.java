@@ -117,7 +117,7 @@ public final class Reverse {
    */
   public Block body(TypeName record, Expr seed) {
     if (plan.usesTape()) {
-      out.declare(tape, new Expr.New(TAPE, List.of(), Type.OBJECT));
+      out.declare(tape, new Expr.Invoke(TAPE, null, "open", List.of(), Type.OBJECT));
     }
     declared.push(new LinkedHashSet<>());
     forwardBlock(graph.body(), true);
@@ -169,6 +169,10 @@ public final class Reverse {
         e = current(p);
       }
       components.add(e);
+    }
+    if (plan.usesTape()) {
+      // emptied by the sweep: kept for this thread's next call
+      out.eval(tapeCall("close"));
     }
     out.add(new Stmt.Return(new Expr.New(record, components, Type.OBJECT), Src.NONE));
     return out.result();
