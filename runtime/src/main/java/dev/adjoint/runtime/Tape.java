@@ -72,6 +72,20 @@ public final class Tape {
     doubles[doubleCount++] = value;
   }
 
+  /**
+   * Pushes {@code a[from]}, ..., {@code a[from + count - 1]} in that order, as many
+   * {@link #pushDouble} calls would (nothing when count is not positive): the elements a loop
+   * overwrites one per iteration, saved before it at once.
+   */
+  public void pushDoubles(double[] a, int from, int count) {
+    if (count <= 0) {
+      return;
+    }
+    reserveDoubles(count);
+    System.arraycopy(a, from, doubles, doubleCount, count);
+    doubleCount += count;
+  }
+
   public double popDouble() {
     return doubles[--doubleCount];
   }

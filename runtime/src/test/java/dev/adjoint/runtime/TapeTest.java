@@ -376,6 +376,22 @@ class TapeTest {
     again.close();
   }
 
+  @Test
+  void pushDoublesIsManyPushDoubles() {
+    Tape tape = new Tape();
+    tape.pushDouble(-1);
+    double[] a = {1, 2, 3, 4, 5};
+    tape.pushDoubles(a, 1, 3);
+    tape.pushDoubles(a, 0, 0);
+    tape.pushDoubles(a, 0, -2);
+    assertEquals(4, tape.doubleCount());
+    assertEquals(4.0, tape.popDouble());
+    assertEquals(3.0, tape.popDouble());
+    assertEquals(2.0, tape.popDouble());
+    assertEquals(-1.0, tape.popDouble());
+    assertTrue(tape.isEmpty());
+  }
+
   private static Object field(Tape tape, String name) throws ReflectiveOperationException {
     Field f = Tape.class.getDeclaredField(name);
     f.setAccessible(true);
