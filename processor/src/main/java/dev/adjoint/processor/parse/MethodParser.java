@@ -2200,12 +2200,15 @@ public final class MethodParser {
       return null;
     }
     ExpressionTree q = ms.getExpression();
-    String text = q.toString();
-    String simple = text.substring(text.lastIndexOf('.') + 1);
+    // a class name: an identifier or a qualified name (never printed otherwise: a long chain of
+    // calls would be printed once per link)
+    String simple = q instanceof IdentifierTree id ? id.getName().toString()
+        : q instanceof MemberSelectTree qs ? qs.getIdentifier().toString() : "";
     if (!simple.endsWith("Grad") || simple.length() == 4
         || q instanceof IdentifierTree id && lookup(id.getName().toString()) != null) {
       return null;
     }
+    String text = q.toString();
     String stem = simple.substring(0, simple.length() - 4);
     String prefix = text.contains(".") ? text.substring(0, text.lastIndexOf('.') + 1) : "";
     // a nested class Outer.Inner generates Outer_InnerGrad
