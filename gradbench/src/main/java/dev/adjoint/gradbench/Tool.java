@@ -27,7 +27,10 @@ public final class Tool {
   /** Every eval: module name to its functions. */
   static final Map<String, Module> MODULES = Map.ofEntries(
       Map.entry("hello", Hello.MODULE),
-      Map.entry("lse", Lse.MODULE));
+      Map.entry("lse", Lse.MODULE),
+      Map.entry("ode", Ode.MODULE),
+      Map.entry("particle", Particle.MODULE),
+      Map.entry("saddle", Saddle.MODULE));
 
   /** One GradBench module: its functions by name. */
   public interface Module {

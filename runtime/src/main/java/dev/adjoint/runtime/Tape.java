@@ -16,6 +16,15 @@ import java.util.Arrays;
 public final class Tape {
   private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
 
+  /**
+   * This thread's tape kept from an earlier call, already grown to what that call needed; softly
+   * held, so memory pressure reclaims a large one.
+   */
+  private static final ThreadLocal<java.lang.ref.SoftReference<Tape>> KEPT = new ThreadLocal<>();
+
+  /** Between {@link #open()} and {@link #close()}. */
+  private boolean inUse;
+
   private double[] doubles = new double[16];
   private int doubleCount;
   private int[] ints = new int[16];
@@ -25,11 +34,56 @@ public final class Tape {
   private Object[] objects = new Object[0];
   private int objectCount;
 
+  /**
+   * The tape for one call of a generated method: the one this thread kept from an earlier call
+   * when it is free (a loop's tape is then allocated and grown once, not on every call), else a
+   * new one. Calls nested in that call get tapes of their own.
+   */
+  public static Tape open() {
+    java.lang.ref.SoftReference<Tape> ref = KEPT.get();
+    Tape kept = ref == null ? null : ref.get();
+    Tape tape = kept != null && !kept.inUse ? kept : new Tape();
+    tape.inUse = true;
+    return tape;
+  }
+
+  /**
+   * Ends the call that opened this tape (whose reverse sweep popped every value): the tape is
+   * emptied and kept for this thread's next call, unless a larger one is kept already.
+   */
+  public void close() {
+    doubleCount = 0;
+    intCount = 0;
+    longCount = 0;
+    Arrays.fill(objects, 0, objectCount, null);
+    objectCount = 0;
+    inUse = false;
+    java.lang.ref.SoftReference<Tape> ref = KEPT.get();
+    Tape kept = ref == null ? null : ref.get();
+    if (kept != this && (kept == null || kept.inUse || kept.doubles.length < doubles.length)) {
+      KEPT.set(new java.lang.ref.SoftReference<>(this));
+    }
+  }
+
   public void pushDouble(double value) {
     if (doubleCount == doubles.length) {
       doubles = Arrays.copyOf(doubles, grow(doubles.length, 1));
     }
     doubles[doubleCount++] = value;
+  }
+
+  /**
+   * Pushes {@code a[from]}, ..., {@code a[from + count - 1]} in that order, as many
+   * {@link #pushDouble} calls would (nothing when count is not positive): the elements a loop
+   * overwrites one per iteration, saved before it at once.
+   */
+  public void pushDoubles(double[] a, int from, int count) {
+    if (count <= 0) {
+      return;
+    }
+    reserveDoubles(count);
+    System.arraycopy(a, from, doubles, doubleCount, count);
+    doubleCount += count;
   }
 
   public double popDouble() {

@@ -352,6 +352,46 @@ class TapeTest {
     return (Object[]) field(tape, "objects");
   }
 
+  @Test
+  void aClosedTapeIsReusedByTheThreadsNextCallAndANestedCallGetsItsOwn() throws Exception {
+    Tape first = Tape.open();
+    first.reserveDoubles(1000);
+    Tape nested = Tape.open();
+    assertTrue(nested != first, "a tape in use is not handed out again");
+    nested.close();
+    first.pushDouble(1);
+    first.pushObject("x");
+    first.popObject();
+    first.popDouble();
+    first.close();
+    Tape again = Tape.open();
+    assertSame(first, again, "the larger tape is kept");
+    assertTrue(again.isEmpty());
+    assertTrue(((double[]) field(again, "doubles")).length >= 1000, "kept at the size it grew to");
+    Tape[] other = new Tape[1];
+    Thread t = new Thread(() -> other[0] = Tape.open());
+    t.start();
+    t.join();
+    assertTrue(other[0] != again, "threads do not share tapes");
+    again.close();
+  }
+
+  @Test
+  void pushDoublesIsManyPushDoubles() {
+    Tape tape = new Tape();
+    tape.pushDouble(-1);
+    double[] a = {1, 2, 3, 4, 5};
+    tape.pushDoubles(a, 1, 3);
+    tape.pushDoubles(a, 0, 0);
+    tape.pushDoubles(a, 0, -2);
+    assertEquals(4, tape.doubleCount());
+    assertEquals(4.0, tape.popDouble());
+    assertEquals(3.0, tape.popDouble());
+    assertEquals(2.0, tape.popDouble());
+    assertEquals(-1.0, tape.popDouble());
+    assertTrue(tape.isEmpty());
+  }
+
   private static Object field(Tape tape, String name) throws ReflectiveOperationException {
     Field f = Tape.class.getDeclaredField(name);
     f.setAccessible(true);

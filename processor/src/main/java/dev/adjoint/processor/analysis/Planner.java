@@ -334,7 +334,8 @@ public final class Planner {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
         // the callee's derivative method, called once in the forward sweep
-        Expr derivative = new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), args, Type.OBJECT);
+        Expr derivative = new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), t.derivativeArgs(args),
+            Type.OBJECT);
         if (guard != null && t.kind() == CallTarget.Kind.GENERATED) {
           derivative = new Apply(Op.COND, List.of(guard, derivative, zeroRecord(t, args)), Type.OBJECT);
         }

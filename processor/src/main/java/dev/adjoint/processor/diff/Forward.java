@@ -428,6 +428,12 @@ public final class Forward {
       Expr jvp = new Expr.Invoke(c.target().derivativeOwner(), null, c.target().name() + "Jvp", args, Type.OBJECT);
       return new Expr.Invoke(null, jvp, "tangent", List.of(), c.type());
     }
+    if (e instanceof Expr.Call c && c.type() == Type.DOUBLE && c.derivative() == null) {
+      // the planner computes a callee's derivative wherever the call's value reaches the result
+      // (else a varying argument the callee does not differentiate is an error already): this
+      // value does not (a comparison reads it), so its tangent is never needed
+      return Const.ZERO;
+    }
     if (e instanceof Expr.Call c && c.type() == Type.DOUBLE) {
       List<Expr> partials = Rules.partials(c);
       Expr sum = Const.ZERO;

@@ -55,7 +55,7 @@ public final class Modes {
    */
   public static Built hvp(MethodGraph graph, Planner plan, Names names, List<Var> directions,
       TypeName gradientRecord, TypeName record) {
-    Block reverse = new Reverse(graph, plan, names).body(gradientRecord, Expr.Const.ONE);
+    Block reverse = new Reverse(graph, plan, names).elementwiseTape().body(gradientRecord, Expr.Const.ONE);
     Stmt.Return ret = (Stmt.Return) reverse.stmts.remove(reverse.stmts.size() - 1);
     List<Expr> components = ((Expr.New) ret.value).args();
     Forward forward = new Forward(names, secondOrderCalls(), records(graph.body()));

@@ -117,7 +117,7 @@ public final class Reverse {
    */
   public Block body(TypeName record, Expr seed) {
     if (plan.usesTape()) {
-      out.declare(tape, new Expr.New(TAPE, List.of(), Type.OBJECT));
+      out.declare(tape, new Expr.Invoke(TAPE, null, "open", List.of(), Type.OBJECT));
     }
     declared.push(new LinkedHashSet<>());
     forwardBlock(graph.body(), true);
@@ -170,6 +170,10 @@ public final class Reverse {
       }
       components.add(e);
     }
+    if (plan.usesTape()) {
+      // emptied by the sweep: kept for this thread's next call
+      out.eval(tapeCall("close"));
+    }
     out.add(new Stmt.Return(new Expr.New(record, components, Type.OBJECT), Src.NONE));
     return out.result();
   }
@@ -213,7 +217,7 @@ public final class Reverse {
     } else if (s instanceof Stmt.ArrayStore st) {
       Type elem = st.array.type().element();
       Expr element = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), elem);
-      save(st.save, st.saved, elem, element, st.src);
+      save(savedBeforeLoop.contains(st) ? Stmt.Save.NONE : st.save, st.saved, elem, element, st.src);
       out.add(new Stmt.ArrayStore(st.array, st.index, st.value, st.compound, st.src));
     } else if (s instanceof Stmt.If f) {
       out.openIf(f.cond, f.src);
@@ -234,8 +238,31 @@ public final class Reverse {
     }
   }
 
+  /** Stores whose overwritten elements were pushed before their loop at once. */
+  private final Set<Stmt.ArrayStore> savedBeforeLoop = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+  /**
+   * Whether a loop's overwritten elements may be pushed before it at once; not when forward mode
+   * differentiates this sweep (forward over reverse), which pushes each value's tangent after it.
+   */
+  private boolean bulkSaves = true;
+
+  /** This sweep is differentiated again by forward mode: every taped value pushed on its own. */
+  public Reverse elementwiseTape() {
+    bulkSaves = false;
+    return this;
+  }
+
   private void forwardLoop(Stmt.Loop l) {
-    reserveTape(l);
+    Stmt.ArrayStore bulk = bulkSaves ? savedWhole(l) : null;
+    if (bulk != null) {
+      Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
+      out.comment("keep for the reverse sweep: the elements of " + bulk.array.name() + " the loop overwrites");
+      out.eval(tapeCall("pushDoubles", new Ref(bulk.array), start, tripCount(l)));
+      savedBeforeLoop.add(bulk);
+    } else {
+      reserveTape(l);
+    }
     Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
     out.openLoop(copy);
     if (l.counter != null) {
@@ -244,6 +271,40 @@ public final class Reverse {
     forwardBlock(l.body, false);
     forwardBlock(l.update, false);
     out.close();
+  }
+
+  /**
+   * The store of a counted loop (step 1, trip count known when it starts, no loop inside) that
+   * tapes the element {@code a[i]} it overwrites, i the loop's index, when it is the only double
+   * the loop tapes and the only store into a: iteration i then pushes a[i] as it was before the
+   * loop, so all of them can be pushed before it in one copy, in the same order; the reverse
+   * sweep pops them one per iteration as before. Null otherwise.
+   */
+  private Stmt.ArrayStore savedWhole(Stmt.Loop l) {
+    if (l.kind != Stmt.Loop.Kind.FOR || !l.counted() || l.step != 1 || tripCount(l) == null
+        || plan.doublesTapedPerIteration(l) != 1) {
+      return null;
+    }
+    Stmt.ArrayStore found = null;
+    for (Stmt s : l.body.stmts) {
+      if (s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE) {
+        found = st;
+      }
+    }
+    if (found == null || found.array.type() != Type.DOUBLE_ARRAY
+        || !(found.index instanceof Ref r && r.var() == l.index)) {
+      return null;
+    }
+    Stmt.ArrayStore store = found;
+    boolean[] other = {false};
+    for (Block b : Blocks.children(l)) {
+      Blocks.walk(b, x -> {
+        other[0] |= x instanceof Stmt.Loop
+            || x instanceof Stmt.ArrayStore st && st.array == store.array && st != store
+            || x instanceof Stmt.Assign a && a.target == l.index;
+      });
+    }
+    return other[0] ? null : store;
   }
 
   /**

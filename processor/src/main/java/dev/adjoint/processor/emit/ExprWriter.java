@@ -170,6 +170,16 @@ public final class ExprWriter {
     } else if (e instanceof Expr.Call c) {
       if (c.target().kind() == CallTarget.Kind.GENERATED && c.derivative() != null) {
         b.add("$N.value()", c.derivative().name());
+      } else if (c.target().kind() == CallTarget.Kind.SECOND_ORDER) {
+        CallTarget.Nested n = c.target().nested();
+        if (c.derivative() != null && n.component() >= 0) {
+          // the Hessian-vector product computed the gradient too
+          b.add("$N.gradient()[$L]", c.derivative().name(), n.component());
+        } else {
+          b.add("$T.$N(", c.target().derivativeOwner(), n.method());
+          args(c, b);
+          b.add(").$N()", n.accessor());
+        }
       } else if (c.target().instance()) {
         Access access = ACCESS.get();
         java.util.List<Type> params = c.target().paramTypes().subList(1, c.target().paramTypes().size());

@@ -24,6 +24,8 @@ import java.util.List;
  * @param forward whether the callee also has a generated forward mode ({@code fJvp})
  * @param instance whether the callee is an instance method: the call's first argument is then
  *     the receiver ({@code self.f(x)}), which its generated methods take as their first parameter
+ * @param nested for {@link Kind#SECOND_ORDER}: which generated method is called and what is read
+ *     from it; null otherwise
  */
 public record CallTarget(
     ClassName owner,
@@ -37,7 +39,8 @@ public record CallTarget(
     List<String> partials,
     boolean hessian,
     boolean forward,
-    boolean instance) {
+    boolean instance,
+    Nested nested) {
 
   public enum Kind {
     /** The callee is {@code @Differentiable}: call its generated gradient method. */
@@ -45,7 +48,42 @@ public record CallTarget(
     /** The callee has a {@code @Derivative} method. */
     CUSTOM,
     /** Neither: callable only with arguments that carry no derivative. */
-    PLAIN
+    PLAIN,
+    /**
+     * A generated first derivative of a {@code hessian = true} method, called by the user (nested
+     * AD): a component of its gradient record, {@code FGrad.f(x, y).x()}, or the tangent of its
+     * forward mode, {@code FGrad.fJvp(x, y, dx, dy).tangent()}. Its partials come from the
+     * callee's Hessian-vector product ({@code fHvp}, forward over reverse), called once where the
+     * caller needs them (see {@link Nested}).
+     */
+    SECOND_ORDER
+  }
+
+  /**
+   * What a {@link Kind#SECOND_ORDER} call reads.
+   *
+   * @param method the generated method called for the value ({@code f} or {@code fJvp})
+   * @param accessor the record component read ({@code x} or {@code tangent})
+   * @param component for a gradient component, its position among the callee's differentiated
+   *     parameters (the Hessian-vector product along that unit vector gives the row of second
+   *     derivatives, the Hessian being symmetric); -1 for a tangent, whose direction is the
+   *     call's tangent arguments (the last {@code directions} ones)
+   * @param directions the number of differentiated parameters of the callee
+   */
+  public record Nested(String method, String accessor, int component, int directions) {
+    /** The arguments of the callee's {@code fHvp} for a call with {@code args}. */
+    public List<Expr> hvpArgs(List<Expr> args) {
+      List<Expr> out = new java.util.ArrayList<>();
+      if (component < 0) {
+        out.addAll(args);
+        return out;
+      }
+      out.addAll(args);
+      for (int j = 0; j < directions; j++) {
+        out.add(j == component ? Expr.Const.ONE : Expr.Const.ZERO);
+      }
+      return out;
+    }
   }
 
   public CallTarget {
@@ -57,7 +95,7 @@ public record CallTarget(
       ClassName derivativeOwner, String derivativeName, TypeName derivativeType, List<String> partials,
       boolean hessian, boolean forward) {
     this(owner, name, paramTypes, returnType, kind, derivativeOwner, derivativeName, derivativeType,
-        partials, hessian, forward, false);
+        partials, hessian, forward, false, null);
   }
 
   /** The same method called on a receiver, which becomes the first argument. */
@@ -70,11 +108,16 @@ public record CallTarget(
       withSelf.add(0, null);
     }
     return new CallTarget(owner, name, types, returnType, kind, derivativeOwner, derivativeName,
-        derivativeType, withSelf, hessian, forward, true);
+        derivativeType, withSelf, hessian, forward, true, nested);
   }
 
   public boolean differentiable() {
     return kind != Kind.PLAIN;
+  }
+
+  /** The arguments of the derivative method for a call with {@code args}. */
+  public List<Expr> derivativeArgs(List<Expr> args) {
+    return nested == null ? args : nested.hvpArgs(args);
   }
 
   /** Whether parameter {@code i} has a partial derivative. */

@@ -1241,6 +1241,10 @@ public final class MethodParser {
    * arrays passed to it.
    */
   private void callStatement(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    if (generatedOwner(t) != null) {
+      gradientInto(t, src, out);
+      return;
+    }
     String name = t.getMethodSelect() instanceof MemberSelectTree ms ? ms.getIdentifier().toString()
         : t.getMethodSelect() instanceof IdentifierTree id ? id.getName().toString() : "";
     TypeElement owner = t.getMethodSelect() instanceof MemberSelectTree ms
@@ -2064,6 +2068,17 @@ public final class MethodParser {
 
   private Expr call(MethodInvocationTree t) {
     ExpressionTree select = t.getMethodSelect();
+    if (select instanceof MemberSelectTree outer && outer.getExpression() instanceof MethodInvocationTree inner
+        && generatedOwner(inner) != null) {
+      return derivativeCall(t, outer.getIdentifier().toString(), inner);
+    }
+    if (generatedOwner(t) != null) {
+      if (t != hoistable) {
+        return unsupported(t, "the call " + sourceText(t) + " inside an expression",
+            "call it as a statement, or as the whole value of a declaration or assignment");
+      }
+      return gradientInto(t, src(t, sourceText(t)), hoisted::add);
+    }
     String name;
     Expr receiver = null;
     List<ExecutableElement> candidates;
@@ -2174,6 +2189,200 @@ public final class MethodParser {
     Expr.Call call = new Expr.Call(instance ? target.get().onReceiver() : target.get(), callArgs, null);
     callSites.put(call, t);
     return call;
+  }
+
+  /**
+   * For a call {@code XGrad.g(...)} of a method of the class generated for a class {@code X} of
+   * this compilation or a jar (which need not exist yet: it is generated in this round), X; else null.
+   */
+  private TypeElement generatedOwner(MethodInvocationTree call) {
+    if (!(call.getMethodSelect() instanceof MemberSelectTree ms)) {
+      return null;
+    }
+    ExpressionTree q = ms.getExpression();
+    // a class name: an identifier or a qualified name (never printed otherwise: a long chain of
+    // calls would be printed once per link)
+    String simple = q instanceof IdentifierTree id ? id.getName().toString()
+        : q instanceof MemberSelectTree qs ? qs.getIdentifier().toString() : "";
+    if (!simple.endsWith("Grad") || simple.length() == 4
+        || q instanceof IdentifierTree id && lookup(id.getName().toString()) != null) {
+      return null;
+    }
+    String text = q.toString();
+    String stem = simple.substring(0, simple.length() - 4);
+    String prefix = text.contains(".") ? text.substring(0, text.lastIndexOf('.') + 1) : "";
+    // a nested class Outer.Inner generates Outer_InnerGrad
+    String[] parts = stem.split("_");
+    TypeElement x = prefix.isEmpty() ? resolver.type(parts[0]) : resolver.qualified(prefix + parts[0]);
+    for (int i = 1; x != null && i < parts.length; i++) {
+      x = resolver.qualified(x.getQualifiedName() + "." + parts[i]);
+    }
+    return x != null && Naming.gradClass(x).simpleName().equals(simple) ? x : null;
+  }
+
+  /**
+   * Nested AD: {@code XGrad.f(args).p()} (a component of f's generated gradient),
+   * {@code XGrad.fJvp(args, tangents).tangent()} (its forward mode), or {@code .value()} of
+   * either (f itself), called in a differentiable method. Differentiated through f's
+   * Hessian-vector product, so f must be {@code hessian = true} with double parameters.
+   */
+  private Expr derivativeCall(MethodInvocationTree t, String accessor, MethodInvocationTree inner) {
+    TypeElement x = generatedOwner(inner);
+    String called = ((MemberSelectTree) inner.getMethodSelect()).getIdentifier().toString();
+    boolean jvp = called.endsWith("Jvp") && !called.equals("Jvp");
+    String f = jvp ? called.substring(0, called.length() - 3) : called;
+    List<Expr> args = new ArrayList<>();
+    for (ExpressionTree a : inner.getArguments()) {
+      Expr e = expr(a);
+      if (e == null) {
+        return null;
+      }
+      args.add(e);
+    }
+    String what = "the call " + sourceText(t);
+    List<ExecutableElement> candidates = resolver.methods(x, f).stream()
+        .filter(m -> m.getAnnotation(dev.adjoint.Differentiable.class) != null
+            && m.getModifiers().contains(Modifier.STATIC) && m.getReturnType().getKind() == TypeKind.DOUBLE)
+        .toList();
+    ExecutableElement m = null;
+    for (ExecutableElement c : candidates) {
+      int n = c.getParameters().size();
+      int w = CallResolver.wrtIndexes(c).size();
+      if (args.size() == n + (jvp ? w : 0) && applicable(c, args.subList(0, n), false)
+          && (m == null || moreSpecific(c, m))) {
+        m = c;
+      }
+    }
+    if (m == null) {
+      return unsupported(t, what, "call the generated gradient or forward mode of a static @Differentiable method "
+          + "of doubles, " + x.getSimpleName() + "Grad." + f + "(...).x() or ." + f + "Jvp(...).tangent(), "
+          + "with the arguments of one of its overloads");
+    }
+    dev.adjoint.Differentiable annotation = m.getAnnotation(dev.adjoint.Differentiable.class);
+    String callee = x.getSimpleName() + "." + f;
+    int n = m.getParameters().size();
+    List<Expr> callArgs = new ArrayList<>(widen(args.subList(0, n), m));
+    for (Expr a : args.subList(n, args.size())) {
+      callArgs.add(a.type() == Type.DOUBLE ? a : a instanceof Const c ? Const.of(c.asDouble())
+          : new Apply(Op.CAST, List.of(a), Type.DOUBLE));
+    }
+    CallTarget first = calls.resolve(m).orElse(null);
+    if (first == null || first.kind() != CallTarget.Kind.GENERATED) {
+      return unsupported(t, what, "call the generated methods of a @Differentiable method of doubles");
+    }
+    if (accessor.equals("value")) {
+      Expr.Call call = new Expr.Call(first, callArgs.subList(0, n), null);
+      callSites.put(call, t);
+      return call;
+    }
+    List<Integer> wrt = CallResolver.wrtIndexes(m);
+    int component = -2;
+    if (jvp && accessor.equals("tangent")) {
+      component = -1;
+    } else if (!jvp) {
+      for (int i = 0; i < n; i++) {
+        if (accessor.equals(first.partials().get(i))) {
+          component = wrt.indexOf(i);
+        }
+      }
+    }
+    if (component == -2) {
+      return unsupported(t, what, "read value(), " + (jvp ? "tangent()" : "a component named like a differentiated parameter")
+          + " of the record " + x.getSimpleName() + "Grad." + called + " returns");
+    }
+    if (!annotation.hessian()) {
+      return unsupported(t, what + ", a derivative of " + callee + " differentiated again (nested AD),",
+          "its second derivatives are needed: mark " + callee + " @Differentiable(hessian = true)");
+    }
+    Expr.Call call = new Expr.Call(secondOrder(first, m, called, accessor, component), callArgs, null);
+    callSites.put(call, t);
+    return call;
+  }
+
+  /**
+   * The call of a generated derivative of m ({@code first}: the call of m itself): gradient
+   * component {@code component} (the record's {@code accessor}), or for -1 the tangent of
+   * {@code called} = mJvp, whose arguments end with the tangents.
+   */
+  private static CallTarget secondOrder(CallTarget first, ExecutableElement m, String called, String accessor,
+      int component) {
+    List<Integer> wrt = CallResolver.wrtIndexes(m);
+    List<Type> types = new ArrayList<>(first.paramTypes());
+    List<String> partials = new ArrayList<>();
+    for (int i = 0; i < types.size(); i++) {
+      partials.add(wrt.contains(i) ? "hvp " + wrt.indexOf(i) : null);
+    }
+    if (component < 0) {
+      for (int j = 0; j < wrt.size(); j++) {
+        types.add(Type.DOUBLE);
+        partials.add("gradient " + j);
+      }
+    }
+    com.palantir.javapoet.ClassName record = (com.palantir.javapoet.ClassName) first.derivativeType();
+    String f = m.getSimpleName().toString();
+    return new CallTarget(first.owner(), f, types, Type.DOUBLE, CallTarget.Kind.SECOND_ORDER,
+        first.derivativeOwner(), f + "Hvp", record.peerClass(record.simpleName() + "Hvp"), partials,
+        false, false, false, new CallTarget.Nested(called, accessor, component, wrt.size()));
+  }
+
+  /**
+   * Nested AD through the overload that writes the gradient into an array,
+   * {@code XGrad.f(args..., gradient)}: as many stores as components, each a call of the
+   * generated gradient's component (see {@link #derivativeCall}), then f's value. The arguments
+   * are evaluated first, as in the call. Null after an error.
+   */
+  private Expr gradientInto(MethodInvocationTree t, Src src, Consumer<Stmt> out) {
+    TypeElement x = generatedOwner(t);
+    String f = ((MemberSelectTree) t.getMethodSelect()).getIdentifier().toString();
+    List<? extends ExpressionTree> trees = t.getArguments();
+    String what = "the call " + sourceText(t);
+    Var into = trees.isEmpty() ? null : arrayVar(trees.get(trees.size() - 1));
+    if (into == null || into.type() != Type.DOUBLE_ARRAY || into.isParameter()) {
+      return unsupported(t, what, "pass a local double[] for the gradient to " + x.getSimpleName() + "Grad." + f
+          + ", or read a component of the record: " + x.getSimpleName() + "Grad." + f + "(...).x()");
+    }
+    List<Expr> args = new ArrayList<>();
+    for (ExpressionTree a : trees.subList(0, trees.size() - 1)) {
+      Expr e = expr(a);
+      if (e == null) {
+        return null;
+      }
+      args.add(e);
+    }
+    ExecutableElement m = null;
+    for (ExecutableElement c : resolver.methods(x, f)) {
+      if (c.getAnnotation(dev.adjoint.Differentiable.class) != null && c.getModifiers().contains(Modifier.STATIC)
+          && c.getReturnType().getKind() == TypeKind.DOUBLE && applicable(c, args, false)
+          && (m == null || moreSpecific(c, m))) {
+        m = c;
+      }
+    }
+    CallTarget first = m == null ? null : calls.resolve(m).orElse(null);
+    if (first == null || first.kind() != CallTarget.Kind.GENERATED
+        || CallResolver.wrtIndexes(m).stream().anyMatch(i -> first.paramTypes().get(i) != Type.DOUBLE)) {
+      return unsupported(t, what, "call the generated gradient of a static @Differentiable method of doubles");
+    }
+    String callee = x.getSimpleName() + "." + f;
+    if (!m.getAnnotation(dev.adjoint.Differentiable.class).hessian()) {
+      return unsupported(t, what + ", a derivative of " + callee + " differentiated again (nested AD),",
+          "its second derivatives are needed: mark " + callee + " @Differentiable(hessian = true)");
+    }
+    List<Stmt> before = new ArrayList<>();
+    List<Expr> callArgs = new ArrayList<>();
+    for (Expr a : widen(args, m)) {
+      callArgs.add(a.type() == Type.DOUBLE ? once(a, before, src) : a);
+    }
+    before.forEach(out);
+    List<Integer> wrt = CallResolver.wrtIndexes(m);
+    for (int j = 0; j < wrt.size(); j++) {
+      CallTarget component = secondOrder(first, m, f, first.partials().get(wrt.get(j)), j);
+      Expr.Call call = new Expr.Call(component, callArgs, null);
+      callSites.put(call, t);
+      out.accept(new Stmt.ArrayStore(into, Const.ofInt(j), call, null, src));
+    }
+    Expr.Call value = new Expr.Call(first, callArgs, null);
+    callSites.put(value, t);
+    return value;
   }
 
   /**

@@ -80,6 +80,11 @@ final class Resolver {
   }
 
   /** The class a (simple or qualified) name denotes, or null. */
+  /** A class by its qualified name. */
+  TypeElement qualified(String name) {
+    return declarations.type(name);
+  }
+
   TypeElement typeNamed(ExpressionTree name) {
     if (name instanceof IdentifierTree id) {
       return type(id.getName().toString());

@@ -436,8 +436,10 @@ public final class Rules {
 
   /**
    * The partials of a call, read from what the callee's derivative method returned into
-   * {@code call.derivative()}: a gradient record's components, or a custom derivative's array
-   * entries.
+   * {@code call.derivative()}: a gradient record's components, a custom derivative's array
+   * entries, or for a call of a generated derivative, entries of the callee's Hessian-vector
+   * product: d/dx_i of gradient component k is H[k][i] = (H e_k)[i] (H symmetric), d/dx_i of the
+   * tangent ∇f·v is (H v)[i], d/dv_i of it is ∇f[i].
    */
   public static List<Expr> partials(Expr.Call call) {
     CallTarget t = call.target();
@@ -450,6 +452,11 @@ public final class Rules {
       Type type = t.paramTypes().get(i);
       if (t.kind() == CallTarget.Kind.GENERATED) {
         out[i] = new Expr.RecordGet(call.derivative(), p, type);
+      } else if (t.kind() == CallTarget.Kind.SECOND_ORDER) {
+        // "hvp 2": entry 2 of the callee's Hessian-vector product, "gradient 2" of its gradient
+        String[] at = p.split(" ");
+        Expr array = new Expr.Invoke(null, new Expr.Ref(call.derivative()), at[0], List.of(), Type.DOUBLE_ARRAY);
+        out[i] = new Apply(Op.ARRAY_READ, List.of(array, Expr.Const.ofInt(Integer.parseInt(at[1]))), Type.DOUBLE);
       } else if (p.isEmpty()) {
         out[i] = new Expr.Ref(call.derivative());
       } else {
