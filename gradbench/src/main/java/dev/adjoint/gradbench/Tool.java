@@ -28,6 +28,7 @@ public final class Tool {
   static final Map<String, Module> MODULES = Map.ofEntries(
       Map.entry("ba", Ba.MODULE),
       Map.entry("hello", Hello.MODULE),
+      Map.entry("ht", Ht.MODULE),
       Map.entry("lse", Lse.MODULE),
       Map.entry("ode", Ode.MODULE),
       Map.entry("particle", Particle.MODULE),

@@ -24,6 +24,7 @@ class EvalsTest {
   static final Map<String, List<String>> SMALL = Map.ofEntries(
       Map.entry("ba", List.of("--min", "1", "--max", "1", "--min-seconds", "0")),
       Map.entry("hello", List.of()),
+      Map.entry("ht", List.of("--min", "1", "--max", "2", "--model", "small", "--min-seconds", "0")),
       Map.entry("lse", List.of("-n", "10", "1000", "--min-seconds", "0")),
       Map.entry("ode", List.of("-n", "10", "1000", "-s", "1", "10", "--min-seconds", "0")),
       Map.entry("particle", List.of("--min-seconds", "0")),
