@@ -26,6 +26,7 @@ public final class Tool {
 
   /** Every eval: module name to its functions. */
   static final Map<String, Module> MODULES = Map.ofEntries(
+      Map.entry("gmm", Gmm.MODULE),
       Map.entry("hello", Hello.MODULE),
       Map.entry("lse", Lse.MODULE),
       Map.entry("ode", Ode.MODULE),

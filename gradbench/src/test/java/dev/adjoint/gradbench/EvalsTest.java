@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EvalsTest {
   /** Each eval's arguments for a small, quick run (the eval's options are in its run.py). */
   static final Map<String, List<String>> SMALL = Map.ofEntries(
+      Map.entry("gmm", List.of("-d", "2", "10", "-k", "5", "10", "-n", "100", "--min-seconds", "0")),
       Map.entry("hello", List.of()),
       Map.entry("lse", List.of("-n", "10", "1000", "--min-seconds", "0")),
       Map.entry("ode", List.of("-n", "10", "1000", "-s", "1", "10", "--min-seconds", "0")),
