@@ -29,6 +29,7 @@ public final class Tool {
       Map.entry("gmm", Gmm.MODULE),
       Map.entry("hello", Hello.MODULE),
       Map.entry("lse", Lse.MODULE),
+      Map.entry("lstm", Lstm.MODULE),
       Map.entry("ode", Ode.MODULE),
       Map.entry("particle", Particle.MODULE),
       Map.entry("saddle", Saddle.MODULE));

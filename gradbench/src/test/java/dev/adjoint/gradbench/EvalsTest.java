@@ -25,6 +25,7 @@ class EvalsTest {
       Map.entry("gmm", List.of("-d", "2", "10", "-k", "5", "10", "-n", "100", "--min-seconds", "0")),
       Map.entry("hello", List.of()),
       Map.entry("lse", List.of("-n", "10", "1000", "--min-seconds", "0")),
+      Map.entry("lstm", List.of("-l", "2", "-c", "64", "--min-seconds", "0")),
       Map.entry("ode", List.of("-n", "10", "1000", "-s", "1", "10", "--min-seconds", "0")),
       Map.entry("particle", List.of("--min-seconds", "0")),
       Map.entry("saddle", List.of("--min-seconds", "0")));
