@@ -27,6 +27,8 @@ public final class Tool {
   /** Every eval: module name to its functions. */
   static final Map<String, Module> MODULES = Map.ofEntries(
       Map.entry("hello", Hello.MODULE),
+      Map.entry("llsq", Llsq.MODULE),
+      Map.entry("det", Det.MODULE),
       Map.entry("lse", Lse.MODULE),
       Map.entry("ode", Ode.MODULE),
       Map.entry("particle", Particle.MODULE),

@@ -23,6 +23,8 @@ class EvalsTest {
   /** Each eval's arguments for a small, quick run (the eval's options are in its run.py). */
   static final Map<String, List<String>> SMALL = Map.ofEntries(
       Map.entry("hello", List.of()),
+      Map.entry("llsq", List.of("-n", "16", "1024", "-m", "8", "--min-seconds", "0")),
+      Map.entry("det", List.of("-l", "3", "6", "--min-seconds", "0")),
       Map.entry("lse", List.of("-n", "10", "1000", "--min-seconds", "0")),
       Map.entry("ode", List.of("-n", "10", "1000", "-s", "1", "10", "--min-seconds", "0")),
       Map.entry("particle", List.of("--min-seconds", "0")),
