@@ -29,6 +29,7 @@ public final class Tool {
       Map.entry("hello", Hello.MODULE),
       Map.entry("llsq", Llsq.MODULE),
       Map.entry("det", Det.MODULE),
+      Map.entry("kmeans", Kmeans.MODULE),
       Map.entry("lse", Lse.MODULE),
       Map.entry("ode", Ode.MODULE),
       Map.entry("particle", Particle.MODULE),

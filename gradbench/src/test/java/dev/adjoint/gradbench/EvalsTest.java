@@ -25,6 +25,7 @@ class EvalsTest {
       Map.entry("hello", List.of()),
       Map.entry("llsq", List.of("-n", "16", "1024", "-m", "8", "--min-seconds", "0")),
       Map.entry("det", List.of("-l", "3", "6", "--min-seconds", "0")),
+      Map.entry("kmeans", List.of("-k", "5", "-n", "200", "-d", "3", "--min-seconds", "0")),
       Map.entry("lse", List.of("-n", "10", "1000", "--min-seconds", "0")),
       Map.entry("ode", List.of("-n", "10", "1000", "-s", "1", "10", "--min-seconds", "0")),
       Map.entry("particle", List.of("--min-seconds", "0")),
