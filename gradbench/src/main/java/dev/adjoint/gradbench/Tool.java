@@ -28,6 +28,9 @@ public final class Tool {
   static final Map<String, Module> MODULES = Map.ofEntries(
       Map.entry("gmm", Gmm.MODULE),
       Map.entry("hello", Hello.MODULE),
+      Map.entry("llsq", Llsq.MODULE),
+      Map.entry("det", Det.MODULE),
+      Map.entry("kmeans", Kmeans.MODULE),
       Map.entry("lse", Lse.MODULE),
       Map.entry("lstm", Lstm.MODULE),
       Map.entry("ode", Ode.MODULE),
