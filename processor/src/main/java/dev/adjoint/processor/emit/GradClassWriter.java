@@ -56,11 +56,22 @@ public final class GradClassWriter {
   }
 
   /** {@code Model.f} for a wrapper that calls the source method (through a handle when it is private). */
-  private CodeBlock sourceMethod(MethodGraph g) {
+  /**
+   * A call of the source method with the generated method's parameters: {@code Model.f(x)}, or
+   * {@code self.f(x)} for an instance method (its receiver is the first parameter), or the
+   * bridge that reaches a method generated code may not name.
+   */
+  private CodeBlock sourceCall(ExecutableElement method, MethodGraph g) {
+    List<String> args = g.params().stream().map(Var::name).toList();
     String bridge = access == null ? null : access.method(ClassName.get(source), g.name(),
         g.params().stream().map(Var::type).toList(), g.params().size());
-    return bridge != null ? CodeBlock.of("$N", bridge)
-        : CodeBlock.of("$L.$N", qualifier(g, ClassName.get(source)), g.name());
+    if (bridge != null) {
+      return CodeBlock.of("$N($L)", bridge, String.join(", ", args));
+    }
+    if (!method.getModifiers().contains(Modifier.STATIC)) {
+      return CodeBlock.of("$N.$N($L)", args.get(0), g.name(), String.join(", ", args.subList(1, args.size())));
+    }
+    return CodeBlock.of("$L.$N($L)", qualifier(g, ClassName.get(source)), g.name(), String.join(", ", args));
   }
 
   /**
@@ -192,10 +203,10 @@ public final class GradClassWriter {
     String call = String.join(", ", args);
     String sep = call.isEmpty() ? "" : ", ";
     if (seed.type() == Type.TENSOR) {
-      ones.addStatement("$T _value$$ = $L($L)", TENSOR, sourceMethod(g), call);
+      ones.addStatement("$T _value$$ = $L", TENSOR, sourceCall(method, g));
       ones.addStatement("return $N($L$L$L.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, qualifier(g, TENSOR));
     } else {
-      ones.addStatement("double[] _value$$ = $L($L)", sourceMethod(g), call);
+      ones.addStatement("double[] _value$$ = $L", sourceCall(method, g));
       ones.addStatement("double[] _ones$$ = new double[_value$$.length]");
       ones.addStatement("$L.fill(_ones$$, 1)", qualifier(g, ClassName.get(java.util.Arrays.class)));
       ones.addStatement("return $N($L$L_ones$$)", g.name() + "Vjp", call, sep);
@@ -374,7 +385,7 @@ public final class GradClassWriter {
     for (Var p : g.wrt()) {
       sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
     }
-    m.addStatement("int _outputs$$ = $L($L).length", sourceMethod(g), call);
+    m.addStatement("int _outputs$$ = $L.length", sourceCall(method, g));
     m.addStatement("int _inputs$$ = $L", CodeBlock.join(sizes, " + "));
     m.addStatement("double[][] _jacobian$$ = new double[_outputs$$][_inputs$$]");
     m.beginControlFlow("if (_inputs$$ <= _outputs$$)");
