@@ -458,7 +458,7 @@ public final class Forward {
           sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.TENSOR_ADJOINTS, null, "sumOfProducts", List.of(partials.get(i), ti), Type.DOUBLE));
           continue;
         }
-        if (c.args().get(i).type() == Type.DOUBLE_ARRAY) {
+        if (c.args().get(i).type().isDoubleArray()) {
           // an array argument: the callee's gradient along the array's tangent
           sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS,
               null, "dot", List.of(partials.get(i), ti), Type.DOUBLE));

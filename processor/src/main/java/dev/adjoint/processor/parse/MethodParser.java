@@ -2137,10 +2137,9 @@ public final class MethodParser {
     }
     String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
     Optional<Type> resultType = CallResolver.typeOf(m.getReturnType());
-    if (resultType.map(r -> r.rank() >= 2).orElse(false)
-        || m.getParameters().stream().anyMatch(p -> CallResolver.typeOf(p.asType()).map(r -> r.rank() >= 2).orElse(false))) {
-      // n-D arrays: not passed to or returned by calls (yet)
-      return unsupported(t, "the call " + sourceText(t) + ", which passes or returns an n-D array",
+    if (resultType.map(r -> r.rank() >= 2).orElse(false)) {
+      // n-D arrays: not returned by calls (yet)
+      return unsupported(t, "the call " + sourceText(t) + ", which returns an n-D array",
           "inline the callee, or pass it the elements or rows' elements it needs as doubles");
     }
     if (owner.equals("java.lang.Math") || owner.equals("java.lang.StrictMath")) {
@@ -2803,6 +2802,11 @@ public final class MethodParser {
     // declaration runs, as for 1-D arrays
     if (init instanceof NewArrayTree na && na.getInitializers() != null && na.getDimensions().isEmpty()) {
       ndInitializer(var, na, src(v, v.toString()), out); // {{a, b}, {c}}, new double[][] {...}
+      return true;
+    }
+    if (init instanceof MethodInvocationTree) {
+      expr(init); // a call returning an n-D array: reported as the call
+      poisoned.add(var);
       return true;
     }
     if (!(init instanceof NewArrayTree na) || na.getInitializers() != null
