@@ -11,6 +11,20 @@ public final class Adjoints {
     }
   }
 
+  /** {@link #addScaled(double[], double, double[])} row by row: a callee's double[][] gradient. */
+  public static void addScaled(double[][] target, double scale, double[][] source) {
+    for (int i = 0; i < target.length; i++) {
+      addScaled(target[i], scale, source[i]);
+    }
+  }
+
+  /** {@link #addScaled(double[], double, double[])} row by row: a callee's double[][][] gradient. */
+  public static void addScaled(double[][][] target, double scale, double[][][] source) {
+    for (int i = 0; i < target.length; i++) {
+      addScaled(target[i], scale, source[i]);
+    }
+  }
+
   /**
    * The caller's gradient array {@code out}, checked to have {@code length} elements (the length
    * of the parameter it is the gradient of) and zeroed: generated overloads that write the
@@ -47,6 +61,24 @@ public final class Adjoints {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
       s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  /** {@code Σ a[i][j] b[i][j]}: a callee's double[][] gradient along a tangent (forward mode). */
+  public static double dot(double[][] a, double[][] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += dot(a[i], b[i]);
+    }
+    return s;
+  }
+
+  /** {@link #dot(double[][], double[][])} for double[][][]. */
+  public static double dot(double[][][] a, double[][][] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += dot(a[i], b[i]);
     }
     return s;
   }

@@ -211,6 +211,11 @@ public final class Forward {
     return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("pop");
   }
 
+  /** Room made on the tape ahead of a loop: its argument is a count (of an array's length, say), never a value. */
+  private static boolean isReserve(Expr e) {
+    return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("reserve");
+  }
+
   private static boolean isPush(Expr e) {
     return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("push");
   }
@@ -253,7 +258,7 @@ public final class Forward {
           Expr.Invoke push = (Expr.Invoke) e.call;
           out.stmts.add(new Stmt.Eval(new Expr.Invoke(null, push.receiver(), push.method(), List.of(t), push.type())));
         }
-      } else if (dependsOnVaried(e.call)) {
+      } else if (dependsOnVaried(e.call) && !isReserve(e.call)) {
         problems.add("the helper call " + ((Expr.Invoke) e.call).method());
       }
     } else if (s instanceof Stmt.If f) {
@@ -320,7 +325,9 @@ public final class Forward {
       out.stmts.add(new Stmt.Assign(dv, t, a.declaration, null, Src.NONE));
       return;
     }
-    if (a.value instanceof Apply n && n.op() == Op.NEW_ARRAY) {
+    if (a.value instanceof Apply n && n.op() == Op.NEW_ARRAY
+        || v.type().isNdDoubleArray() && a.value instanceof Expr.Invoke z && z.method().equals("zerosLike")) {
+      // a fresh array of zeros (an n-D adjoint shaped like its parameter): its tangent is one too
       out.stmts.add(a);
       out.stmts.add(new Stmt.Assign(dv, a.value, a.declaration, null, Src.NONE));
       return;
@@ -451,7 +458,7 @@ public final class Forward {
           sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.TENSOR_ADJOINTS, null, "sumOfProducts", List.of(partials.get(i), ti), Type.DOUBLE));
           continue;
         }
-        if (c.args().get(i).type() == Type.DOUBLE_ARRAY) {
+        if (c.args().get(i).type().isDoubleArray()) {
           // an array argument: the callee's gradient along the array's tangent
           sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS,
               null, "dot", List.of(partials.get(i), ti), Type.DOUBLE));

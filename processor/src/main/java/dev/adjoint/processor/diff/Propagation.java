@@ -220,7 +220,7 @@ public final class Propagation {
           }
           Expr share = new Expr.Invoke(null, vjp, t.partials().get(i), List.of(), t.paramTypes().get(i));
           Expr arg = c.args().get(i);
-          if (arg.type() == Type.DOUBLE_ARRAY) {
+          if (arg.type().isDoubleArray()) {
             add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE, guard));
           } else {
             push(arg, share, null, guard);
@@ -235,7 +235,7 @@ public final class Propagation {
             continue;
           }
           Expr arg = c.args().get(i);
-          if (arg.type() == Type.DOUBLE_ARRAY) {
+          if (arg.type().isDoubleArray()) {
             if (isActive(arg)) {
               add(new Contribution(new ToArray(((Ref) arg).var(), p), shared, guard));
             }

@@ -259,6 +259,10 @@ public final class GradClassWriter {
    * Hessian-vector product per parameter.
    */
   public void addHessian(ExecutableElement method, MethodGraph g, List<Var> directions, CodeBlock body) {
+    if (dev.adjoint.processor.diff.Modes.arrayParameters(g)) {
+      addArrayHvp(method, g, directions, body);
+      return;
+    }
     TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
     String order = wrtList(g);
     type.addType(TypeSpec.recordBuilder(hvpRecordName(g))
@@ -331,6 +335,51 @@ public final class GradClassWriter {
     m.addParameter(javaType(jacobian), jacobian.name());
     m.addCode(body);
     type.addMethod(m.build());
+  }
+
+  /**
+   * Second derivatives over array parameters: {@code fHvp(params..., directions...)} returning
+   * (value, then per parameter {@code p} its gradient, then per parameter {@code pHvp} its part of
+   * the Hessian-vector product), each shaped like its parameter. No full Hessian: it would take
+   * one product per element.
+   */
+  private void addArrayHvp(ExecutableElement method, MethodGraph g, List<Var> directions, CodeBlock body) {
+    MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value");
+    StringBuilder params = new StringBuilder("@param value the method's result\n");
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), p.name());
+      params.append("@param ").append(p.name()).append(" ∂value/∂").append(p.name()).append("\n");
+    }
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), hvpComponent(p));
+      params.append("@param ").append(hvpComponent(p)).append(" the part of the Hessian-vector product for ")
+          .append(p.name()).append("\n");
+    }
+    type.addType(TypeSpec.recordBuilder(hvpRecordName(g))
+        .addModifiers(recordModifiers(method))
+        .addJavadoc("Value, gradient and Hessian-vector product of {@link $L}, over ($L).\n\n$L", link(method),
+            wrtList(g), params.toString())
+        .recordConstructor(ctor.build())
+        .build());
+    MethodSpec.Builder hvp = MethodSpec.methodBuilder(g.name() + "Hvp")
+        .addModifiers(methodModifiers(method))
+        .returns(hvpRecordName(g))
+        .addJavadoc("Computes {@link $L}, its gradient and the product of its Hessian with the\n"
+            + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
+            link(method), directions.stream().map(Var::name).collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      hvp.addParameter(javaType(p), p.name());
+    }
+    for (Var d : directions) {
+      hvp.addParameter(javaType(d), d.name());
+    }
+    hvp.addCode(body);
+    type.addMethod(hvp.build());
+  }
+
+  /** The component of an array Hessian-vector product record for parameter {@code p}: {@code pHvp}. */
+  public static String hvpComponent(Var p) {
+    return p.name() + "Hvp";
   }
 
   /**

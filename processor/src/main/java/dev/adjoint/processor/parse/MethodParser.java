@@ -343,12 +343,12 @@ public final class MethodParser {
     if (ok && (ann.forward() || ann.hessian())) {
       for (int i : CallResolver.wrtIndexes(m)) {
         Type t = CallResolver.typeOf(m.getParameters().get(i).asType()).orElseThrow();
-        boolean allowed = t == Type.DOUBLE
-            || ann.forward() && !ann.hessian() && (t.isDoubleArray() || t == Type.TENSOR);
+        boolean allowed = t == Type.DOUBLE || t.isDoubleArray()
+            || ann.forward() && !ann.hessian() && t == Type.TENSOR;
         if (!allowed) {
           diag.report(m.getParameters().get(i), Message.MODE_UNSUPPORTED, name,
               "parameter '" + m.getParameters().get(i).getSimpleName() + "' is a " + t.javaName()
-                  + (ann.hessian() ? "; hessian = true differentiates double parameters"
+                  + (ann.hessian() ? "; hessian = true differentiates double and double[] (n-D too) parameters"
                       : "; forward mode differentiates double, double[] and Tensor parameters"));
           ok = false;
         }
@@ -2137,10 +2137,9 @@ public final class MethodParser {
     }
     String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
     Optional<Type> resultType = CallResolver.typeOf(m.getReturnType());
-    if (resultType.map(r -> r.rank() >= 2).orElse(false)
-        || m.getParameters().stream().anyMatch(p -> CallResolver.typeOf(p.asType()).map(r -> r.rank() >= 2).orElse(false))) {
-      // n-D arrays: not passed to or returned by calls (yet)
-      return unsupported(t, "the call " + sourceText(t) + ", which passes or returns an n-D array",
+    if (resultType.map(r -> r.rank() >= 2).orElse(false)) {
+      // n-D arrays: not returned by calls (yet)
+      return unsupported(t, "the call " + sourceText(t) + ", which returns an n-D array",
           "inline the callee, or pass it the elements or rows' elements it needs as doubles");
     }
     if (owner.equals("java.lang.Math") || owner.equals("java.lang.StrictMath")) {
@@ -2257,6 +2256,13 @@ public final class MethodParser {
       return unsupported(t, what, "call the generated gradient or forward mode of a static @Differentiable method "
           + "of doubles, " + x.getSimpleName() + "Grad." + f + "(...).x() or ." + f + "Jvp(...).tangent(), "
           + "with the arguments of one of its overloads");
+    }
+    ExecutableElement chosen = m;
+    if (CallResolver.wrtIndexes(m).stream().anyMatch(
+        i -> CallResolver.typeOf(chosen.getParameters().get(i).asType()).orElse(null) != Type.DOUBLE)) {
+      return unsupported(t, what, "nested AD differentiates the generated derivatives of methods of doubles: "
+          + "pass the array's elements as double parameters, or give " + x.getSimpleName() + "." + f
+          + " a wrt of double parameters");
     }
     dev.adjoint.Differentiable annotation = m.getAnnotation(dev.adjoint.Differentiable.class);
     String callee = x.getSimpleName() + "." + f;
@@ -2796,6 +2802,11 @@ public final class MethodParser {
     // declaration runs, as for 1-D arrays
     if (init instanceof NewArrayTree na && na.getInitializers() != null && na.getDimensions().isEmpty()) {
       ndInitializer(var, na, src(v, v.toString()), out); // {{a, b}, {c}}, new double[][] {...}
+      return true;
+    }
+    if (init instanceof MethodInvocationTree) {
+      expr(init); // a call returning an n-D array: reported as the call
+      poisoned.add(var);
       return true;
     }
     if (!(init instanceof NewArrayTree na) || na.getInitializers() != null

@@ -443,16 +443,17 @@ class ErrorCatalogTest {
               return first(a[0]); // <- error
             }
             """), UNSUPPORTED, "the row a[0] used as a value", "double[] row = a[0]"),
-        c("passing a matrix to a method", model("""
-            static double corner(double[][] m) {
-              return m[0][0];
+        c("a matrix returned by a method", model("""
+            static double[][] outer(double[] v) {
+              return new double[][] {{v[0] * v[0], v[0] * v[1]}, {v[1] * v[0], v[1] * v[1]}};
             }
 
             @Differentiable
-            public static double f(double[][] a) {
-              return corner(a); // <- error
+            public static double f(double[] v) {
+              double[][] m = outer(v); // <- error
+              return m[0][1];
             }
-            """), UNSUPPORTED, "corner(a)", "n-D array", "inline"),
+            """), UNSUPPORTED, "outer(v)", "n-D array", "inline"),
         c("assigning a whole row", body("""
             double[][] m = new double[2][2];
             m[0] = xs; // <- error

@@ -1,0 +1,168 @@
+package dev.adjoint.processor.constructs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.adjoint.processor.testing.Compiled;
+import dev.adjoint.processor.testing.Gradients;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * n-D arrays across calls: double[][] and double[][][] (ragged too) passed to helpers, annotated
+ * or not, private or not, static or of the instance; gradients shaped like the parameter,
+ * checked against finite differences, forward mode against the gradient.
+ */
+class MultiDimCallsTest {
+  static Compiled c;
+
+  @BeforeAll
+  static void compile() {
+    c = Compiled.of("p.NdCalls", """
+        package p;
+        import dev.adjoint.Differentiable;
+        public final class NdCalls {
+          final double scale = 1.5;
+
+          /** An annotated helper of a matrix and a vector. */
+          @Differentiable
+          public static double quad(double[][] a, double[] x) {
+            double s = 0;
+            for (int i = 0; i < a.length; i++) {
+              for (int j = 0; j < a[i].length; j++) {
+                s += x[i] * a[i][j] * x[j];
+              }
+            }
+            return s;
+          }
+
+          /** A private helper, differentiated implicitly. */
+          private static double frob(double[][] m, double w) {
+            double s = 0;
+            for (double[] row : m) {
+              for (double v : row) {
+                s += Math.sin(w * v) * v;
+              }
+            }
+            return s;
+          }
+
+          private static double sum3(double[][][] t) {
+            double s = 0;
+            for (int i = 0; i < t.length; i++) {
+              for (int j = 0; j < t[i].length; j++) {
+                for (int k = 0; k < t[i][j].length; k++) {
+                  s += t[i][j][k] * t[i][j][k] * (k + 1);
+                }
+              }
+            }
+            return s;
+          }
+
+          /** A parameter matrix passed to both helpers, twice. */
+          @Differentiable
+          public static double params(double[][] a, double[] x, double w) {
+            return quad(a, x) * frob(a, w) + frob(a, 2 * w);
+          }
+
+          /** A local matrix built from the parameters, passed to a helper in a loop. */
+          @Differentiable
+          public static double local(double[] x, double w) {
+            double[][] m = new double[x.length][x.length];
+            double s = 0;
+            for (int k = 0; k < 3; k++) {
+              for (int i = 0; i < x.length; i++) {
+                for (int j = 0; j < x.length; j++) {
+                  m[i][j] = m[i][j] * w + x[i] * x[j];
+                }
+              }
+              s += frob(m, w) / (k + 1);
+            }
+            return s;
+          }
+
+          /** A ragged 3-D parameter through a helper. */
+          @Differentiable
+          public static double slabs(double[][][] t, double w) {
+            return w * sum3(t) + Math.exp(w * sum3(t) / 10);
+          }
+
+          /** Forward mode through a helper of a matrix. */
+          @Differentiable(forward = true)
+          public static double fwd(double[][] a, double w) {
+            return frob(a, w) * w;
+          }
+
+          /** An instance helper of a matrix, reading a field. */
+          double scaled(double[][] a) {
+            return scale * frob(a, scale);
+          }
+
+          @Differentiable
+          public double onSelf(double[][] a, double x) {
+            return scaled(a) * x;
+          }
+
+          /** onSelf written statically, for the finite-difference check. */
+          @Differentiable
+          public static double onSelfStatic(double[][] a, double x) {
+            return 1.5 * frob(a, 1.5) * x;
+          }
+        }
+        """);
+  }
+
+  static final double[][] A = {{0.5, -0.2, 0.9}, {0.4, -0.6, 0.3}, {0.1, 0.7, -0.8}};
+  static final double[][] RAGGED = {{0.5, -0.2, 0.9}, {0.4}, {}, {0.1, 0.7}};
+
+  @Test
+  void parameterMatrixToHelpers() {
+    Gradients.assertMatches(c, "p.NdCalls", "params", 1e-6, A, new double[] {0.3, -0.7, 1.1}, 0.8);
+    double[][] ga = (double[][]) Compiled.components(c.call("p.NdCallsGrad", "params", A,
+        new double[] {0.3, -0.7, 1.1}, 0.8)).get("a");
+    assertEquals(3, ga.length);
+  }
+
+  @Test
+  void localMatrixToAHelperInALoop() {
+    Gradients.assertMatches(c, "p.NdCalls", "local", 1e-6, new double[] {0.3, -0.7, 1.1}, 0.8);
+  }
+
+  @Test
+  void raggedThreeDimensional() {
+    double[][][] t = {{{0.1, 0.2, 0.7}, {-0.3}}, {{0.2, -0.1}, {0.3, 0.3, 0.1}, {}}};
+    Gradients.assertMatches(c, "p.NdCalls", "slabs", 1e-6, t, 0.4);
+  }
+
+  @Test
+  void raggedParameterToAHelper() {
+    Gradients.assertMatches(c, "p.NdCalls", "fwd", 1e-6, RAGGED, 0.6);
+  }
+
+  @Test
+  void forwardModeAgreesWithTheGradient() throws Exception {
+    double[][] da = {{0.3, -0.1, 0.2}, {0.5}, {}, {-0.4, 0.8}};
+    double dw = 0.7;
+    Object jvp = c.load("p.NdCallsGrad").getMethod("fwdJvp", double[][].class, double.class, double[][].class,
+        double.class).invoke(null, RAGGED, 0.6, da, dw);
+    Map<String, Object> g = Compiled.components(c.call("p.NdCallsGrad", "fwd", RAGGED, 0.6));
+    double expected = (double) g.get("w") * dw;
+    double[] ga = Gradients.flatten(g.get("a"));
+    double[] fd = Gradients.flatten(da);
+    for (int i = 0; i < ga.length; i++) {
+      expected += ga[i] * fd[i];
+    }
+    assertEquals(expected, (double) Compiled.components(jvp).get("tangent"), 1e-12);
+  }
+
+  @Test
+  void instanceHelperOfAMatrix() throws Exception {
+    Object self = c.load("p.NdCalls").getConstructor().newInstance();
+    Map<String, Object> g = Compiled.components(c.call("p.NdCallsGrad", "onSelf", self, A, 0.9));
+    Map<String, Object> expected = Compiled.components(c.call("p.NdCallsGrad", "onSelfStatic", A, 0.9));
+    assertEquals((double) expected.get("x"), (double) g.get("x"), 1e-12);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(Gradients.flatten(expected.get("a")),
+        Gradients.flatten(g.get("a")), 1e-12);
+    Gradients.assertMatches(c, "p.NdCalls", "onSelfStatic", 1e-6, A, 0.9);
+  }
+}
