@@ -382,6 +382,42 @@ public final class GradClassWriter {
     return p.name() + "Hvp";
   }
 
+  public ClassName jvpsRecordName(MethodGraph g) {
+    return name.nestedClass(g.recordName() + "Jvps");
+  }
+
+  /**
+   * Vector forward mode: {@code fJvps(params..., tangents...)} with one direction per row of each
+   * tangent ({@code double[][]} for an array parameter, {@code double[]} for a double), returning
+   * (value, tangents) with {@code tangents[k]} the derivative along direction k: one primal sweep
+   * for all directions.
+   */
+  public void addJvps(ExecutableElement method, MethodGraph g, List<Var> tangents, CodeBlock body) {
+    TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
+    type.addType(TypeSpec.recordBuilder(jvpsRecordName(g))
+        .addModifiers(recordModifiers(method))
+        .addJavadoc("Value and derivatives of {@link $L} along several directions.\n\n@param value the method's result\n"
+            + "@param tangents {@code tangents[k]}: the derivative of value along direction k\n", link(method))
+        .recordConstructor(MethodSpec.constructorBuilder()
+            .addParameter(doubles, "value")
+            .addParameter(ArrayTypeName.of(doubles), "tangents").build())
+        .build());
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "Jvps")
+        .addModifiers(methodModifiers(method))
+        .returns(jvpsRecordName(g))
+        .addJavadoc("Computes {@link $L} and its derivatives along several directions ($L: row k of each is\n"
+            + "direction k, all with as many rows) in one primal sweep: vector forward mode.\n", link(method),
+            tangents.stream().map(Var::name).collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+    }
+    for (Var t : tangents) {
+      m.addParameter(javaType(t), t.name());
+    }
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
   /**
    * {@code fJacobian(params)} of a vector-valued method: ∂value[i]/∂input[j] over the
    * differentiated parameters flattened in order, by forward mode (a column per input) when
@@ -391,7 +427,7 @@ public final class GradClassWriter {
    * (null otherwise: then the first forward sweep counts the outputs and gives the first column).
    */
   public void addJacobian(ExecutableElement method, MethodGraph g, List<Var> tangents,
-      CodeBlock lengthDeclarations, CodeBlock length, boolean rows) {
+      CodeBlock lengthDeclarations, CodeBlock length, boolean rows, boolean jvps) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "Jacobian")
         .addModifiers(methodModifiers(method))
         .returns(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)))
@@ -427,22 +463,11 @@ public final class GradClassWriter {
     }
     m.addStatement("double[][] _jacobian$$ = new double[_outputs$$][_inputs$$]");
     m.beginControlFlow("if (_inputs$$ <= _outputs$$)");
-    m.addComment("fewer inputs: one forward sweep per input gives a column");
-    m.beginControlFlow("for (int _j$$ = 0; _j$$ < _inputs$$; _j$$++)");
-    if (length == null) {
-      m.beginControlFlow("if (_j$$ == 0)");
-      m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
-      m.addStatement("_jacobian$$[_i$$][0] = _first$$.tangent()[_i$$]");
-      m.endControlFlow();
-      m.addStatement("continue");
-      m.endControlFlow();
+    if (jvps) {
+      addColumnsByVectorForward(m, g, tangents, sizes, params, length == null);
+    } else {
+      addColumnsByForward(m, g, tangents, sizes, params, length == null);
     }
-    addUnitTangents(m, g, tangents, sizes);
-    m.addStatement("double[] _column$$ = $N($L).tangent()", g.name() + "Jvp", jvpArgs(params, tangents));
-    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
-    m.addStatement("_jacobian$$[_i$$][_j$$] = _column$$[_i$$]");
-    m.endControlFlow();
-    m.endControlFlow();
     m.nextControlFlow("else");
     if (rows) {
       m.addComment("fewer outputs: reverse sweeps, one per row, over one forward sweep");
@@ -468,6 +493,77 @@ public final class GradClassWriter {
     m.endControlFlow();
     m.addStatement("return _jacobian$$");
     type.addMethod(m.build());
+  }
+
+  /** Forward mode, one sweep per input: column j from the tangent along eⱼ. */
+  private void addColumnsByForward(MethodSpec.Builder m, MethodGraph g, List<Var> tangents, List<CodeBlock> sizes,
+      List<String> params, boolean firstDone) {
+    m.addComment("fewer inputs: one forward sweep per input gives a column");
+    m.beginControlFlow("for (int _j$$ = 0; _j$$ < _inputs$$; _j$$++)");
+    if (firstDone) {
+      m.beginControlFlow("if (_j$$ == 0)");
+      m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+      m.addStatement("_jacobian$$[_i$$][0] = _first$$.tangent()[_i$$]");
+      m.endControlFlow();
+      m.addStatement("continue");
+      m.endControlFlow();
+    }
+    addUnitTangents(m, g, tangents, sizes);
+    m.addStatement("double[] _column$$ = $N($L).tangent()", g.name() + "Jvp", jvpArgs(params, tangents));
+    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+    m.addStatement("_jacobian$$[_i$$][_j$$] = _column$$[_i$$]");
+    m.endControlFlow();
+    m.endControlFlow();
+  }
+
+  /**
+   * Vector forward mode: the columns in chunks of up to 32 directions, each chunk over one primal
+   * sweep ({@code fJvps}).
+   */
+  private void addColumnsByVectorForward(MethodSpec.Builder m, MethodGraph g, List<Var> tangents,
+      List<CodeBlock> sizes, List<String> params, boolean firstDone) {
+    m.addComment("fewer inputs: forward mode along up to 32 inputs at once, each chunk over one primal sweep");
+    if (firstDone) {
+      m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+      m.addStatement("_jacobian$$[_i$$][0] = _first$$.tangent()[_i$$]");
+      m.endControlFlow();
+    }
+    m.beginControlFlow("for (int _j0$$ = $L; _j0$$ < _inputs$$; _j0$$ += 32)", firstDone ? 1 : 0);
+    m.addStatement("int _nd$$ = $L.min(32, _inputs$$ - _j0$$)", qualifier(g, ClassName.get(Math.class)));
+    CodeBlock offset = CodeBlock.of("0");
+    List<String> args = new java.util.ArrayList<>(params);
+    for (int k = 0; k < g.wrt().size(); k++) {
+      Var p = g.wrt().get(k);
+      Var t = tangents.get(k);
+      if (p.type() == Type.DOUBLE) {
+        m.addStatement("double[] $N = new double[_nd$$]", t.name());
+      } else {
+        m.addStatement("double[][] $N = new double[_nd$$][$N.length]", t.name(), p.name());
+      }
+      args.add(t.name());
+    }
+    m.beginControlFlow("for (int _k$$ = 0; _k$$ < _nd$$; _k$$++)");
+    m.addStatement("int _j$$ = _j0$$ + _k$$");
+    for (int k = 0; k < g.wrt().size(); k++) {
+      Var p = g.wrt().get(k);
+      Var t = tangents.get(k);
+      if (p.type() == Type.DOUBLE) {
+        m.addStatement("$N[_k$$] = _j$$ == $L ? 1 : 0", t.name(), offset);
+      } else {
+        m.beginControlFlow("if (_j$$ >= $L && _j$$ < $L + $N.length)", offset, offset, p.name());
+        m.addStatement("$N[_k$$][_j$$ - ($L)] = 1", t.name(), offset);
+        m.endControlFlow();
+      }
+      offset = CodeBlock.of("$L + $L", offset, sizes.get(k));
+    }
+    m.endControlFlow();
+    m.addStatement("double[][] _columns$$ = $N($L).tangents()", g.name() + "Jvps", String.join(", ", args));
+    m.beginControlFlow("for (int _k$$ = 0; _k$$ < _nd$$; _k$$++)");
+    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+    m.addStatement("_jacobian$$[_i$$][_j0$$ + _k$$] = _columns$$[_k$$][_i$$]");
+    m.endControlFlow();
+    m.endControlFlow();
+    m.endControlFlow();
   }
 
   /** The tangents of the unit direction {@code _j$} over the flattened inputs. */
