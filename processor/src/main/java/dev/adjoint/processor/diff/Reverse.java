@@ -635,6 +635,21 @@ public final class Reverse {
     reverseComment(st.src, null);
     flushPendingComment();
     Var d = adjointVar(st.array);
+    Expr increment = increment(st);
+    if (increment != null) {
+      // a[i] += e: the element's adjoint passes through unchanged; only e receives a share
+      if (st.save != Stmt.Save.NONE) {
+        restore(st);
+      }
+      if (Propagation.isActive(increment, plan::isActive)) {
+        Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
+        out.declare(t, new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(d), st.index), Type.DOUBLE));
+        Expr.Apply sum = (Expr.Apply) st.value;
+        Expr share = sum.op() == Op.SUB ? Sym.neg(new Ref(t)) : new Ref(t);
+        applyAll(Propagation.of(increment, share, null, plan::isActive, this::bind));
+      }
+      return;
+    }
     Expr adjV = null;
     if (Propagation.isActive(st.value, plan::isActive)) {
       Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
@@ -648,6 +663,20 @@ public final class Reverse {
     if (adjV != null) {
       applyAll(Propagation.of(st.value, adjV, null, plan::isActive, this::bind));
     }
+  }
+
+  /**
+   * For {@code a[i] = a[i] + e} or {@code a[i] = a[i] - e} (as {@code +=}, {@code -=} write it)
+   * with e not reading a: e; else null.
+   */
+  private static Expr increment(Stmt.ArrayStore st) {
+    if (!(st.value instanceof Expr.Apply sum) || sum.op() != Op.ADD && sum.op() != Op.SUB
+        || !(sum.arg(0) instanceof Expr.Apply read) || read.op() != Op.ARRAY_READ
+        || !(read.arg(0) instanceof Ref r) || r.var() != st.array || !read.arg(1).equals(st.index)
+        || sum.arg(1).reads(st.array)) {
+      return null;
+    }
+    return sum.arg(1);
   }
 
   /** Applies contributions, summing those that go to the same array element first. */

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
  * whole scratch array and tapes it, later updates of its elements ({@code t[r] += ...}) are not
  * taped as long as no reverse sweep reads the array in between: going backwards, the refill
  * puts every element back. A reader in between (its adjoint needs the values the update
- * overwrites) keeps the update's taping. Both against finite differences.
+ * overwrites) keeps the update's taping. Both against finite differences. The increment's
+ * reverse passes the element's adjoint through ({@code a[i] += e} gives e a share and leaves
+ * {@code _d_a[i]} as it is).
  */
 class ToBeRecordedTest {
   static Compiled c;
@@ -86,6 +88,14 @@ class ToBeRecordedTest {
       assertMatches(c, "p.Refill", "refill", 1e-6, new double[] {0.3, -0.8, 1.2, 0.5},
           new double[] {0.7, 0.2, -0.4, 0.9}, n);
     }
+  }
+
+  /** t[r] += e: the element's adjoint passes through; it is neither zeroed nor added back. */
+  @Test
+  void anIncrementPassesTheElementsAdjointThrough() {
+    String m = method("refill");
+    assertFalse(m.contains("_d_t[r] = 0;"), m);
+    assertTrue(m.contains("= _d_t[r];"), m);
   }
 
   @Test
