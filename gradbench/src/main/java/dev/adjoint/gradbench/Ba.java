@@ -154,6 +154,7 @@ public final class Ba {
     double[] vals = jac.vals;
     double[] cam = new double[CAM];
     double[] x = new double[3];
+    double[][] block = new double[2][CAM + 3 + 1];
     int row = 0;
     int k = 0;
     int pointCols = CAM * b.n;
@@ -163,8 +164,8 @@ public final class Ba {
       int ptIdx = b.obs[2 * i + 1];
       System.arraycopy(b.cams, CAM * camIdx, cam, 0, CAM);
       System.arraycopy(b.points, 3 * ptIdx, x, 0, 3);
-      // the 2 × 15 block: columns cam (11), x (3), w (1)
-      double[][] block = BaGrad.reprojErrorJacobian(cam, x, b.weights[i], b.feats[2 * i], b.feats[2 * i + 1]);
+      // the 2 × 15 block: columns cam (11), x (3), w (1); both rows over one forward sweep
+      BaGrad.reprojErrorJacobianRows(cam, x, b.weights[i], b.feats[2 * i], b.feats[2 * i + 1], block);
       for (int r = 0; r < 2; r++) {
         double[] jr = block[r];
         for (int j = 0; j < CAM; j++) {

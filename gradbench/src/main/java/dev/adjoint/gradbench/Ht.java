@@ -115,10 +115,14 @@ public final class Ht {
       }
 
       // skinning: each vertex is the weighted sum of its bones' transforms of its base position
+      // (a vertex is moved by the few bones that weigh on it: the others are skipped)
       double[] positions = new double[3 * vertices];
       for (int b = 0; b < bones; b++) {
         for (int v = 0; v < vertices; v++) {
           double w = weights[b * vertices + v];
+          if (w == 0) {
+            continue;
+          }
           for (int r = 0; r < 3; r++) {
             positions[3 * v + r] += w * (transforms[16 * b + 4 * r] * basePositions[4 * v]
                 + transforms[16 * b + 4 * r + 1] * basePositions[4 * v + 1]
@@ -260,27 +264,34 @@ public final class Ht {
   /**
    * The Jacobian, one row per residual: ∂/∂u₀ and ∂/∂u₁ of the residual's own correspondence
    * (a residual depends on its own u only, so one direction moving every u₀ at once gives them
-   * all), then the 26 columns ∂/∂θ.
+   * all), then the 26 columns ∂/∂θ. All 28 directions go through one primal sweep of the
+   * generated vector forward mode.
    */
-  static double[][] jacobian(Hand hand, double[] theta, double[] us) {
-    int rows = 3 * hand.correspondences.length;
-    int uColumns = us.length == 0 ? 0 : 2;
-    double[][] jac = new double[rows][uColumns + theta.length];
-    double[] dTheta = new double[theta.length];
-    double[] dUs = new double[us.length];
-    for (int k = 0; k < uColumns; k++) {
-      for (int i = 0; i < us.length; i++) dUs[i] = i % 2 == k ? 1 : 0;
-      double[] column = Ht_HandGrad.objectiveJvp(hand, theta, us, dTheta, dUs).tangent();
-      for (int r = 0; r < rows; r++) jac[r][k] = column[r];
+  static final class Jacobian {
+    final double[][] dTheta;
+    final double[][] dUs;
+    final int uColumns;
+
+    Jacobian(int thetas, int us) {
+      uColumns = us == 0 ? 0 : 2;
+      dTheta = new double[uColumns + thetas][thetas];
+      dUs = new double[uColumns + thetas][us];
+      for (int k = 0; k < uColumns; k++) {
+        for (int i = k; i < us; i += 2) dUs[k][i] = 1;
+      }
+      for (int k = 0; k < thetas; k++) dTheta[uColumns + k][k] = 1;
     }
-    java.util.Arrays.fill(dUs, 0);
-    for (int k = 0; k < theta.length; k++) {
-      dTheta[k] = 1;
-      double[] column = Ht_HandGrad.objectiveJvp(hand, theta, us, dTheta, dUs).tangent();
-      dTheta[k] = 0;
-      for (int r = 0; r < rows; r++) jac[r][uColumns + k] = column[r];
+
+    double[][] of(Hand hand, double[] theta, double[] us) {
+      double[][] columns = Ht_HandGrad.objectiveJvps(hand, theta, us, dTheta, dUs).tangents();
+      int rows = columns[0].length;
+      double[][] jac = new double[rows][columns.length];
+      for (int k = 0; k < columns.length; k++) {
+        double[] column = columns[k];
+        for (int r = 0; r < rows; r++) jac[r][k] = column[r];
+      }
+      return jac;
     }
-    return jac;
   }
 
   static final Tool.Module MODULE = (function, input) -> {
@@ -290,7 +301,10 @@ public final class Ht {
     double[] us = in.us() == null ? new double[0] : flatten(in.us());
     return switch (function) {
       case "objective" -> () -> hand.objective(theta, us);
-      case "jacobian" -> () -> jacobian(hand, theta, us);
+      case "jacobian" -> {
+        Jacobian jacobian = new Jacobian(theta.length, us.length);
+        yield () -> jacobian.of(hand, theta, us);
+      }
       default -> null;
     };
   };

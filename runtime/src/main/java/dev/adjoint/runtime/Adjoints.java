@@ -39,6 +39,23 @@ public final class Adjoints {
     return out;
   }
 
+  /**
+   * Checks that {@code jacobian} has one row per output, each as long as the inputs, before a
+   * generated {@code fJacobianRows} writes into it.
+   */
+  public static void checkJacobian(double[][] jacobian, int outputs, int inputs) {
+    if (jacobian.length != outputs) {
+      throw new IllegalArgumentException("the Jacobian has " + jacobian.length + " rows, the result "
+          + outputs + " elements");
+    }
+    for (double[] row : jacobian) {
+      if (row.length != inputs) {
+        throw new IllegalArgumentException("a row of the Jacobian has " + row.length
+            + " elements, the inputs " + inputs);
+      }
+    }
+  }
+
   /** {@code Σ a[i] b[i]}: a callee's array gradient along an array tangent (forward mode). */
   public static double dot(double[] a, double[] b) {
     double s = 0;

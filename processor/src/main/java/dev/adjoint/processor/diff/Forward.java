@@ -70,6 +70,11 @@ public final class Forward {
     this.records = records;
   }
 
+  /** The tangent variable of each varied variable (seeds included), in the order they arose. */
+  public java.util.Collection<Var> tangentVars() {
+    return tangents.values();
+  }
+
   /** Problems found (constructs the forward transform cannot handle); empty when all is well. */
   public List<String> problems() {
     return problems;
