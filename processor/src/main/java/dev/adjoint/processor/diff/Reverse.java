@@ -371,7 +371,7 @@ public final class Reverse {
     }
     Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
     out.openLoop(copy);
-    if (l.counter != null) {
+    if (l.counter != null && !l.tripsRecomputed) {
       out.update(l.counter, Op.ADD, Const.ofInt(1));
     }
     forwardBlock(l.body, false);
@@ -426,57 +426,8 @@ public final class Reverse {
     }
   }
 
-  /**
-   * The trip count of a counted loop of step ±1 over {@code i < n}, {@code i + k <= n}, {@code
-   * i >= n} and the like, with a bound the loop does not change; null otherwise. It may be
-   * negative for a loop that does not run, which reserves nothing.
-   */
   private static Expr tripCount(Stmt.Loop l) {
-    if (!l.counted() || Math.abs(l.step) != 1 || !(l.cond instanceof Expr.Apply c) || c.args().size() != 2) {
-      return null;
-    }
-    Expr left = c.arg(0);
-    int offset = 0; // the condition compares i + offset with the bound
-    if (left instanceof Expr.Apply add && (add.op() == Op.ADD || add.op() == Op.SUB)
-        && add.arg(1) instanceof Const k && k.type() == Type.INT) {
-      offset = (add.op() == Op.ADD ? 1 : -1) * ((Number) k.value()).intValue();
-      left = add.arg(0);
-    }
-    if (!(left instanceof Ref r && r.var() == l.index)) {
-      return null;
-    }
-    Expr bound = c.arg(1);
-    if (bound.type() != Type.INT && bound.type() != Type.LONG) {
-      return null; // i < d with a double d: a count, but not a long to reserve
-    }
-    Set<Var> written = new HashSet<>();
-    written.add(l.index);
-    for (Block b : Blocks.children(l)) {
-      Blocks.walk(b, x -> {
-        if (x instanceof Stmt.Assign a) {
-          written.add(a.target);
-        }
-      });
-    }
-    if (written.stream().anyMatch(bound::reads)) {
-      return null;
-    }
-    Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
-    boolean startsAtZero = start instanceof Const z && ((Number) z.value()).intValue() == 0;
-    // up: i runs from start while i + offset < bound (<= adds one); down: while i + offset > bound
-    Op op = c.op();
-    int extra;
-    Expr trips;
-    if (l.step == 1 && (op == Op.LT || op == Op.LE)) {
-      extra = (op == Op.LE ? 1 : 0) - offset;
-      trips = startsAtZero ? bound : intOp(Op.SUB, bound, start);
-    } else if (l.step == -1 && (op == Op.GT || op == Op.GE)) {
-      extra = (op == Op.GE ? 1 : 0) + offset;
-      trips = intOp(Op.SUB, start, bound);
-    } else {
-      return null;
-    }
-    return extra == 0 ? trips : intOp(extra > 0 ? Op.ADD : Op.SUB, trips, Const.ofInt(Math.abs(extra)));
+    return dev.adjoint.processor.analysis.Recompute.tripCount(l);
   }
 
   /**
@@ -589,6 +540,7 @@ public final class Reverse {
   private void reverseBlock(Block b, boolean top) {
     if (!top) {
       declared.push(new LinkedHashSet<>());
+      b.recomputed.forEach((v, e) -> out.declare(v, e));
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         out.declare(v, tapeCall(pop(v.type())));
@@ -803,6 +755,21 @@ public final class Reverse {
     reverseComment(st.src, null);
     flushPendingComment();
     Var d = adjointVar(st.array);
+    Expr increment = increment(st);
+    if (increment != null) {
+      // a[i] += e: the element's adjoint passes through unchanged; only e receives a share
+      if (st.save != Stmt.Save.NONE) {
+        restore(st);
+      }
+      if (Propagation.isActive(increment, plan::isActive)) {
+        Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
+        out.declare(t, new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(d), st.index), Type.DOUBLE));
+        Expr.Apply sum = (Expr.Apply) st.value;
+        Expr share = sum.op() == Op.SUB ? Sym.neg(new Ref(t)) : new Ref(t);
+        applyAll(Propagation.of(increment, share, null, plan::isActive, this::bind));
+      }
+      return;
+    }
     Expr adjV = null;
     if (Propagation.isActive(st.value, plan::isActive)) {
       Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
@@ -816,6 +783,20 @@ public final class Reverse {
     if (adjV != null) {
       applyAll(Propagation.of(st.value, adjV, null, plan::isActive, this::bind));
     }
+  }
+
+  /**
+   * For {@code a[i] = a[i] + e} or {@code a[i] = a[i] - e} (as {@code +=}, {@code -=} write it)
+   * with e not reading a: e; else null.
+   */
+  private static Expr increment(Stmt.ArrayStore st) {
+    if (!(st.value instanceof Expr.Apply sum) || sum.op() != Op.ADD && sum.op() != Op.SUB
+        || !(sum.arg(0) instanceof Expr.Apply read) || read.op() != Op.ARRAY_READ
+        || !(read.arg(0) instanceof Ref r) || r.var() != st.array || !read.arg(1).equals(st.index)
+        || sum.arg(1).reads(st.array)) {
+      return null;
+    }
+    return sum.arg(1);
   }
 
   /** Applies contributions, summing those that go to the same array element first. */
@@ -868,6 +849,12 @@ public final class Reverse {
 
   private void restore(Stmt.Assign a) {
     flushReaders(a.target);
+    if (a.save == Stmt.Save.INVERT) {
+      // a step undone: idx++ by idx--
+      Expr.Apply back = (Expr.Apply) a.undo.value;
+      out.update(a.target, back.op(), back.arg(1));
+      return;
+    }
     Expr from = a.save == Stmt.Save.LOCAL ? new Ref(a.saved) : tapeCall(pop(a.target.type()));
     out.assign(a.target, from);
   }

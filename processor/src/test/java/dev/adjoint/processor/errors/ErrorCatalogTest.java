@@ -488,13 +488,6 @@ class ErrorCatalogTest {
             a = b; // <- error
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
-        c("hessian with a double[][] parameter", model("""
-            @Differentiable(hessian = true)
-            public static double f(double x,
-                double[][] a) { // <- error
-              return x * a[0][0];
-            }
-            """), "[AdjointMode]", "parameter 'a' is a double[][]", "hessian = true differentiates double"),
         c("a double[][] parameter of a vector-valued method", model("""
             @Differentiable
             public static double[] f(double[] x,
