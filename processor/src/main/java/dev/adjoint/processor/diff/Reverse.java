@@ -203,9 +203,19 @@ public final class Reverse {
     }
     if (!top && !b.carried.isEmpty()) {
       out.comment("keep for the reverse sweep: "
-          + String.join(", ", b.carried.stream().map(Var::name).toList()));
+          + String.join(", ", b.carried.stream()
+              .map(v -> plan.unpackedFrom(v) != null && bulkSaves ? plan.unpackedFrom(v).record().name() + "."
+                  + plan.unpackedFrom(v).accessor() + "()" : v.name()).toList()));
       for (Var v : b.carried) {
-        out.eval(tapeCall(push(v.type()), new Ref(v)));
+        Expr.RecordGet from = plan.unpackedFrom(v);
+        if (from == null) {
+          out.eval(tapeCall(push(v.type()), new Ref(v)));
+        } else if (bulkSaves) {
+          out.eval(tapeCall(push(v.type()), from));
+        } else if (from.accessor().equals("value")) {
+          // forward over reverse differentiates the record's partials: the record is kept
+          out.eval(tapeCall(push(Type.OBJECT), new Ref(from.record())));
+        }
       }
     }
   }
@@ -437,7 +447,12 @@ public final class Reverse {
       b.recomputed.forEach((v, e) -> out.declare(v, e));
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
-        out.declare(v, tapeCall(pop(v.type())));
+        Expr.RecordGet from = plan.unpackedFrom(v);
+        if (from == null || bulkSaves) {
+          out.declare(v, tapeCall(pop(v.type())));
+        } else if (from.accessor().equals("value")) {
+          out.declare(from.record(), tapeCall(pop(Type.OBJECT)));
+        }
       }
       for (Stmt s : b.stmts) {
         if (s instanceof Stmt.Assign a && a.declaration && a.target.type().isDoubleArray()
@@ -693,7 +708,25 @@ public final class Reverse {
     merged.forEach((k, amount) -> apply(new Contribution(k.target(), amount, k.guard())));
   }
 
+  /** A partial read from a record whose partials were carried: the local that carries it. */
+  private Expr unpack(Expr e) {
+    if (e == null || !bulkSaves) {
+      return e;
+    }
+    return e.map(x -> {
+      if (x instanceof Expr.RecordGet g && plan.unpacked(g.record()) != null
+          && plan.unpacked(g.record()).containsKey(g.accessor())) {
+        return new Ref(plan.unpacked(g.record()).get(g.accessor()));
+      }
+      if (x instanceof Expr.Call call && call.derivative() != null && plan.unpacked(call.derivative()) != null) {
+        return new Ref(plan.unpacked(call.derivative()).get("value")); // written record.value()
+      }
+      return x;
+    });
+  }
+
   private void apply(Contribution c) {
+    c = new Contribution(c.target(), unpack(c.amount()), unpack(c.guard()));
     if (!(c.target() instanceof Propagation.ToVar)) {
       flushPendingComment();
       if (c.guard() != null) {
@@ -717,6 +750,7 @@ public final class Reverse {
 
   /** An adjoint several operands share becomes a temporary when it is more than a name. */
   private Expr bind(Expr e) {
+    e = unpack(e);
     if (e instanceof Ref || e instanceof Const || e.size() <= 3 && e.type() != Type.TENSOR) {
       return e; // cheap enough to repeat; a tensor expression never is
     }
