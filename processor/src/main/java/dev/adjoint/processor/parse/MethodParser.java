@@ -1383,7 +1383,7 @@ public final class MethodParser {
     }
     List<Expr> args = new ArrayList<>();
     for (ExpressionTree a : t.getArguments()) {
-      Expr x = expr(a);
+      Expr x = isRowArgument(a) ? ndRowArgument(a) : expr(a);
       if (x == null) {
         return;
       }
@@ -1411,7 +1411,20 @@ public final class MethodParser {
       VariableElement p = m.getParameters().get(i);
       Type pt = CallResolver.typeOf(p.asType()).orElse(Type.OBJECT);
       Expr a = args.get(i);
-      if (pt.isArray()) {
+      if (pt.rank() >= 1 && isRowArgument(t.getArguments().get(i))) {
+        // a row (m[i], or a row alias): the parameter names that row of the caller's array
+        Apply read = (Apply) a;
+        Access row = new Access(((Ref) read.arg(0)).var(), read.arg(1) instanceof Apply ix && ix.op() == Op.INDICES
+            ? ix.args() : List.of(read.arg(1)));
+        String pname = p.getSimpleName().toString();
+        if (!stable(t.getArguments().get(i), pname + " = " + sourceText(t.getArguments().get(i)),
+            row.indexes(), List.of())) {
+          return;
+        }
+        Var alias = new Var(pname, pt, Var.Kind.LOCAL);
+        rows.put(alias, new Row(row.array(), row.indexes()));
+        params.put(pname, alias);
+      } else if (pt.rank() >= 1) {
         if (!(a instanceof Ref ref)) {
           unsupported(t.getArguments().get(i), "passing " + sourceText(t.getArguments().get(i)) + " to array "
               + "parameter '" + p.getSimpleName() + "' of " + name, "pass an array variable");
@@ -2117,7 +2130,7 @@ public final class MethodParser {
     List<Expr> args = new ArrayList<>();
     boolean failed = false;
     for (ExpressionTree a : t.getArguments()) {
-      Expr x = expr(a);
+      Expr x = isRowArgument(a) ? ndRowArgument(a) : expr(a);
       failed |= x == null;
       args.add(x);
     }
@@ -2674,6 +2687,21 @@ public final class MethodParser {
           + a.type().javaName() + " row = " + sourceText(t) + ";");
     }
     return element(a);
+  }
+
+  /** Whether a call argument is a row of an n-D array ({@code a[i]}, {@code t[i][j]}, a row alias). */
+  private boolean isRowArgument(ExpressionTree a) {
+    return ndRank(a) >= 1
+        && !(unparen(a) instanceof IdentifierTree id && !rows.containsKey(lookup(id.getName().toString())));
+  }
+
+  /**
+   * A row passed to a method ({@code f(a[i])}, {@code f(row)} for a row alias, {@code f(t[i])}
+   * of a 3-D array): read where the call is, its adjoint is the same row of the array's adjoint.
+   */
+  private Expr ndRowArgument(ExpressionTree t) {
+    Access a = access(t);
+    return a == null ? null : element(a);
   }
 
   /** {@code m[i][j] = value} or {@code row[j] = value} (row naming a row of m). */

@@ -103,6 +103,77 @@ class MultiDimCallsTest {
             return scaled(a) * x;
           }
 
+          private static double dot(double[] u, double[] v) {
+            double s = 0;
+            for (int i = 0; i < u.length; i++) {
+              s += u[i] * v[i];
+            }
+            return s;
+          }
+
+          /** Rows a[i] passed to a helper: a matrix-vector product's norm, through softplus. */
+          @Differentiable
+          public static double rows(double[][] a, double[] x) {
+            double s = 0;
+            for (int i = 0; i < a.length; i++) {
+              double r = dot(a[i], x);
+              s += Math.log1p(Math.exp(r)) + dot(a[i], a[i]) * 0.1;
+            }
+            return s;
+          }
+
+          /** A row alias, a row of a local matrix overwritten in a loop, and a 3-D array's slab. */
+          @Differentiable(forward = true)
+          public static double rowKinds(double[][][] t, double[] x, double w) {
+            double[][] m = new double[2][x.length];
+            double s = 0;
+            for (int k = 0; k < 3; k++) {
+              for (int i = 0; i < 2; i++) {
+                double[] row = m[i];
+                for (int j = 0; j < x.length; j++) {
+                  row[j] = Math.sin(row[j] + w * x[j] * (i + 1));
+                }
+                s += dot(row, x) * dot(m[i], m[1 - i]);
+              }
+            }
+            for (int i = 0; i < t.length; i++) {
+              s += frob(t[i], w) + dot(t[i][0], x);
+            }
+            return s;
+          }
+
+          static void scaleInPlace(double[] v, double w) {
+            for (int i = 0; i < v.length; i++) {
+              v[i] = v[i] * w;
+            }
+          }
+
+          static void outer(double[][] m, double[] x) {
+            for (int i = 0; i < m.length; i++) {
+              for (int j = 0; j < m[i].length; j++) {
+                m[i][j] = Math.sin(x[i] * x[j]);
+              }
+              scaleInPlace(m[i], x[i]);
+            }
+          }
+
+          /** void helpers writing into a local matrix and into its rows (inlined at the call). */
+          @Differentiable
+          public static double voidWrites(double[] x, double w) {
+            double[][] m = new double[x.length][x.length];
+            m[0][0] = x[0];
+            scaleInPlace(m[0], w);
+            outer(m, x);
+            double[] r = m[1];
+            scaleInPlace(r, w);
+            double s = 0;
+            for (int i = 0; i < m.length; i++) {
+              scaleInPlace(m[i], w + i);
+              s += dot(m[i], x);
+            }
+            return s;
+          }
+
           /** onSelf written statically, for the finite-difference check. */
           @Differentiable
           public static double onSelfStatic(double[][] a, double x) {
@@ -153,6 +224,44 @@ class MultiDimCallsTest {
       expected += ga[i] * fd[i];
     }
     assertEquals(expected, (double) Compiled.components(jvp).get("tangent"), 1e-12);
+  }
+
+  @Test
+  void rowsToAHelper() {
+    Gradients.assertMatches(c, "p.NdCalls", "rows", 1e-6, A, new double[] {0.3, -0.7, 1.1});
+    Gradients.assertMatches(c, "p.NdCalls", "rows", 1e-6, RAGGED_WIDE, new double[] {0.3, -0.7});
+  }
+
+  static final double[][] RAGGED_WIDE = {{0.5, -0.2}, {0.4, 0.8}};
+
+  static final double[][][] T = {{{0.1, 0.2, 0.7}, {-0.3}}, {{0.2, -0.1, 0.4}, {0.3, 0.3, 0.1}, {}}};
+
+  @Test
+  void rowAliasesLocalRowsAndSlabs() throws Exception {
+    double[] x = {0.3, -0.7, 1.1};
+    Gradients.assertMatches(c, "p.NdCalls", "rowKinds", 1e-6, T, x, 0.8);
+    double[][][] dt = {{{0.5, -1, 0.25}, {2}}, {{0.1, 0.3, -0.2}, {1, -1, 0.5}, {}}};
+    double[] dx = {0.2, 0.4, -0.6};
+    double dw = -0.3;
+    Object jvp = c.load("p.NdCallsGrad").getMethod("rowKindsJvp", double[][][].class, double[].class, double.class,
+        double[][][].class, double[].class, double.class).invoke(null, T, x, 0.8, dt, dx, dw);
+    Map<String, Object> g = Compiled.components(c.call("p.NdCallsGrad", "rowKinds", T, x, 0.8));
+    double expected = (double) g.get("w") * dw;
+    double[] gt = Gradients.flatten(g.get("t"));
+    double[] ft = Gradients.flatten(dt);
+    for (int i = 0; i < gt.length; i++) {
+      expected += gt[i] * ft[i];
+    }
+    double[] gx = (double[]) g.get("x");
+    for (int i = 0; i < gx.length; i++) {
+      expected += gx[i] * dx[i];
+    }
+    assertEquals(expected, (double) Compiled.components(jvp).get("tangent"), 1e-10);
+  }
+
+  @Test
+  void voidHelpersWriteIntoAMatrixAndItsRows() {
+    Gradients.assertMatches(c, "p.NdCalls", "voidWrites", 1e-6, new double[] {0.3, -0.7, 1.1}, 0.8);
   }
 
   @Test

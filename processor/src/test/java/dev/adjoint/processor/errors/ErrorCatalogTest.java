@@ -433,16 +433,14 @@ class ErrorCatalogTest {
               return r[0] + a[i][0];
             }
             """), UNSUPPORTED, "naming row r = a[i] while 'i' changes", "a[i][j]"),
-        c("passing a row to a method", model("""
-            static double first(double[] v) {
-              return v[0];
-            }
-
+        c("a row copied by System.arraycopy", model("""
             @Differentiable
             public static double f(double[][] a) {
-              return first(a[0]); // <- error
+              double[] r = new double[2];
+              System.arraycopy(a[0], 0, r, 0, 2); // <- error
+              return r[0] + a[0][1];
             }
-            """), UNSUPPORTED, "the row a[0] used as a value", "double[] row = a[0]"),
+            """), UNSUPPORTED, "the array expression 'a[0]'", "by name"),
         c("a matrix returned by a method", model("""
             static double[][] outer(double[] v) {
               return new double[][] {{v[0] * v[0], v[0] * v[1]}, {v[1] * v[0], v[1] * v[1]}};
@@ -488,6 +486,18 @@ class ErrorCatalogTest {
             a = b; // <- error
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
+        c("hessian through a matrix passed to a helper", model("""
+            private static double corner(double[][] m) {
+              return m[0][0] * m[1][1];
+            }
+
+            @Differentiable(hessian = true)
+            public static double f(double x) { // <- error
+              double[][] m = {{x, 1}, {2, x}};
+              return corner(m);
+            }
+            """), "[AdjointForward]", "the call of corner with an array argument that carries a derivative",
+            "elements it needs as doubles"),
         c("hessian with a double[][] parameter", model("""
             @Differentiable(hessian = true)
             public static double f(double x,
