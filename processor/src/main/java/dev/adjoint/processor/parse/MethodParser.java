@@ -385,7 +385,18 @@ public final class MethodParser {
    */
   private ClassName enumType(TypeMirror t) {
     Element e = t.getKind() == TypeKind.DECLARED ? env.getTypeUtils().asElement(t) : null;
+    if (e instanceof TypeElement te && te.getQualifiedName().contentEquals("java.lang.String")) {
+      return STRING; // a String parameter: data too, it selects a switch case
+    }
     return e != null && e.getKind() == ElementKind.ENUM ? ClassName.get((TypeElement) e) : null;
+  }
+
+  private static final ClassName STRING = ClassName.get(String.class);
+
+  /** Whether {@code e} is a String: a String constant, or a String parameter. */
+  private static boolean isString(Expr e) {
+    return e instanceof Const c && c.value() instanceof String
+        || e instanceof Ref r && STRING.equals(r.var().objectType());
   }
 
   private static boolean parameterType(Type t) {
@@ -676,8 +687,10 @@ public final class MethodParser {
     } else if (e instanceof IdentifierTree id && lookup(id.getName().toString()) != null
         && lookup(id.getName().toString()).type() == Type.OBJECT
         && lookup(id.getName().toString()).objectType() instanceof ClassName enumClass) {
-      Expr sel = new Ref(lookup(id.getName().toString())); // an enum parameter
-      enumTypes.put(sel, enumClass);
+      Expr sel = new Ref(lookup(id.getName().toString())); // an enum or String parameter
+      if (!enumClass.equals(STRING)) {
+        enumTypes.put(sel, enumClass);
+      }
       return sel;
     }
     if (f != null && f.asType().getKind() == TypeKind.DECLARED) {
@@ -702,12 +715,12 @@ public final class MethodParser {
       }
       return (Expr) unsupported(tree, "a switch on '" + sourceText(e) + "' of type " + f.asType(),
           "switch on an int, an enum parameter or field, a static final enum field the generated class can read, "
-              + "or a String constant");
+              + "a String parameter or a String constant");
     }
     Expr sel = expr(tree);
     if (sel != null && sel.type() != Type.INT) {
       return unsupported(tree, "a switch on a " + sel.type().javaName(),
-          "switch on an int (enum and String selectors: static final constants only)");
+          "switch on an int, an enum or a String (parameters, or static final constants)");
     }
     return sel;
   }
@@ -715,7 +728,7 @@ public final class MethodParser {
   /** A case label: a constant of the selector's kind. Null after reporting. */
   private Expr caseLabel(ExpressionTree tree, Expr selector) {
     ExpressionTree e = unparenthesized(tree);
-    if (selector.type() == Type.OBJECT && selector instanceof Const c && c.value() instanceof String) {
+    if (isString(selector)) {
       if (e.getKind() == Tree.Kind.STRING_LITERAL) {
         return new Const(Type.OBJECT, ((LiteralTree) e).getValue());
       }
@@ -738,6 +751,30 @@ public final class MethodParser {
       return unsupported(tree, "the case label " + sourceText(e), "write an int constant");
     }
     return l;
+  }
+
+  /**
+   * A method of a String parameter: {@code s.equals(other)} with a String literal, constant or
+   * parameter (what a switch on it compares); anything else is reported.
+   */
+  private Expr stringCall(MethodInvocationTree t, Expr receiver, String name) {
+    if (name.equals("equals") && t.getArguments().size() == 1) {
+      ExpressionTree a = unparenthesized(t.getArguments().get(0));
+      Expr other = null;
+      if (a.getKind() == Tree.Kind.STRING_LITERAL) {
+        other = new Const(Type.OBJECT, ((LiteralTree) a).getValue());
+      } else if (a instanceof IdentifierTree id && lookup(id.getName().toString()) != null) {
+        other = expr(a);
+      } else if (a instanceof IdentifierTree id && resolver.field(id.getName().toString()) != null
+          && resolver.field(id.getName().toString()).getConstantValue() instanceof String str) {
+        other = new Const(Type.OBJECT, str);
+      }
+      if (other != null && isString(other)) {
+        return new Expr.Invoke(null, receiver, "equals", List.of(other), Type.BOOLEAN);
+      }
+    }
+    return unsupported(t, "the call " + sourceText(t) + " on a String",
+        "compare a String parameter with equals (a String literal, constant or parameter), or switch on it");
   }
 
   /** The enum type of each enum selector read (by identity), for its case labels. */
@@ -2112,9 +2149,13 @@ public final class MethodParser {
       } else if (objectType != null && !objectType.getQualifiedName().contentEquals(CallResolver.TENSOR)) {
         candidates = resolver.methods(objectType, name); // an object's method: reported below
       } else {
-        receiver = expr(qualifier);
+        receiver = unparenthesized(qualifier).getKind() == Tree.Kind.STRING_LITERAL // "m".equals(unit)
+            ? new Const(Type.OBJECT, ((LiteralTree) unparenthesized(qualifier)).getValue()) : expr(qualifier);
         if (receiver == null) {
           return null;
+        }
+        if (isString(receiver)) {
+          return stringCall(t, receiver, name);
         }
         if (receiver.type() != Type.TENSOR) {
           return unsupported(t, "calling '" + name + "' on a " + receiver.type().javaName(),

@@ -82,13 +82,12 @@ class ErrorCatalogTest {
               return x * y;
             }
             """), "[AdjointParamType]", "parameter y", "Model.f", "float", "supported", "double"),
-        c("parameter of type String", model("""
+        c("a String parameter used other than by equals or switch", model("""
             @Differentiable
-            public static double f(double x,
-                String label) { // <- error
-              return x;
+            public static double f(double x, String label) {
+              return x * label.length(); // <- error
             }
-            """), "[AdjointParamType]", "parameter label", "String", "supported", "double"),
+            """), UNSUPPORTED, "label.length() on a String", "equals", "switch on it"),
         c("parameter of type Object", model("""
             @Differentiable
             public static double f(double x,
