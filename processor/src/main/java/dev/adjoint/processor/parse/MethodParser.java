@@ -400,7 +400,7 @@ public final class MethodParser {
   }
 
   private static boolean parameterType(Type t) {
-    return t != Type.OBJECT && t != Type.INT_ARRAY_2D;
+    return t != Type.OBJECT;
   }
 
 
@@ -1306,9 +1306,7 @@ public final class MethodParser {
             "copy between arrays of the same type");
         return;
       }
-      if (to.isParameter()) {
-        unsupported(args.get(2), "writing to parameter array '" + to.name() + "'",
-            "parameters are inputs: copy into a local array and write that");
+      if (readOnly(args.get(2), to)) {
         return;
       }
       List<Stmt> body = new ArrayList<>();
@@ -1340,9 +1338,7 @@ public final class MethodParser {
       if (!intArgs(t, fromIndex, toIndex)) {
         return;
       }
-      if (array.isParameter()) {
-        unsupported(args.get(0), "writing to parameter array '" + array.name() + "'",
-            "parameters are inputs: copy into a local array and write that");
+      if (readOnly(args.get(0), array)) {
         return;
       }
       Type element = array.type().element();
@@ -1550,10 +1546,7 @@ public final class MethodParser {
       if (array == null) {
         return;
       }
-      if (array.isParameter()) {
-        unsupported(target, "writing to parameter array '" + array.name() + "'",
-            "parameters are inputs: copy into a local array (double[] y = new double[" + array.name()
-                + ".length]) and write that");
+      if (readOnly(target, array)) {
         return;
       }
       Expr index = expr(aa.getIndex());
@@ -2002,11 +1995,10 @@ public final class MethodParser {
           self == null ? "make the method an instance method, or pass the value as a parameter"
               : "pass other objects' values as parameters");
     }
-    if (t.isEmpty() || t.get() == Type.OBJECT || isStatic && !f.getModifiers().contains(Modifier.FINAL)
-        || t.get().rank() >= 2) { // n-D arrays: not read from fields (yet)
+    if (t.isEmpty() || t.get() == Type.OBJECT || isStatic && !f.getModifiers().contains(Modifier.FINAL)) {
       return unsupported(e, "reading field '" + f.getSimpleName() + "'",
           isStatic ? "only static final constants can be read; pass other values as parameters"
-              : "fields of type double, int, long, boolean, double[], int[] or Tensor can be read; "
+              : "fields of type double, int, long, boolean, arrays of those, or Tensor can be read; "
                   + "pass other values as parameters");
     }
     Object constant = f.getConstantValue();
@@ -2025,7 +2017,7 @@ public final class MethodParser {
         ? new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), f.getSimpleName().toString(), t.get())
         : new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), new Ref(self),
             f.getSimpleName().toString(), t.get());
-    if (t.get() == Type.DOUBLE_ARRAY || t.get() == Type.INT_ARRAY) {
+    if (t.get().rank() >= 1) {
       // an array field is data: copied into a local once, at the start, and indexed there
       return new Ref(arrayFields.computeIfAbsent(f, k -> {
         String name = f.getSimpleName().toString();
@@ -2390,7 +2382,7 @@ public final class MethodParser {
     List<? extends ExpressionTree> trees = t.getArguments();
     String what = "the call " + sourceText(t);
     Var into = trees.isEmpty() ? null : arrayVar(trees.get(trees.size() - 1));
-    if (into == null || into.type() != Type.DOUBLE_ARRAY || into.isParameter()) {
+    if (into == null || into.type() != Type.DOUBLE_ARRAY || into.isParameter() || arrayFields.containsValue(into)) {
       return unsupported(t, what, "pass a local double[] for the gradient to " + x.getSimpleName() + "Grad." + f
           + ", or read a component of the record: " + x.getSimpleName() + "Grad." + f + "(...).x()");
     }
@@ -2658,6 +2650,13 @@ public final class MethodParser {
       brackets++;
       e = unparen(a.getExpression());
     }
+    if (e instanceof IdentifierTree || e instanceof MemberSelectTree) {
+      VariableElement f = e instanceof IdentifierTree id && lookup(id.getName().toString()) != null ? null : arrayField(e);
+      if (f != null) { // an n-D array field
+        int rank = CallResolver.typeOf(f.asType()).map(Type::rank).orElse(0);
+        return rank >= 2 ? rank - brackets : -1;
+      }
+    }
     if (!(e instanceof IdentifierTree id)) {
       return -1;
     }
@@ -2693,7 +2692,14 @@ public final class MethodParser {
       if (v != null && v.type().rank() >= 1) {
         return new Access(v, List.of());
       }
-    } else if (e instanceof ArrayAccessTree a) {
+    }
+    if ((e instanceof IdentifierTree id ? lookup(id.getName().toString()) == null : e instanceof MemberSelectTree)
+        && arrayField(e) != null) {
+      // an n-D array field: read once into a local at the start, indexed there
+      Expr read = expr(e);
+      return read instanceof Ref r ? new Access(r.var(), List.of()) : null;
+    }
+    if (e instanceof ArrayAccessTree a) {
       Access inner = access(a.getExpression());
       Expr index = expr(a.getIndex());
       if (inner == null || index == null) {
@@ -2732,8 +2738,9 @@ public final class MethodParser {
 
   /** Whether a call argument is a row of an n-D array ({@code a[i]}, {@code t[i][j]}, a row alias). */
   private boolean isRowArgument(ExpressionTree a) {
-    return ndRank(a) >= 1
-        && !(unparen(a) instanceof IdentifierTree id && !rows.containsKey(lookup(id.getName().toString())));
+    ExpressionTree e = unparen(a);
+    return ndRank(e) >= 1 && (e instanceof ArrayAccessTree
+        || e instanceof IdentifierTree id && rows.containsKey(lookup(id.getName().toString())));
   }
 
   /**
@@ -2756,13 +2763,28 @@ public final class MethodParser {
           "rows cannot be aliased or replaced: write their elements");
       return;
     }
-    if (a.array().isParameter()) {
-      unsupported(t, "writing to parameter array '" + a.array().name() + "'",
-          "parameters are inputs: copy into a local array (" + a.array().type().javaName() + " y = new double"
-              + "[n]".repeat(a.array().type().rank()) + ";) and write that");
+    if (readOnly(t, a.array())) {
       return;
     }
     out.accept(new Stmt.ArrayStore(a.array(), a.index(), value, compound, src));
+  }
+
+  /**
+   * Whether {@code array} may not be written, after reporting it: a parameter (an input) or an
+   * array field (data the method reads; a write would outlive the call).
+   */
+  private boolean readOnly(Tree at, Var array) {
+    boolean field = arrayFields.containsValue(array);
+    if (!field && !array.isParameter()) {
+      return false;
+    }
+    Type type = array.type();
+    String copy = type.javaName() + " y = new " + (type == Type.INT_ARRAY_2D ? "int" : type.element().javaName())
+        + (type.rank() == 1 ? "[" + array.name() + ".length]" : "[n]".repeat(type.rank()));
+    unsupported(at, (field ? "writing into field array '" : "writing to parameter array '") + array.name() + "'",
+        (field ? "fields are data the method reads" : "parameters are inputs") + ": copy into a local array ("
+            + copy + ";) and write that");
+    return true;
   }
 
   /** {@code a[i].length}, {@code row.length}, {@code m.length}. */

@@ -23,6 +23,46 @@ class MultiDimCallsTest {
         import dev.adjoint.Differentiable;
         public final class NdCalls {
           final double scale = 1.5;
+          final double[][] weights;
+          final int[][] edges;
+          static final double[][] KERNEL = {{0.25, 0.5}, {-0.5, 0.75, 1.0}};
+          private static final int[][] PAIRS = {{0, 1}, {1, 2}, {2, 0}};
+
+          public NdCalls() {
+            this(new double[][] {{0.3, -0.2, 0.5}, {0.1, 0.4, -0.6}}, new int[][] {{0, 2}, {1, 1}});
+          }
+
+          public NdCalls(double[][] weights, int[][] edges) {
+            this.weights = weights;
+            this.edges = edges;
+          }
+
+          /** n-D fields read as data: the instance's weights and edges, a static kernel and pairs. */
+          @Differentiable
+          public double fields(double[] x) {
+            double s = 0;
+            for (int i = 0; i < weights.length; i++) {
+              s += Math.tanh(dot(weights[i], x)) * this.weights[i][0];
+            }
+            for (int[] e : edges) {
+              s += x[e[0]] * x[e[1]];
+            }
+            for (int k = 0; k < PAIRS.length; k++) {
+              s += KERNEL[k % 2][PAIRS[k][1] % KERNEL[k % 2].length] * Math.sin(x[PAIRS[k][0]] - x[PAIRS[k][1]]);
+            }
+            return s + frob(NdCalls.KERNEL, x[0]) + dot(KERNEL[1], x);
+          }
+
+          /** An int[][] parameter as data: a sparse matrix-vector product's norm. */
+          @Differentiable
+          public static double sparse(double[] values, int[][] where, double[] x) {
+            double s = 0;
+            for (int k = 0; k < values.length; k++) {
+              double v = values[k] * x[where[k][1]];
+              s += v * v * (where[k][0] + 1);
+            }
+            return s;
+          }
 
           /** An annotated helper of a matrix and a vector. */
           @Differentiable
@@ -262,6 +302,30 @@ class MultiDimCallsTest {
   @Test
   void voidHelpersWriteIntoAMatrixAndItsRows() {
     Gradients.assertMatches(c, "p.NdCalls", "voidWrites", 1e-6, new double[] {0.3, -0.7, 1.1}, 0.8);
+  }
+
+  @Test
+  void nDimensionalFieldsAreData() throws Exception {
+    Object self = c.load("p.NdCalls").getConstructor().newInstance();
+    double[] x = {0.3, -0.7, 1.1};
+    Map<String, Object> g = Compiled.components(c.call("p.NdCallsGrad", "fields", self, x));
+    double[] gx = (double[]) g.get("x");
+    java.lang.reflect.Method f = c.load("p.NdCalls").getMethod("fields", double[].class);
+    for (int i = 0; i < x.length; i++) {
+      double[] up = x.clone();
+      double[] down = x.clone();
+      up[i] += 1e-6;
+      down[i] -= 1e-6;
+      double fd = ((double) f.invoke(self, up) - (double) f.invoke(self, down)) / 2e-6;
+      assertEquals(fd, gx[i], 1e-6);
+    }
+    assertEquals((double) f.invoke(self, x), (double) g.get("value"), 1e-12);
+  }
+
+  @Test
+  void intMatrixParameter() {
+    Gradients.assertMatches(c, "p.NdCalls", "sparse", 1e-6, new double[] {0.5, -1.5, 2.0},
+        new int[][] {{0, 2}, {1, 0}, {2, 1}}, new double[] {0.3, -0.7, 1.1});
   }
 
   @Test

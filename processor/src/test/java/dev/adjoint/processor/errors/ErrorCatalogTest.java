@@ -401,13 +401,31 @@ class ErrorCatalogTest {
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
         // ------------------------------------------------------------ n-D arrays
-        c("parameter of type int[][]", model("""
+        c("writing into an array field", model("""
+            static final double[] W = {1, 2};
+
+            @Differentiable
+            public static double f(double x) {
+              W[0] = x; // <- error
+              return W[1] * x;
+            }
+            """), UNSUPPORTED, "writing into field array 'W'", "fields are data", "new double[W.length]"),
+        c("writing into an n-D field", model("""
+            static final double[][] TABLE = {{1, 2}, {3, 4}};
+
+            @Differentiable
+            public static double f(double x) {
+              TABLE[0][1] = x; // <- error
+              return TABLE[1][0] * x;
+            }
+            """), UNSUPPORTED, "writing into field array 'TABLE'", "copy into a local array"),
+        c("a long[][] parameter", model("""
             @Differentiable
             public static double f(double x,
-                int[][] counts) { // <- error
+                long[][] counts) { // <- error
               return x * counts.length;
             }
-            """), "[AdjointParamType]", "parameter counts", "int[][]", "supported", "double[][]"),
+            """), "[AdjointParamType]", "parameter counts", "long[][]", "supported", "double[][]"),
         c("writing a parameter matrix element", model("""
             @Differentiable
             public static double f(double[][] a) {
