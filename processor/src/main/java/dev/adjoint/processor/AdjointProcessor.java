@@ -327,7 +327,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         e.forEach(x -> {
           if (x instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.GENERATED) {
             ExecutableElement h = helperKeys.get(key(c.target()));
-            if (h != null && (c.derivative() != null || c.type() == Type.TENSOR
+            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type() == Type.DOUBLE_ARRAY)
                 && dev.adjoint.processor.diff.Propagation.isActive(c, job.plan::isActive))) {
               out.add(h);
             }

@@ -820,8 +820,10 @@ public final class Reverse {
       out.storeUpdate(adjointVar(e.array()), e.index(), minus ? Op.SUB : Op.ADD,
           minus ? ((Expr.Apply) c.amount()).arg(0) : c.amount());
     } else if (c.target() instanceof Propagation.ToArray a) {
-      out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled",
-          List.of(new Ref(adjointVar(a.array())), c.amount(), a.vector()), Type.OBJECT));
+      Expr target = a.index() == null ? new Ref(adjointVar(a.array()))
+          : new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(adjointVar(a.array())), a.index()),
+              a.array().type().indexed(a.index() instanceof Expr.Apply ix && ix.op() == Op.INDICES ? ix.args().size() : 1));
+      out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled", List.of(target, c.amount(), a.vector()), Type.OBJECT));
     }
   }
 
