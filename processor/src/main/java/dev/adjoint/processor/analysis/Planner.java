@@ -532,6 +532,9 @@ public final class Planner {
         out.addAll(reads(el.index()));
       } else if (c.target() instanceof Propagation.ToArray arr) {
         out.addAll(reads(arr.vector()));
+        if (arr.index() != null) {
+          out.addAll(reads(arr.index()));
+        }
       }
     }
     out.remove(marker);

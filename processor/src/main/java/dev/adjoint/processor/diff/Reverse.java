@@ -178,6 +178,102 @@ public final class Reverse {
     return out.result();
   }
 
+  /**
+   * Whether the rows of a vector-valued method's Jacobian can share one forward sweep: its
+   * reverse sweep restores no value the forward sweep overwrote (it only pops what it reads) and
+   * no fused loop computes adjoints during the forward sweep, so after a {@code Tape.rewind()} the
+   * reverse sweep can run again, once per row, over the same forward state.
+   */
+  public static boolean rowsShareForwardSweep(MethodGraph graph, Planner plan) {
+    boolean declaredAtTop = graph.body().stmts.stream()
+        .anyMatch(s -> s instanceof Stmt.Assign a && a.target == graph.result() && a.declaration);
+    if (!declaredAtTop || graph.wrt().stream().anyMatch(p -> p.type() != Type.DOUBLE && p.type() != Type.DOUBLE_ARRAY)) {
+      return false;
+    }
+    for (Stmt s : Blocks.all(graph.body())) {
+      if (s instanceof Stmt.Assign a && a.save != Stmt.Save.NONE
+          || s instanceof Stmt.ArrayStore st && st.save != Stmt.Save.NONE
+          || s instanceof Stmt.Loop l && plan.fused(l) != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The body of {@code fJacobianRows(params..., jacobian)} (when {@link #rowsShareForwardSweep}):
+   * one forward sweep, then for each row i of {@code jacobian} (one per output) the reverse sweep
+   * with the seed eᵢ, writing ∂value[i]/∂inputs (the differentiated parameters flattened in
+   * order) into that row. The tape is marked after the forward sweep and rewound before each
+   * reverse sweep; the reverse sweep only reads the forward state, so every row sees it whole.
+   */
+  public Block rows(Var jacobian, Var row) {
+    if (plan.usesTape()) {
+      out.declare(tape, new Expr.Invoke(TAPE, null, "open", List.of(), Type.OBJECT));
+    }
+    declared.push(new LinkedHashSet<>());
+    forwardBlock(graph.body(), true);
+    out.comment("");
+    out.comment("one reverse sweep per row of the Jacobian, each over the forward sweep above");
+    Expr inputs = null;
+    for (Var p : graph.wrt()) {
+      Expr size = p.type() == Type.DOUBLE ? Const.ofInt(1)
+          : new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT);
+      inputs = inputs == null ? size : intOp(Op.ADD, inputs, size);
+    }
+    out.eval(new Expr.Invoke(ADJOINTS, null, "checkJacobian", List.of(new Ref(jacobian),
+        new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(graph.result())), Type.INT),
+        inputs == null ? Const.ofInt(0) : inputs), Type.OBJECT));
+    if (plan.usesTape()) {
+      out.eval(tapeCall("mark"));
+    }
+    Expr rows = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(jacobian)), Type.INT);
+    out.openLoop(new Stmt.Loop(Stmt.Loop.Kind.FOR, row, Const.ofInt(0), 1,
+        new Expr.Apply(Op.LT, List.of(new Ref(row), rows), Type.BOOLEAN), new Block(), new Block(), Src.NONE));
+    if (plan.usesTape()) {
+      out.eval(tapeCall("rewind"));
+    }
+    declared.push(new LinkedHashSet<>());
+    adj.clear();
+    dead.clear();
+    for (Var a : arrayAdjoints()) {
+      Expr init = a == graph.result()
+          ? new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)),
+              Type.DOUBLE_ARRAY)
+          : newArrayAdjoint(a);
+      out.declare(adjointVar(a), init);
+      declared.peek().add(a);
+    }
+    out.store(adjointVar(graph.result()), new Ref(row), Const.ONE);
+    reverseBlock(graph.body(), true);
+    Expr target = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(jacobian), new Ref(row)), Type.DOUBLE_ARRAY);
+    Var line = new Var(names.fresh("_line", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
+    out.declare(line, target);
+    Expr offset = Const.ofInt(0);
+    for (Var p : graph.wrt()) {
+      if (p.type() == Type.DOUBLE_ARRAY) {
+        out.eval(new Expr.Invoke(ClassName.get(System.class), null, "arraycopy", List.of(new Ref(adjointVar(p)),
+            Const.ofInt(0), new Ref(line), offset, new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT)),
+            Type.OBJECT));
+        offset = plus(offset, new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT));
+      } else {
+        Expr e = current(p);
+        if (!(e instanceof Ref || e instanceof Const)) {
+          materialize(p);
+          e = current(p);
+        }
+        out.store(line, offset, e);
+        offset = plus(offset, Const.ofInt(1));
+      }
+    }
+    declared.pop();
+    out.close();
+    if (plan.usesTape()) {
+      out.eval(tapeCall("close"));
+    }
+    return out.result();
+  }
+
   /** Array adjoints live for the whole sweep: differentiated array parameters, active locals. */
   private List<Var> arrayAdjoints() {
     List<Var> arrays = new ArrayList<>();
@@ -585,6 +681,20 @@ public final class Reverse {
     out.close();
   }
 
+  /** a + b on ints, without a 0 + or adding up constants. */
+  private static Expr plus(Expr a, Expr b) {
+    if (a instanceof Const c && c.is(0)) {
+      return b;
+    }
+    if (a instanceof Const c && b instanceof Const d) {
+      return Const.ofInt((int) (c.asDouble() + d.asDouble()));
+    }
+    if (a instanceof Expr.Apply x && x.op() == Op.ADD && x.arg(1) instanceof Const c && b instanceof Const d) {
+      return intOp(Op.ADD, x.arg(0), Const.ofInt((int) (c.asDouble() + d.asDouble())));
+    }
+    return intOp(Op.ADD, a, b);
+  }
+
   private static Expr intOp(Op op, Expr a, Expr b) {
     return new Expr.Apply(op, List.of(a, b), Type.INT);
   }
@@ -743,8 +853,10 @@ public final class Reverse {
       out.storeUpdate(adjointVar(e.array()), e.index(), minus ? Op.SUB : Op.ADD,
           minus ? ((Expr.Apply) c.amount()).arg(0) : c.amount());
     } else if (c.target() instanceof Propagation.ToArray a) {
-      out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled",
-          List.of(new Ref(adjointVar(a.array())), c.amount(), a.vector()), Type.OBJECT));
+      Expr target = a.index() == null ? new Ref(adjointVar(a.array()))
+          : new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(adjointVar(a.array())), a.index()),
+              a.array().type().indexed(a.index() instanceof Expr.Apply ix && ix.op() == Op.INDICES ? ix.args().size() : 1));
+      out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled", List.of(target, c.amount(), a.vector()), Type.OBJECT));
     }
   }
 
