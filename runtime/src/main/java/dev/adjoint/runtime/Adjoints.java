@@ -11,6 +11,20 @@ public final class Adjoints {
     }
   }
 
+  /** The same for a double[][] (a callee's gradient with respect to a matrix), row by row. */
+  public static void addScaled(double[][] target, double scale, double[][] source) {
+    for (int i = 0; i < target.length; i++) {
+      addScaled(target[i], scale, source[i]);
+    }
+  }
+
+  /** The same for a double[][][]. */
+  public static void addScaled(double[][][] target, double scale, double[][][] source) {
+    for (int i = 0; i < target.length; i++) {
+      addScaled(target[i], scale, source[i]);
+    }
+  }
+
   /**
    * The caller's gradient array {@code out}, checked to have {@code length} elements (the length
    * of the parameter it is the gradient of) and zeroed: generated overloads that write the

@@ -48,6 +48,7 @@ public final class Planner {
   private final Map<Var, Stmt> declaredAt = new HashMap<>();
   private final List<Var> synthetic = new ArrayList<>();
   private boolean usesTape;
+  private Recompute recompute;
   private Map<Stmt.Loop, Fusion.Fused> fused = Map.of();
   private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
 
@@ -63,6 +64,18 @@ public final class Planner {
 
   public Planner(MethodGraph graph) {
     this.graph = graph;
+  }
+
+  /** Whether calls may go through callees' accumulating overloads (not where forward mode differentiates the sweep). */
+  private boolean accumulateCalls = true;
+
+  /**
+   * Calls keep their gradient records: forward mode differentiates this reverse sweep (a
+   * Hessian-vector product), and takes a record's tangent from the callee's own product.
+   */
+  public Planner withoutAccumulatingCalls() {
+    accumulateCalls = false;
+    return this;
   }
 
   /** Runs every analysis; returns the calls that must be reported as errors (then stop). */
@@ -89,6 +102,7 @@ public final class Planner {
         a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains);
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
+    recompute = new Recompute(graph);
     decideSaves(graph.body(), false, null);
     return badCalls;
   }
@@ -273,6 +287,9 @@ public final class Planner {
       components.add(switch (t.paramTypes().get(i)) {
         case DOUBLE_ARRAY -> new Apply(Op.NEW_ARRAY, List.of(new Apply(Op.ARRAY_LENGTH, List.of(arg), Type.INT)),
             Type.DOUBLE_ARRAY);
+        case DOUBLE_ARRAY_2D, DOUBLE_ARRAY_3D -> new Expr.Invoke(
+            com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "Adjoints"), null, "zerosLike", List.of(arg),
+            t.paramTypes().get(i));
         case TENSOR -> dev.adjoint.processor.diff.rules.Rules.zerosLike(arg);
         default -> Const.ZERO;
       });
@@ -326,6 +343,19 @@ public final class Planner {
         Var t = newVar("t", Type.TENSOR);
         active.add(t);
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
+        return new Ref(t);
+      }
+      CallTarget accumulating = accumulateCalls && guard == null ? c.target().accumulating(args) : null;
+      if (accumulating != null && Propagation.isActive(rebuilt, active::contains)) {
+        // the callee's value now, its gradient added into this method's adjoint arrays by the
+        // reverse sweep: no record holding a dense gradient per call
+        Expr.Call call = new Expr.Call(accumulating, args, null);
+        if (root) {
+          return call;
+        }
+        Var t = newVar("t", Type.DOUBLE);
+        active.add(t);
+        before.add(new Stmt.Assign(t, call, true, null, at.src));
         return new Ref(t);
       }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
@@ -515,6 +545,8 @@ public final class Planner {
         out.addAll(reads(el.index()));
       } else if (c.target() instanceof Propagation.ToArray arr) {
         out.addAll(reads(arr.vector()));
+      } else if (c.target() instanceof Propagation.ToCallersArrays call) {
+        out.addAll(reads(call.call())); // the accumulating overload is called with the same arguments
       }
     }
     out.remove(marker);
@@ -630,6 +662,9 @@ public final class Planner {
                 && a.target.type() != Type.TENSOR && !a.target.type().isDoubleArray()) {
               // a temporary of a branch inside a fused loop: declared in the loop's body instead
               hoisted.computeIfAbsent(around, k -> new ArrayList<>()).add(a.target);
+            } else if (recompute.recomputable(a, loopsAround.get(a))) {
+              // cheap, and made of values the reverse sweep still has: evaluated again there
+              c.recomputed.add(a);
             } else {
               c.carried.add(a.target);
               usesTape = true;

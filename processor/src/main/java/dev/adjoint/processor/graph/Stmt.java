@@ -99,6 +99,8 @@ public abstract sealed class Stmt {
     public Var startCopy;
     /** What its breaks and continues name, before lowering (which removes them); else null. */
     public Label label;
+    /** A loop of the reverse sweep (run backwards), which may be skipped when its adjoints are zero. */
+    public boolean adjoint;
 
     public Loop(Kind kind, Var index, Expr start, int step, Expr cond, Block body, Block update,
         Src src) {
@@ -209,6 +211,12 @@ public abstract sealed class Stmt {
      * block ends and popped when its adjoint begins (filled in by the planner).
      */
     public final List<Var> carried = new ArrayList<>();
+    /**
+     * Locals declared in this block that the reverse sweep needs and evaluates again from their
+     * declaration where the block's adjoint begins, instead of taping them (filled in by the
+     * planner): their declarations, in order.
+     */
+    public final List<Assign> recomputed = new ArrayList<>();
 
     public Block(List<Stmt> stmts) {
       this.stmts = new ArrayList<>(stmts);

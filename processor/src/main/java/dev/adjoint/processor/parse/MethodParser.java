@@ -2138,8 +2138,10 @@ public final class MethodParser {
     String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
     Optional<Type> resultType = CallResolver.typeOf(m.getReturnType());
     if (resultType.map(r -> r.rank() >= 2).orElse(false)
-        || m.getParameters().stream().anyMatch(p -> CallResolver.typeOf(p.asType()).map(r -> r.rank() >= 2).orElse(false))) {
-      // n-D arrays: not passed to or returned by calls (yet)
+        || resultType.orElse(null) != Type.DOUBLE
+        && m.getParameters().stream().anyMatch(p -> CallResolver.typeOf(p.asType()).map(r -> r.rank() >= 2).orElse(false))) {
+      // n-D arrays: passed whole to methods returning double (whose gradient is added into the
+      // caller's adjoint, by their accumulating overload where it applies); not returned
       return unsupported(t, "the call " + sourceText(t) + ", which passes or returns an n-D array",
           "inline the callee, or pass it the elements or rows' elements it needs as doubles");
     }

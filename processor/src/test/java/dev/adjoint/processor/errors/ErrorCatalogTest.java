@@ -443,14 +443,15 @@ class ErrorCatalogTest {
               return first(a[0]); // <- error
             }
             """), UNSUPPORTED, "the row a[0] used as a value", "double[] row = a[0]"),
-        c("passing a matrix to a method", model("""
-            static double corner(double[][] m) {
-              return m[0][0];
+        c("passing a matrix to a method returning an array", model("""
+            static double[] corner(double[][] m) {
+              return new double[] {m[0][0]};
             }
 
             @Differentiable
             public static double f(double[][] a) {
-              return corner(a); // <- error
+              double[] c = corner(a); // <- error
+              return c[0];
             }
             """), UNSUPPORTED, "corner(a)", "n-D array", "inline"),
         c("assigning a whole row", body("""
@@ -487,13 +488,13 @@ class ErrorCatalogTest {
             a = b; // <- error
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
-        c("hessian with a double[][] parameter", model("""
+        c("hessian with a Tensor parameter", model("""
             @Differentiable(hessian = true)
             public static double f(double x,
-                double[][] a) { // <- error
-              return x * a[0][0];
+                dev.adjoint.tensor.Tensor a) { // <- error
+              return x * a.sum();
             }
-            """), "[AdjointMode]", "parameter 'a' is a double[][]", "hessian = true differentiates double"),
+            """), "[AdjointMode]", "parameter 'a' is a Tensor", "hessian = true differentiates double and double[]"),
         c("a double[][] parameter of a vector-valued method", model("""
             @Differentiable
             public static double[] f(double[] x,
