@@ -6,6 +6,7 @@ import dev.adjoint.Derivative;
 import dev.adjoint.Differentiable;
 import dev.adjoint.processor.analysis.Lowering;
 import dev.adjoint.processor.analysis.Planner;
+import dev.adjoint.processor.analysis.ResultLength;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diag.TooLarge;
@@ -332,7 +333,7 @@ public final class AdjointProcessor extends AbstractProcessor {
           if (x instanceof Expr.Call c && (c.target().kind() == CallTarget.Kind.GENERATED
               || c.target().kind() == CallTarget.Kind.ACCUMULATE)) {
             ExecutableElement h = helperKeys.get(key(c.target()));
-            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR
+            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type() == Type.DOUBLE_ARRAY
                 || c.target().kind() == CallTarget.Kind.ACCUMULATE)
                 && dev.adjoint.processor.diff.Propagation.isActive(c, job.plan::isActive))) {
               out.add(h);
@@ -533,7 +534,35 @@ public final class AdjointProcessor extends AbstractProcessor {
           ok &= report(job, "forward", jvp);
           writer.addJvp(job.method, job.graph, tangents, CodePrinter.print(jvp.body()));
           if (vectorValued) {
-            writer.addJacobian(job.method, job.graph, tangents);
+            boolean rows = Reverse.rowsShareForwardSweep(job.graph, plan);
+            if (rows) {
+              Names rowNames = names.fork();
+              Var jacobian = new Var(rowNames.fresh("jacobian", false), Type.DOUBLE_ARRAY_2D, Var.Kind.PARAMETER);
+              Var row = new Var(rowNames.fresh("_row", false), Type.INT, Var.Kind.SYNTHETIC);
+              writer.addJacobianRows(job.method, job.graph, jacobian,
+                  CodePrinter.print(new Reverse(job.graph, plan, rowNames).rows(jacobian, row)));
+            }
+            boolean jvps = false;
+            if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE || p.type() == Type.DOUBLE_ARRAY)
+                && !job.graph.wrt().isEmpty()) {
+              // vector forward mode: every direction over one primal sweep
+              Names vectorNames = names.fork();
+              List<Var> vectorTangents = new ArrayList<>();
+              for (Var t : directions(job.graph, vectorNames)) {
+                vectorTangents.add(new Var(t.name(), t.type() == Type.DOUBLE ? Type.DOUBLE_ARRAY : Type.DOUBLE_ARRAY_2D,
+                    Var.Kind.PARAMETER));
+              }
+              dev.adjoint.processor.diff.VectorForward.Built built = dev.adjoint.processor.diff.VectorForward.build(
+                  job.graph, vectorNames, vectorTangents, writer.jvpsRecordName(job.graph));
+              if (built.problems().isEmpty()) {
+                writer.addJvps(job.method, job.graph, vectorTangents, CodePrinter.print(built.body()));
+                jvps = true;
+              }
+            }
+            ResultLength.Slice length = ResultLength.of(job.graph);
+            writer.addJacobian(job.method, job.graph, tangents,
+                length == null ? null : CodePrinter.print(new dev.adjoint.processor.graph.Stmt.Block(length.declarations())),
+                length == null ? null : dev.adjoint.processor.emit.ExprWriter.write(length.length()), rows, jvps);
           }
         }
         if (job.hessian) {

@@ -11,14 +11,14 @@ public final class Adjoints {
     }
   }
 
-  /** The same for a double[][] (a callee's gradient with respect to a matrix), row by row. */
+  /** {@link #addScaled(double[], double, double[])} row by row: a callee's double[][] gradient. */
   public static void addScaled(double[][] target, double scale, double[][] source) {
     for (int i = 0; i < target.length; i++) {
       addScaled(target[i], scale, source[i]);
     }
   }
 
-  /** The same for a double[][][]. */
+  /** {@link #addScaled(double[], double, double[])} row by row: a callee's double[][][] gradient. */
   public static void addScaled(double[][][] target, double scale, double[][][] source) {
     for (int i = 0; i < target.length; i++) {
       addScaled(target[i], scale, source[i]);
@@ -39,11 +39,46 @@ public final class Adjoints {
     return out;
   }
 
+  /**
+   * Checks that {@code jacobian} has one row per output, each as long as the inputs, before a
+   * generated {@code fJacobianRows} writes into it.
+   */
+  public static void checkJacobian(double[][] jacobian, int outputs, int inputs) {
+    if (jacobian.length != outputs) {
+      throw new IllegalArgumentException("the Jacobian has " + jacobian.length + " rows, the result "
+          + outputs + " elements");
+    }
+    for (double[] row : jacobian) {
+      if (row.length != inputs) {
+        throw new IllegalArgumentException("a row of the Jacobian has " + row.length
+            + " elements, the inputs " + inputs);
+      }
+    }
+  }
+
   /** {@code Σ a[i] b[i]}: a callee's array gradient along an array tangent (forward mode). */
   public static double dot(double[] a, double[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
       s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  /** {@code Σ a[i][j] b[i][j]}: a callee's double[][] gradient along a tangent (forward mode). */
+  public static double dot(double[][] a, double[][] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += dot(a[i], b[i]);
+    }
+    return s;
+  }
+
+  /** {@link #dot(double[][], double[][])} for double[][][]. */
+  public static double dot(double[][][] a, double[][][] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += dot(a[i], b[i]);
     }
     return s;
   }

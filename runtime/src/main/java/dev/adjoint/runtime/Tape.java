@@ -41,6 +41,12 @@ public final class Tape {
   private Object[] objects = new Object[0];
   private int objectCount;
 
+  /** The counts at {@link #mark()}; {@code markedObjects < 0} when no mark is set. */
+  private int markedDoubles;
+  private int markedInts;
+  private int markedLongs;
+  private int markedObjects = -1;
+
   /**
    * The tape for one call of a generated method: one this thread kept from an earlier call when
    * one is free (a loop's tape is then allocated and grown once, not on every call), else a new
@@ -59,8 +65,9 @@ public final class Tape {
     doubleCount = 0;
     intCount = 0;
     longCount = 0;
-    Arrays.fill(objects, 0, objectCount, null);
+    Arrays.fill(objects, 0, Math.max(objectCount, markedObjects), null);
     objectCount = 0;
+    markedObjects = -1;
     Pool pool = pool();
     if (pool.count < KEPT_TAPES) {
       pool.free[pool.count++] = this;
@@ -142,8 +149,35 @@ public final class Tape {
   @SuppressWarnings("unchecked")
   public <T> T popObject() {
     T value = (T) objects[--objectCount];
-    objects[objectCount] = null;
+    if (objectCount >= markedObjects) {
+      // below a mark the reference stays: a rewind pops it again
+      objects[objectCount] = null;
+    }
     return value;
+  }
+
+  /**
+   * Marks what the tape holds now (the end of a forward sweep), so that several reverse sweeps
+   * can each pop it all: {@link #rewind()} brings every value popped since back. This is how the
+   * rows of a Jacobian share one forward sweep.
+   */
+  public void mark() {
+    markedDoubles = doubleCount;
+    markedInts = intCount;
+    markedLongs = longCount;
+    markedObjects = objectCount;
+  }
+
+  /** Puts back every value popped since {@link #mark()} (values pushed since are dropped). */
+  public void rewind() {
+    if (markedObjects < 0) {
+      throw new IllegalStateException("rewind without a mark");
+    }
+    doubleCount = markedDoubles;
+    intCount = markedInts;
+    longCount = markedLongs;
+    Arrays.fill(objects, markedObjects, Math.max(markedObjects, objectCount), null);
+    objectCount = markedObjects;
   }
 
   /**

@@ -12,6 +12,28 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class TapeTest {
+  @Test
+  void rewindPutsBackWhatWasPoppedSinceTheMarkForEveryKind() {
+    Tape tape = Tape.open();
+    tape.pushDouble(1.5);
+    tape.pushInt(7);
+    tape.pushLong(9L);
+    Object o = new Object();
+    tape.pushObject(o);
+    tape.mark();
+    for (int sweep = 0; sweep < 3; sweep++) {
+      tape.rewind();
+      org.junit.jupiter.api.Assertions.assertSame(o, tape.popObject());
+      org.junit.jupiter.api.Assertions.assertEquals(9L, tape.popLong());
+      org.junit.jupiter.api.Assertions.assertEquals(7, tape.popInt());
+      org.junit.jupiter.api.Assertions.assertEquals(1.5, tape.popDouble());
+      org.junit.jupiter.api.Assertions.assertTrue(tape.isEmpty());
+    }
+    tape.close();
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, tape::rewind,
+        "close forgets the mark");
+  }
+
 
   @Test
   void newTapeIsEmpty() {

@@ -48,9 +48,13 @@ public final class Planner {
   private final Map<Var, Stmt> declaredAt = new HashMap<>();
   private final List<Var> synthetic = new ArrayList<>();
   private boolean usesTape;
-  private Recompute recompute;
   private Map<Stmt.Loop, Fusion.Fused> fused = Map.of();
   private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
+  private Recompute recompute;
+  private Kills kills;
+  /** The blocks around the statement decideSaves is at, and the index of the statement in each. */
+  private final List<Block> pathBlocks = new ArrayList<>();
+  private final List<Integer> pathIndexes = new ArrayList<>();
 
   /**
    * A value that carries a derivative flows where derivatives cannot follow: into a call that
@@ -98,11 +102,13 @@ public final class Planner {
       findNeeded(graph.body());
     } while (needed.size() + work.size() != before);
     locate(graph.body(), new ArrayList<>());
+    recompute = new Recompute(graph);
     fused = Fusion.find(graph, active::contains,
-        a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains);
+        a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains,
+        recompute);
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
-    recompute = new Recompute(graph);
+    kills = new Kills(graph, recompute);
     decideSaves(graph.body(), false, null);
     return badCalls;
   }
@@ -545,6 +551,9 @@ public final class Planner {
         out.addAll(reads(el.index()));
       } else if (c.target() instanceof Propagation.ToArray arr) {
         out.addAll(reads(arr.vector()));
+        if (arr.index() != null) {
+          out.addAll(reads(arr.index()));
+        }
       } else if (c.target() instanceof Propagation.ToCallersArrays call) {
         out.addAll(reads(call.call())); // the accumulating overload is called with the same arguments
       }
@@ -635,15 +644,21 @@ public final class Planner {
    * inner loop), whose body then declares the temporaries its branches would otherwise tape.
    */
   private void decideSaves(Block b, boolean inRegion, Stmt.Loop fusedAround) {
-    for (Stmt s : b.stmts) {
+    pathBlocks.add(b);
+    pathIndexes.add(0);
+    for (int index = 0; index < b.stmts.size(); index++) {
+      Stmt s = b.stmts.get(index);
+      pathIndexes.set(pathIndexes.size() - 1, index);
       if (s instanceof Stmt.Assign a && !a.declaration && needed.contains(a.target)
           && mayReadBefore(neededBy.get(a.target), a, a.target)) {
-        a.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
+        a.undo = inRegion ? recompute.inverse(a, loopsAround.get(a)) : null;
+        a.save = a.undo != null ? Stmt.Save.INVERT : inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
         if (!inRegion) {
           a.saved = newVar("t", a.target.type());
         }
       } else if (s instanceof Stmt.ArrayStore st && needed.contains(st.array)
-          && mayReadBefore(neededBy.get(st.array), st, st.array)) {
+          && mayReadBefore(neededBy.get(st.array), st, st.array)
+          && !kills.coveredByEarlierSave(st, pathBlocks, pathIndexes, neededBy.get(st.array))) {
         st.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
         if (!inRegion) {
           st.saved = newVar("t", st.array.type().element());
@@ -654,25 +669,70 @@ public final class Planner {
       Stmt.Loop around = s instanceof Stmt.Loop l ? (fused.containsKey(l) ? l : null) : fusedAround;
       for (Block c : Blocks.children(s)) {
         decideSaves(c, true, around);
+        Set<Var> countersDropped = new HashSet<>();
         for (Stmt x : c.stmts) {
           // a fused loop's reverse sweep runs while its body's locals are still in scope
           if (x instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)
               && work.contains(s) && !fused.containsKey(s)) {
-            if (around != null && a.target.kind() == Var.Kind.SYNTHETIC && a.target.type() != Type.OBJECT
+            if (c.recomputed.containsKey(a.target)) {
+              continue;
+            }
+            Stmt.Loop counted = loopCounting(c, a.target);
+            if (counted != null && recomputeTrips(c, counted)) {
+              countersDropped.add(counted.counter);
+            } else if (around != null && a.target.kind() == Var.Kind.SYNTHETIC && a.target.type() != Type.OBJECT
                 && a.target.type() != Type.TENSOR && !a.target.type().isDoubleArray()) {
               // a temporary of a branch inside a fused loop: declared in the loop's body instead
               hoisted.computeIfAbsent(around, k -> new ArrayList<>()).add(a.target);
             } else if (recompute.recomputable(a, loopsAround.get(a))) {
               // cheap, and made of values the reverse sweep still has: evaluated again there
-              c.recomputed.add(a);
+              c.recomputed.put(a.target, a.value);
             } else {
               c.carried.add(a.target);
               usesTape = true;
             }
           }
         }
+        // a recomputed trip count is not counted in the forward sweep
+        removeDeclarations(c, countersDropped);
       }
     }
+    pathBlocks.remove(pathBlocks.size() - 1);
+    pathIndexes.remove(pathIndexes.size() - 1);
+  }
+
+  /** The loop of block b whose trip counter or start copy v is, or null. */
+  private static Stmt.Loop loopCounting(Block b, Var v) {
+    for (Stmt s : b.stmts) {
+      if (s instanceof Stmt.Loop l && (l.counter == v || l.startCopy != null && l.startCopy == v)) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether the reverse sweep can compute loop l's start and trip count again where block b's
+   * adjoint begins ({@link Recompute}); if so, records both there and marks the loop.
+   */
+  private boolean recomputeTrips(Block b, Stmt.Loop l) {
+    Expr trips = Recompute.tripCount(l);
+    List<Stmt> around = loopsAround.get(l);
+    if (trips == null || l.index.type() != Type.INT || trips.type() != Type.INT
+        || l.start.type() != Type.INT || !recompute.recomputable(l.start, around)) {
+      return false;
+    }
+    Expr expanded = l.startCopy == null ? trips
+        : trips.map(z -> z instanceof Ref r && r.var() == l.startCopy ? l.start : z);
+    if (!recompute.recomputable(expanded, around)) {
+      return false;
+    }
+    if (l.startCopy != null) {
+      b.recomputed.put(l.startCopy, l.start);
+    }
+    b.recomputed.put(l.counter, trips);
+    l.tripsRecomputed = true;
+    return true;
   }
 
   /**

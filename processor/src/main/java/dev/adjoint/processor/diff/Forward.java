@@ -70,6 +70,11 @@ public final class Forward {
     this.records = records;
   }
 
+  /** The tangent variable of each varied variable (seeds included), in the order they arose. */
+  public java.util.Collection<Var> tangentVars() {
+    return tangents.values();
+  }
+
   /** Problems found (constructs the forward transform cannot handle); empty when all is well. */
   public List<String> problems() {
     return problems;
@@ -259,7 +264,7 @@ public final class Forward {
           out.stmts.add(new Stmt.Eval(new Expr.Invoke(null, push.receiver(), push.method(), List.of(t), push.type())));
         }
       } else if (dependsOnVaried(e.call) && !isReserve(e.call)) {
-        problems.add("the helper call " + ((Expr.Invoke) e.call).method());
+        problems.add(helperProblem((Expr.Invoke) e.call));
       }
     } else if (s instanceof Stmt.If f) {
       Stmt.If copy = new Stmt.If(f.cond, new Block(), new Block(), f.src);
@@ -279,6 +284,27 @@ public final class Forward {
     } else {
       out.stmts.add(s);
     }
+  }
+
+  /**
+   * What a runtime helper call of the reverse sweep stands for, in the user's terms: an array
+   * argument's share of a callee's gradient ({@code Adjoints.addScaled(_d_a, s, _r.a())}) is the
+   * call of that callee with an array that carries a derivative.
+   */
+  private String helperProblem(Expr.Invoke call) {
+    if (call.method().equals("addScaled")) {
+      String[] callee = {"a method"};
+      call.args().get(2).forEach(x -> {
+        Var record = x instanceof Expr.RecordGet g ? g.record()
+            : x instanceof Expr.Invoke i && i.receiver() instanceof Ref r ? r.var() : null;
+        if (record != null && records.get(record) != null) {
+          callee[0] = records.get(record).name();
+        }
+      });
+      return "the call of " + callee[0] + " with an array argument that carries a derivative (second-order code "
+          + "follows derivatives through calls of doubles only: pass the callee the elements it needs as doubles)";
+    }
+    return "the helper call " + call.method();
   }
 
   /** The tangent of a pushed value, or null when it does not vary (then none is pushed). */
@@ -376,7 +402,7 @@ public final class Forward {
     if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
       Var array = a.arg(0) instanceof Ref r ? r.var() : null; // or a static final table
       return array != null && varied.contains(array)
-          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(array)), a.arg(1)), Type.DOUBLE) : Const.ZERO;
+          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(array)), a.arg(1)), a.type()) : Const.ZERO;
     }
     if (e instanceof Expr.RecordGet g) {
       if (!varied.contains(g.record())) {
@@ -459,7 +485,7 @@ public final class Forward {
           sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.TENSOR_ADJOINTS, null, "sumOfProducts", List.of(partials.get(i), ti), Type.DOUBLE));
           continue;
         }
-        if (c.args().get(i).type() == Type.DOUBLE_ARRAY) {
+        if (c.args().get(i).type().isDoubleArray()) {
           // an array argument: the callee's gradient along the array's tangent
           sum = Sym.add(sum, new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS,
               null, "dot", List.of(partials.get(i), ti), Type.DOUBLE));

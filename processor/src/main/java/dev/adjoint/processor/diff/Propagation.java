@@ -47,7 +47,18 @@ public final class Propagation {
   public record ToElement(Var array, Expr index) implements Target {}
 
   /** A whole array's adjoint: {@code amount} times the array {@code vector} (a callee's gradient). */
-  public record ToArray(Var array, Expr vector) implements Target {}
+  /**
+   * {@code array} (or its row {@code array[index]}, index null for the whole array) gets
+   * {@code amount · vector}, element by element: a callee's array gradient.
+   */
+  public record ToArray(Var array, Expr index, Expr vector) implements Target {
+    /** The whole array an argument names, or the row of one it reads ({@code a[i]}). */
+    static ToArray of(Expr arg, Expr vector) {
+      return arg instanceof Apply row && row.op() == Op.ARRAY_READ
+          ? new ToArray(((Ref) row.arg(0)).var(), row.arg(1), vector)
+          : new ToArray(((Ref) arg).var(), null, vector);
+    }
+  }
 
   /**
    * The adjoints of the arrays passed to {@code call} ({@link CallTarget.Kind#ACCUMULATE}):
@@ -226,8 +237,8 @@ public final class Propagation {
           }
           Expr share = new Expr.Invoke(null, vjp, t.partials().get(i), List.of(), t.paramTypes().get(i));
           Expr arg = c.args().get(i);
-          if (arg.type() == Type.DOUBLE_ARRAY) {
-            add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE, guard));
+          if (arg.type().isDoubleArray()) {
+            add(new Contribution(ToArray.of(arg, share), Const.ONE, guard));
           } else {
             push(arg, share, null, guard);
           }
@@ -245,7 +256,7 @@ public final class Propagation {
           Expr arg = c.args().get(i);
           if (arg.type().isDoubleArray()) {
             if (isActive(arg)) {
-              add(new Contribution(new ToArray(((Ref) arg).var(), p), shared, guard));
+              add(new Contribution(ToArray.of(arg, p), shared, guard));
             }
           } else {
             push(arg, Sym.mul(shared, p), null, guard);

@@ -205,6 +205,102 @@ public final class Reverse {
     return body;
   }
 
+  /**
+   * Whether the rows of a vector-valued method's Jacobian can share one forward sweep: its
+   * reverse sweep restores no value the forward sweep overwrote (it only pops what it reads) and
+   * no fused loop computes adjoints during the forward sweep, so after a {@code Tape.rewind()} the
+   * reverse sweep can run again, once per row, over the same forward state.
+   */
+  public static boolean rowsShareForwardSweep(MethodGraph graph, Planner plan) {
+    boolean declaredAtTop = graph.body().stmts.stream()
+        .anyMatch(s -> s instanceof Stmt.Assign a && a.target == graph.result() && a.declaration);
+    if (!declaredAtTop || graph.wrt().stream().anyMatch(p -> p.type() != Type.DOUBLE && p.type() != Type.DOUBLE_ARRAY)) {
+      return false;
+    }
+    for (Stmt s : Blocks.all(graph.body())) {
+      if (s instanceof Stmt.Assign a && a.save != Stmt.Save.NONE
+          || s instanceof Stmt.ArrayStore st && st.save != Stmt.Save.NONE
+          || s instanceof Stmt.Loop l && plan.fused(l) != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The body of {@code fJacobianRows(params..., jacobian)} (when {@link #rowsShareForwardSweep}):
+   * one forward sweep, then for each row i of {@code jacobian} (one per output) the reverse sweep
+   * with the seed eᵢ, writing ∂value[i]/∂inputs (the differentiated parameters flattened in
+   * order) into that row. The tape is marked after the forward sweep and rewound before each
+   * reverse sweep; the reverse sweep only reads the forward state, so every row sees it whole.
+   */
+  public Block rows(Var jacobian, Var row) {
+    if (plan.usesTape()) {
+      out.declare(tape, new Expr.Invoke(TAPE, null, "open", List.of(), Type.OBJECT));
+    }
+    declared.push(new LinkedHashSet<>());
+    forwardBlock(graph.body(), true);
+    out.comment("");
+    out.comment("one reverse sweep per row of the Jacobian, each over the forward sweep above");
+    Expr inputs = null;
+    for (Var p : graph.wrt()) {
+      Expr size = p.type() == Type.DOUBLE ? Const.ofInt(1)
+          : new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT);
+      inputs = inputs == null ? size : intOp(Op.ADD, inputs, size);
+    }
+    out.eval(new Expr.Invoke(ADJOINTS, null, "checkJacobian", List.of(new Ref(jacobian),
+        new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(graph.result())), Type.INT),
+        inputs == null ? Const.ofInt(0) : inputs), Type.OBJECT));
+    if (plan.usesTape()) {
+      out.eval(tapeCall("mark"));
+    }
+    Expr rows = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(jacobian)), Type.INT);
+    out.openLoop(new Stmt.Loop(Stmt.Loop.Kind.FOR, row, Const.ofInt(0), 1,
+        new Expr.Apply(Op.LT, List.of(new Ref(row), rows), Type.BOOLEAN), new Block(), new Block(), Src.NONE));
+    if (plan.usesTape()) {
+      out.eval(tapeCall("rewind"));
+    }
+    declared.push(new LinkedHashSet<>());
+    adj.clear();
+    dead.clear();
+    for (Var a : arrayAdjoints()) {
+      Expr init = a == graph.result()
+          ? new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)),
+              Type.DOUBLE_ARRAY)
+          : newArrayAdjoint(a);
+      out.declare(adjointVar(a), init);
+      declared.peek().add(a);
+    }
+    out.store(adjointVar(graph.result()), new Ref(row), Const.ONE);
+    reverseBlock(graph.body(), true);
+    Expr target = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(jacobian), new Ref(row)), Type.DOUBLE_ARRAY);
+    Var line = new Var(names.fresh("_line", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
+    out.declare(line, target);
+    Expr offset = Const.ofInt(0);
+    for (Var p : graph.wrt()) {
+      if (p.type() == Type.DOUBLE_ARRAY) {
+        out.eval(new Expr.Invoke(ClassName.get(System.class), null, "arraycopy", List.of(new Ref(adjointVar(p)),
+            Const.ofInt(0), new Ref(line), offset, new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT)),
+            Type.OBJECT));
+        offset = plus(offset, new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT));
+      } else {
+        Expr e = current(p);
+        if (!(e instanceof Ref || e instanceof Const)) {
+          materialize(p);
+          e = current(p);
+        }
+        out.store(line, offset, e);
+        offset = plus(offset, Const.ofInt(1));
+      }
+    }
+    declared.pop();
+    out.close();
+    if (plan.usesTape()) {
+      out.eval(tapeCall("close"));
+    }
+    return out.result();
+  }
+
   /** Array adjoints live for the whole sweep: differentiated array parameters, active locals. */
   private List<Var> arrayAdjoints() {
     List<Var> arrays = new ArrayList<>();
@@ -293,7 +389,7 @@ public final class Reverse {
     }
     Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
     out.openLoop(copy);
-    if (l.counter != null) {
+    if (l.counter != null && !l.tripsRecomputed) {
       out.update(l.counter, Op.ADD, Const.ofInt(1));
     }
     forwardBlock(l.body, false);
@@ -348,57 +444,8 @@ public final class Reverse {
     }
   }
 
-  /**
-   * The trip count of a counted loop of step ±1 over {@code i < n}, {@code i + k <= n}, {@code
-   * i >= n} and the like, with a bound the loop does not change; null otherwise. It may be
-   * negative for a loop that does not run, which reserves nothing.
-   */
   private static Expr tripCount(Stmt.Loop l) {
-    if (!l.counted() || Math.abs(l.step) != 1 || !(l.cond instanceof Expr.Apply c) || c.args().size() != 2) {
-      return null;
-    }
-    Expr left = c.arg(0);
-    int offset = 0; // the condition compares i + offset with the bound
-    if (left instanceof Expr.Apply add && (add.op() == Op.ADD || add.op() == Op.SUB)
-        && add.arg(1) instanceof Const k && k.type() == Type.INT) {
-      offset = (add.op() == Op.ADD ? 1 : -1) * ((Number) k.value()).intValue();
-      left = add.arg(0);
-    }
-    if (!(left instanceof Ref r && r.var() == l.index)) {
-      return null;
-    }
-    Expr bound = c.arg(1);
-    if (bound.type() != Type.INT && bound.type() != Type.LONG) {
-      return null; // i < d with a double d: a count, but not a long to reserve
-    }
-    Set<Var> written = new HashSet<>();
-    written.add(l.index);
-    for (Block b : Blocks.children(l)) {
-      Blocks.walk(b, x -> {
-        if (x instanceof Stmt.Assign a) {
-          written.add(a.target);
-        }
-      });
-    }
-    if (written.stream().anyMatch(bound::reads)) {
-      return null;
-    }
-    Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
-    boolean startsAtZero = start instanceof Const z && ((Number) z.value()).intValue() == 0;
-    // up: i runs from start while i + offset < bound (<= adds one); down: while i + offset > bound
-    Op op = c.op();
-    int extra;
-    Expr trips;
-    if (l.step == 1 && (op == Op.LT || op == Op.LE)) {
-      extra = (op == Op.LE ? 1 : 0) - offset;
-      trips = startsAtZero ? bound : intOp(Op.SUB, bound, start);
-    } else if (l.step == -1 && (op == Op.GT || op == Op.GE)) {
-      extra = (op == Op.GE ? 1 : 0) + offset;
-      trips = intOp(Op.SUB, start, bound);
-    } else {
-      return null;
-    }
-    return extra == 0 ? trips : intOp(extra > 0 ? Op.ADD : Op.SUB, trips, Const.ofInt(Math.abs(extra)));
+    return dev.adjoint.processor.analysis.Recompute.tripCount(l);
   }
 
   /**
@@ -513,13 +560,10 @@ public final class Reverse {
   private void reverseBlock(Block b, boolean top) {
     if (!top) {
       declared.push(new LinkedHashSet<>());
+      b.recomputed.forEach((v, e) -> out.declare(v, e));
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         out.declare(v, tapeCall(pop(v.type())));
-      }
-      for (Stmt.Assign a : b.recomputed) {
-        // recomputed, not taped: what it reads is unchanged since the forward sweep
-        out.declare(a.target, a.value);
       }
       for (Stmt s : b.stmts) {
         if (s instanceof Stmt.Assign a && a.declaration && a.target.type().isDoubleArray()
@@ -653,6 +697,20 @@ public final class Reverse {
     out.close();
   }
 
+  /** a + b on ints, without a 0 + or adding up constants. */
+  private static Expr plus(Expr a, Expr b) {
+    if (a instanceof Const c && c.is(0)) {
+      return b;
+    }
+    if (a instanceof Const c && b instanceof Const d) {
+      return Const.ofInt((int) (c.asDouble() + d.asDouble()));
+    }
+    if (a instanceof Expr.Apply x && x.op() == Op.ADD && x.arg(1) instanceof Const c && b instanceof Const d) {
+      return intOp(Op.ADD, x.arg(0), Const.ofInt((int) (c.asDouble() + d.asDouble())));
+    }
+    return intOp(Op.ADD, a, b);
+  }
+
   private static Expr intOp(Op op, Expr a, Expr b) {
     return new Expr.Apply(op, List.of(a, b), Type.INT);
   }
@@ -718,6 +776,21 @@ public final class Reverse {
     reverseComment(st.src, null);
     flushPendingComment();
     Var d = adjointVar(st.array);
+    Expr increment = increment(st);
+    if (increment != null) {
+      // a[i] += e: the element's adjoint passes through unchanged; only e receives a share
+      if (st.save != Stmt.Save.NONE) {
+        restore(st);
+      }
+      if (Propagation.isActive(increment, plan::isActive)) {
+        Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
+        out.declare(t, new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(d), st.index), Type.DOUBLE));
+        Expr.Apply sum = (Expr.Apply) st.value;
+        Expr share = sum.op() == Op.SUB ? Sym.neg(new Ref(t)) : new Ref(t);
+        applyAll(Propagation.of(increment, share, null, plan::isActive, this::bind));
+      }
+      return;
+    }
     Expr adjV = null;
     if (Propagation.isActive(st.value, plan::isActive)) {
       Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
@@ -731,6 +804,20 @@ public final class Reverse {
     if (adjV != null) {
       applyAll(Propagation.of(st.value, adjV, null, plan::isActive, this::bind));
     }
+  }
+
+  /**
+   * For {@code a[i] = a[i] + e} or {@code a[i] = a[i] - e} (as {@code +=}, {@code -=} write it)
+   * with e not reading a: e; else null.
+   */
+  private static Expr increment(Stmt.ArrayStore st) {
+    if (!(st.value instanceof Expr.Apply sum) || sum.op() != Op.ADD && sum.op() != Op.SUB
+        || !(sum.arg(0) instanceof Expr.Apply read) || read.op() != Op.ARRAY_READ
+        || !(read.arg(0) instanceof Ref r) || r.var() != st.array || !read.arg(1).equals(st.index)
+        || sum.arg(1).reads(st.array)) {
+      return null;
+    }
+    return sum.arg(1);
   }
 
   /** Applies contributions, summing those that go to the same array element first. */
@@ -764,8 +851,10 @@ public final class Reverse {
       out.storeUpdate(adjointVar(e.array()), e.index(), minus ? Op.SUB : Op.ADD,
           minus ? ((Expr.Apply) c.amount()).arg(0) : c.amount());
     } else if (c.target() instanceof Propagation.ToArray a) {
-      out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled",
-          List.of(new Ref(adjointVar(a.array())), c.amount(), a.vector()), Type.OBJECT));
+      Expr target = a.index() == null ? new Ref(adjointVar(a.array()))
+          : new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(adjointVar(a.array())), a.index()),
+              a.array().type().indexed(a.index() instanceof Expr.Apply ix && ix.op() == Op.INDICES ? ix.args().size() : 1));
+      out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled", List.of(target, c.amount(), a.vector()), Type.OBJECT));
     } else if (c.target() instanceof Propagation.ToCallersArrays a) {
       // the callee adds amount × its gradient into these adjoint arrays itself; a zero amount
       // adds nothing (the minimum of k distances passes its adjoint to one of them)
@@ -837,6 +926,12 @@ public final class Reverse {
 
   private void restore(Stmt.Assign a) {
     flushReaders(a.target);
+    if (a.save == Stmt.Save.INVERT) {
+      // a step undone: idx++ by idx--
+      Expr.Apply back = (Expr.Apply) a.undo.value;
+      out.update(a.target, back.op(), back.arg(1));
+      return;
+    }
     Expr from = a.save == Stmt.Save.LOCAL ? new Ref(a.saved) : tapeCall(pop(a.target.type()));
     out.assign(a.target, from);
   }

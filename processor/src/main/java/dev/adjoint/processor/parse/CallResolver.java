@@ -158,7 +158,7 @@ public final class CallResolver {
     }
     Differentiable annotated = callee.getAnnotation(Differentiable.class);
     if ((ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR) && (annotated != null || helpers.test(callee))
-        || ret.get() == Type.DOUBLE_ARRAY && annotated != null) {
+        || ret.get() == Type.DOUBLE_ARRAY && (annotated != null || helpers.test(callee))) {
       ClassName grad = Naming.gradClass(owner);
       String record = Naming.recordName(callee, Differentiable.class);
       List<String> names = accessorNames(callee, grad, record);
