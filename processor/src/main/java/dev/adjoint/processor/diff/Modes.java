@@ -69,6 +69,7 @@ public final class Modes {
     List<Expr> results = new ArrayList<>(components);
     results.addAll(hvp);
     forward.removeUnread(body, results);
+    SkipZeroAdjoints.apply(body);
     if (arrayParameters(graph)) {
       // one component per parameter (the gradient, shaped like it) and one per parameter's
       // Hessian-vector product (shaped like it too), in parameter order

@@ -503,6 +503,13 @@ class ErrorCatalogTest {
             a = b; // <- error
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
+        c("hessian with a Tensor parameter", model("""
+            @Differentiable(hessian = true)
+            public static double f(double x,
+                dev.adjoint.tensor.Tensor a) { // <- error
+              return x * a.sum();
+            }
+            """), "[AdjointMode]", "parameter 'a' is a Tensor", "hessian = true differentiates double and double[]"),
         c("hessian through a matrix passed to a helper", model("""
             private static double corner(double[][] m) {
               return m[0][0] * m[1][1];
