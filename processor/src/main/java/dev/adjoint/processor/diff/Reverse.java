@@ -254,6 +254,16 @@ public final class Reverse {
     if (plan.usesTape()) {
       out.eval(tapeCall("mark"));
     }
+    // the array adjoints, allocated once and zeroed for each row
+    List<Var> arrays = arrayAdjoints();
+    for (Var a : arrays) {
+      Expr init = a == graph.result()
+          ? new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)),
+              Type.DOUBLE_ARRAY)
+          : newArrayAdjoint(a);
+      out.declare(adjointVar(a), init);
+      declared.peek().add(a);
+    }
     Expr rows = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(jacobian)), Type.INT);
     out.openLoop(new Stmt.Loop(Stmt.Loop.Kind.FOR, row, Const.ofInt(0), 1,
         new Expr.Apply(Op.LT, List.of(new Ref(row), rows), Type.BOOLEAN), new Block(), new Block(), Src.NONE));
@@ -263,13 +273,13 @@ public final class Reverse {
     declared.push(new LinkedHashSet<>());
     adj.clear();
     dead.clear();
-    for (Var a : arrayAdjoints()) {
-      Expr init = a == graph.result()
-          ? new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)),
-              Type.DOUBLE_ARRAY)
-          : newArrayAdjoint(a);
-      out.declare(adjointVar(a), init);
-      declared.peek().add(a);
+    for (Var a : arrays) {
+      if (a.type().isNdDoubleArray()) {
+        out.eval(new Expr.Invoke(ADJOINTS, null, "zeroed", List.of(new Ref(adjointVar(a)), new Ref(a)), a.type()));
+      } else {
+        out.eval(new Expr.Invoke(ClassName.get(java.util.Arrays.class), null, "fill",
+            List.of(new Ref(adjointVar(a)), Const.ZERO), Type.OBJECT));
+      }
     }
     out.store(adjointVar(graph.result()), new Ref(row), Const.ONE);
     reverseBlock(graph.body(), true);
