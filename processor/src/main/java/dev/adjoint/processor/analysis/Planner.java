@@ -52,6 +52,12 @@ public final class Planner {
   private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
   private Recompute recompute;
   private Kills kills;
+  /** Gradient records of generated callees with a double result, by the call's target. */
+  private final Map<Var, CallTarget> scalarRecords = new HashMap<>();
+  /** For a carried record: the double locals that carry its partials instead, by accessor. */
+  private final Map<Var, Map<String, Var>> unpacked = new HashMap<>();
+  /** The record and accessor each such double local is read from. */
+  private final Map<Var, Expr.RecordGet> unpackedFrom = new HashMap<>();
   /** The blocks around the statement decideSaves is at, and the index of the statement in each. */
   private final List<Block> pathBlocks = new ArrayList<>();
   private final List<Integer> pathIndexes = new ArrayList<>();
@@ -68,6 +74,18 @@ public final class Planner {
 
   public Planner(MethodGraph graph) {
     this.graph = graph;
+  }
+
+  /** Whether calls may go through callees' accumulating overloads (not where forward mode differentiates the sweep). */
+  private boolean accumulateCalls = true;
+
+  /**
+   * Calls keep their gradient records: forward mode differentiates this reverse sweep (a
+   * Hessian-vector product), and takes a record's tangent from the callee's own product.
+   */
+  public Planner withoutAccumulatingCalls() {
+    accumulateCalls = false;
+    return this;
   }
 
   /** Runs every analysis; returns the calls that must be reported as errors (then stop). */
@@ -281,6 +299,8 @@ public final class Planner {
       components.add(switch (t.paramTypes().get(i)) {
         case DOUBLE_ARRAY -> new Apply(Op.NEW_ARRAY, List.of(new Apply(Op.ARRAY_LENGTH, List.of(arg), Type.INT)),
             Type.DOUBLE_ARRAY);
+        case DOUBLE_ARRAY_2D, DOUBLE_ARRAY_3D -> new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS, null,
+            "zerosLike", List.of(arg), t.paramTypes().get(i));
         case TENSOR -> dev.adjoint.processor.diff.rules.Rules.zerosLike(arg);
         default -> Const.ZERO;
       });
@@ -336,11 +356,27 @@ public final class Planner {
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
         return new Ref(t);
       }
+      CallTarget accumulating = accumulateCalls && guard == null ? c.target().accumulating(args) : null;
+      if (accumulating != null && Propagation.isActive(rebuilt, active::contains)) {
+        // the callee's value now, its gradient added into this method's adjoint arrays by the
+        // reverse sweep: no record holding a dense gradient per call
+        Expr.Call call = new Expr.Call(accumulating, args, null);
+        if (root) {
+          return call;
+        }
+        Var t = newVar("t", Type.DOUBLE);
+        active.add(t);
+        before.add(new Stmt.Assign(t, call, true, null, at.src));
+        return new Ref(t);
+      }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
-          && c.target().returnType() != Type.DOUBLE_ARRAY
+          && !c.target().returnType().isDoubleArray()
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
+        if (t.kind() == CallTarget.Kind.GENERATED && t.returnType() == Type.DOUBLE) {
+          scalarRecords.put(d, t);
+        }
         // the callee's derivative method, called once in the forward sweep
         Expr derivative = new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), t.derivativeArgs(args),
             Type.OBJECT);
@@ -523,6 +559,11 @@ public final class Planner {
         out.addAll(reads(el.index()));
       } else if (c.target() instanceof Propagation.ToArray arr) {
         out.addAll(reads(arr.vector()));
+        if (arr.index() != null) {
+          out.addAll(reads(arr.index()));
+        }
+      } else if (c.target() instanceof Propagation.ToCallersArrays call) {
+        out.addAll(reads(call.call())); // the accumulating overload is called with the same arguments
       }
     }
     out.remove(marker);
@@ -651,6 +692,28 @@ public final class Planner {
                 && a.target.type() != Type.TENSOR && !a.target.type().isDoubleArray()) {
               // a temporary of a branch inside a fused loop: declared in the loop's body instead
               hoisted.computeIfAbsent(around, k -> new ArrayList<>()).add(a.target);
+            } else if (scalarRecords.containsKey(a.target) && scalarPartials(scalarRecords.get(a.target))) {
+              // a callee's gradient record: its partials are carried, not the record, so the
+              // record need not be allocated (the JIT removes a record that does not escape)
+              CallTarget t = scalarRecords.get(a.target);
+              Map<String, Var> parts = new java.util.LinkedHashMap<>();
+              Var result = newVar("p", Type.DOUBLE); // the call's value, which partials may read
+              parts.put("value", result);
+              unpackedFrom.put(result, new Expr.RecordGet(a.target, "value", Type.DOUBLE));
+              c.carried.add(result);
+              for (int i = 0; i < t.paramTypes().size(); i++) {
+                if (t.hasPartial(i)) {
+                  Var part = newVar("p", Type.DOUBLE);
+                  parts.put(t.partials().get(i), part);
+                  unpackedFrom.put(part, new Expr.RecordGet(a.target, t.partials().get(i), Type.DOUBLE));
+                  c.carried.add(part);
+                }
+              }
+              unpacked.put(a.target, parts);
+              usesTape = true;
+            } else if (recompute.recomputable(a, loopsAround.get(a))) {
+              // cheap, and made of values the reverse sweep still has: evaluated again there
+              c.recomputed.put(a.target, a.value);
             } else {
               c.carried.add(a.target);
               usesTape = true;
@@ -663,6 +726,28 @@ public final class Planner {
     }
     pathBlocks.remove(pathBlocks.size() - 1);
     pathIndexes.remove(pathIndexes.size() - 1);
+  }
+
+  private static boolean scalarPartials(CallTarget t) {
+    for (int i = 0; i < t.paramTypes().size(); i++) {
+      if (t.hasPartial(i) && t.paramTypes().get(i) != Type.DOUBLE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * For a carried double that stands for a partial of a callee's gradient record: the record's
+   * accessor it is read from in the forward sweep; else null.
+   */
+  public Expr.RecordGet unpackedFrom(Var v) {
+    return unpackedFrom.get(v);
+  }
+
+  /** For a record whose partials are carried instead of it: the local of each partial. */
+  public Map<String, Var> unpacked(Var record) {
+    return unpacked.get(record);
   }
 
   /** The loop of block b whose trip counter or start copy v is, or null. */

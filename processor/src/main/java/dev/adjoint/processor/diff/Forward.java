@@ -264,7 +264,7 @@ public final class Forward {
           out.stmts.add(new Stmt.Eval(new Expr.Invoke(null, push.receiver(), push.method(), List.of(t), push.type())));
         }
       } else if (dependsOnVaried(e.call) && !isReserve(e.call)) {
-        problems.add("the helper call " + ((Expr.Invoke) e.call).method());
+        problems.add(helperProblem((Expr.Invoke) e.call));
       }
     } else if (s instanceof Stmt.If f) {
       Stmt.If copy = new Stmt.If(f.cond, new Block(), new Block(), f.src);
@@ -273,6 +273,7 @@ public final class Forward {
       out.stmts.add(copy);
     } else if (s instanceof Stmt.Loop l) {
       Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
+      copy.adjoint = l.adjoint;
       block(l.body, copy.body);
       block(l.update, copy.update);
       out.stmts.add(copy);
@@ -283,6 +284,27 @@ public final class Forward {
     } else {
       out.stmts.add(s);
     }
+  }
+
+  /**
+   * What a runtime helper call of the reverse sweep stands for, in the user's terms: an array
+   * argument's share of a callee's gradient ({@code Adjoints.addScaled(_d_a, s, _r.a())}) is the
+   * call of that callee with an array that carries a derivative.
+   */
+  private String helperProblem(Expr.Invoke call) {
+    if (call.method().equals("addScaled")) {
+      String[] callee = {"a method"};
+      call.args().get(2).forEach(x -> {
+        Var record = x instanceof Expr.RecordGet g ? g.record()
+            : x instanceof Expr.Invoke i && i.receiver() instanceof Ref r ? r.var() : null;
+        if (record != null && records.get(record) != null) {
+          callee[0] = records.get(record).name();
+        }
+      });
+      return "the call of " + callee[0] + " with an array argument that carries a derivative (second-order code "
+          + "follows derivatives through calls of doubles only: pass the callee the elements it needs as doubles)";
+    }
+    return "the helper call " + call.method();
   }
 
   /** The tangent of a pushed value, or null when it does not vary (then none is pushed). */
@@ -380,7 +402,7 @@ public final class Forward {
     if (e instanceof Apply a && a.op() == Op.ARRAY_READ) {
       Var array = a.arg(0) instanceof Ref r ? r.var() : null; // or a static final table
       return array != null && varied.contains(array)
-          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(array)), a.arg(1)), Type.DOUBLE) : Const.ZERO;
+          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(array)), a.arg(1)), a.type()) : Const.ZERO;
     }
     if (e instanceof Expr.RecordGet g) {
       if (!varied.contains(g.record())) {

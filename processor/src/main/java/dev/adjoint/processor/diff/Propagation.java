@@ -47,7 +47,24 @@ public final class Propagation {
   public record ToElement(Var array, Expr index) implements Target {}
 
   /** A whole array's adjoint: {@code amount} times the array {@code vector} (a callee's gradient). */
-  public record ToArray(Var array, Expr vector) implements Target {}
+  /**
+   * {@code array} (or its row {@code array[index]}, index null for the whole array) gets
+   * {@code amount · vector}, element by element: a callee's array gradient.
+   */
+  public record ToArray(Var array, Expr index, Expr vector) implements Target {
+    /** The whole array an argument names, or the row of one it reads ({@code a[i]}). */
+    static ToArray of(Expr arg, Expr vector) {
+      return arg instanceof Apply row && row.op() == Op.ARRAY_READ
+          ? new ToArray(((Ref) row.arg(0)).var(), row.arg(1), vector)
+          : new ToArray(((Ref) arg).var(), null, vector);
+    }
+  }
+
+  /**
+   * The adjoints of the arrays passed to {@code call} ({@link CallTarget.Kind#ACCUMULATE}):
+   * {@code amount} times the callee's gradient, added in place by its accumulating overload.
+   */
+  public record ToCallersArrays(Expr.Call call) implements Target {}
 
   /**
    * {@code amount} flows into {@code target}; when the value was chosen by {@code c ? a : b},
@@ -207,7 +224,7 @@ public final class Propagation {
             push(a.arg(i), Sym.mul(shared, partials.get(i)), null, guard);
           }
         }
-      } else if (e instanceof Expr.Call c && (c.type() == Type.TENSOR || c.type() == Type.DOUBLE_ARRAY)) {
+      } else if (e instanceof Expr.Call c && (c.type() == Type.TENSOR || c.type().isDoubleArray())) {
         // a layer or a vector-valued method: its generated vector-Jacobian product, called
         // once with this adjoint (a tensor, or the double[] adjoint of the array it made)
         CallTarget t = c.target();
@@ -221,11 +238,13 @@ public final class Propagation {
           Expr share = new Expr.Invoke(null, vjp, t.partials().get(i), List.of(), t.paramTypes().get(i));
           Expr arg = c.args().get(i);
           if (arg.type().isDoubleArray()) {
-            add(new Contribution(new ToArray(((Ref) arg).var(), share), Const.ONE, guard));
+            add(new Contribution(ToArray.of(arg, share), Const.ONE, guard));
           } else {
             push(arg, share, null, guard);
           }
         }
+      } else if (e instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.ACCUMULATE) {
+        add(new Contribution(new ToCallersArrays(c), adj, guard));
       } else if (e instanceof Expr.Call c) {
         List<Expr> partials = Rules.partials(c);
         Expr shared = shareable(c.args(), partials) ? bind.apply(adj) : adj;
@@ -237,7 +256,7 @@ public final class Propagation {
           Expr arg = c.args().get(i);
           if (arg.type().isDoubleArray()) {
             if (isActive(arg)) {
-              add(new Contribution(new ToArray(((Ref) arg).var(), p), shared, guard));
+              add(new Contribution(ToArray.of(arg, p), shared, guard));
             }
           } else {
             push(arg, Sym.mul(shared, p), null, guard);

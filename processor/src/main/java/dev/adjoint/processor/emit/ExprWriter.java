@@ -351,6 +351,9 @@ public final class ExprWriter {
     if (v instanceof Boolean bool) {
       return bool.toString();
     }
+    if (v instanceof String str) {
+      return com.palantir.javapoet.CodeBlock.of("$S", str).toString(); // a case label of a String switch
+    }
     if (c.type() == Type.LONG) {
       return v + "L";
     }

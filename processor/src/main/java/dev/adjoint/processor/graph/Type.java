@@ -99,6 +99,9 @@ public enum Type {
   /** What indexing an array of this type with {@code k} indexes gives (k at most its rank). */
   public Type indexed(int k) {
     int left = rank() - k;
+    if (k == 0) {
+      return this;
+    }
     if (left == 0) {
       return this == INT_ARRAY_2D ? INT : element();
     }

@@ -161,7 +161,7 @@ public final class MethodParser {
     callSites.clear();
     rows.clear();
     returnOk = CallResolver.typeOf(method.getReturnType())
-        .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t == Type.DOUBLE_ARRAY).isPresent();
+        .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t.isDoubleArray()).isPresent();
 
     Map<String, Var> paramScope = new HashMap<>();
     List<Var> params = new ArrayList<>();
@@ -217,7 +217,7 @@ public final class MethodParser {
     }
     Var result = new Var("value", CallResolver.typeOf(method.getReturnType()).orElseThrow(),
         Var.Kind.SYNTHETIC);
-    if (result.type() == Type.DOUBLE_ARRAY) {
+    if (result.type().isDoubleArray()) {
       // a vector-valued function: its result is a local array declared at the method's top
       // level, which every return statement returns
       Stmt last = body.stmts.isEmpty() ? null : body.stmts.get(body.stmts.size() - 1);
@@ -235,9 +235,11 @@ public final class MethodParser {
       boolean topLevel = returned.size() == 1 && body.stmts.stream().anyMatch(x -> x instanceof Stmt.Assign a
           && a.declaration && a.target == returned.iterator().next());
       if (otherForms[0] || !topLevel || !(last instanceof Stmt.Return)) {
-        diag.report(method, Message.UNSUPPORTED, "this way of returning a double[]", methodName,
-            "return one local array declared at the method's top level (double[] out = new double[m]; "
-                + "... return out;) from every return statement, or end with return new double[] {a, b}");
+        String t = result.type().javaName();
+        diag.report(method, Message.UNSUPPORTED, "this way of returning a " + t, methodName,
+            "return one local array declared at the method's top level (" + t + " out = new double"
+                + "[m]".repeat(result.type().rank()) + "; ... return out;) from every return statement"
+                + (result.type() == Type.DOUBLE_ARRAY ? ", or end with return new double[] {a, b}" : ""));
         return Optional.empty();
       }
       boolean single = dev.adjoint.processor.analysis.Blocks.all(body).stream()
@@ -276,7 +278,7 @@ public final class MethodParser {
     boolean ok = true;
     String name = methodName;
     Optional<Type> ret = CallResolver.typeOf(m.getReturnType());
-    if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && ret.get() != Type.DOUBLE_ARRAY) {
+    if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && !ret.get().isDoubleArray()) {
       diag.report(m, Message.BAD_RETURN, name, m.getReturnType());
       ok = false;
     }
@@ -385,11 +387,22 @@ public final class MethodParser {
    */
   private ClassName enumType(TypeMirror t) {
     Element e = t.getKind() == TypeKind.DECLARED ? env.getTypeUtils().asElement(t) : null;
+    if (e instanceof TypeElement te && te.getQualifiedName().contentEquals("java.lang.String")) {
+      return STRING; // a String parameter: data too, it selects a switch case
+    }
     return e != null && e.getKind() == ElementKind.ENUM ? ClassName.get((TypeElement) e) : null;
   }
 
+  private static final ClassName STRING = ClassName.get(String.class);
+
+  /** Whether {@code e} is a String: a String constant, or a String parameter. */
+  private static boolean isString(Expr e) {
+    return e instanceof Const c && c.value() instanceof String
+        || e instanceof Ref r && STRING.equals(r.var().objectType());
+  }
+
   private static boolean parameterType(Type t) {
-    return t != Type.OBJECT && t != Type.INT_ARRAY_2D;
+    return t != Type.OBJECT;
   }
 
 
@@ -464,10 +477,19 @@ public final class MethodParser {
         } else if (returnOk && method.getReturnType().getKind() == TypeKind.ARRAY
             && !(unparenthesized(r.getExpression()) instanceof IdentifierTree)) {
           // return new double[] {a, b}, return x.clone(), return f(x): the result is a new local array
-          Var made = new Var("result", Type.DOUBLE_ARRAY, Var.Kind.LOCAL);
+          Type type = CallResolver.typeOf(method.getReturnType()).orElseThrow();
+          Var made = new Var("result", type, Var.Kind.LOCAL);
           Src at = src(s, "return " + r.getExpression());
           int before = errors;
-          arrayInit(made, r.getExpression(), at, out);
+          if (type.isNdDoubleArray() && unparenthesized(r.getExpression()) instanceof NewArrayTree na
+              && na.getInitializers() != null && na.getDimensions().isEmpty()) {
+            ndInitializer(made, na, at, out); // return new double[][] {{a, b}, {c}}
+          } else if (type.isNdDoubleArray()) {
+            unsupported(r.getExpression(), "returning " + sourceText(r.getExpression()),
+                "return a local " + type.javaName() + " (or new double[][] {{a, b}, {c}})");
+          } else {
+            arrayInit(made, r.getExpression(), at, out);
+          }
           if (errors == before) {
             out.accept(new Stmt.Return(new Ref(made), at));
           }
@@ -676,8 +698,10 @@ public final class MethodParser {
     } else if (e instanceof IdentifierTree id && lookup(id.getName().toString()) != null
         && lookup(id.getName().toString()).type() == Type.OBJECT
         && lookup(id.getName().toString()).objectType() instanceof ClassName enumClass) {
-      Expr sel = new Ref(lookup(id.getName().toString())); // an enum parameter
-      enumTypes.put(sel, enumClass);
+      Expr sel = new Ref(lookup(id.getName().toString())); // an enum or String parameter
+      if (!enumClass.equals(STRING)) {
+        enumTypes.put(sel, enumClass);
+      }
       return sel;
     }
     if (f != null && f.asType().getKind() == TypeKind.DECLARED) {
@@ -702,12 +726,12 @@ public final class MethodParser {
       }
       return (Expr) unsupported(tree, "a switch on '" + sourceText(e) + "' of type " + f.asType(),
           "switch on an int, an enum parameter or field, a static final enum field the generated class can read, "
-              + "or a String constant");
+              + "a String parameter or a String constant");
     }
     Expr sel = expr(tree);
     if (sel != null && sel.type() != Type.INT) {
       return unsupported(tree, "a switch on a " + sel.type().javaName(),
-          "switch on an int (enum and String selectors: static final constants only)");
+          "switch on an int, an enum or a String (parameters, or static final constants)");
     }
     return sel;
   }
@@ -715,7 +739,7 @@ public final class MethodParser {
   /** A case label: a constant of the selector's kind. Null after reporting. */
   private Expr caseLabel(ExpressionTree tree, Expr selector) {
     ExpressionTree e = unparenthesized(tree);
-    if (selector.type() == Type.OBJECT && selector instanceof Const c && c.value() instanceof String) {
+    if (isString(selector)) {
       if (e.getKind() == Tree.Kind.STRING_LITERAL) {
         return new Const(Type.OBJECT, ((LiteralTree) e).getValue());
       }
@@ -738,6 +762,30 @@ public final class MethodParser {
       return unsupported(tree, "the case label " + sourceText(e), "write an int constant");
     }
     return l;
+  }
+
+  /**
+   * A method of a String parameter: {@code s.equals(other)} with a String literal, constant or
+   * parameter (what a switch on it compares); anything else is reported.
+   */
+  private Expr stringCall(MethodInvocationTree t, Expr receiver, String name) {
+    if (name.equals("equals") && t.getArguments().size() == 1) {
+      ExpressionTree a = unparenthesized(t.getArguments().get(0));
+      Expr other = null;
+      if (a.getKind() == Tree.Kind.STRING_LITERAL) {
+        other = new Const(Type.OBJECT, ((LiteralTree) a).getValue());
+      } else if (a instanceof IdentifierTree id && lookup(id.getName().toString()) != null) {
+        other = expr(a);
+      } else if (a instanceof IdentifierTree id && resolver.field(id.getName().toString()) != null
+          && resolver.field(id.getName().toString()).getConstantValue() instanceof String str) {
+        other = new Const(Type.OBJECT, str);
+      }
+      if (other != null && isString(other)) {
+        return new Expr.Invoke(null, receiver, "equals", List.of(other), Type.BOOLEAN);
+      }
+    }
+    return unsupported(t, "the call " + sourceText(t) + " on a String",
+        "compare a String parameter with equals (a String literal, constant or parameter), or switch on it");
   }
 
   /** The enum type of each enum selector read (by identity), for its case labels. */
@@ -1269,9 +1317,7 @@ public final class MethodParser {
             "copy between arrays of the same type");
         return;
       }
-      if (to.isParameter()) {
-        unsupported(args.get(2), "writing to parameter array '" + to.name() + "'",
-            "parameters are inputs: copy into a local array and write that");
+      if (readOnly(args.get(2), to)) {
         return;
       }
       List<Stmt> body = new ArrayList<>();
@@ -1303,9 +1349,7 @@ public final class MethodParser {
       if (!intArgs(t, fromIndex, toIndex)) {
         return;
       }
-      if (array.isParameter()) {
-        unsupported(args.get(0), "writing to parameter array '" + array.name() + "'",
-            "parameters are inputs: copy into a local array and write that");
+      if (readOnly(args.get(0), array)) {
         return;
       }
       Type element = array.type().element();
@@ -1383,7 +1427,7 @@ public final class MethodParser {
     }
     List<Expr> args = new ArrayList<>();
     for (ExpressionTree a : t.getArguments()) {
-      Expr x = expr(a);
+      Expr x = isRowArgument(a) ? ndRowArgument(a) : expr(a);
       if (x == null) {
         return;
       }
@@ -1411,7 +1455,20 @@ public final class MethodParser {
       VariableElement p = m.getParameters().get(i);
       Type pt = CallResolver.typeOf(p.asType()).orElse(Type.OBJECT);
       Expr a = args.get(i);
-      if (pt.isArray()) {
+      if (pt.rank() >= 1 && isRowArgument(t.getArguments().get(i))) {
+        // a row (m[i], or a row alias): the parameter names that row of the caller's array
+        Apply read = (Apply) a;
+        Access row = new Access(((Ref) read.arg(0)).var(), read.arg(1) instanceof Apply ix && ix.op() == Op.INDICES
+            ? ix.args() : List.of(read.arg(1)));
+        String pname = p.getSimpleName().toString();
+        if (!stable(t.getArguments().get(i), pname + " = " + sourceText(t.getArguments().get(i)),
+            row.indexes(), List.of())) {
+          return;
+        }
+        Var alias = new Var(pname, pt, Var.Kind.LOCAL);
+        rows.put(alias, new Row(row.array(), row.indexes()));
+        params.put(pname, alias);
+      } else if (pt.rank() >= 1) {
         if (!(a instanceof Ref ref)) {
           unsupported(t.getArguments().get(i), "passing " + sourceText(t.getArguments().get(i)) + " to array "
               + "parameter '" + p.getSimpleName() + "' of " + name, "pass an array variable");
@@ -1500,10 +1557,7 @@ public final class MethodParser {
       if (array == null) {
         return;
       }
-      if (array.isParameter()) {
-        unsupported(target, "writing to parameter array '" + array.name() + "'",
-            "parameters are inputs: copy into a local array (double[] y = new double[" + array.name()
-                + ".length]) and write that");
+      if (readOnly(target, array)) {
         return;
       }
       Expr index = expr(aa.getIndex());
@@ -1952,11 +2006,10 @@ public final class MethodParser {
           self == null ? "make the method an instance method, or pass the value as a parameter"
               : "pass other objects' values as parameters");
     }
-    if (t.isEmpty() || t.get() == Type.OBJECT || isStatic && !f.getModifiers().contains(Modifier.FINAL)
-        || t.get().rank() >= 2) { // n-D arrays: not read from fields (yet)
+    if (t.isEmpty() || t.get() == Type.OBJECT || isStatic && !f.getModifiers().contains(Modifier.FINAL)) {
       return unsupported(e, "reading field '" + f.getSimpleName() + "'",
           isStatic ? "only static final constants can be read; pass other values as parameters"
-              : "fields of type double, int, long, boolean, double[], int[] or Tensor can be read; "
+              : "fields of type double, int, long, boolean, arrays of those, or Tensor can be read; "
                   + "pass other values as parameters");
     }
     Object constant = f.getConstantValue();
@@ -1975,7 +2028,7 @@ public final class MethodParser {
         ? new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), f.getSimpleName().toString(), t.get())
         : new Expr.Field(ClassName.get((TypeElement) f.getEnclosingElement()), new Ref(self),
             f.getSimpleName().toString(), t.get());
-    if (t.get() == Type.DOUBLE_ARRAY || t.get() == Type.INT_ARRAY) {
+    if (t.get().rank() >= 1) {
       // an array field is data: copied into a local once, at the start, and indexed there
       return new Ref(arrayFields.computeIfAbsent(f, k -> {
         String name = f.getSimpleName().toString();
@@ -2099,9 +2152,13 @@ public final class MethodParser {
       } else if (objectType != null && !objectType.getQualifiedName().contentEquals(CallResolver.TENSOR)) {
         candidates = resolver.methods(objectType, name); // an object's method: reported below
       } else {
-        receiver = expr(qualifier);
+        receiver = unparenthesized(qualifier).getKind() == Tree.Kind.STRING_LITERAL // "m".equals(unit)
+            ? new Const(Type.OBJECT, ((LiteralTree) unparenthesized(qualifier)).getValue()) : expr(qualifier);
         if (receiver == null) {
           return null;
+        }
+        if (isString(receiver)) {
+          return stringCall(t, receiver, name);
         }
         if (receiver.type() != Type.TENSOR) {
           return unsupported(t, "calling '" + name + "' on a " + receiver.type().javaName(),
@@ -2117,7 +2174,7 @@ public final class MethodParser {
     List<Expr> args = new ArrayList<>();
     boolean failed = false;
     for (ExpressionTree a : t.getArguments()) {
-      Expr x = expr(a);
+      Expr x = isRowArgument(a) ? ndRowArgument(a) : expr(a);
       failed |= x == null;
       args.add(x);
     }
@@ -2137,11 +2194,6 @@ public final class MethodParser {
     }
     String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
     Optional<Type> resultType = CallResolver.typeOf(m.getReturnType());
-    if (resultType.map(r -> r.rank() >= 2).orElse(false)) {
-      // n-D arrays: not returned by calls (yet)
-      return unsupported(t, "the call " + sourceText(t) + ", which returns an n-D array",
-          "inline the callee, or pass it the elements or rows' elements it needs as doubles");
-    }
     if (owner.equals("java.lang.Math") || owner.equals("java.lang.StrictMath")) {
       if (resultType.isEmpty()) {
         return unsupported(t, "Math." + name + ", whose result is a " + m.getReturnType(),
@@ -2343,7 +2395,7 @@ public final class MethodParser {
     List<? extends ExpressionTree> trees = t.getArguments();
     String what = "the call " + sourceText(t);
     Var into = trees.isEmpty() ? null : arrayVar(trees.get(trees.size() - 1));
-    if (into == null || into.type() != Type.DOUBLE_ARRAY || into.isParameter()) {
+    if (into == null || into.type() != Type.DOUBLE_ARRAY || into.isParameter() || arrayFields.containsValue(into)) {
       return unsupported(t, what, "pass a local double[] for the gradient to " + x.getSimpleName() + "Grad." + f
           + ", or read a component of the record: " + x.getSimpleName() + "Grad." + f + "(...).x()");
     }
@@ -2611,6 +2663,13 @@ public final class MethodParser {
       brackets++;
       e = unparen(a.getExpression());
     }
+    if (e instanceof IdentifierTree || e instanceof MemberSelectTree) {
+      VariableElement f = e instanceof IdentifierTree id && lookup(id.getName().toString()) != null ? null : arrayField(e);
+      if (f != null) { // an n-D array field
+        int rank = CallResolver.typeOf(f.asType()).map(Type::rank).orElse(0);
+        return rank >= 2 ? rank - brackets : -1;
+      }
+    }
     if (!(e instanceof IdentifierTree id)) {
       return -1;
     }
@@ -2646,7 +2705,14 @@ public final class MethodParser {
       if (v != null && v.type().rank() >= 1) {
         return new Access(v, List.of());
       }
-    } else if (e instanceof ArrayAccessTree a) {
+    }
+    if ((e instanceof IdentifierTree id ? lookup(id.getName().toString()) == null : e instanceof MemberSelectTree)
+        && arrayField(e) != null) {
+      // an n-D array field: read once into a local at the start, indexed there
+      Expr read = expr(e);
+      return read instanceof Ref r ? new Access(r.var(), List.of()) : null;
+    }
+    if (e instanceof ArrayAccessTree a) {
       Access inner = access(a.getExpression());
       Expr index = expr(a.getIndex());
       if (inner == null || index == null) {
@@ -2683,6 +2749,22 @@ public final class MethodParser {
     return element(a);
   }
 
+  /** Whether a call argument is a row of an n-D array ({@code a[i]}, {@code t[i][j]}, a row alias). */
+  private boolean isRowArgument(ExpressionTree a) {
+    ExpressionTree e = unparen(a);
+    return ndRank(e) >= 1 && (e instanceof ArrayAccessTree
+        || e instanceof IdentifierTree id && rows.containsKey(lookup(id.getName().toString())));
+  }
+
+  /**
+   * A row passed to a method ({@code f(a[i])}, {@code f(row)} for a row alias, {@code f(t[i])}
+   * of a 3-D array): read where the call is, its adjoint is the same row of the array's adjoint.
+   */
+  private Expr ndRowArgument(ExpressionTree t) {
+    Access a = access(t);
+    return a == null ? null : element(a);
+  }
+
   /** {@code m[i][j] = value} or {@code row[j] = value} (row naming a row of m). */
   private void ndStore(ArrayAccessTree t, Expr value, Op compound, Src src, Consumer<Stmt> out) {
     Access a = access(t);
@@ -2694,13 +2776,28 @@ public final class MethodParser {
           "rows cannot be aliased or replaced: write their elements");
       return;
     }
-    if (a.array().isParameter()) {
-      unsupported(t, "writing to parameter array '" + a.array().name() + "'",
-          "parameters are inputs: copy into a local array (" + a.array().type().javaName() + " y = new double"
-              + "[n]".repeat(a.array().type().rank()) + ";) and write that");
+    if (readOnly(t, a.array())) {
       return;
     }
     out.accept(new Stmt.ArrayStore(a.array(), a.index(), value, compound, src));
+  }
+
+  /**
+   * Whether {@code array} may not be written, after reporting it: a parameter (an input) or an
+   * array field (data the method reads; a write would outlive the call).
+   */
+  private boolean readOnly(Tree at, Var array) {
+    boolean field = arrayFields.containsValue(array);
+    if (!field && !array.isParameter()) {
+      return false;
+    }
+    Type type = array.type();
+    String copy = type.javaName() + " y = new " + (type == Type.INT_ARRAY_2D ? "int" : type.element().javaName())
+        + (type.rank() == 1 ? "[" + array.name() + ".length]" : "[n]".repeat(type.rank()));
+    unsupported(at, (field ? "writing into field array '" : "writing to parameter array '") + array.name() + "'",
+        (field ? "fields are data the method reads" : "parameters are inputs") + ": copy into a local array ("
+            + copy + ";) and write that");
+    return true;
   }
 
   /** {@code a[i].length}, {@code row.length}, {@code m.length}. */
@@ -2805,8 +2902,17 @@ public final class MethodParser {
       return true;
     }
     if (init instanceof MethodInvocationTree) {
-      expr(init); // a call returning an n-D array: reported as the call
-      poisoned.add(var);
+      // a call returning an n-D array: a fresh array, differentiated through the callee's VJP
+      Expr call = expr(init);
+      if (call == null) {
+        poisoned.add(var);
+      } else if (call.type() != type) {
+        unsupported(v, "a " + type.javaName() + " holding a " + call.type().javaName(), "declare it as "
+            + call.type().javaName() + " " + name);
+        poisoned.add(var);
+      } else {
+        out.accept(new Stmt.Assign(var, call, true, null, src(v, v.toString())));
+      }
       return true;
     }
     if (!(init instanceof NewArrayTree na) || na.getInitializers() != null

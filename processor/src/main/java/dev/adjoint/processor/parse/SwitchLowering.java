@@ -131,7 +131,7 @@ final class SwitchLowering {
       } else if (entered) { // fall || k == 1 || k == 2
         cond = new Ref(fall);
         for (Expr l : g.labels()) {
-          cond = new Apply(Op.OR, List.of(cond, new Apply(Op.EQ, List.of(sel, l), Type.BOOLEAN)), Type.BOOLEAN);
+          cond = new Apply(Op.OR, List.of(cond, equal(sel, l)), Type.BOOLEAN);
         }
       }
       List<Stmt> body = new ArrayList<>(g.body().stmts);
@@ -166,10 +166,17 @@ final class SwitchLowering {
   private static Expr matches(Expr selector, List<Expr> labels) {
     Expr any = null;
     for (Expr l : labels) {
-      Expr eq = new Apply(Op.EQ, List.of(selector, l), Type.BOOLEAN);
+      Expr eq = equal(selector, l);
       any = any == null ? eq : new Apply(Op.OR, List.of(any, eq), Type.BOOLEAN);
     }
     return any == null ? Const.ofBoolean(false) : any;
+  }
+
+  /** {@code selector == label}; for a String label, {@code selector.equals("label")} as Java's switch compares. */
+  private static Expr equal(Expr selector, Expr label) {
+    return label instanceof Const c && c.value() instanceof String
+        ? new Expr.Invoke(null, selector, "equals", List.of(label), Type.BOOLEAN)
+        : new Apply(Op.EQ, List.of(selector, label), Type.BOOLEAN);
   }
 
   private static boolean constant(Expr e) {

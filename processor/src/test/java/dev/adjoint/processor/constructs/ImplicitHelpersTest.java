@@ -157,6 +157,42 @@ class ImplicitHelpersTest {
   }
 
   @Test
+  void vectorValuedPrivateHelpers() throws Exception {
+    Compiled v = Compiled.of("p.Vec", """
+        package p;
+        import dev.adjoint.Differentiable;
+        public final class Vec {
+          private static double[] rotate(double[] v, double t) {
+            return new double[] {Math.cos(t) * v[0] - Math.sin(t) * v[1], Math.sin(t) * v[0] + Math.cos(t) * v[1]};
+          }
+
+          static double[] squares(double[] v) {
+            double[] out = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+              out[i] = v[i] * v[i];
+            }
+            return out;
+          }
+
+          @Differentiable(forward = true)
+          public static double f(double[] v, double t) {
+            double[] r = rotate(v, t);
+            double[] s = squares(r);
+            return s[0] * r[1] + Math.exp(s[1]);
+          }
+        }
+        """);
+    double[] x = {0.4, -0.9};
+    assertMatches(v, "p.Vec", "f", 1e-6, x, 0.7);
+    double[] dv = {0.3, 0.5};
+    Map<String, Object> g = Compiled.components(v.call("p.VecGrad", "f", x, 0.7));
+    double expected = ((double[]) g.get("v"))[0] * dv[0] + ((double[]) g.get("v"))[1] * dv[1] + (double) g.get("t") * -1.2;
+    Method jvp = v.load("p.VecGrad").getDeclaredMethod("fJvp", double[].class, double.class, double[].class, double.class);
+    jvp.setAccessible(true);
+    assertEquals(expected, (double) Compiled.components(jvp.invoke(null, x, 0.7, dv, -1.2)).get("tangent"), 1e-12);
+  }
+
+  @Test
   void recursiveHelper() {
     assertMatches(c, "p.Model", "recursiveHelper", 1e-6, 0.7);
   }

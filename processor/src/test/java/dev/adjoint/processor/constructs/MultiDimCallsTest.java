@@ -23,6 +23,46 @@ class MultiDimCallsTest {
         import dev.adjoint.Differentiable;
         public final class NdCalls {
           final double scale = 1.5;
+          final double[][] weights;
+          final int[][] edges;
+          static final double[][] KERNEL = {{0.25, 0.5}, {-0.5, 0.75, 1.0}};
+          private static final int[][] PAIRS = {{0, 1}, {1, 2}, {2, 0}};
+
+          public NdCalls() {
+            this(new double[][] {{0.3, -0.2, 0.5}, {0.1, 0.4, -0.6}}, new int[][] {{0, 2}, {1, 1}});
+          }
+
+          public NdCalls(double[][] weights, int[][] edges) {
+            this.weights = weights;
+            this.edges = edges;
+          }
+
+          /** n-D fields read as data: the instance's weights and edges, a static kernel and pairs. */
+          @Differentiable
+          public double fields(double[] x) {
+            double s = 0;
+            for (int i = 0; i < weights.length; i++) {
+              s += Math.tanh(dot(weights[i], x)) * this.weights[i][0];
+            }
+            for (int[] e : edges) {
+              s += x[e[0]] * x[e[1]];
+            }
+            for (int k = 0; k < PAIRS.length; k++) {
+              s += KERNEL[k % 2][PAIRS[k][1] % KERNEL[k % 2].length] * Math.sin(x[PAIRS[k][0]] - x[PAIRS[k][1]]);
+            }
+            return s + frob(NdCalls.KERNEL, x[0]) + dot(KERNEL[1], x);
+          }
+
+          /** An int[][] parameter as data: a sparse matrix-vector product's norm. */
+          @Differentiable
+          public static double sparse(double[] values, int[][] where, double[] x) {
+            double s = 0;
+            for (int k = 0; k < values.length; k++) {
+              double v = values[k] * x[where[k][1]];
+              s += v * v * (where[k][0] + 1);
+            }
+            return s;
+          }
 
           /** An annotated helper of a matrix and a vector. */
           @Differentiable
@@ -103,6 +143,77 @@ class MultiDimCallsTest {
             return scaled(a) * x;
           }
 
+          private static double dot(double[] u, double[] v) {
+            double s = 0;
+            for (int i = 0; i < u.length; i++) {
+              s += u[i] * v[i];
+            }
+            return s;
+          }
+
+          /** Rows a[i] passed to a helper: a matrix-vector product's norm, through softplus. */
+          @Differentiable
+          public static double rows(double[][] a, double[] x) {
+            double s = 0;
+            for (int i = 0; i < a.length; i++) {
+              double r = dot(a[i], x);
+              s += Math.log1p(Math.exp(r)) + dot(a[i], a[i]) * 0.1;
+            }
+            return s;
+          }
+
+          /** A row alias, a row of a local matrix overwritten in a loop, and a 3-D array's slab. */
+          @Differentiable(forward = true)
+          public static double rowKinds(double[][][] t, double[] x, double w) {
+            double[][] m = new double[2][x.length];
+            double s = 0;
+            for (int k = 0; k < 3; k++) {
+              for (int i = 0; i < 2; i++) {
+                double[] row = m[i];
+                for (int j = 0; j < x.length; j++) {
+                  row[j] = Math.sin(row[j] + w * x[j] * (i + 1));
+                }
+                s += dot(row, x) * dot(m[i], m[1 - i]);
+              }
+            }
+            for (int i = 0; i < t.length; i++) {
+              s += frob(t[i], w) + dot(t[i][0], x);
+            }
+            return s;
+          }
+
+          static void scaleInPlace(double[] v, double w) {
+            for (int i = 0; i < v.length; i++) {
+              v[i] = v[i] * w;
+            }
+          }
+
+          static void outer(double[][] m, double[] x) {
+            for (int i = 0; i < m.length; i++) {
+              for (int j = 0; j < m[i].length; j++) {
+                m[i][j] = Math.sin(x[i] * x[j]);
+              }
+              scaleInPlace(m[i], x[i]);
+            }
+          }
+
+          /** void helpers writing into a local matrix and into its rows (inlined at the call). */
+          @Differentiable
+          public static double voidWrites(double[] x, double w) {
+            double[][] m = new double[x.length][x.length];
+            m[0][0] = x[0];
+            scaleInPlace(m[0], w);
+            outer(m, x);
+            double[] r = m[1];
+            scaleInPlace(r, w);
+            double s = 0;
+            for (int i = 0; i < m.length; i++) {
+              scaleInPlace(m[i], w + i);
+              s += dot(m[i], x);
+            }
+            return s;
+          }
+
           /** onSelf written statically, for the finite-difference check. */
           @Differentiable
           public static double onSelfStatic(double[][] a, double x) {
@@ -153,6 +264,68 @@ class MultiDimCallsTest {
       expected += ga[i] * fd[i];
     }
     assertEquals(expected, (double) Compiled.components(jvp).get("tangent"), 1e-12);
+  }
+
+  @Test
+  void rowsToAHelper() {
+    Gradients.assertMatches(c, "p.NdCalls", "rows", 1e-6, A, new double[] {0.3, -0.7, 1.1});
+    Gradients.assertMatches(c, "p.NdCalls", "rows", 1e-6, RAGGED_WIDE, new double[] {0.3, -0.7});
+  }
+
+  static final double[][] RAGGED_WIDE = {{0.5, -0.2}, {0.4, 0.8}};
+
+  static final double[][][] T = {{{0.1, 0.2, 0.7}, {-0.3}}, {{0.2, -0.1, 0.4}, {0.3, 0.3, 0.1}, {}}};
+
+  @Test
+  void rowAliasesLocalRowsAndSlabs() throws Exception {
+    double[] x = {0.3, -0.7, 1.1};
+    Gradients.assertMatches(c, "p.NdCalls", "rowKinds", 1e-6, T, x, 0.8);
+    double[][][] dt = {{{0.5, -1, 0.25}, {2}}, {{0.1, 0.3, -0.2}, {1, -1, 0.5}, {}}};
+    double[] dx = {0.2, 0.4, -0.6};
+    double dw = -0.3;
+    Object jvp = c.load("p.NdCallsGrad").getMethod("rowKindsJvp", double[][][].class, double[].class, double.class,
+        double[][][].class, double[].class, double.class).invoke(null, T, x, 0.8, dt, dx, dw);
+    Map<String, Object> g = Compiled.components(c.call("p.NdCallsGrad", "rowKinds", T, x, 0.8));
+    double expected = (double) g.get("w") * dw;
+    double[] gt = Gradients.flatten(g.get("t"));
+    double[] ft = Gradients.flatten(dt);
+    for (int i = 0; i < gt.length; i++) {
+      expected += gt[i] * ft[i];
+    }
+    double[] gx = (double[]) g.get("x");
+    for (int i = 0; i < gx.length; i++) {
+      expected += gx[i] * dx[i];
+    }
+    assertEquals(expected, (double) Compiled.components(jvp).get("tangent"), 1e-10);
+  }
+
+  @Test
+  void voidHelpersWriteIntoAMatrixAndItsRows() {
+    Gradients.assertMatches(c, "p.NdCalls", "voidWrites", 1e-6, new double[] {0.3, -0.7, 1.1}, 0.8);
+  }
+
+  @Test
+  void nDimensionalFieldsAreData() throws Exception {
+    Object self = c.load("p.NdCalls").getConstructor().newInstance();
+    double[] x = {0.3, -0.7, 1.1};
+    Map<String, Object> g = Compiled.components(c.call("p.NdCallsGrad", "fields", self, x));
+    double[] gx = (double[]) g.get("x");
+    java.lang.reflect.Method f = c.load("p.NdCalls").getMethod("fields", double[].class);
+    for (int i = 0; i < x.length; i++) {
+      double[] up = x.clone();
+      double[] down = x.clone();
+      up[i] += 1e-6;
+      down[i] -= 1e-6;
+      double fd = ((double) f.invoke(self, up) - (double) f.invoke(self, down)) / 2e-6;
+      assertEquals(fd, gx[i], 1e-6);
+    }
+    assertEquals((double) f.invoke(self, x), (double) g.get("value"), 1e-12);
+  }
+
+  @Test
+  void intMatrixParameter() {
+    Gradients.assertMatches(c, "p.NdCalls", "sparse", 1e-6, new double[] {0.5, -1.5, 2.0},
+        new int[][] {{0, 2}, {1, 0}, {2, 1}}, new double[] {0.3, -0.7, 1.1});
   }
 
   @Test

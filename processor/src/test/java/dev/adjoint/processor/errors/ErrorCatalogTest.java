@@ -82,13 +82,12 @@ class ErrorCatalogTest {
               return x * y;
             }
             """), "[AdjointParamType]", "parameter y", "Model.f", "float", "supported", "double"),
-        c("parameter of type String", model("""
+        c("a String parameter used other than by equals or switch", model("""
             @Differentiable
-            public static double f(double x,
-                String label) { // <- error
-              return x;
+            public static double f(double x, String label) {
+              return x * label.length(); // <- error
             }
-            """), "[AdjointParamType]", "parameter label", "String", "supported", "double"),
+            """), UNSUPPORTED, "label.length() on a String", "equals", "switch on it"),
         c("parameter of type Object", model("""
             @Differentiable
             public static double f(double x,
@@ -402,13 +401,31 @@ class ErrorCatalogTest {
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
         // ------------------------------------------------------------ n-D arrays
-        c("parameter of type int[][]", model("""
+        c("writing into an array field", model("""
+            static final double[] W = {1, 2};
+
+            @Differentiable
+            public static double f(double x) {
+              W[0] = x; // <- error
+              return W[1] * x;
+            }
+            """), UNSUPPORTED, "writing into field array 'W'", "fields are data", "new double[W.length]"),
+        c("writing into an n-D field", model("""
+            static final double[][] TABLE = {{1, 2}, {3, 4}};
+
+            @Differentiable
+            public static double f(double x) {
+              TABLE[0][1] = x; // <- error
+              return TABLE[1][0] * x;
+            }
+            """), UNSUPPORTED, "writing into field array 'TABLE'", "copy into a local array"),
+        c("a long[][] parameter", model("""
             @Differentiable
             public static double f(double x,
-                int[][] counts) { // <- error
+                long[][] counts) { // <- error
               return x * counts.length;
             }
-            """), "[AdjointParamType]", "parameter counts", "int[][]", "supported", "double[][]"),
+            """), "[AdjointParamType]", "parameter counts", "long[][]", "supported", "double[][]"),
         c("writing a parameter matrix element", model("""
             @Differentiable
             public static double f(double[][] a) {
@@ -433,27 +450,32 @@ class ErrorCatalogTest {
               return r[0] + a[i][0];
             }
             """), UNSUPPORTED, "naming row r = a[i] while 'i' changes", "a[i][j]"),
-        c("passing a row to a method", model("""
-            static double first(double[] v) {
-              return v[0];
-            }
-
+        c("a row copied by System.arraycopy", model("""
             @Differentiable
             public static double f(double[][] a) {
-              return first(a[0]); // <- error
+              double[] r = new double[2];
+              System.arraycopy(a[0], 0, r, 0, 2); // <- error
+              return r[0] + a[0][1];
             }
-            """), UNSUPPORTED, "the row a[0] used as a value", "double[] row = a[0]"),
-        c("a matrix returned by a method", model("""
-            static double[][] outer(double[] v) {
+            """), UNSUPPORTED, "the array expression 'a[0]'", "by name"),
+        c("a matrix-valued method returning a copy", model("""
+            @Differentiable
+            public static double[][] f(double[] v) {
+              double[][] m = {{v[0], v[1]}, {v[1], v[0]}};
+              return m.clone(); // <- error
+            }
+            """), UNSUPPORTED, "returning m.clone()", "return a local double[][]"),
+        c("a matrix from a call held in a local of another rank", model("""
+            private static double[][] outer(double[] v) {
               return new double[][] {{v[0] * v[0], v[0] * v[1]}, {v[1] * v[0], v[1] * v[1]}};
             }
 
             @Differentiable
             public static double f(double[] v) {
-              double[][] m = outer(v); // <- error
-              return m[0][1];
+              double[][][] m = outer(v); // <- error
+              return m[0][1][0];
             }
-            """), UNSUPPORTED, "outer(v)", "n-D array", "inline"),
+            """), UNSUPPORTED, "double[][][] holding a double[][]", "declare it as double[][] m"),
         c("assigning a whole row", body("""
             double[][] m = new double[2][2];
             m[0] = xs; // <- error
@@ -488,6 +510,25 @@ class ErrorCatalogTest {
             a = b; // <- error
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
+        c("hessian with a Tensor parameter", model("""
+            @Differentiable(hessian = true)
+            public static double f(double x,
+                dev.adjoint.tensor.Tensor a) { // <- error
+              return x * a.sum();
+            }
+            """), "[AdjointMode]", "parameter 'a' is a Tensor", "hessian = true differentiates double and double[]"),
+        c("hessian through a matrix passed to a helper", model("""
+            private static double corner(double[][] m) {
+              return m[0][0] * m[1][1];
+            }
+
+            @Differentiable(hessian = true)
+            public static double f(double x) { // <- error
+              double[][] m = {{x, 1}, {2, x}};
+              return corner(m);
+            }
+            """), "[AdjointForward]", "the call of corner with an array argument that carries a derivative",
+            "elements it needs as doubles"),
         c("a double[][] parameter of a vector-valued method", model("""
             @Differentiable
             public static double[] f(double[] x,
