@@ -304,6 +304,11 @@ public final class AdjointProcessor extends AbstractProcessor {
     try {
       Lowering.lower(job.graph);
       job.plan = new Planner(job.graph);
+      if (job.hessian || job.implicit) {
+        // forward mode differentiates this sweep (a helper may yet be asked for its Hessian-vector
+        // product by a caller): calls keep their gradient records, whose tangents it knows
+        job.plan.withoutAccumulatingCalls();
+      }
       List<Planner.BadCall> bad = job.plan.plan();
       if (!bad.isEmpty()) {
         reportCalls(job, bad);
@@ -325,9 +330,11 @@ public final class AdjointProcessor extends AbstractProcessor {
     dev.adjoint.processor.analysis.Blocks.walk(job.graph.body(), s -> {
       for (Expr e : dev.adjoint.processor.analysis.Blocks.exprs(s)) {
         e.forEach(x -> {
-          if (x instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.GENERATED) {
+          if (x instanceof Expr.Call c && (c.target().kind() == CallTarget.Kind.GENERATED
+              || c.target().kind() == CallTarget.Kind.ACCUMULATE)) {
             ExecutableElement h = helperKeys.get(key(c.target()));
-            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type() == Type.DOUBLE_ARRAY)
+            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type().isDoubleArray()
+                || c.target().kind() == CallTarget.Kind.ACCUMULATE)
                 && dev.adjoint.processor.diff.Propagation.isActive(c, job.plan::isActive))) {
               out.add(h);
             }
@@ -482,7 +489,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         Reverse reverse = new Reverse(job.graph, plan, names);
         Type resultType = job.graph.result().type();
-        if (resultType == Type.TENSOR || resultType == Type.DOUBLE_ARRAY) {
+        if (resultType == Type.TENSOR || resultType.isDoubleArray()) {
           Var seed = new Var(names.fresh("seed", false), resultType, Var.Kind.PARAMETER);
           writer.addLayer(job.method, job.graph, seed,
               CodePrinter.print(reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
@@ -515,9 +522,12 @@ public final class AdjointProcessor extends AbstractProcessor {
             writer.addIntoArrays(job.method, job.graph, List.copyOf(outs.values()),
                 CodePrinter.print(Modes.valueOnly(body)));
           }
+          if (arrays && resultType == Type.DOUBLE) {
+            addAccumulate(writer, job, plan, names);
+          }
         }
         boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
-        if (job.forward || vectorValued) {
+        if (job.forward || resultType.isDoubleArray()) {
           Names jvpNames = names.fork();
           List<Var> tangents = directions(job.graph, jvpNames);
           Modes.Built jvp = Modes.jvp(job.graph, jvpNames, tangents, writer.jvpRecordName(job.graph));
@@ -572,6 +582,26 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     return ok;
+  }
+
+  /**
+   * {@code fAccumulate(params..., double seed, adjoint arrays...)}: adds seed × the gradient into
+   * the caller's adjoint arrays, one per differentiated parameter, as they are (not zeroed), and
+   * returns the value. Callers' reverse sweeps call it for a callee that reads a few elements of
+   * a large array, instead of adding a dense gradient returned per call.
+   */
+  private static void addAccumulate(GradClassWriter writer, Job job, Planner plan, Names names) {
+    Names accumulateNames = names.fork();
+    Var seed = new Var(accumulateNames.fresh("seed", false), Type.DOUBLE, Var.Kind.PARAMETER);
+    Map<Var, Var> outs = new LinkedHashMap<>();
+    for (Var p : job.graph.wrt()) {
+      String name = "adjoint" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
+      outs.put(p, new Var(accumulateNames.fresh(name, false), p.type(), Var.Kind.PARAMETER));
+    }
+    dev.adjoint.processor.graph.Stmt.Block body = new Reverse(job.graph, plan, accumulateNames, outs)
+        .accumulating().body(writer.recordName(job.graph), new Expr.Ref(seed));
+    writer.addAccumulate(job.method, job.graph, seed, List.copyOf(outs.values()),
+        CodePrinter.print(Modes.valueOnly(body)));
   }
 
   /**

@@ -17,13 +17,20 @@ public final class Tape {
   private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
 
   /**
-   * This thread's tape kept from an earlier call, already grown to what that call needed; softly
-   * held, so memory pressure reclaims a large one.
+   * This thread's free tapes, kept from earlier calls, each already grown to what its call needed;
+   * softly held, so memory pressure reclaims them. A call takes the last one freed, a call nested
+   * in it (a recursive method's gradient, a callee's) the one before: recursion to depth d reuses
+   * d tapes instead of allocating one per nested call.
    */
-  private static final ThreadLocal<java.lang.ref.SoftReference<Tape>> KEPT = new ThreadLocal<>();
+  private static final ThreadLocal<java.lang.ref.SoftReference<Pool>> KEPT = new ThreadLocal<>();
 
-  /** Between {@link #open()} and {@link #close()}. */
-  private boolean inUse;
+  /** At most this many free tapes are kept per thread (the nesting depth that reuses tapes). */
+  private static final int KEPT_TAPES = 64;
+
+  private static final class Pool {
+    final Tape[] free = new Tape[KEPT_TAPES];
+    int count;
+  }
 
   private double[] doubles = new double[16];
   private int doubleCount;
@@ -41,21 +48,18 @@ public final class Tape {
   private int markedObjects = -1;
 
   /**
-   * The tape for one call of a generated method: the one this thread kept from an earlier call
-   * when it is free (a loop's tape is then allocated and grown once, not on every call), else a
-   * new one. Calls nested in that call get tapes of their own.
+   * The tape for one call of a generated method: one this thread kept from an earlier call when
+   * one is free (a loop's tape is then allocated and grown once, not on every call), else a new
+   * one. Calls nested in that call get tapes of their own.
    */
   public static Tape open() {
-    java.lang.ref.SoftReference<Tape> ref = KEPT.get();
-    Tape kept = ref == null ? null : ref.get();
-    Tape tape = kept != null && !kept.inUse ? kept : new Tape();
-    tape.inUse = true;
-    return tape;
+    Pool pool = pool();
+    return pool.count > 0 ? pool.free[--pool.count] : new Tape();
   }
 
   /**
    * Ends the call that opened this tape (whose reverse sweep popped every value): the tape is
-   * emptied and kept for this thread's next call, unless a larger one is kept already.
+   * emptied and kept for this thread's next call.
    */
   public void close() {
     doubleCount = 0;
@@ -64,12 +68,20 @@ public final class Tape {
     Arrays.fill(objects, 0, Math.max(objectCount, markedObjects), null);
     objectCount = 0;
     markedObjects = -1;
-    inUse = false;
-    java.lang.ref.SoftReference<Tape> ref = KEPT.get();
-    Tape kept = ref == null ? null : ref.get();
-    if (kept != this && (kept == null || kept.inUse || kept.doubles.length < doubles.length)) {
-      KEPT.set(new java.lang.ref.SoftReference<>(this));
+    Pool pool = pool();
+    if (pool.count < KEPT_TAPES) {
+      pool.free[pool.count++] = this;
     }
+  }
+
+  private static Pool pool() {
+    java.lang.ref.SoftReference<Pool> ref = KEPT.get();
+    Pool pool = ref == null ? null : ref.get();
+    if (pool == null) {
+      pool = new Pool();
+      KEPT.set(new java.lang.ref.SoftReference<>(pool));
+    }
+    return pool;
   }
 
   public void pushDouble(double value) {

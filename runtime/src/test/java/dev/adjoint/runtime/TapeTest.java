@@ -399,6 +399,26 @@ class TapeTest {
   }
 
   @Test
+  void nestedCallsReuseTheTapesEarlierNestedCallsClosed() {
+    Tape outer = Tape.open();
+    Tape middle = Tape.open();
+    Tape inner = Tape.open();
+    assertTrue(outer != middle && middle != inner && inner != outer);
+    inner.close();
+    middle.close();
+    outer.close();
+    // a recursion to the same depth again allocates no tape
+    java.util.Set<Tape> before = java.util.Set.of(outer, middle, inner);
+    Tape a = Tape.open();
+    Tape b = Tape.open();
+    Tape c = Tape.open();
+    assertTrue(before.containsAll(java.util.List.of(a, b, c)) && a != b && b != c && a != c);
+    c.close();
+    b.close();
+    a.close();
+  }
+
+  @Test
   void pushDoublesIsManyPushDoubles() {
     Tape tape = new Tape();
     tape.pushDouble(-1);

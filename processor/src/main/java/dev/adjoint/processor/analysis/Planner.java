@@ -76,6 +76,18 @@ public final class Planner {
     this.graph = graph;
   }
 
+  /** Whether calls may go through callees' accumulating overloads (not where forward mode differentiates the sweep). */
+  private boolean accumulateCalls = true;
+
+  /**
+   * Calls keep their gradient records: forward mode differentiates this reverse sweep (a
+   * Hessian-vector product), and takes a record's tangent from the callee's own product.
+   */
+  public Planner withoutAccumulatingCalls() {
+    accumulateCalls = false;
+    return this;
+  }
+
   /** Runs every analysis; returns the calls that must be reported as errors (then stop). */
   public List<BadCall> plan() {
     activity();
@@ -287,6 +299,8 @@ public final class Planner {
       components.add(switch (t.paramTypes().get(i)) {
         case DOUBLE_ARRAY -> new Apply(Op.NEW_ARRAY, List.of(new Apply(Op.ARRAY_LENGTH, List.of(arg), Type.INT)),
             Type.DOUBLE_ARRAY);
+        case DOUBLE_ARRAY_2D, DOUBLE_ARRAY_3D -> new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS, null,
+            "zerosLike", List.of(arg), t.paramTypes().get(i));
         case TENSOR -> dev.adjoint.processor.diff.rules.Rules.zerosLike(arg);
         default -> Const.ZERO;
       });
@@ -342,8 +356,21 @@ public final class Planner {
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
         return new Ref(t);
       }
+      CallTarget accumulating = accumulateCalls && guard == null ? c.target().accumulating(args) : null;
+      if (accumulating != null && Propagation.isActive(rebuilt, active::contains)) {
+        // the callee's value now, its gradient added into this method's adjoint arrays by the
+        // reverse sweep: no record holding a dense gradient per call
+        Expr.Call call = new Expr.Call(accumulating, args, null);
+        if (root) {
+          return call;
+        }
+        Var t = newVar("t", Type.DOUBLE);
+        active.add(t);
+        before.add(new Stmt.Assign(t, call, true, null, at.src));
+        return new Ref(t);
+      }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
-          && c.target().returnType() != Type.DOUBLE_ARRAY
+          && !c.target().returnType().isDoubleArray()
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
@@ -535,6 +562,8 @@ public final class Planner {
         if (arr.index() != null) {
           out.addAll(reads(arr.index()));
         }
+      } else if (c.target() instanceof Propagation.ToCallersArrays call) {
+        out.addAll(reads(call.call())); // the accumulating overload is called with the same arguments
       }
     }
     out.remove(marker);
@@ -682,6 +711,9 @@ public final class Planner {
               }
               unpacked.put(a.target, parts);
               usesTape = true;
+            } else if (recompute.recomputable(a, loopsAround.get(a))) {
+              // cheap, and made of values the reverse sweep still has: evaluated again there
+              c.recomputed.put(a.target, a.value);
             } else {
               c.carried.add(a.target);
               usesTape = true;

@@ -29,12 +29,33 @@ import java.util.Set;
 public final class Recompute {
   /** Variables whose value never changes once set: never the target of a reassignment. */
   private final Set<Var> invariant = new HashSet<>();
+  /** Arrays something writes: an element store, or a call that may (an array passed to it). */
+  private final Set<Var> writtenArrays = new HashSet<>();
+  /** Locals assigned once, by their declaration. */
+  private final Set<Var> assignedOnce = new HashSet<>();
 
   public Recompute(MethodGraph graph) {
     Map<Var, Integer> assignments = new HashMap<>();
     Blocks.walk(graph.body(), s -> {
       if (s instanceof Stmt.Assign a) {
         assignments.merge(a.target, a.declaration ? 0 : 1, Integer::sum);
+      } else if (s instanceof Stmt.ArrayStore st) {
+        writtenArrays.add(st.array);
+      }
+      for (Expr e : Blocks.exprs(s)) {
+        e.forEach(x -> {
+          List<Expr> args = x instanceof Expr.Call c ? c.args() : x instanceof Expr.Invoke i ? i.args() : List.of();
+          for (Expr arg : args) {
+            if (arg instanceof Ref r && r.var().type().isArray()) {
+              writtenArrays.add(r.var());
+            }
+          }
+        });
+      }
+    });
+    assignments.forEach((v, reassigned) -> {
+      if (reassigned == 0) {
+        assignedOnce.add(v);
       }
     });
     for (Var p : graph.params()) {
@@ -93,6 +114,45 @@ public final class Recompute {
         }
       }
       return true;
+    }
+    return false;
+  }
+
+  /** The largest double expression recomputed, in nodes: past that, a pop is cheaper. */
+  private static final int MAX_LOCAL_SIZE = 16;
+
+  /**
+   * Whether the declaration {@code a} of a local at the top level of a block inside the loops
+   * {@code around} (outer first) can be evaluated again where the reverse sweep enters that
+   * block, instead of taping it: a local of the source assigned once, by a cheap expression
+   * ({@code + - *}, negation, casts, element reads) of invariant values, the indexes of the
+   * counted loops around it and elements of arrays nothing writes. {@code double diff =
+   * points[i][l] - centroids[j][l]} then costs two reads in the reverse sweep, not a push and a pop.
+   */
+  public boolean recomputable(Stmt.Assign a, List<Stmt> around) {
+    return a.declaration && a.target.kind() == Var.Kind.LOCAL && assignedOnce.contains(a.target)
+        && (a.target.type() == Type.DOUBLE || a.target.type() == Type.INT)
+        && a.value.size() <= MAX_LOCAL_SIZE && cheap(a.value, around);
+  }
+
+  private boolean cheap(Expr e, List<Stmt> around) {
+    if (e instanceof Const) {
+      return true;
+    }
+    if (e instanceof Ref r) {
+      Var v = r.var();
+      if (v.type().isArray()) {
+        return !writtenArrays.contains(v) && invariant.contains(v);
+      }
+      return v.kind() != Var.Kind.SYNTHETIC && (invariant.contains(v) || recomputable(e, around));
+    }
+    if (e instanceof Apply a) {
+      boolean cheap = switch (a.op()) {
+        case ADD, SUB, MUL, NEG, ARRAY_READ, ARRAY_LENGTH, INDICES -> true;
+        case CAST -> a.type() == Type.DOUBLE || a.type() == Type.INT;
+        default -> false;
+      };
+      return cheap && a.args().stream().allMatch(x -> cheap(x, around));
     }
     return false;
   }

@@ -273,6 +273,7 @@ public final class Forward {
       out.stmts.add(copy);
     } else if (s instanceof Stmt.Loop l) {
       Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
+      copy.adjoint = l.adjoint;
       block(l.body, copy.body);
       block(l.update, copy.update);
       out.stmts.add(copy);

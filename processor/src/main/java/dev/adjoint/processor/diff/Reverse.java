@@ -10,6 +10,7 @@ import dev.adjoint.processor.diff.rules.Rules;
 import dev.adjoint.processor.emit.GradClassWriter;
 import dev.adjoint.processor.emit.Naming;
 import dev.adjoint.processor.emit.Names;
+import dev.adjoint.processor.graph.CallTarget;
 import dev.adjoint.processor.graph.Expr;
 import dev.adjoint.processor.graph.Expr.Const;
 import dev.adjoint.processor.graph.Expr.Ref;
@@ -94,8 +95,32 @@ public final class Reverse {
     this.callerArrays.putAll(callerArrays);
   }
 
+  /** The adjoint a double result starts with (1, or an accumulating overload's seed); else null. */
+  private Expr resultSeed;
+
+  /** The caller's arrays are added to, not zeroed first (the accumulating overload). */
+  private boolean accumulate;
+
+  /**
+   * The reverse mode of {@code fAccumulate}: the adjoint of each array parameter is the caller's
+   * array for it, added to as it is (the caller's adjoint of the arrays it passed).
+   */
+  public Reverse accumulating() {
+    accumulate = true;
+    return this;
+  }
+
+  /** A copy of an array: {@code a.clone()}, rows included for an n-D one. */
+  private static Expr copy(Expr a) {
+    return a.type().isNdDoubleArray() ? new Expr.Invoke(ADJOINTS, null, "copyOf", List.of(a), a.type())
+        : new Expr.Invoke(null, a, "clone", List.of(), a.type());
+  }
+
   /** {@code new double[a.length]}, or the caller's array for it, zeroed. */
   private Expr newArrayAdjoint(Var a) {
+    if (accumulate && callerArrays.containsKey(a)) {
+      return new Ref(callerArrays.get(a));
+    }
     if (a.type().isNdDoubleArray()) {
       // n-D: zeros of a's shape (ragged rows included), or the caller's array checked and zeroed
       return callerArrays.containsKey(a)
@@ -116,6 +141,9 @@ public final class Reverse {
    * vector-Jacobian product.
    */
   public Block body(TypeName record, Expr seed) {
+    if (graph.result().type() == Type.DOUBLE) {
+      resultSeed = seed; // fused loops, in the forward sweep, start from it
+    }
     if (plan.usesTape()) {
       out.declare(tape, new Expr.Invoke(TAPE, null, "open", List.of(), Type.OBJECT));
     }
@@ -136,19 +164,17 @@ public final class Reverse {
       // the reverse sweep restores the result's earlier values: keep the one to return
       value = new Var(names.fresh("_result", false), value.type(), Var.Kind.SYNTHETIC);
       out.declare(value, new Ref(graph.result()));
-    } else if (value.type() == Type.DOUBLE_ARRAY) {
+    } else if (value.type().isDoubleArray()) {
       // the reverse sweep restores overwritten elements: keep the result as the forward sweep left it
-      value = new Var(names.fresh("_value", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
-      out.declare(value, new Expr.Invoke(null, new Ref(graph.result()), "clone", List.of(), Type.DOUBLE_ARRAY));
+      value = new Var(names.fresh("_value", false), value.type(), Var.Kind.SYNTHETIC);
+      out.declare(value, copy(new Ref(graph.result())));
     }
     for (Var a : arrayAdjointsDeclared ? List.<Var>of() : arrayAdjoints()) {
-      Expr init = a == graph.result()
-          ? new Expr.Invoke(null, seed, "clone", List.of(), Type.DOUBLE_ARRAY)
-          : newArrayAdjoint(a);
+      Expr init = a == graph.result() ? copy(seed) : newArrayAdjoint(a);
       out.declare(adjointVar(a), init);
       declared.peek().add(a);
     }
-    if (graph.result().type() != Type.DOUBLE_ARRAY) {
+    if (!graph.result().type().isDoubleArray()) {
       adj.put(graph.result(), seed);
     }
     reverseBlock(graph.body(), true);
@@ -175,7 +201,12 @@ public final class Reverse {
       out.eval(tapeCall("close"));
     }
     out.add(new Stmt.Return(new Expr.New(record, components, Type.OBJECT), Src.NONE));
-    return out.result();
+    Block body = out.result();
+    if (bulkSaves) {
+      // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
+      SkipZeroAdjoints.apply(body);
+    }
+    return body;
   }
 
   /**
@@ -227,6 +258,16 @@ public final class Reverse {
     if (plan.usesTape()) {
       out.eval(tapeCall("mark"));
     }
+    // the array adjoints, allocated once and zeroed for each row
+    List<Var> arrays = arrayAdjoints();
+    for (Var a : arrays) {
+      Expr init = a == graph.result()
+          ? new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)),
+              Type.DOUBLE_ARRAY)
+          : newArrayAdjoint(a);
+      out.declare(adjointVar(a), init);
+      declared.peek().add(a);
+    }
     Expr rows = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(jacobian)), Type.INT);
     out.openLoop(new Stmt.Loop(Stmt.Loop.Kind.FOR, row, Const.ofInt(0), 1,
         new Expr.Apply(Op.LT, List.of(new Ref(row), rows), Type.BOOLEAN), new Block(), new Block(), Src.NONE));
@@ -236,13 +277,13 @@ public final class Reverse {
     declared.push(new LinkedHashSet<>());
     adj.clear();
     dead.clear();
-    for (Var a : arrayAdjoints()) {
-      Expr init = a == graph.result()
-          ? new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)),
-              Type.DOUBLE_ARRAY)
-          : newArrayAdjoint(a);
-      out.declare(adjointVar(a), init);
-      declared.peek().add(a);
+    for (Var a : arrays) {
+      if (a.type().isNdDoubleArray()) {
+        out.eval(new Expr.Invoke(ADJOINTS, null, "zeroed", List.of(new Ref(adjointVar(a)), new Ref(a)), a.type()));
+      } else {
+        out.eval(new Expr.Invoke(ClassName.get(java.util.Arrays.class), null, "fill",
+            List.of(new Ref(adjointVar(a)), Const.ZERO), Type.OBJECT));
+      }
     }
     out.store(adjointVar(graph.result()), new Ref(row), Const.ONE);
     reverseBlock(graph.body(), true);
@@ -277,8 +318,9 @@ public final class Reverse {
   /** Array adjoints live for the whole sweep: differentiated array parameters, active locals. */
   private List<Var> arrayAdjoints() {
     List<Var> arrays = new ArrayList<>();
+    Set<Var> sinks = sinks();
     for (Var p : graph.params()) {
-      if (p.type().isDoubleArray() && (graph.wrt().contains(p) || plan.isActive(p))) {
+      if (p.type().isDoubleArray() && (graph.wrt().contains(p) || plan.isActive(p) || sinks.contains(p))) {
         arrays.add(p);
       }
     }
@@ -445,7 +487,9 @@ public final class Reverse {
       }
       arrayAdjointsDeclared = true;
     }
-    fused.seeds().forEach((v, seed) -> {
+    fused.seeds().forEach((v, unitSeed) -> {
+      // the planner found the accumulators' adjoints for a result adjoint of 1: they are linear in it
+      Expr seed = resultSeed == null || resultSeed instanceof Const c && c.is(1) ? unitSeed : Sym.mul(resultSeed, unitSeed);
       if (!isDeclared(v)) {
         out.declare(adjointVar(v), seed);
         declared.peek().add(v);
@@ -674,6 +718,7 @@ public final class Reverse {
         out.declare(l.index, intOp(Op.ADD, start, intOp(Op.MUL, new Ref(k), Const.ofInt(l.step))));
       }
     }
+    back.adjoint = true;
     declared.push(new LinkedHashSet<>());
     reverseBlock(l.update, false);
     reverseBlock(l.body, false);
@@ -701,7 +746,7 @@ public final class Reverse {
 
   private void reverseAssign(Stmt.Assign a) {
     Var v = a.target;
-    if (v.type() == Type.DOUBLE_ARRAY && a.value instanceof Expr.Call call && plan.isActive(v)
+    if (v.type().isDoubleArray() && a.value instanceof Expr.Call call && plan.isActive(v)
         && Propagation.isActive(call, plan::isActive)) {
       // double[] y = f(x): f's vector-Jacobian product with y's adjoint, which then dies
       reverseComment(a.src, null);
@@ -857,7 +902,61 @@ public final class Reverse {
           : new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(adjointVar(a.array())), a.index()),
               a.array().type().indexed(a.index() instanceof Expr.Apply ix && ix.op() == Op.INDICES ? ix.args().size() : 1));
       out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled", List.of(target, c.amount(), a.vector()), Type.OBJECT));
+    } else if (c.target() instanceof Propagation.ToCallersArrays a) {
+      // the callee adds amount × its gradient into these adjoint arrays itself; a zero amount
+      // adds nothing (the minimum of k distances passes its adjoint to one of them)
+      Expr amount = bind(c.amount());
+      if (!(amount instanceof Const)) {
+        out.openIf(new Expr.Apply(Op.NE, List.of(amount, Const.ZERO), Type.BOOLEAN), Src.NONE);
+      }
+      out.eval(accumulateCall(a.call(), amount));
+      if (!(amount instanceof Const)) {
+        out.close();
+      }
     }
+  }
+
+  /**
+   * Parameters without a derivative passed where an accumulating callee differentiates: the
+   * callee adds its share for them somewhere, into one array made once (read by nothing) rather
+   * than a new one per call.
+   */
+  private Set<Var> sinks() {
+    Set<Var> out = new HashSet<>();
+    Blocks.walk(graph.body(), s -> {
+      for (Expr e : Blocks.exprs(s)) {
+        e.forEach(x -> {
+          if (x instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.ACCUMULATE) {
+            for (int i = 0; i < c.args().size(); i++) {
+              if (c.target().hasPartial(i) && c.args().get(i) instanceof Ref r
+                  && r.var().kind() == Var.Kind.PARAMETER && !plan.isActive(r.var())) {
+                out.add(r.var());
+              }
+            }
+          }
+        });
+      }
+    });
+    return out;
+  }
+
+  /** {@code G.fAccumulate(args..., amount, adjoint arrays of the differentiated arguments...)}. */
+  private Expr accumulateCall(Expr.Call call, Expr amount) {
+    CallTarget t = call.target();
+    List<Expr> args = new ArrayList<>(call.args());
+    args.add(amount);
+    for (int i = 0; i < call.args().size(); i++) {
+      if (t.hasPartial(i)) {
+        Var array = ((Ref) call.args().get(i)).var();
+        args.add(plan.isActive(array) || array.kind() == Var.Kind.PARAMETER ? new Ref(adjointVar(array))
+            // an argument that carries no derivative: its share goes nowhere
+            : array.type().isNdDoubleArray()
+                ? new Expr.Invoke(ADJOINTS, null, "zerosLike", List.of(new Ref(array)), array.type())
+                : new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(array)),
+                    Type.INT)), Type.DOUBLE_ARRAY));
+      }
+    }
+    return new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), args, Type.OBJECT);
   }
 
   /** An adjoint several operands share becomes a temporary when it is more than a name. */

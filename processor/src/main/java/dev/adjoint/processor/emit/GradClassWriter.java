@@ -9,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.adjoint.processor.graph.CallTarget;
 import dev.adjoint.processor.graph.MethodGraph;
 import dev.adjoint.processor.graph.Type;
 import dev.adjoint.processor.graph.Var;
@@ -151,6 +152,30 @@ public final class GradClassWriter {
             .collect(Collectors.joining(", "))));
   }
 
+  /**
+   * {@code double fAccumulate(params..., seed, adjoints...)}: the value, with seed × the gradient
+   * added into the caller's adjoint arrays (a caller's reverse sweep calls it).
+   */
+  public void addAccumulate(ExecutableElement method, MethodGraph g, Var seed, List<Var> adjoints, CodeBlock body) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + CallTarget.ACCUMULATE_SUFFIX)
+        .addModifiers(methodModifiers(method))
+        .returns(TypeName.DOUBLE)
+        .addJavadoc("Computes {@link $L} and adds $N times its gradient with respect to $L into $L\n"
+            + "(added to as they are, not zeroed): a caller's reverse sweep passes its own adjoint arrays,\n"
+            + "so a call that reads a few elements costs that, not a dense gradient.\n",
+            link(method), seed.name(), wrtList(g), adjoints.stream().map(o -> "{@code " + o.name() + "}")
+                .collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+    }
+    m.addParameter(TypeName.DOUBLE, seed.name());
+    for (Var o : adjoints) {
+      m.addParameter(javaType(o), o.name());
+    }
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
   /** {@code double f(params..., outs...)} returning the value, the gradient written into outs. */
   private void addWriting(ExecutableElement method, MethodGraph g, List<Var> outs, CodeBlock body,
       CodeBlock javadoc) {
@@ -205,6 +230,10 @@ public final class GradClassWriter {
     if (seed.type() == Type.TENSOR) {
       ones.addStatement("$T _value$$ = $L", TENSOR, sourceCall(method, g));
       ones.addStatement("return $N($L$L$L.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, qualifier(g, TENSOR));
+    } else if (seed.type().isNdDoubleArray()) {
+      ones.addStatement("$L _value$$ = $L", seed.type().javaName(), sourceCall(method, g));
+      ones.addStatement("return $N($L$L$L.onesLike(_value$$))", g.name() + "Vjp", call, sep,
+          qualifier(g, dev.adjoint.processor.emit.Naming.ADJOINTS));
     } else {
       ones.addStatement("double[] _value$$ = $L", sourceCall(method, g));
       ones.addStatement("double[] _ones$$ = new double[_value$$.length]");

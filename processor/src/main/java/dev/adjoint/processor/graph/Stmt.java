@@ -111,6 +111,8 @@ public abstract sealed class Stmt {
     public boolean tripsRecomputed;
     /** What its breaks and continues name, before lowering (which removes them); else null. */
     public Label label;
+    /** A loop of the reverse sweep (run backwards), which may be skipped when its adjoints are zero. */
+    public boolean adjoint;
 
     public Loop(Kind kind, Var index, Expr start, int step, Expr cond, Block body, Block update,
         Src src) {
