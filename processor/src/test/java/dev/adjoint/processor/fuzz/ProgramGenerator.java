@@ -266,6 +266,8 @@ final class ProgramGenerator {
       {"parameter reassigned", "^\\s*[xyzab] [-+*/]?= "},
       {"declared, assigned in branches", "double \\w+;"},
       {"accumulation loop", "(?s)double (d\\d+) = 0;\\n\\s*for \\(int i\\d+ = 0; [^\\n]*\\{\\n.*?\\1 [-+]?= "},
+      {"mixture loop (per-component scratch arrays and log-sum-exp)", "\\+= 0\\.25 \\* \\(\\w+ \\+ Math\\.log\\(\\w+\\)\\);"},
+      {"running index stepped in a packed triangle", "\\bk\\d+\\+\\+;"},
       {"scratch array overwritten per observation", "(?s)for \\(int (i\\d+) = 0; [^\\n]*\\{\\n(\\s+double\\[\\] t\\d+ = new double\\[[^\\n]*\\n)?\\s+for \\(int i\\d+ = 0; i\\d+ < t\\d+\\.length"},
       {"double[][] param", "double\\[\\]\\[\\] (mat|grid)[,)]"},
       {"double[][] local", "double\\[\\]\\[\\] g\\d+ = (new double\\[|\\{)"},
@@ -2512,14 +2514,14 @@ final class ProgramGenerator {
             String self = chance(25) ? "this." : "";
             return switch (r.nextInt(3)) {
               case 0 -> new Ex(self + "scale", 1.5);
-              case 1 -> new Ex(self + "weights[(" + intExpr() + ") % " + self + "weights.length]", 1.5);
+              case 1 -> new Ex(self + "weights[Math.abs(" + intExpr() + ") % " + self + "weights.length]", 1.5);
               default -> new Ex("(" + self + "weights.length * " + num(0.25) + ")", 1.25);
             };
           }
           if (chance(15)) {
             // the class's private constants
             return chance(40) ? new Ex("RATE", RATE)
-                : new Ex("TABLE[(" + intExpr() + ") % TABLE.length]", 2);
+                : new Ex("TABLE[Math.abs(" + intExpr() + ") % TABLE.length]", 2); // k - 2 may be negative
           }
           if (chance(80)) {
             return new Ex(constant(-2, 2), 2);
