@@ -333,7 +333,7 @@ public final class AdjointProcessor extends AbstractProcessor {
           if (x instanceof Expr.Call c && (c.target().kind() == CallTarget.Kind.GENERATED
               || c.target().kind() == CallTarget.Kind.ACCUMULATE)) {
             ExecutableElement h = helperKeys.get(key(c.target()));
-            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type() == Type.DOUBLE_ARRAY
+            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type().isDoubleArray()
                 || c.target().kind() == CallTarget.Kind.ACCUMULATE)
                 && dev.adjoint.processor.diff.Propagation.isActive(c, job.plan::isActive))) {
               out.add(h);
@@ -489,7 +489,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         Reverse reverse = new Reverse(job.graph, plan, names);
         Type resultType = job.graph.result().type();
-        if (resultType == Type.TENSOR || resultType == Type.DOUBLE_ARRAY) {
+        if (resultType == Type.TENSOR || resultType.isDoubleArray()) {
           Var seed = new Var(names.fresh("seed", false), resultType, Var.Kind.PARAMETER);
           writer.addLayer(job.method, job.graph, seed,
               CodePrinter.print(reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
@@ -527,7 +527,7 @@ public final class AdjointProcessor extends AbstractProcessor {
           }
         }
         boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
-        if (job.forward || vectorValued) {
+        if (job.forward || resultType.isDoubleArray()) {
           Names jvpNames = names.fork();
           List<Var> tangents = directions(job.graph, jvpNames);
           Modes.Built jvp = Modes.jvp(job.graph, jvpNames, tangents, writer.jvpRecordName(job.graph));

@@ -126,6 +126,42 @@ public final class Adjoints {
     return z;
   }
 
+  /** A copy of {@code a}, rows included: the value of a double[][]-valued method, kept as computed. */
+  public static double[][] copyOf(double[][] a) {
+    double[][] c = new double[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      c[i] = a[i].clone();
+    }
+    return c;
+  }
+
+  /** {@link #copyOf(double[][])} for a double[][][]. */
+  public static double[][][] copyOf(double[][][] a) {
+    double[][][] c = new double[a.length][][];
+    for (int i = 0; i < a.length; i++) {
+      c[i] = copyOf(a[i]);
+    }
+    return c;
+  }
+
+  /** Ones shaped like {@code a}: the seed of the gradient of the sum of a double[][]'s elements. */
+  public static double[][] onesLike(double[][] a) {
+    double[][] z = zerosLike(a);
+    for (double[] row : z) {
+      java.util.Arrays.fill(row, 1);
+    }
+    return z;
+  }
+
+  /** {@link #onesLike(double[][])} for a double[][][]. */
+  public static double[][][] onesLike(double[][][] a) {
+    double[][][] z = new double[a.length][][];
+    for (int i = 0; i < a.length; i++) {
+      z[i] = onesLike(a[i]);
+    }
+    return z;
+  }
+
   /**
    * The caller's gradient array {@code out}, checked to have the shape of {@code like} (the
    * parameter it is the gradient of) and zeroed.

@@ -299,9 +299,8 @@ public final class Planner {
       components.add(switch (t.paramTypes().get(i)) {
         case DOUBLE_ARRAY -> new Apply(Op.NEW_ARRAY, List.of(new Apply(Op.ARRAY_LENGTH, List.of(arg), Type.INT)),
             Type.DOUBLE_ARRAY);
-        case DOUBLE_ARRAY_2D, DOUBLE_ARRAY_3D -> new Expr.Invoke(
-            com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "Adjoints"), null, "zerosLike", List.of(arg),
-            t.paramTypes().get(i));
+        case DOUBLE_ARRAY_2D, DOUBLE_ARRAY_3D -> new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS, null,
+            "zerosLike", List.of(arg), t.paramTypes().get(i));
         case TENSOR -> dev.adjoint.processor.diff.rules.Rules.zerosLike(arg);
         default -> Const.ZERO;
       });
@@ -371,7 +370,7 @@ public final class Planner {
         return new Ref(t);
       }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
-          && c.target().returnType() != Type.DOUBLE_ARRAY
+          && !c.target().returnType().isDoubleArray()
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());

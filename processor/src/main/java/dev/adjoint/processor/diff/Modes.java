@@ -43,6 +43,9 @@ public final class Modes {
     if (graph.result().type() == Type.DOUBLE_ARRAY && Sym.isZero(tangent)) {
       tangent = new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH,
           List.of(new Ref(graph.result())), Type.INT)), Type.DOUBLE_ARRAY);
+    } else if (graph.result().type().isNdDoubleArray() && Sym.isZero(tangent)) {
+      tangent = new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS, null, "zerosLike",
+          List.of(new Ref(graph.result())), graph.result().type());
     }
     body.stmts.add(new Stmt.Return(new Expr.New(record,
         List.of(new Ref(graph.result()), tangent), Type.OBJECT), Src.NONE));

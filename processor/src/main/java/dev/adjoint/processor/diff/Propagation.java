@@ -224,7 +224,7 @@ public final class Propagation {
             push(a.arg(i), Sym.mul(shared, partials.get(i)), null, guard);
           }
         }
-      } else if (e instanceof Expr.Call c && (c.type() == Type.TENSOR || c.type() == Type.DOUBLE_ARRAY)) {
+      } else if (e instanceof Expr.Call c && (c.type() == Type.TENSOR || c.type().isDoubleArray())) {
         // a layer or a vector-valued method: its generated vector-Jacobian product, called
         // once with this adjoint (a tensor, or the double[] adjoint of the array it made)
         CallTarget t = c.target();

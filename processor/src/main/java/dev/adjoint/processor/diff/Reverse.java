@@ -110,6 +110,12 @@ public final class Reverse {
     return this;
   }
 
+  /** A copy of an array: {@code a.clone()}, rows included for an n-D one. */
+  private static Expr copy(Expr a) {
+    return a.type().isNdDoubleArray() ? new Expr.Invoke(ADJOINTS, null, "copyOf", List.of(a), a.type())
+        : new Expr.Invoke(null, a, "clone", List.of(), a.type());
+  }
+
   /** {@code new double[a.length]}, or the caller's array for it, zeroed. */
   private Expr newArrayAdjoint(Var a) {
     if (accumulate && callerArrays.containsKey(a)) {
@@ -158,19 +164,17 @@ public final class Reverse {
       // the reverse sweep restores the result's earlier values: keep the one to return
       value = new Var(names.fresh("_result", false), value.type(), Var.Kind.SYNTHETIC);
       out.declare(value, new Ref(graph.result()));
-    } else if (value.type() == Type.DOUBLE_ARRAY) {
+    } else if (value.type().isDoubleArray()) {
       // the reverse sweep restores overwritten elements: keep the result as the forward sweep left it
-      value = new Var(names.fresh("_value", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
-      out.declare(value, new Expr.Invoke(null, new Ref(graph.result()), "clone", List.of(), Type.DOUBLE_ARRAY));
+      value = new Var(names.fresh("_value", false), value.type(), Var.Kind.SYNTHETIC);
+      out.declare(value, copy(new Ref(graph.result())));
     }
     for (Var a : arrayAdjointsDeclared ? List.<Var>of() : arrayAdjoints()) {
-      Expr init = a == graph.result()
-          ? new Expr.Invoke(null, seed, "clone", List.of(), Type.DOUBLE_ARRAY)
-          : newArrayAdjoint(a);
+      Expr init = a == graph.result() ? copy(seed) : newArrayAdjoint(a);
       out.declare(adjointVar(a), init);
       declared.peek().add(a);
     }
-    if (graph.result().type() != Type.DOUBLE_ARRAY) {
+    if (!graph.result().type().isDoubleArray()) {
       adj.put(graph.result(), seed);
     }
     reverseBlock(graph.body(), true);
@@ -742,7 +746,7 @@ public final class Reverse {
 
   private void reverseAssign(Stmt.Assign a) {
     Var v = a.target;
-    if (v.type() == Type.DOUBLE_ARRAY && a.value instanceof Expr.Call call && plan.isActive(v)
+    if (v.type().isDoubleArray() && a.value instanceof Expr.Call call && plan.isActive(v)
         && Propagation.isActive(call, plan::isActive)) {
       // double[] y = f(x): f's vector-Jacobian product with y's adjoint, which then dies
       reverseComment(a.src, null);

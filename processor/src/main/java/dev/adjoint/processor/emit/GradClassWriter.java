@@ -230,6 +230,10 @@ public final class GradClassWriter {
     if (seed.type() == Type.TENSOR) {
       ones.addStatement("$T _value$$ = $L", TENSOR, sourceCall(method, g));
       ones.addStatement("return $N($L$L$L.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, qualifier(g, TENSOR));
+    } else if (seed.type().isNdDoubleArray()) {
+      ones.addStatement("$L _value$$ = $L", seed.type().javaName(), sourceCall(method, g));
+      ones.addStatement("return $N($L$L$L.onesLike(_value$$))", g.name() + "Vjp", call, sep,
+          qualifier(g, dev.adjoint.processor.emit.Naming.ADJOINTS));
     } else {
       ones.addStatement("double[] _value$$ = $L", sourceCall(method, g));
       ones.addStatement("double[] _ones$$ = new double[_value$$.length]");

@@ -158,7 +158,7 @@ public final class CallResolver {
     }
     Differentiable annotated = callee.getAnnotation(Differentiable.class);
     if ((ret.get() == Type.DOUBLE || ret.get() == Type.TENSOR) && (annotated != null || helpers.test(callee))
-        || ret.get() == Type.DOUBLE_ARRAY && (annotated != null || helpers.test(callee))) {
+        || ret.get().isDoubleArray() && (annotated != null || helpers.test(callee))) {
       ClassName grad = Naming.gradClass(owner);
       String record = Naming.recordName(callee, Differentiable.class);
       List<String> names = accessorNames(callee, grad, record);
@@ -170,12 +170,12 @@ public final class CallResolver {
       }
       // a layer (Tensor result) is differentiated by its vector-Jacobian product, called in
       // the caller's reverse sweep with the result's adjoint
-      String derivative = ret.get() == Type.TENSOR || ret.get() == Type.DOUBLE_ARRAY ? name + "Vjp" : name;
+      String derivative = ret.get() == Type.TENSOR || ret.get().isDoubleArray() ? name + "Vjp" : name;
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials,
           // a helper differentiated implicitly gets the modes its callers need
           annotated == null || annotated.hessian(),
-          annotated == null || annotated.forward() || ret.get() == Type.DOUBLE_ARRAY));
+          annotated == null || annotated.forward() || ret.get().isDoubleArray()));
     }
     return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(), CallTarget.Kind.PLAIN,
         null, null, null, null, false, false));
@@ -214,7 +214,7 @@ public final class CallResolver {
       return Optional.empty();
     }
     String method = callee.getSimpleName().toString();
-    boolean layer = typeOf(callee.getReturnType()).map(t -> t == Type.TENSOR || t == Type.DOUBLE_ARRAY).orElse(false);
+    boolean layer = typeOf(callee.getReturnType()).map(t -> t == Type.TENSOR || t.isDoubleArray()).orElse(false);
     for (ExecutableElement m : ElementFilter.methodsIn(gradType.getEnclosedElements())) {
       String expected = layer ? method + "Vjp" : method;
       int params = callee.getParameters().size() + (layer ? 1 : 0);

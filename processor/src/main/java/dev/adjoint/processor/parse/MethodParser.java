@@ -161,7 +161,7 @@ public final class MethodParser {
     callSites.clear();
     rows.clear();
     returnOk = CallResolver.typeOf(method.getReturnType())
-        .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t == Type.DOUBLE_ARRAY).isPresent();
+        .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t.isDoubleArray()).isPresent();
 
     Map<String, Var> paramScope = new HashMap<>();
     List<Var> params = new ArrayList<>();
@@ -217,7 +217,7 @@ public final class MethodParser {
     }
     Var result = new Var("value", CallResolver.typeOf(method.getReturnType()).orElseThrow(),
         Var.Kind.SYNTHETIC);
-    if (result.type() == Type.DOUBLE_ARRAY) {
+    if (result.type().isDoubleArray()) {
       // a vector-valued function: its result is a local array declared at the method's top
       // level, which every return statement returns
       Stmt last = body.stmts.isEmpty() ? null : body.stmts.get(body.stmts.size() - 1);
@@ -235,9 +235,11 @@ public final class MethodParser {
       boolean topLevel = returned.size() == 1 && body.stmts.stream().anyMatch(x -> x instanceof Stmt.Assign a
           && a.declaration && a.target == returned.iterator().next());
       if (otherForms[0] || !topLevel || !(last instanceof Stmt.Return)) {
-        diag.report(method, Message.UNSUPPORTED, "this way of returning a double[]", methodName,
-            "return one local array declared at the method's top level (double[] out = new double[m]; "
-                + "... return out;) from every return statement, or end with return new double[] {a, b}");
+        String t = result.type().javaName();
+        diag.report(method, Message.UNSUPPORTED, "this way of returning a " + t, methodName,
+            "return one local array declared at the method's top level (" + t + " out = new double"
+                + "[m]".repeat(result.type().rank()) + "; ... return out;) from every return statement"
+                + (result.type() == Type.DOUBLE_ARRAY ? ", or end with return new double[] {a, b}" : ""));
         return Optional.empty();
       }
       boolean single = dev.adjoint.processor.analysis.Blocks.all(body).stream()
@@ -276,7 +278,7 @@ public final class MethodParser {
     boolean ok = true;
     String name = methodName;
     Optional<Type> ret = CallResolver.typeOf(m.getReturnType());
-    if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && ret.get() != Type.DOUBLE_ARRAY) {
+    if (ret.isEmpty() || ret.get() != Type.DOUBLE && ret.get() != Type.TENSOR && !ret.get().isDoubleArray()) {
       diag.report(m, Message.BAD_RETURN, name, m.getReturnType());
       ok = false;
     }
@@ -475,10 +477,19 @@ public final class MethodParser {
         } else if (returnOk && method.getReturnType().getKind() == TypeKind.ARRAY
             && !(unparenthesized(r.getExpression()) instanceof IdentifierTree)) {
           // return new double[] {a, b}, return x.clone(), return f(x): the result is a new local array
-          Var made = new Var("result", Type.DOUBLE_ARRAY, Var.Kind.LOCAL);
+          Type type = CallResolver.typeOf(method.getReturnType()).orElseThrow();
+          Var made = new Var("result", type, Var.Kind.LOCAL);
           Src at = src(s, "return " + r.getExpression());
           int before = errors;
-          arrayInit(made, r.getExpression(), at, out);
+          if (type.isNdDoubleArray() && unparenthesized(r.getExpression()) instanceof NewArrayTree na
+              && na.getInitializers() != null && na.getDimensions().isEmpty()) {
+            ndInitializer(made, na, at, out); // return new double[][] {{a, b}, {c}}
+          } else if (type.isNdDoubleArray()) {
+            unsupported(r.getExpression(), "returning " + sourceText(r.getExpression()),
+                "return a local " + type.javaName() + " (or new double[][] {{a, b}, {c}})");
+          } else {
+            arrayInit(made, r.getExpression(), at, out);
+          }
           if (errors == before) {
             out.accept(new Stmt.Return(new Ref(made), at));
           }
@@ -2183,11 +2194,6 @@ public final class MethodParser {
     }
     String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
     Optional<Type> resultType = CallResolver.typeOf(m.getReturnType());
-    if (resultType.map(r -> r.rank() >= 2).orElse(false)) {
-      // n-D arrays: not returned by calls (yet)
-      return unsupported(t, "the call " + sourceText(t) + ", which returns an n-D array",
-          "inline the callee, or pass it the elements or rows' elements it needs as doubles");
-    }
     if (owner.equals("java.lang.Math") || owner.equals("java.lang.StrictMath")) {
       if (resultType.isEmpty()) {
         return unsupported(t, "Math." + name + ", whose result is a " + m.getReturnType(),
@@ -2896,8 +2902,17 @@ public final class MethodParser {
       return true;
     }
     if (init instanceof MethodInvocationTree) {
-      expr(init); // a call returning an n-D array: reported as the call
-      poisoned.add(var);
+      // a call returning an n-D array: a fresh array, differentiated through the callee's VJP
+      Expr call = expr(init);
+      if (call == null) {
+        poisoned.add(var);
+      } else if (call.type() != type) {
+        unsupported(v, "a " + type.javaName() + " holding a " + call.type().javaName(), "declare it as "
+            + call.type().javaName() + " " + name);
+        poisoned.add(var);
+      } else {
+        out.accept(new Stmt.Assign(var, call, true, null, src(v, v.toString())));
+      }
       return true;
     }
     if (!(init instanceof NewArrayTree na) || na.getInitializers() != null

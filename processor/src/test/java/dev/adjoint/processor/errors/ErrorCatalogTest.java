@@ -458,17 +458,24 @@ class ErrorCatalogTest {
               return r[0] + a[0][1];
             }
             """), UNSUPPORTED, "the array expression 'a[0]'", "by name"),
-        c("a matrix returned by a method", model("""
-            static double[][] outer(double[] v) {
+        c("a matrix-valued method returning a copy", model("""
+            @Differentiable
+            public static double[][] f(double[] v) {
+              double[][] m = {{v[0], v[1]}, {v[1], v[0]}};
+              return m.clone(); // <- error
+            }
+            """), UNSUPPORTED, "returning m.clone()", "return a local double[][]"),
+        c("a matrix from a call held in a local of another rank", model("""
+            private static double[][] outer(double[] v) {
               return new double[][] {{v[0] * v[0], v[0] * v[1]}, {v[1] * v[0], v[1] * v[1]}};
             }
 
             @Differentiable
             public static double f(double[] v) {
-              double[][] m = outer(v); // <- error
-              return m[0][1];
+              double[][][] m = outer(v); // <- error
+              return m[0][1][0];
             }
-            """), UNSUPPORTED, "outer(v)", "n-D array", "inline"),
+            """), UNSUPPORTED, "double[][][] holding a double[][]", "declare it as double[][] m"),
         c("assigning a whole row", body("""
             double[][] m = new double[2][2];
             m[0] = xs; // <- error
