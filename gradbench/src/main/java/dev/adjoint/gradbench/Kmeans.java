@@ -6,7 +6,8 @@ import dev.adjoint.Differentiable;
  * GradBench's {@code kmeans}: the cost, the sum over points of the squared distance to the
  * closest centroid, and {@code dir}, the Newton direction: the gradient with respect to the
  * centroids divided elementwise by the Hessian's diagonal (the Hessian is diagonal: each
- * centroid coordinate enters the cost only through its own squared differences).
+ * centroid coordinate enters the cost only through its own squared differences, which the
+ * processor proves from the code).
  */
 public final class Kmeans {
   private Kmeans() {}
@@ -29,11 +30,14 @@ public final class Kmeans {
     return cost;
   }
 
-  /** The Newton direction: the gradient over the Hessian's diagonal, element by element. */
-  static double[][] dir(double[][] points, double[][] centroids, double[][] ones) {
-    KmeansGrad.CostHvp h = KmeansGrad.costHvp(points, centroids, ones);
+  /**
+   * The Newton direction: the gradient over the Hessian's diagonal, element by element (the
+   * processor proves the cost's Hessian diagonal and generates costHessianDiagonal).
+   */
+  static double[][] dir(double[][] points, double[][] centroids) {
+    KmeansGrad.CostHessianDiagonal h = KmeansGrad.costHessianDiagonal(points, centroids);
     double[][] gradient = h.centroids();
-    double[][] diagonal = h.centroidsHvp();
+    double[][] diagonal = h.centroidsDiagonal();
     double[][] dir = new double[centroids.length][];
     for (int j = 0; j < centroids.length; j++) {
       dir[j] = new double[centroids[j].length];
@@ -50,13 +54,9 @@ public final class Kmeans {
     Input in = Tool.GSON.fromJson(input, Input.class);
     double[][] points = in.points();
     double[][] centroids = in.centroids();
-    double[][] ones = new double[centroids.length][centroids[0].length];
-    for (double[] row : ones) {
-      java.util.Arrays.fill(row, 1);
-    }
     return switch (function) {
       case "cost" -> () -> cost(points, centroids);
-      case "dir" -> () -> dir(points, centroids, ones);
+      case "dir" -> () -> dir(points, centroids);
       default -> null;
     };
   };

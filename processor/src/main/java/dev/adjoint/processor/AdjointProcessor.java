@@ -572,6 +572,11 @@ public final class AdjointProcessor extends AbstractProcessor {
               writer.hvpRecordName(job.graph));
           ok &= report(job, "forward-over-reverse", hvp);
           writer.addHessian(job.method, job.graph, directions, CodePrinter.print(hvp.body()));
+          if (Modes.arrayParameters(job.graph)
+              && dev.adjoint.processor.analysis.HessianStructure.isDiagonal(job.graph)) {
+            // the Hessian is diagonal: its product with ones is the diagonal
+            writer.addHessianDiagonal(job.method, job.graph);
+          }
         }
       } catch (TooLarge | StackOverflowError | OutOfMemoryError ex) {
         tooLarge(job, ex);

@@ -83,6 +83,31 @@ public final class Adjoints {
     return s;
   }
 
+  /** Ones as long as {@code a}: the direction whose Hessian-vector product is a diagonal Hessian. */
+  public static double[] onesLike(double[] a) {
+    double[] o = new double[a.length];
+    java.util.Arrays.fill(o, 1.0);
+    return o;
+  }
+
+  /** Ones shaped like {@code a}, ragged rows included. */
+  public static double[][] onesLike(double[][] a) {
+    double[][] o = new double[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      o[i] = onesLike(a[i]);
+    }
+    return o;
+  }
+
+  /** Ones shaped like {@code a}, ragged rows included. */
+  public static double[][][] onesLike(double[][][] a) {
+    double[][][] o = new double[a.length][][];
+    for (int i = 0; i < a.length; i++) {
+      o[i] = onesLike(a[i]);
+    }
+    return o;
+  }
+
   /** Zeros shaped like {@code a}, ragged rows included: the adjoint of a double[][]. */
   public static double[][] zerosLike(double[][] a) {
     double[][] z = new double[a.length][];

@@ -406,6 +406,53 @@ public final class GradClassWriter {
     type.addMethod(hvp.build());
   }
 
+  /**
+   * {@code fHessianDiagonal(params)}: the value, the gradient and the Hessian's diagonal, each
+   * shaped like its parameter ({@code p}, {@code pDiagonal}), from one Hessian-vector product
+   * along ones. Generated only where {@code analysis.HessianStructure} proved the Hessian diagonal.
+   */
+  public void addHessianDiagonal(ExecutableElement method, MethodGraph g) {
+    ClassName record = name.nestedClass(g.recordName() + "HessianDiagonal");
+    MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value");
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), p.name());
+    }
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), p.name() + "Diagonal");
+    }
+    type.addType(TypeSpec.recordBuilder(record)
+        .addModifiers(recordModifiers(method))
+        .addJavadoc("Value, gradient and Hessian diagonal of {@link $L}, over ($L); each diagonal\n"
+            + "{@code pDiagonal} holds ∂²value/∂p[i]² shaped like {@code p}.\n", link(method), wrtList(g))
+        .recordConstructor(ctor.build())
+        .build());
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "HessianDiagonal")
+        .addModifiers(methodModifiers(method))
+        .returns(record)
+        .addJavadoc("Computes {@link $L}, its gradient and its Hessian's diagonal. The Hessian is\n"
+            + "diagonal (proved from the method's code: a sum of terms of one element each), so its\n"
+            + "product with ones, one forward-over-reverse sweep, is the diagonal.\n", link(method));
+    List<CodeBlock> args = new java.util.ArrayList<>();
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+      args.add(CodeBlock.of("$N", p.name()));
+    }
+    ClassName adjoints = ClassName.get("dev.adjoint.runtime", "Adjoints");
+    for (Var p : g.wrt()) {
+      args.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$T.onesLike($N)", adjoints, p.name()));
+    }
+    m.addStatement("$T _hvp$$ = $N($L)", hvpRecordName(g), g.name() + "Hvp", CodeBlock.join(args, ", "));
+    List<CodeBlock> components = new java.util.ArrayList<>(List.of(CodeBlock.of("_hvp$$.value()")));
+    for (Var p : g.wrt()) {
+      components.add(CodeBlock.of("_hvp$$.$N()", p.name()));
+    }
+    for (Var p : g.wrt()) {
+      components.add(CodeBlock.of("_hvp$$.$N()", hvpComponent(p)));
+    }
+    m.addStatement("return new $T($L)", record, CodeBlock.join(components, ", "));
+    type.addMethod(m.build());
+  }
+
   /** The component of an array Hessian-vector product record for parameter {@code p}: {@code pHvp}. */
   public static String hvpComponent(Var p) {
     return p.name() + "Hvp";

@@ -56,6 +56,17 @@ class ArrayHessianTest {
             return cost;
           }
 
+          /** A sum of functions of one element each: its Hessian is diagonal. */
+          @Differentiable(hessian = true)
+          public static double separable(double[] x) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              double e = Math.exp(0.5 * x[i]);
+              s += e * e - Math.sin(x[i]) * 2;
+            }
+            return s / 3;
+          }
+
           /** A double and an array together, with a scratch array overwritten in a loop. */
           @Differentiable(hessian = true)
           public static double mixed(double a, double[] w) {
@@ -145,6 +156,43 @@ class ArrayHessianTest {
       fw[i] = (gwu[i] - gwd[i]) / (2 * step);
     }
     assertArrayNear(fw, (double[]) hvp.get("wHvp"));
+  }
+
+  @Test
+  void aDiagonalHessianIsProvedAndItsDiagonalGenerated() {
+    String source = c.generatedSource("p.SecondGrad");
+    assertTrue(source.contains("CostHessianDiagonal costHessianDiagonal(double[][] points, double[][] centroids)"), source);
+    assertTrue(source.contains("SeparableHessianDiagonal separableHessianDiagonal(double[] x)"), source);
+    // a product of neighbours, a scratch array coupling elements: not diagonal, nothing generated
+    assertTrue(!source.contains("chainHessianDiagonal") && !source.contains("mixedHessianDiagonal"), source);
+    double[] x = {0.3, -1.1, 0.8};
+    double[] diagonal = (double[]) Compiled.components(c.call("p.SecondGrad", "separableHessianDiagonal", (Object) x))
+        .get("xDiagonal");
+    for (int i = 0; i < x.length; i++) {
+      assertEquals((Math.exp(x[i]) + 2 * Math.sin(x[i])) / 3, diagonal[i], 1e-12);
+    }
+    Random r = new Random(11);
+    double[][] points = new double[40][2];
+    for (double[] p : points) {
+      p[0] = r.nextDouble();
+      p[1] = r.nextDouble();
+    }
+    double[][] centroids = {{0.2, 0.3}, {0.8, 0.7}};
+    double[][] d = (double[][]) Compiled.components(c.call("p.SecondGrad", "costHessianDiagonal", points, centroids))
+        .get("centroidsDiagonal");
+    double step = 1e-6;
+    for (int j = 0; j < 2; j++) {
+      for (int l = 0; l < 2; l++) {
+        double[][] unit = new double[2][2];
+        unit[j][l] = 1;
+        double[][] gu = (double[][]) Compiled.components(c.call("p.SecondGrad", "cost", points,
+            shifted(centroids, unit, step))).get("centroids");
+        double[][] gd = (double[][]) Compiled.components(c.call("p.SecondGrad", "cost", points,
+            shifted(centroids, unit, -step))).get("centroids");
+        double fd = (gu[j][l] - gd[j][l]) / (2 * step);
+        assertEquals(fd, d[j][l], 1e-5 * Math.max(1, Math.abs(fd)), "H[" + j + l + "][" + j + l + "]");
+      }
+    }
   }
 
   @Test
