@@ -44,7 +44,7 @@ class AllErrorsReportedTest {
   void aParameterTypeErrorAndTheBodysErrorsInOneCompile() {
     String src = model("""
         @Differentiable
-        public static double f(double x, String label) {
+        public static double f(double x, StringBuilder label) {
           double y = x * 2.5f;
           return y + label.length();
         }
@@ -52,7 +52,7 @@ class AllErrorsReportedTest {
     JavaFileObject f = Sources.file("p.Model", src);
     Compilation c = Sources.compile(f);
     Sources.failedCleanly(c);
-    int signature = lineOf(src, "String label");
+    int signature = lineOf(src, "StringBuilder label");
     int body = lineOf(src, "2.5f");
     Sources.errorAt(c, f, signature, "[AdjointParamType]", "label");
     Sources.errorAt(c, f, body, UNSUPPORTED, "float literal");
@@ -110,12 +110,59 @@ class AllErrorsReportedTest {
   }
 
   @Test
+  void errorsAmongTheNewConstructsAreAllReported() {
+    // n-D arrays across calls, String parameters, n-D fields: each mistake on its own line
+    String src = model("""
+        static final double[][] TABLE = {{1, 2}, {3, 4}};
+
+        private static double[][] outer(double[] v) {
+          return new double[][] {{v[0] * v[0], v[0] * v[1]}, {v[1] * v[0], v[1] * v[1]}};
+        }
+
+        private static double first(double[] r) {
+          return r[0];
+        }
+
+        @Differentiable
+        public static double f(double[] v, double[][] a, String mode) {
+          double[][][] m = outer(v);
+          TABLE[0][1] = v[0];
+          double s = first(a[0]) + a[1][0];
+          a[0][0] = s;
+          s += mode.length();
+          switch (mode) {
+            case "x":
+              s += 1.5f;
+              break;
+            default:
+              s += first(TABLE[1]);
+          }
+          return s;
+        }
+        """);
+    JavaFileObject f = Sources.file("p.Model", src);
+    Compilation c = Sources.compile(f);
+    Sources.failedCleanly(c);
+    int rank = lineOf(src, "double[][][] m = outer(v)");
+    int field = lineOf(src, "TABLE[0][1] = v[0]");
+    int param = lineOf(src, "a[0][0] = s");
+    int string = lineOf(src, "mode.length()");
+    int literal = lineOf(src, "1.5f");
+    Sources.errorAt(c, f, rank, UNSUPPORTED, "double[][][] holding a double[][]");
+    Sources.errorAt(c, f, field, UNSUPPORTED, "writing into field array 'TABLE'");
+    Sources.errorAt(c, f, param, UNSUPPORTED, "writing to parameter array 'a'");
+    Sources.errorAt(c, f, string, UNSUPPORTED, "mode.length() on a String");
+    Sources.errorAt(c, f, literal, UNSUPPORTED, "float literal");
+    Sources.onlyAdjointErrorsOn(c, f, List.of(rank, field, param, string, literal));
+  }
+
+  @Test
   void everyBadParameterIsReported() {
     String src = model("""
         @Differentiable
         public static double f(double x,
             float y,
-            String label,
+            Object label,
             double value) {
           return x;
         }
@@ -124,10 +171,10 @@ class AllErrorsReportedTest {
     Compilation c = Sources.compile(f);
     Sources.failedCleanly(c);
     int y = lineOf(src, "float y");
-    int label = lineOf(src, "String label");
+    int label = lineOf(src, "Object label");
     int value = lineOf(src, "double value");
     Sources.errorAt(c, f, y, "[AdjointParamType]", "parameter y", "float");
-    Sources.errorAt(c, f, label, "[AdjointParamType]", "parameter label", "String");
+    Sources.errorAt(c, f, label, "[AdjointParamType]", "parameter label", "Object");
     Sources.errorAt(c, f, value, "[AdjointReservedName]", "'value'");
     Sources.onlyAdjointErrorsOn(c, f, List.of(y, label, value));
   }
