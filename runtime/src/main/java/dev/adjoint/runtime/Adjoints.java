@@ -90,7 +90,10 @@ public final class Adjoints {
     return o;
   }
 
-  /** Ones shaped like {@code a}, ragged rows included. */
+  /**
+   * Ones shaped like {@code a}, ragged rows included: a Hessian-diagonal direction, or the seed of
+   * the gradient of the sum of a double[][]'s elements.
+   */
   public static double[][] onesLike(double[][] a) {
     double[][] o = new double[a.length][];
     for (int i = 0; i < a.length; i++) {
@@ -142,24 +145,6 @@ public final class Adjoints {
       c[i] = copyOf(a[i]);
     }
     return c;
-  }
-
-  /** Ones shaped like {@code a}: the seed of the gradient of the sum of a double[][]'s elements. */
-  public static double[][] onesLike(double[][] a) {
-    double[][] z = zerosLike(a);
-    for (double[] row : z) {
-      java.util.Arrays.fill(row, 1);
-    }
-    return z;
-  }
-
-  /** {@link #onesLike(double[][])} for a double[][][]. */
-  public static double[][][] onesLike(double[][][] a) {
-    double[][][] z = new double[a.length][][];
-    for (int i = 0; i < a.length; i++) {
-      z[i] = onesLike(a[i]);
-    }
-    return z;
   }
 
   /**

@@ -365,6 +365,10 @@ public final class Forward {
       t = Rules.zerosLike(selfRead ? a.value : new Ref(v));
     }
     Stmt tangentStmt = new Stmt.Assign(dv, t, a.declaration, null, Src.NONE);
+    if (!a.declaration && t instanceof Ref same && same.var() == dv) {
+      out.stmts.add(a); // the tangent stays what it was (v += a value of zero tangent)
+      return;
+    }
     if (selfRead) {
       // the tangent reads the old value: compute it first
       out.stmts.add(a.declaration ? tangentStmt : new Stmt.Assign(dv, t, false, null, Src.NONE));

@@ -202,6 +202,7 @@ public final class Reverse {
     }
     out.add(new Stmt.Return(new Expr.New(record, components, Type.OBJECT), Src.NONE));
     Block body = out.result();
+    dropUnreadTemporaries(body);
     if (bulkSaves) {
       // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
       SkipZeroAdjoints.apply(body);
@@ -313,6 +314,54 @@ public final class Reverse {
       out.eval(tapeCall("close"));
     }
     return out.result();
+  }
+
+  /**
+   * Removes temporaries that nothing reads: an adjoint bound for several operands whose shares
+   * all turned out zero ({@code Math.log(1 + floor(e) * floor(e))}: floor's derivative is 0).
+   * Only pure values are dropped (never a pop from the tape or a call).
+   */
+  private static void dropUnreadTemporaries(Block body) {
+    for (boolean changed = true; changed; ) {
+      java.util.Set<Var> read = new java.util.HashSet<>();
+      dev.adjoint.processor.analysis.Blocks.walk(body, st -> {
+        List<Expr> exprs = new ArrayList<>(dev.adjoint.processor.analysis.Blocks.exprs(st));
+        if (st instanceof Stmt.Eval e) {
+          exprs.add(e.call);
+        }
+        if (st instanceof Stmt.Assign a && (!a.declaration || a.compound != null)) {
+          read.add(a.target); // written again later (or compounded): kept
+        }
+        for (Expr x : exprs) {
+          x.forEach(y -> {
+            if (y instanceof Ref r) {
+              read.add(r.var());
+            } else if (y instanceof Expr.RecordGet g) {
+              read.add(g.record());
+            }
+          });
+        }
+      });
+      changed = drop(body, read);
+    }
+  }
+
+  private static boolean drop(Block b, java.util.Set<Var> read) {
+    boolean changed = b.stmts.removeIf(st -> st instanceof Stmt.Assign a && a.declaration && a.compound == null
+        && a.target.kind() == Var.Kind.SYNTHETIC && a.target.name().startsWith("_t") && !read.contains(a.target)
+        && a.target.type() == Type.DOUBLE && pure(a.value));
+    for (Stmt st : b.stmts) {
+      for (Block c : dev.adjoint.processor.analysis.Blocks.children(st)) {
+        changed |= drop(c, read);
+      }
+    }
+    return changed;
+  }
+
+  private static boolean pure(Expr e) {
+    boolean[] ok = {true};
+    e.forEach(x -> ok[0] &= !(x instanceof Expr.Invoke || x instanceof Expr.Call));
+    return ok[0];
   }
 
   /** Array adjoints live for the whole sweep: differentiated array parameters, active locals. */

@@ -160,7 +160,50 @@ public final class Sym {
     for (Term t : terms(b, 0).list()) {
       terms.merge(t);
     }
-    return build(terms.list());
+    return build(mergeGuarded(terms.list()));
+  }
+
+  /**
+   * Terms that are the same condition's one-armed choices, {@code k1·(c ? x : 0) + k2·(c ? y : 0)},
+   * become one, {@code c ? k1·x + k2·y : 0}: a switch expression's chain of {@code ?:} gives each
+   * operand's adjoint such a term per read, and x and y are often like terms.
+   */
+  private static List<Term> mergeGuarded(List<Term> terms) {
+    record Key(Expr guard, boolean inThen) {}
+    Map<Key, Integer> first = null;
+    List<Term> out = new ArrayList<>(terms.size());
+    for (Term t : terms) {
+      Key key = null;
+      if (t.den.isEmpty() && t.num.size() == 1 && t.num.get(0) instanceof Apply a && a.op() == Op.COND
+          && (isZero(a.arg(1)) != isZero(a.arg(2)))) {
+        key = new Key(a.arg(0), isZero(a.arg(2)));
+      }
+      if (key == null) {
+        out.add(t);
+        continue;
+      }
+      if (first == null) {
+        first = new HashMap<>();
+      }
+      Integer at = first.get(key);
+      if (at == null) {
+        first.put(key, out.size());
+        out.add(t);
+        continue;
+      }
+      Term old = out.get(at);
+      Apply oa = (Apply) old.num.get(0);
+      Apply ta = (Apply) t.num.get(0);
+      int arm = key.inThen() ? 1 : 2;
+      Expr sum = add(mul(Const.of(old.coef), oa.arg(arm)), mul(Const.of(t.coef), ta.arg(arm)));
+      Expr merged = key.inThen() ? cond(key.guard(), sum, Const.ZERO) : cond(key.guard(), Const.ZERO, sum);
+      out.set(at, isZero(sum) ? new Term(0, new ArrayList<>(), new ArrayList<>()) : new Term(1, single(merged), new ArrayList<>()));
+    }
+    if (first == null) {
+      return terms;
+    }
+    out.removeIf(t -> t.coef == 0);
+    return out;
   }
 
   /** Whether e is a sum of more than {@link #LONG_SUM} terms along its left side. */

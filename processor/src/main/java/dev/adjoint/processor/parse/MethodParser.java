@@ -947,7 +947,7 @@ public final class MethodParser {
         }
         Expr match = null;
         for (Expr l : g.labels()) {
-          Expr eq = new Apply(Op.EQ, List.of(selector, l), Type.BOOLEAN);
+          Expr eq = SwitchLowering.equal(selector, l);
           match = match == null ? eq : new Apply(Op.OR, List.of(match, eq), Type.BOOLEAN);
         }
         chain = new Apply(Op.COND, List.of(match, ((Stmt.Assign) g.body().stmts.get(0)).value, chain), type);

@@ -173,7 +173,7 @@ final class SwitchLowering {
   }
 
   /** {@code selector == label}; for a String label, {@code selector.equals("label")} as Java's switch compares. */
-  private static Expr equal(Expr selector, Expr label) {
+  static Expr equal(Expr selector, Expr label) {
     return label instanceof Const c && c.value() instanceof String
         ? new Expr.Invoke(null, selector, "equals", List.of(label), Type.BOOLEAN)
         : new Apply(Op.EQ, List.of(selector, label), Type.BOOLEAN);

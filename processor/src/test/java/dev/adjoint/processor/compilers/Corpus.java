@@ -21,7 +21,8 @@ final class Corpus {
   private Corpus() {}
 
   static final List<String> RESOURCES = List.of("constructs/Flow.java.txt", "constructs/Other.java.txt",
-      "constructs/Second.java.txt", "constructs/Tensors.java.txt", "golden/Rosen.java.txt", "golden/Loop.java.txt",
+      "constructs/Second.java.txt", "constructs/Tensors.java.txt", "constructs/NdCalls.java.txt",
+      "constructs/NdResults.java.txt", "constructs/Losses.java.txt", "golden/Rosen.java.txt", "golden/Loop.java.txt",
       "golden/Branch.java.txt", "golden/Accumulate.java.txt");
 
   /** The samples module's sources, relative to this module (the tests run in {@code processor/}). */

@@ -32,10 +32,18 @@ class EcjSameOutputTest {
     assertWithMessage("generated classes").that(ecj.generated().keySet())
         .containsExactlyElementsIn(javac.generated().keySet());
     assertThat(javac.generated().keySet()).containsAtLeast("p.FlowGrad", "p.OtherGrad", "p.SecondGrad",
-        "p.TensorsGrad", "p.RosenGrad", "q.ScorerGrad", "dev.adjoint.samples.RosenbrockDemoGrad", "dev.adjoint.samples.DigitsMlpGrad");
+        "p.TensorsGrad", "p.RosenGrad", "q.ScorerGrad", "p.NdCallsGrad", "p.NdResultsGrad", "p.LossesGrad", "dev.adjoint.samples.RosenbrockDemoGrad", "dev.adjoint.samples.DigitsMlpGrad");
     for (String name : javac.generated().keySet()) {
       assertWithMessage("%s under ECJ vs javac", name).that(ecj.generated(name)).isEqualTo(javac.generated(name));
     }
+  }
+
+  @Test
+  void ecjWarnsAboutNothingInTheGeneratedClasses() {
+    // ECJ's default warnings include an unread local and an assignment without effect, which
+    // javac's -Xlint:all does not check
+    assertWithMessage("ECJ's warnings on generated classes").that(ecj.diagnostics().stream()
+        .filter(d -> d.file() != null && d.file().endsWith("Grad.java")).toList()).isEmpty();
   }
 
   @Test

@@ -230,6 +230,31 @@ class SwitchAndLabelsTest {
     assertFalse(code.contains("\"cube\""), "a String constant selector is resolved at compile time");
   }
 
+  @Test
+  void aSwitchExpressionsAdjointHasOneTermPerArm() throws Exception {
+    // r is read twice in arm 0: its two shares, each under k == 0, become one term
+    Compiled c = Compiled.of("p.Area", """
+        package p;
+        import dev.adjoint.Differentiable;
+        public final class Area {
+          @Differentiable
+          public static double f(double r, double a, int k) {
+            double v = switch (k) {
+              case 0 -> a * r * r * Math.PI;
+              case 1 -> 2 * a * r;
+              default -> a;
+            };
+            return v;
+          }
+        }
+        """);
+    String dr = c.generatedSource("p.AreaGrad").lines().filter(l -> l.contains("double _d_r =")).findFirst().orElseThrow();
+    assertEquals(1, dr.split("k == 0 \\?", -1).length - 1, dr);
+    for (int k = 0; k < 3; k++) {
+      dev.adjoint.processor.testing.Gradients.assertMatches(c, "p.Area", "f", 1e-6, 0.7, -1.3, k);
+    }
+  }
+
   private static Object[] deepCopy(Object[] args) {
     Object[] out = args.clone();
     for (int i = 0; i < out.length; i++) {

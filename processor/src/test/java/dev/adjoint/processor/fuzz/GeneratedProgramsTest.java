@@ -606,6 +606,7 @@ class GeneratedProgramsTest {
       case INT -> int.class;
       case LONG -> long.class;
       case BOOLEAN -> boolean.class;
+      case STRING -> String.class;
     }).toArray(Class<?>[]::new);
     Object receiver = null;
     Class<?>[] gradTypes = types;

@@ -63,7 +63,7 @@ final class ProgramGenerator {
   /** Kinds of parameters and variables. */
   enum Kind {
     DOUBLE("double"), ARRAY("double[]"), MATRIX("double[][]"), INT("int"), LONG("long"),
-    BOOLEAN("boolean");
+    BOOLEAN("boolean"), STRING("String");
 
     final String java;
 
@@ -293,6 +293,10 @@ final class ProgramGenerator {
       {"unannotated helper call", "\\bp[01]\\("},
       {"private constant", "\\b(RATE|TABLE)\\b"},
       {"instance method", "public double f\\d+\\("},
+      {"matrix passed to a call", "\\b[hp]\\d\\((?:[^()]*, )?(mat|grid|g\\d+)[,)]"},
+      {"row passed to a call", "\\b[hp]\\d\\((?:[^()]*, )?(row\\d+|\\w+\\[i\\d+\\])[,)]"},
+      {"String parameter", "String mode[,)]"},
+      {"switch on a String", "switch \\(mode\\)"},
   };
 
   /** For each construct, in how many of {@code fns} it occurs. */
@@ -358,6 +362,8 @@ final class ProgramGenerator {
         case INT -> which == 1 ? r.nextInt(2) : r.nextInt(5);
         case LONG -> (long) r.nextInt(4);
         case BOOLEAN -> r.nextBoolean();
+        // a name selecting switch cases: one of the labels "s0".."s4", or none of them
+        case STRING -> r.nextInt(6) < 5 ? "s" + r.nextInt(5) : "other";
       };
     }
     return args;
@@ -497,9 +503,13 @@ final class ProgramGenerator {
     boolean helper;
     int maxNest;
     int calls;
+    /** Rows of matrices passed to calls (for the statistics). */
+    int rowArguments;
     final Set<String> called = new LinkedHashSet<>();
     /** An instance method: may read the fields {@code scale} and {@code weights}. */
     boolean instance;
+    /** The method's String parameter, which switches may select on; null when it has none. */
+    String stringParam;
 
     Gen(SplittableRandom r, String owner, String mainClass, String libClass, List<Fn> callable) {
       this.r = r;
@@ -513,7 +523,16 @@ final class ProgramGenerator {
 
     Fn helper(String name) {
       List<Param> params = new ArrayList<>();
-      switch (r.nextInt(6)) {
+      switch (r.nextInt(8)) {
+        case 6 -> { // a matrix passed whole: its gradient goes back shaped like it
+          params.add(new Param("mat", Kind.MATRIX));
+          params.add(new Param("a", Kind.DOUBLE));
+        }
+        case 7 -> {
+          params.add(new Param("a", Kind.DOUBLE));
+          params.add(new Param("mat", Kind.MATRIX));
+          params.add(new Param("w", Kind.ARRAY));
+        }
         case 0 -> params.add(new Param("a", Kind.DOUBLE));
         case 1 -> {
           params.add(new Param("a", Kind.DOUBLE));
@@ -565,6 +584,9 @@ final class ProgramGenerator {
       if (r.nextInt(10) == 0) {
         params.add(new Param("flag", Kind.BOOLEAN));
       }
+      if (r.nextInt(100) < 15) {
+        params.add(new Param("mode", Kind.STRING)); // switches may select on it
+      }
       if (r.nextInt(25) == 0) {
         // names the processor uses for its own variables: they must not clash
         String[] clash = {"_d_x", "_t0", "_tape", "_d_u"};
@@ -601,7 +623,11 @@ final class ProgramGenerator {
      */
     Fn implicitHelper(String name, boolean isPrivate) {
       List<Param> params = new ArrayList<>();
-      switch (r.nextInt(4)) {
+      switch (r.nextInt(5)) {
+        case 4 -> {
+          params.add(new Param("mat", Kind.MATRIX));
+          params.add(new Param("a", Kind.DOUBLE));
+        }
         case 0 -> params.add(new Param("a", Kind.DOUBLE));
         case 1 -> {
           params.add(new Param("a", Kind.DOUBLE));
@@ -672,6 +698,7 @@ final class ProgramGenerator {
     private Fn method(String name, List<Param> params, List<String> wrt, boolean helper,
         Style style) {
       this.helper = helper;
+      stringParam = null;
       linearSums.clear();
       resultTerms.clear();
       boolean assignParams = chance(25);
@@ -688,6 +715,7 @@ final class ProgramGenerator {
           case INT -> top.ints.add(new IVar(p.name(), true, 4, false, 0));
           case LONG -> top.longs.add(p.name());
           case BOOLEAN -> top.bools.add(p.name());
+          case STRING -> stringParam = p.name();
         }
       }
       List<String> body = new ArrayList<>();
@@ -1653,8 +1681,24 @@ final class ProgramGenerator {
       return new Code(out, false);
     }
 
-    /** An int switch selector. */
+    /** Whether the switch being written selects on the String parameter (its labels "s0".."s4"). */
+    private boolean onString;
+
+    /** A case label for value v: v, or "sv" in a switch on the String parameter. */
+    private String label(int v) {
+      return onString ? "\"s" + v + "\"" : Integer.toString(v);
+    }
+
+    private String labels(List<Integer> vs) {
+      return String.join(", ", vs.stream().map(this::label).toList());
+    }
+
+    /** A switch selector: an int, or sometimes the method's String parameter. */
     private String selector() {
+      onString = stringParam != null && chance(50);
+      if (onString) {
+        return stringParam;
+      }
       List<IVar> is = ints();
       int w = r.nextInt(6);
       if (w < 2 && !is.isEmpty()) {
@@ -1683,6 +1727,7 @@ final class ProgramGenerator {
       }
       List<String> out = new ArrayList<>();
       out.add("switch (" + selector() + ") {");
+      boolean str = onString; // nested switches in the groups set their own
       List<Integer> values = caseValues();
       boolean arrow = chance(40);
       int groups = values.size() < 3 ? 1 + r.nextInt(values.size()) : 2 + r.nextInt(values.size() - 1);
@@ -1701,9 +1746,9 @@ final class ProgramGenerator {
         boolean isDefault = k == defaultAt;
         List<Integer> ls = isDefault ? List.of() : labels.get(g++);
         Code body = blockCode(nest + 1, 2, List.of());
+        onString = str;
         if (arrow) {
-          String head = isDefault ? "default ->"
-              : "case " + ls.toString().replace("[", "").replace("]", "") + " ->";
+          String head = isDefault ? "default ->" : "case " + labels(ls) + " ->";
           String only = body.lines().get(0);
           if (body.simple() && body.lines().size() == 1 && !only.matches("(break|continue|return|if)\\b.*")) {
             out.add("  " + head + " " + only);
@@ -1717,7 +1762,7 @@ final class ProgramGenerator {
             out.add("  default:");
           } else {
             for (int v : ls) {
-              out.add("  case " + v + ":");
+              out.add("  case " + label(v) + ":");
             }
           }
           out.addAll(indent(indent(body.lines())));
@@ -1740,13 +1785,15 @@ final class ProgramGenerator {
     private Ex switchExpr(int depth, boolean whole) {
       List<Integer> values = caseValues();
       StringBuilder sb = new StringBuilder((whole ? "" : "(") + "switch (" + selector() + ") {");
+      boolean str = onString; // nested switches in the arms set their own
       double bound = 0;
       int arms = 1 + r.nextInt(values.size());
       for (int k = 0; k < arms; k++) {
         List<Integer> ls = k == arms - 1 ? values.subList(k, values.size()) : values.subList(k, k + 1);
         Ex e = dexpr(depth - 1);
         bound = Math.max(bound, e.bound());
-        sb.append(" case ").append(ls.toString().replace("[", "").replace("]", "")).append(" -> ")
+        onString = str;
+        sb.append(" case ").append(labels(ls)).append(" -> ")
             .append(e.code()).append(';');
       }
       if (whole && chance(60)) {
@@ -2485,10 +2532,22 @@ final class ProgramGenerator {
         switch (p.kind()) {
           case DOUBLE -> sb.append(limit(dexpr(depth - 1), VAR_BOUND).code());
           case ARRAY -> {
-            if (arrays.isEmpty()) {
+            // a row of a matrix (m[i], a row local, an enhanced-for row) sometimes
+            List<AVar> rows = arrays().stream().filter(AVar::row).toList();
+            if (!rows.isEmpty() && (arrays.isEmpty() || chance(40))) {
+              sb.append(pick(rows).name());
+              rowArguments++;
+            } else if (arrays.isEmpty()) {
+              return null;
+            } else {
+              sb.append(pick(arrays).name());
+            }
+          }
+          case MATRIX -> {
+            if (mats().isEmpty()) {
               return null;
             }
-            sb.append(pick(arrays).name());
+            sb.append(pick(mats()).name());
           }
           case INT -> sb.append(intExpr());
           default -> throw new AssertionError(p);
