@@ -90,24 +90,6 @@ public final class Adjoints {
     return o;
   }
 
-  /** Ones shaped like {@code a}, ragged rows included. */
-  public static double[][] onesLike(double[][] a) {
-    double[][] o = new double[a.length][];
-    for (int i = 0; i < a.length; i++) {
-      o[i] = onesLike(a[i]);
-    }
-    return o;
-  }
-
-  /** Ones shaped like {@code a}, ragged rows included. */
-  public static double[][][] onesLike(double[][][] a) {
-    double[][][] o = new double[a.length][][];
-    for (int i = 0; i < a.length; i++) {
-      o[i] = onesLike(a[i]);
-    }
-    return o;
-  }
-
   /** Zeros shaped like {@code a}, ragged rows included: the adjoint of a double[][]. */
   public static double[][] zerosLike(double[][] a) {
     double[][] z = new double[a.length][];
