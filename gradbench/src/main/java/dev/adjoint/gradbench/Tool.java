@@ -26,8 +26,15 @@ public final class Tool {
 
   /** Every eval: module name to its functions. */
   static final Map<String, Module> MODULES = Map.ofEntries(
+      Map.entry("ba", Ba.MODULE),
+      Map.entry("det", Det.MODULE),
+      Map.entry("gmm", Gmm.MODULE),
       Map.entry("hello", Hello.MODULE),
+      Map.entry("ht", Ht.MODULE),
+      Map.entry("kmeans", Kmeans.MODULE),
+      Map.entry("llsq", Llsq.MODULE),
       Map.entry("lse", Lse.MODULE),
+      Map.entry("lstm", Lstm.MODULE),
       Map.entry("ode", Ode.MODULE),
       Map.entry("particle", Particle.MODULE),
       Map.entry("saddle", Saddle.MODULE));

@@ -22,8 +22,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EvalsTest {
   /** Each eval's arguments for a small, quick run (the eval's options are in its run.py). */
   static final Map<String, List<String>> SMALL = Map.ofEntries(
+      Map.entry("ba", List.of("--min", "1", "--max", "1", "--min-seconds", "0")),
+      Map.entry("det", List.of("-l", "3", "6", "--min-seconds", "0")),
+      Map.entry("gmm", List.of("-d", "2", "10", "-k", "5", "10", "-n", "100", "--min-seconds", "0")),
       Map.entry("hello", List.of()),
+      Map.entry("ht", List.of("--min", "1", "--max", "2", "--model", "small", "--min-seconds", "0")),
+      Map.entry("kmeans", List.of("-k", "5", "-n", "200", "-d", "3", "--min-seconds", "0")),
+      Map.entry("llsq", List.of("-n", "16", "1024", "-m", "8", "--min-seconds", "0")),
       Map.entry("lse", List.of("-n", "10", "1000", "--min-seconds", "0")),
+      Map.entry("lstm", List.of("-l", "2", "-c", "64", "--min-seconds", "0")),
       Map.entry("ode", List.of("-n", "10", "1000", "-s", "1", "10", "--min-seconds", "0")),
       Map.entry("particle", List.of("--min-seconds", "0")),
       Map.entry("saddle", List.of("--min-seconds", "0")));

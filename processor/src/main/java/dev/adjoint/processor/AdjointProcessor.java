@@ -6,6 +6,7 @@ import dev.adjoint.Derivative;
 import dev.adjoint.Differentiable;
 import dev.adjoint.processor.analysis.Lowering;
 import dev.adjoint.processor.analysis.Planner;
+import dev.adjoint.processor.analysis.ResultLength;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diag.TooLarge;
@@ -303,6 +304,11 @@ public final class AdjointProcessor extends AbstractProcessor {
     try {
       Lowering.lower(job.graph);
       job.plan = new Planner(job.graph);
+      if (job.hessian || job.implicit) {
+        // forward mode differentiates this sweep (a helper may yet be asked for its Hessian-vector
+        // product by a caller): calls keep their gradient records, whose tangents it knows
+        job.plan.withoutAccumulatingCalls();
+      }
       List<Planner.BadCall> bad = job.plan.plan();
       if (!bad.isEmpty()) {
         reportCalls(job, bad);
@@ -324,9 +330,11 @@ public final class AdjointProcessor extends AbstractProcessor {
     dev.adjoint.processor.analysis.Blocks.walk(job.graph.body(), s -> {
       for (Expr e : dev.adjoint.processor.analysis.Blocks.exprs(s)) {
         e.forEach(x -> {
-          if (x instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.GENERATED) {
+          if (x instanceof Expr.Call c && (c.target().kind() == CallTarget.Kind.GENERATED
+              || c.target().kind() == CallTarget.Kind.ACCUMULATE)) {
             ExecutableElement h = helperKeys.get(key(c.target()));
-            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type().isDoubleArray())
+            if (h != null && (c.derivative() != null || (c.type() == Type.TENSOR || c.type().isDoubleArray()
+                || c.target().kind() == CallTarget.Kind.ACCUMULATE)
                 && dev.adjoint.processor.diff.Propagation.isActive(c, job.plan::isActive))) {
               out.add(h);
             }
@@ -514,6 +522,9 @@ public final class AdjointProcessor extends AbstractProcessor {
             writer.addIntoArrays(job.method, job.graph, List.copyOf(outs.values()),
                 CodePrinter.print(Modes.valueOnly(body)));
           }
+          if (arrays && resultType == Type.DOUBLE) {
+            addAccumulate(writer, job, plan, names);
+          }
         }
         boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
         if (job.forward || resultType.isDoubleArray()) {
@@ -523,7 +534,35 @@ public final class AdjointProcessor extends AbstractProcessor {
           ok &= report(job, "forward", jvp);
           writer.addJvp(job.method, job.graph, tangents, CodePrinter.print(jvp.body()));
           if (vectorValued) {
-            writer.addJacobian(job.method, job.graph, tangents);
+            boolean rows = Reverse.rowsShareForwardSweep(job.graph, plan);
+            if (rows) {
+              Names rowNames = names.fork();
+              Var jacobian = new Var(rowNames.fresh("jacobian", false), Type.DOUBLE_ARRAY_2D, Var.Kind.PARAMETER);
+              Var row = new Var(rowNames.fresh("_row", false), Type.INT, Var.Kind.SYNTHETIC);
+              writer.addJacobianRows(job.method, job.graph, jacobian,
+                  CodePrinter.print(new Reverse(job.graph, plan, rowNames).rows(jacobian, row)));
+            }
+            boolean jvps = false;
+            if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE || p.type() == Type.DOUBLE_ARRAY)
+                && !job.graph.wrt().isEmpty()) {
+              // vector forward mode: every direction over one primal sweep
+              Names vectorNames = names.fork();
+              List<Var> vectorTangents = new ArrayList<>();
+              for (Var t : directions(job.graph, vectorNames)) {
+                vectorTangents.add(new Var(t.name(), t.type() == Type.DOUBLE ? Type.DOUBLE_ARRAY : Type.DOUBLE_ARRAY_2D,
+                    Var.Kind.PARAMETER));
+              }
+              dev.adjoint.processor.diff.VectorForward.Built built = dev.adjoint.processor.diff.VectorForward.build(
+                  job.graph, vectorNames, vectorTangents, writer.jvpsRecordName(job.graph));
+              if (built.problems().isEmpty()) {
+                writer.addJvps(job.method, job.graph, vectorTangents, CodePrinter.print(built.body()));
+                jvps = true;
+              }
+            }
+            ResultLength.Slice length = ResultLength.of(job.graph);
+            writer.addJacobian(job.method, job.graph, tangents,
+                length == null ? null : CodePrinter.print(new dev.adjoint.processor.graph.Stmt.Block(length.declarations())),
+                length == null ? null : dev.adjoint.processor.emit.ExprWriter.write(length.length()), rows, jvps);
           }
         }
         if (job.hessian) {
@@ -533,6 +572,11 @@ public final class AdjointProcessor extends AbstractProcessor {
               writer.hvpRecordName(job.graph));
           ok &= report(job, "forward-over-reverse", hvp);
           writer.addHessian(job.method, job.graph, directions, CodePrinter.print(hvp.body()));
+          if (Modes.arrayParameters(job.graph)
+              && dev.adjoint.processor.analysis.HessianStructure.isDiagonal(job.graph)) {
+            // the Hessian is diagonal: its product with ones is the diagonal
+            writer.addHessianDiagonal(job.method, job.graph);
+          }
         }
       } catch (TooLarge | StackOverflowError | OutOfMemoryError ex) {
         tooLarge(job, ex);
@@ -543,6 +587,26 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     return ok;
+  }
+
+  /**
+   * {@code fAccumulate(params..., double seed, adjoint arrays...)}: adds seed × the gradient into
+   * the caller's adjoint arrays, one per differentiated parameter, as they are (not zeroed), and
+   * returns the value. Callers' reverse sweeps call it for a callee that reads a few elements of
+   * a large array, instead of adding a dense gradient returned per call.
+   */
+  private static void addAccumulate(GradClassWriter writer, Job job, Planner plan, Names names) {
+    Names accumulateNames = names.fork();
+    Var seed = new Var(accumulateNames.fresh("seed", false), Type.DOUBLE, Var.Kind.PARAMETER);
+    Map<Var, Var> outs = new LinkedHashMap<>();
+    for (Var p : job.graph.wrt()) {
+      String name = "adjoint" + Character.toUpperCase(p.name().charAt(0)) + p.name().substring(1);
+      outs.put(p, new Var(accumulateNames.fresh(name, false), p.type(), Var.Kind.PARAMETER));
+    }
+    dev.adjoint.processor.graph.Stmt.Block body = new Reverse(job.graph, plan, accumulateNames, outs)
+        .accumulating().body(writer.recordName(job.graph), new Expr.Ref(seed));
+    writer.addAccumulate(job.method, job.graph, seed, List.copyOf(outs.values()),
+        CodePrinter.print(Modes.valueOnly(body)));
   }
 
   /**

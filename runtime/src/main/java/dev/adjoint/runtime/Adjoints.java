@@ -39,6 +39,23 @@ public final class Adjoints {
     return out;
   }
 
+  /**
+   * Checks that {@code jacobian} has one row per output, each as long as the inputs, before a
+   * generated {@code fJacobianRows} writes into it.
+   */
+  public static void checkJacobian(double[][] jacobian, int outputs, int inputs) {
+    if (jacobian.length != outputs) {
+      throw new IllegalArgumentException("the Jacobian has " + jacobian.length + " rows, the result "
+          + outputs + " elements");
+    }
+    for (double[] row : jacobian) {
+      if (row.length != inputs) {
+        throw new IllegalArgumentException("a row of the Jacobian has " + row.length
+            + " elements, the inputs " + inputs);
+      }
+    }
+  }
+
   /** {@code Σ a[i] b[i]}: a callee's array gradient along an array tangent (forward mode). */
   public static double dot(double[] a, double[] b) {
     double s = 0;
@@ -64,6 +81,34 @@ public final class Adjoints {
       s += dot(a[i], b[i]);
     }
     return s;
+  }
+
+  /** Ones as long as {@code a}: the direction whose Hessian-vector product is a diagonal Hessian. */
+  public static double[] onesLike(double[] a) {
+    double[] o = new double[a.length];
+    java.util.Arrays.fill(o, 1.0);
+    return o;
+  }
+
+  /**
+   * Ones shaped like {@code a}, ragged rows included: a Hessian-diagonal direction, or the seed of
+   * the gradient of the sum of a double[][]'s elements.
+   */
+  public static double[][] onesLike(double[][] a) {
+    double[][] o = new double[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      o[i] = onesLike(a[i]);
+    }
+    return o;
+  }
+
+  /** Ones shaped like {@code a}, ragged rows included. */
+  public static double[][][] onesLike(double[][][] a) {
+    double[][][] o = new double[a.length][][];
+    for (int i = 0; i < a.length; i++) {
+      o[i] = onesLike(a[i]);
+    }
+    return o;
   }
 
   /** Zeros shaped like {@code a}, ragged rows included: the adjoint of a double[][]. */
@@ -100,24 +145,6 @@ public final class Adjoints {
       c[i] = copyOf(a[i]);
     }
     return c;
-  }
-
-  /** Ones shaped like {@code a}: the seed of the gradient of the sum of a double[][]'s elements. */
-  public static double[][] onesLike(double[][] a) {
-    double[][] z = zerosLike(a);
-    for (double[] row : z) {
-      java.util.Arrays.fill(row, 1);
-    }
-    return z;
-  }
-
-  /** {@link #onesLike(double[][])} for a double[][][]. */
-  public static double[][][] onesLike(double[][][] a) {
-    double[][][] z = new double[a.length][][];
-    for (int i = 0; i < a.length; i++) {
-      z[i] = onesLike(a[i]);
-    }
-    return z;
   }
 
   /**

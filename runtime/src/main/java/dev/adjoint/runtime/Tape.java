@@ -17,13 +17,20 @@ public final class Tape {
   private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
 
   /**
-   * This thread's tape kept from an earlier call, already grown to what that call needed; softly
-   * held, so memory pressure reclaims a large one.
+   * This thread's free tapes, kept from earlier calls, each already grown to what its call needed;
+   * softly held, so memory pressure reclaims them. A call takes the last one freed, a call nested
+   * in it (a recursive method's gradient, a callee's) the one before: recursion to depth d reuses
+   * d tapes instead of allocating one per nested call.
    */
-  private static final ThreadLocal<java.lang.ref.SoftReference<Tape>> KEPT = new ThreadLocal<>();
+  private static final ThreadLocal<java.lang.ref.SoftReference<Pool>> KEPT = new ThreadLocal<>();
 
-  /** Between {@link #open()} and {@link #close()}. */
-  private boolean inUse;
+  /** At most this many free tapes are kept per thread (the nesting depth that reuses tapes). */
+  private static final int KEPT_TAPES = 64;
+
+  private static final class Pool {
+    final Tape[] free = new Tape[KEPT_TAPES];
+    int count;
+  }
 
   private double[] doubles = new double[16];
   private int doubleCount;
@@ -34,35 +41,47 @@ public final class Tape {
   private Object[] objects = new Object[0];
   private int objectCount;
 
+  /** The counts at {@link #mark()}; {@code markedObjects < 0} when no mark is set. */
+  private int markedDoubles;
+  private int markedInts;
+  private int markedLongs;
+  private int markedObjects = -1;
+
   /**
-   * The tape for one call of a generated method: the one this thread kept from an earlier call
-   * when it is free (a loop's tape is then allocated and grown once, not on every call), else a
-   * new one. Calls nested in that call get tapes of their own.
+   * The tape for one call of a generated method: one this thread kept from an earlier call when
+   * one is free (a loop's tape is then allocated and grown once, not on every call), else a new
+   * one. Calls nested in that call get tapes of their own.
    */
   public static Tape open() {
-    java.lang.ref.SoftReference<Tape> ref = KEPT.get();
-    Tape kept = ref == null ? null : ref.get();
-    Tape tape = kept != null && !kept.inUse ? kept : new Tape();
-    tape.inUse = true;
-    return tape;
+    Pool pool = pool();
+    return pool.count > 0 ? pool.free[--pool.count] : new Tape();
   }
 
   /**
    * Ends the call that opened this tape (whose reverse sweep popped every value): the tape is
-   * emptied and kept for this thread's next call, unless a larger one is kept already.
+   * emptied and kept for this thread's next call.
    */
   public void close() {
     doubleCount = 0;
     intCount = 0;
     longCount = 0;
-    Arrays.fill(objects, 0, objectCount, null);
+    Arrays.fill(objects, 0, Math.max(objectCount, markedObjects), null);
     objectCount = 0;
-    inUse = false;
-    java.lang.ref.SoftReference<Tape> ref = KEPT.get();
-    Tape kept = ref == null ? null : ref.get();
-    if (kept != this && (kept == null || kept.inUse || kept.doubles.length < doubles.length)) {
-      KEPT.set(new java.lang.ref.SoftReference<>(this));
+    markedObjects = -1;
+    Pool pool = pool();
+    if (pool.count < KEPT_TAPES) {
+      pool.free[pool.count++] = this;
     }
+  }
+
+  private static Pool pool() {
+    java.lang.ref.SoftReference<Pool> ref = KEPT.get();
+    Pool pool = ref == null ? null : ref.get();
+    if (pool == null) {
+      pool = new Pool();
+      KEPT.set(new java.lang.ref.SoftReference<>(pool));
+    }
+    return pool;
   }
 
   public void pushDouble(double value) {
@@ -130,8 +149,35 @@ public final class Tape {
   @SuppressWarnings("unchecked")
   public <T> T popObject() {
     T value = (T) objects[--objectCount];
-    objects[objectCount] = null;
+    if (objectCount >= markedObjects) {
+      // below a mark the reference stays: a rewind pops it again
+      objects[objectCount] = null;
+    }
     return value;
+  }
+
+  /**
+   * Marks what the tape holds now (the end of a forward sweep), so that several reverse sweeps
+   * can each pop it all: {@link #rewind()} brings every value popped since back. This is how the
+   * rows of a Jacobian share one forward sweep.
+   */
+  public void mark() {
+    markedDoubles = doubleCount;
+    markedInts = intCount;
+    markedLongs = longCount;
+    markedObjects = objectCount;
+  }
+
+  /** Puts back every value popped since {@link #mark()} (values pushed since are dropped). */
+  public void rewind() {
+    if (markedObjects < 0) {
+      throw new IllegalStateException("rewind without a mark");
+    }
+    doubleCount = markedDoubles;
+    intCount = markedInts;
+    longCount = markedLongs;
+    Arrays.fill(objects, markedObjects, Math.max(markedObjects, objectCount), null);
+    objectCount = markedObjects;
   }
 
   /**

@@ -12,6 +12,28 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class TapeTest {
+  @Test
+  void rewindPutsBackWhatWasPoppedSinceTheMarkForEveryKind() {
+    Tape tape = Tape.open();
+    tape.pushDouble(1.5);
+    tape.pushInt(7);
+    tape.pushLong(9L);
+    Object o = new Object();
+    tape.pushObject(o);
+    tape.mark();
+    for (int sweep = 0; sweep < 3; sweep++) {
+      tape.rewind();
+      org.junit.jupiter.api.Assertions.assertSame(o, tape.popObject());
+      org.junit.jupiter.api.Assertions.assertEquals(9L, tape.popLong());
+      org.junit.jupiter.api.Assertions.assertEquals(7, tape.popInt());
+      org.junit.jupiter.api.Assertions.assertEquals(1.5, tape.popDouble());
+      org.junit.jupiter.api.Assertions.assertTrue(tape.isEmpty());
+    }
+    tape.close();
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, tape::rewind,
+        "close forgets the mark");
+  }
+
 
   @Test
   void newTapeIsEmpty() {
@@ -374,6 +396,26 @@ class TapeTest {
     t.join();
     assertTrue(other[0] != again, "threads do not share tapes");
     again.close();
+  }
+
+  @Test
+  void nestedCallsReuseTheTapesEarlierNestedCallsClosed() {
+    Tape outer = Tape.open();
+    Tape middle = Tape.open();
+    Tape inner = Tape.open();
+    assertTrue(outer != middle && middle != inner && inner != outer);
+    inner.close();
+    middle.close();
+    outer.close();
+    // a recursion to the same depth again allocates no tape
+    java.util.Set<Tape> before = java.util.Set.of(outer, middle, inner);
+    Tape a = Tape.open();
+    Tape b = Tape.open();
+    Tape c = Tape.open();
+    assertTrue(before.containsAll(java.util.List.of(a, b, c)) && a != b && b != c && a != c);
+    c.close();
+    b.close();
+    a.close();
   }
 
   @Test

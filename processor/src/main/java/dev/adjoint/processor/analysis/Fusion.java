@@ -54,11 +54,14 @@ public final class Fusion {
   private final MethodGraph graph;
   private final Predicate<Var> active;
   private final Predicate<Stmt.Assign> saves;
+  private final ScratchArrays scratch;
 
-  private Fusion(MethodGraph graph, Predicate<Var> active, Predicate<Stmt.Assign> saves) {
+  private Fusion(MethodGraph graph, Predicate<Var> active, Predicate<Stmt.Assign> saves,
+      ScratchArrays scratch) {
     this.graph = graph;
     this.active = active;
     this.saves = saves;
+    this.scratch = scratch;
   }
 
   /**
@@ -67,16 +70,19 @@ public final class Fusion {
    * revisits.
    */
   static Map<Stmt.Loop, Fused> find(MethodGraph graph, Predicate<Var> active,
-      Predicate<Stmt.Assign> saves, Predicate<Stmt> work) {
+      Predicate<Stmt.Assign> saves, Predicate<Stmt> work, Recompute recompute) {
     Map<Stmt.Loop, Fused> out = new IdentityHashMap<>();
     if (graph.result().type() != Type.DOUBLE || hasActiveAggregates(graph, active)) {
       return out;
     }
-    Fusion f = new Fusion(graph, active, saves);
+    Fusion f = new Fusion(graph, active, saves, new ScratchArrays(graph, recompute));
     List<Stmt> top = graph.body().stmts;
     // from the last loop to the first: a fused loop after another one is part of its "code after"
     for (int i = top.size() - 1; i >= 0; i--) {
-      if (top.get(i) instanceof Stmt.Loop l && work.test(l)) {
+      // the adjoints of active arrays are made before a fused loop: none may be declared after it
+      boolean arrayAfter = top.subList(i + 1, top.size()).stream().anyMatch(s -> s instanceof Stmt.Assign a
+          && a.declaration && a.target.type().isDoubleArray() && active.test(a.target));
+      if (top.get(i) instanceof Stmt.Loop l && work.test(l) && !arrayAfter) {
         Fused fused = f.analyse(l, top.subList(i + 1, top.size()), out);
         if (fused != null) {
           out.put(l, fused);
@@ -86,6 +92,10 @@ public final class Fusion {
     return out;
   }
 
+  /**
+   * Tensors, and active local arrays other than {@code double[]} (whose adjoints, made before a
+   * fused loop, the loop then adds to like any array parameter's).
+   */
   private static boolean hasActiveAggregates(MethodGraph graph, Predicate<Var> active) {
     if (graph.params().stream().anyMatch(p -> p.type() == Type.TENSOR)) {
       return true;
@@ -93,7 +103,7 @@ public final class Fusion {
     boolean[] found = {false};
     Blocks.walk(graph.body(), s -> {
       if (s instanceof Stmt.Assign a && (a.target.type() == Type.TENSOR
-          || a.target.type().isDoubleArray() && active.test(a.target))) {
+          || a.target.type().isDoubleArray() && a.target.type() != Type.DOUBLE_ARRAY && active.test(a.target))) {
         found[0] = true;
       }
     });
@@ -112,8 +122,19 @@ public final class Fusion {
       Blocks.walk(b, inside::add);
     }
     for (Stmt s : inside) {
-      if (s instanceof Stmt.ArrayStore || s instanceof Stmt.Eval || s instanceof Stmt.Return
+      if (s instanceof Stmt.Eval || s instanceof Stmt.Return
           || s instanceof Stmt.Break || s instanceof Stmt.Continue) {
+        return null;
+      }
+      if (s instanceof Stmt.Assign a && a.declaration) {
+        declaredInside.add(a.target);
+      }
+    }
+    for (Stmt s : inside) {
+      // an array made in the iteration is the iteration's own; another one it stores into must
+      // be a scratch array, filled by each iteration before it reads it
+      if (s instanceof Stmt.ArrayStore st && !declaredInside.contains(st.array)
+          && !scratch.isScratch(st.array, l)) {
         return null;
       }
       if (s instanceof Stmt.Loop inner && inner.counted()) {
@@ -241,12 +262,22 @@ public final class Fusion {
         unknown.addAll(fusedAfter.get(later).outer());
         continue;
       }
-      // any other statement is harmless only if it assigns no variable with an adjoint
+      // any other statement (a loop, a branch) must not assign an accumulator; the adjoints of
+      // what it assigns and reads are no longer symbolic: their share of the adjoint is unknown
       boolean[] touches = {false};
       Blocks.walk(new Block(List.of(s)), x -> {
-        if (x instanceof Stmt.Assign a && (adj.containsKey(a.target) || unknown.contains(a.target)
-            || accumulators.contains(a.target))) {
-          touches[0] = true;
+        if (x instanceof Stmt.Assign a) {
+          touches[0] |= accumulators.contains(a.target);
+          adj.remove(a.target);
+          unknown.add(a.target);
+        }
+        for (Expr e : Blocks.exprs(x)) {
+          e.forEach(y -> {
+            Var v = readVar(y);
+            if (v != null && active.test(v)) {
+              unknown.add(v);
+            }
+          });
         }
       });
       if (touches[0]) {

@@ -50,6 +50,17 @@ public final class Planner {
   private boolean usesTape;
   private Map<Stmt.Loop, Fusion.Fused> fused = Map.of();
   private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
+  private Recompute recompute;
+  private Kills kills;
+  /** Gradient records of generated callees with a double result, by the call's target. */
+  private final Map<Var, CallTarget> scalarRecords = new HashMap<>();
+  /** For a carried record: the double locals that carry its partials instead, by accessor. */
+  private final Map<Var, Map<String, Var>> unpacked = new HashMap<>();
+  /** The record and accessor each such double local is read from. */
+  private final Map<Var, Expr.RecordGet> unpackedFrom = new HashMap<>();
+  /** The blocks around the statement decideSaves is at, and the index of the statement in each. */
+  private final List<Block> pathBlocks = new ArrayList<>();
+  private final List<Integer> pathIndexes = new ArrayList<>();
 
   /**
    * A value that carries a derivative flows where derivatives cannot follow: into a call that
@@ -63,6 +74,18 @@ public final class Planner {
 
   public Planner(MethodGraph graph) {
     this.graph = graph;
+  }
+
+  /** Whether calls may go through callees' accumulating overloads (not where forward mode differentiates the sweep). */
+  private boolean accumulateCalls = true;
+
+  /**
+   * Calls keep their gradient records: forward mode differentiates this reverse sweep (a
+   * Hessian-vector product), and takes a record's tangent from the callee's own product.
+   */
+  public Planner withoutAccumulatingCalls() {
+    accumulateCalls = false;
+    return this;
   }
 
   /** Runs every analysis; returns the calls that must be reported as errors (then stop). */
@@ -85,10 +108,13 @@ public final class Planner {
       findNeeded(graph.body());
     } while (needed.size() + work.size() != before);
     locate(graph.body(), new ArrayList<>());
+    recompute = new Recompute(graph);
     fused = Fusion.find(graph, active::contains,
-        a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains);
+        a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains,
+        recompute);
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
+    kills = new Kills(graph, recompute);
     decideSaves(graph.body(), false, null);
     return badCalls;
   }
@@ -330,11 +356,27 @@ public final class Planner {
         before.add(new Stmt.Assign(t, rebuilt, true, null, at.src));
         return new Ref(t);
       }
+      CallTarget accumulating = accumulateCalls && guard == null ? c.target().accumulating(args) : null;
+      if (accumulating != null && Propagation.isActive(rebuilt, active::contains)) {
+        // the callee's value now, its gradient added into this method's adjoint arrays by the
+        // reverse sweep: no record holding a dense gradient per call
+        Expr.Call call = new Expr.Call(accumulating, args, null);
+        if (root) {
+          return call;
+        }
+        Var t = newVar("t", Type.DOUBLE);
+        active.add(t);
+        before.add(new Stmt.Assign(t, call, true, null, at.src));
+        return new Ref(t);
+      }
       if (c.target().differentiable() && c.target().returnType() != Type.TENSOR
           && !c.target().returnType().isDoubleArray()
           && Propagation.isActive(rebuilt, active::contains)) {
         CallTarget t = c.target();
         Var d = newVar("r", Type.OBJECT, t.derivativeType());
+        if (t.kind() == CallTarget.Kind.GENERATED && t.returnType() == Type.DOUBLE) {
+          scalarRecords.put(d, t);
+        }
         // the callee's derivative method, called once in the forward sweep
         Expr derivative = new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), t.derivativeArgs(args),
             Type.OBJECT);
@@ -520,6 +562,8 @@ public final class Planner {
         if (arr.index() != null) {
           out.addAll(reads(arr.index()));
         }
+      } else if (c.target() instanceof Propagation.ToCallersArrays call) {
+        out.addAll(reads(call.call())); // the accumulating overload is called with the same arguments
       }
     }
     out.remove(marker);
@@ -608,15 +652,21 @@ public final class Planner {
    * inner loop), whose body then declares the temporaries its branches would otherwise tape.
    */
   private void decideSaves(Block b, boolean inRegion, Stmt.Loop fusedAround) {
-    for (Stmt s : b.stmts) {
+    pathBlocks.add(b);
+    pathIndexes.add(0);
+    for (int index = 0; index < b.stmts.size(); index++) {
+      Stmt s = b.stmts.get(index);
+      pathIndexes.set(pathIndexes.size() - 1, index);
       if (s instanceof Stmt.Assign a && !a.declaration && needed.contains(a.target)
           && mayReadBefore(neededBy.get(a.target), a, a.target)) {
-        a.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
+        a.undo = inRegion ? recompute.inverse(a, loopsAround.get(a)) : null;
+        a.save = a.undo != null ? Stmt.Save.INVERT : inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
         if (!inRegion) {
           a.saved = newVar("t", a.target.type());
         }
       } else if (s instanceof Stmt.ArrayStore st && needed.contains(st.array)
-          && mayReadBefore(neededBy.get(st.array), st, st.array)) {
+          && mayReadBefore(neededBy.get(st.array), st, st.array)
+          && !kills.coveredByEarlierSave(st, pathBlocks, pathIndexes, neededBy.get(st.array))) {
         st.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
         if (!inRegion) {
           st.saved = newVar("t", st.array.type().element());
@@ -627,22 +677,111 @@ public final class Planner {
       Stmt.Loop around = s instanceof Stmt.Loop l ? (fused.containsKey(l) ? l : null) : fusedAround;
       for (Block c : Blocks.children(s)) {
         decideSaves(c, true, around);
+        Set<Var> countersDropped = new HashSet<>();
         for (Stmt x : c.stmts) {
           // a fused loop's reverse sweep runs while its body's locals are still in scope
           if (x instanceof Stmt.Assign a && a.declaration && needed.contains(a.target)
               && work.contains(s) && !fused.containsKey(s)) {
-            if (around != null && a.target.kind() == Var.Kind.SYNTHETIC && a.target.type() != Type.OBJECT
+            if (c.recomputed.containsKey(a.target)) {
+              continue;
+            }
+            Stmt.Loop counted = loopCounting(c, a.target);
+            if (counted != null && recomputeTrips(c, counted)) {
+              countersDropped.add(counted.counter);
+            } else if (around != null && a.target.kind() == Var.Kind.SYNTHETIC && a.target.type() != Type.OBJECT
                 && a.target.type() != Type.TENSOR && !a.target.type().isDoubleArray()) {
               // a temporary of a branch inside a fused loop: declared in the loop's body instead
               hoisted.computeIfAbsent(around, k -> new ArrayList<>()).add(a.target);
+            } else if (scalarRecords.containsKey(a.target) && scalarPartials(scalarRecords.get(a.target))) {
+              // a callee's gradient record: its partials are carried, not the record, so the
+              // record need not be allocated (the JIT removes a record that does not escape)
+              CallTarget t = scalarRecords.get(a.target);
+              Map<String, Var> parts = new java.util.LinkedHashMap<>();
+              Var result = newVar("p", Type.DOUBLE); // the call's value, which partials may read
+              parts.put("value", result);
+              unpackedFrom.put(result, new Expr.RecordGet(a.target, "value", Type.DOUBLE));
+              c.carried.add(result);
+              for (int i = 0; i < t.paramTypes().size(); i++) {
+                if (t.hasPartial(i)) {
+                  Var part = newVar("p", Type.DOUBLE);
+                  parts.put(t.partials().get(i), part);
+                  unpackedFrom.put(part, new Expr.RecordGet(a.target, t.partials().get(i), Type.DOUBLE));
+                  c.carried.add(part);
+                }
+              }
+              unpacked.put(a.target, parts);
+              usesTape = true;
+            } else if (recompute.recomputable(a, loopsAround.get(a))) {
+              // cheap, and made of values the reverse sweep still has: evaluated again there
+              c.recomputed.put(a.target, a.value);
             } else {
               c.carried.add(a.target);
               usesTape = true;
             }
           }
         }
+        // a recomputed trip count is not counted in the forward sweep
+        removeDeclarations(c, countersDropped);
       }
     }
+    pathBlocks.remove(pathBlocks.size() - 1);
+    pathIndexes.remove(pathIndexes.size() - 1);
+  }
+
+  private static boolean scalarPartials(CallTarget t) {
+    for (int i = 0; i < t.paramTypes().size(); i++) {
+      if (t.hasPartial(i) && t.paramTypes().get(i) != Type.DOUBLE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * For a carried double that stands for a partial of a callee's gradient record: the record's
+   * accessor it is read from in the forward sweep; else null.
+   */
+  public Expr.RecordGet unpackedFrom(Var v) {
+    return unpackedFrom.get(v);
+  }
+
+  /** For a record whose partials are carried instead of it: the local of each partial. */
+  public Map<String, Var> unpacked(Var record) {
+    return unpacked.get(record);
+  }
+
+  /** The loop of block b whose trip counter or start copy v is, or null. */
+  private static Stmt.Loop loopCounting(Block b, Var v) {
+    for (Stmt s : b.stmts) {
+      if (s instanceof Stmt.Loop l && (l.counter == v || l.startCopy != null && l.startCopy == v)) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether the reverse sweep can compute loop l's start and trip count again where block b's
+   * adjoint begins ({@link Recompute}); if so, records both there and marks the loop.
+   */
+  private boolean recomputeTrips(Block b, Stmt.Loop l) {
+    Expr trips = Recompute.tripCount(l);
+    List<Stmt> around = loopsAround.get(l);
+    if (trips == null || l.index.type() != Type.INT || trips.type() != Type.INT
+        || l.start.type() != Type.INT || !recompute.recomputable(l.start, around)) {
+      return false;
+    }
+    Expr expanded = l.startCopy == null ? trips
+        : trips.map(z -> z instanceof Ref r && r.var() == l.startCopy ? l.start : z);
+    if (!recompute.recomputable(expanded, around)) {
+      return false;
+    }
+    if (l.startCopy != null) {
+      b.recomputed.put(l.startCopy, l.start);
+    }
+    b.recomputed.put(l.counter, trips);
+    l.tripsRecomputed = true;
+    return true;
   }
 
   /**

@@ -70,6 +70,11 @@ public final class Forward {
     this.records = records;
   }
 
+  /** The tangent variable of each varied variable (seeds included), in the order they arose. */
+  public java.util.Collection<Var> tangentVars() {
+    return tangents.values();
+  }
+
   /** Problems found (constructs the forward transform cannot handle); empty when all is well. */
   public List<String> problems() {
     return problems;
@@ -211,6 +216,11 @@ public final class Forward {
     return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("pop");
   }
 
+  /** Room made on the tape ahead of a loop: its argument is a count (of an array's length, say), never a value. */
+  private static boolean isReserve(Expr e) {
+    return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("reserve");
+  }
+
   private static boolean isPush(Expr e) {
     return e instanceof Expr.Invoke i && i.receiver() != null && i.method().startsWith("push");
   }
@@ -253,7 +263,7 @@ public final class Forward {
           Expr.Invoke push = (Expr.Invoke) e.call;
           out.stmts.add(new Stmt.Eval(new Expr.Invoke(null, push.receiver(), push.method(), List.of(t), push.type())));
         }
-      } else if (dependsOnVaried(e.call)) {
+      } else if (dependsOnVaried(e.call) && !isReserve(e.call)) {
         problems.add(helperProblem((Expr.Invoke) e.call));
       }
     } else if (s instanceof Stmt.If f) {
@@ -263,6 +273,7 @@ public final class Forward {
       out.stmts.add(copy);
     } else if (s instanceof Stmt.Loop l) {
       Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
+      copy.adjoint = l.adjoint;
       block(l.body, copy.body);
       block(l.update, copy.update);
       out.stmts.add(copy);
@@ -341,7 +352,9 @@ public final class Forward {
       out.stmts.add(new Stmt.Assign(dv, t, a.declaration, null, Src.NONE));
       return;
     }
-    if (a.value instanceof Apply n && n.op() == Op.NEW_ARRAY) {
+    if (a.value instanceof Apply n && n.op() == Op.NEW_ARRAY
+        || v.type().isNdDoubleArray() && a.value instanceof Expr.Invoke z && z.method().equals("zerosLike")) {
+      // a fresh array of zeros (an n-D adjoint shaped like its parameter): its tangent is one too
       out.stmts.add(a);
       out.stmts.add(new Stmt.Assign(dv, a.value, a.declaration, null, Src.NONE));
       return;

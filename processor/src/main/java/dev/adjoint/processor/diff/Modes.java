@@ -72,11 +72,46 @@ public final class Modes {
     List<Expr> results = new ArrayList<>(components);
     results.addAll(hvp);
     forward.removeUnread(body, results);
+    SkipZeroAdjoints.apply(body);
+    if (arrayParameters(graph)) {
+      // one component per parameter (the gradient, shaped like it) and one per parameter's
+      // Hessian-vector product (shaped like it too), in parameter order
+      List<Expr> args = new ArrayList<>(components);
+      for (int i = 0; i < hvp.size(); i++) {
+        Var p = graph.wrt().get(i);
+        Expr t = hvp.get(i);
+        if (Sym.isZero(t) && p.type() != Type.DOUBLE) {
+          t = zerosLike(p);
+        }
+        args.add(t);
+      }
+      body.stmts.add(new Stmt.Return(new Expr.New(record, args, Type.OBJECT), Src.NONE));
+      return new Built(body, forward.problems());
+    }
     TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
     body.stmts.add(new Stmt.Return(new Expr.New(record, List.of(components.get(0),
         new Expr.New(doubles, gradient, Type.DOUBLE_ARRAY), new Expr.New(doubles, hvp, Type.DOUBLE_ARRAY)),
         Type.OBJECT), Src.NONE));
     return new Built(body, forward.problems());
+  }
+
+  /**
+   * Whether {@code graph} differentiates an array parameter: its Hessian-vector product record
+   * then has a component per parameter and per parameter's product ({@code p}, {@code pHvp}),
+   * each shaped like the parameter, instead of two flat arrays.
+   */
+  public static boolean arrayParameters(MethodGraph graph) {
+    return graph.wrt().stream().anyMatch(p -> p.type() != Type.DOUBLE);
+  }
+
+  /** A new array of zeros shaped like the array parameter {@code p}. */
+  private static Expr zerosLike(Var p) {
+    if (p.type() == Type.DOUBLE_ARRAY) {
+      return new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT)),
+          Type.DOUBLE_ARRAY);
+    }
+    return new Expr.Invoke(com.palantir.javapoet.ClassName.get("dev.adjoint.runtime", "Adjoints"), null,
+        "zerosLike", List.of(new Ref(p)), p.type());
   }
 
   /**
@@ -126,6 +161,16 @@ public final class Modes {
     return out;
   }
 
+  /** Whether a callee differentiates an array parameter (its product has a component per parameter). */
+  private static boolean arrayCallee(CallTarget target) {
+    for (int i = 0; i < target.paramTypes().size(); i++) {
+      if (target.hasPartial(i) && target.paramTypes().get(i) != Type.DOUBLE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Tangents of callees' gradient records come from the callee's own Hessian-vector product
    * ({@code gHvp(args..., argument tangents...)}), available when it is {@code hessian = true}.
@@ -148,7 +193,7 @@ public final class Modes {
 
       @Override
       public Expr zeroTangent(CallTarget target) {
-        if (!(target.derivativeType() instanceof com.palantir.javapoet.ClassName record)) {
+        if (!(target.derivativeType() instanceof com.palantir.javapoet.ClassName record) || arrayCallee(target)) {
           return null;
         }
         int k = (int) target.partials().stream().filter(java.util.Objects::nonNull).count();
@@ -159,6 +204,12 @@ public final class Modes {
 
       @Override
       public Expr componentTangent(Var recordTangent, CallTarget target, String accessor) {
+        if (arrayCallee(target)) {
+          // the callee's product has a component per parameter, shaped like it
+          int i = target.partials().indexOf(accessor);
+          return new Expr.Invoke(null, new Ref(recordTangent), accessor + "Hvp", List.of(),
+              i < 0 ? Type.DOUBLE : target.paramTypes().get(i));
+        }
         int k = 0;
         for (String p : target.partials()) {
           if (accessor.equals(p)) {

@@ -61,6 +61,12 @@ public final class Propagation {
   }
 
   /**
+   * The adjoints of the arrays passed to {@code call} ({@link CallTarget.Kind#ACCUMULATE}):
+   * {@code amount} times the callee's gradient, added in place by its accumulating overload.
+   */
+  public record ToCallersArrays(Expr.Call call) implements Target {}
+
+  /**
    * {@code amount} flows into {@code target}; when the value was chosen by {@code c ? a : b},
    * {@code guard} is the condition under which it was (null: always). An array element's
    * update is made only under its guard, since its index may be valid only there
@@ -237,6 +243,8 @@ public final class Propagation {
             push(arg, share, null, guard);
           }
         }
+      } else if (e instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.ACCUMULATE) {
+        add(new Contribution(new ToCallersArrays(c), adj, guard));
       } else if (e instanceof Expr.Call c) {
         List<Expr> partials = Rules.partials(c);
         Expr shared = shareable(c.args(), partials) ? bind.apply(adj) : adj;

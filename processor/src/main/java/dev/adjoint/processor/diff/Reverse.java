@@ -10,6 +10,7 @@ import dev.adjoint.processor.diff.rules.Rules;
 import dev.adjoint.processor.emit.GradClassWriter;
 import dev.adjoint.processor.emit.Naming;
 import dev.adjoint.processor.emit.Names;
+import dev.adjoint.processor.graph.CallTarget;
 import dev.adjoint.processor.graph.Expr;
 import dev.adjoint.processor.graph.Expr.Const;
 import dev.adjoint.processor.graph.Expr.Ref;
@@ -94,6 +95,21 @@ public final class Reverse {
     this.callerArrays.putAll(callerArrays);
   }
 
+  /** The adjoint a double result starts with (1, or an accumulating overload's seed); else null. */
+  private Expr resultSeed;
+
+  /** The caller's arrays are added to, not zeroed first (the accumulating overload). */
+  private boolean accumulate;
+
+  /**
+   * The reverse mode of {@code fAccumulate}: the adjoint of each array parameter is the caller's
+   * array for it, added to as it is (the caller's adjoint of the arrays it passed).
+   */
+  public Reverse accumulating() {
+    accumulate = true;
+    return this;
+  }
+
   /** A copy of an array: {@code a.clone()}, rows included for an n-D one. */
   private static Expr copy(Expr a) {
     return a.type().isNdDoubleArray() ? new Expr.Invoke(ADJOINTS, null, "copyOf", List.of(a), a.type())
@@ -102,6 +118,9 @@ public final class Reverse {
 
   /** {@code new double[a.length]}, or the caller's array for it, zeroed. */
   private Expr newArrayAdjoint(Var a) {
+    if (accumulate && callerArrays.containsKey(a)) {
+      return new Ref(callerArrays.get(a));
+    }
     if (a.type().isNdDoubleArray()) {
       // n-D: zeros of a's shape (ragged rows included), or the caller's array checked and zeroed
       return callerArrays.containsKey(a)
@@ -122,6 +141,9 @@ public final class Reverse {
    * vector-Jacobian product.
    */
   public Block body(TypeName record, Expr seed) {
+    if (graph.result().type() == Type.DOUBLE) {
+      resultSeed = seed; // fused loops, in the forward sweep, start from it
+    }
     if (plan.usesTape()) {
       out.declare(tape, new Expr.Invoke(TAPE, null, "open", List.of(), Type.OBJECT));
     }
@@ -179,9 +201,119 @@ public final class Reverse {
       out.eval(tapeCall("close"));
     }
     out.add(new Stmt.Return(new Expr.New(record, components, Type.OBJECT), Src.NONE));
-    Block result = out.result();
-    dropUnreadTemporaries(result);
-    return result;
+    Block body = out.result();
+    dropUnreadTemporaries(body);
+    if (bulkSaves) {
+      // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
+      SkipZeroAdjoints.apply(body);
+    }
+    return body;
+  }
+
+  /**
+   * Whether the rows of a vector-valued method's Jacobian can share one forward sweep: its
+   * reverse sweep restores no value the forward sweep overwrote (it only pops what it reads) and
+   * no fused loop computes adjoints during the forward sweep, so after a {@code Tape.rewind()} the
+   * reverse sweep can run again, once per row, over the same forward state.
+   */
+  public static boolean rowsShareForwardSweep(MethodGraph graph, Planner plan) {
+    boolean declaredAtTop = graph.body().stmts.stream()
+        .anyMatch(s -> s instanceof Stmt.Assign a && a.target == graph.result() && a.declaration);
+    if (!declaredAtTop || graph.wrt().stream().anyMatch(p -> p.type() != Type.DOUBLE && p.type() != Type.DOUBLE_ARRAY)) {
+      return false;
+    }
+    for (Stmt s : Blocks.all(graph.body())) {
+      if (s instanceof Stmt.Assign a && a.save != Stmt.Save.NONE
+          || s instanceof Stmt.ArrayStore st && st.save != Stmt.Save.NONE
+          || s instanceof Stmt.Loop l && plan.fused(l) != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The body of {@code fJacobianRows(params..., jacobian)} (when {@link #rowsShareForwardSweep}):
+   * one forward sweep, then for each row i of {@code jacobian} (one per output) the reverse sweep
+   * with the seed eᵢ, writing ∂value[i]/∂inputs (the differentiated parameters flattened in
+   * order) into that row. The tape is marked after the forward sweep and rewound before each
+   * reverse sweep; the reverse sweep only reads the forward state, so every row sees it whole.
+   */
+  public Block rows(Var jacobian, Var row) {
+    if (plan.usesTape()) {
+      out.declare(tape, new Expr.Invoke(TAPE, null, "open", List.of(), Type.OBJECT));
+    }
+    declared.push(new LinkedHashSet<>());
+    forwardBlock(graph.body(), true);
+    out.comment("");
+    out.comment("one reverse sweep per row of the Jacobian, each over the forward sweep above");
+    Expr inputs = null;
+    for (Var p : graph.wrt()) {
+      Expr size = p.type() == Type.DOUBLE ? Const.ofInt(1)
+          : new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT);
+      inputs = inputs == null ? size : intOp(Op.ADD, inputs, size);
+    }
+    out.eval(new Expr.Invoke(ADJOINTS, null, "checkJacobian", List.of(new Ref(jacobian),
+        new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(graph.result())), Type.INT),
+        inputs == null ? Const.ofInt(0) : inputs), Type.OBJECT));
+    if (plan.usesTape()) {
+      out.eval(tapeCall("mark"));
+    }
+    // the array adjoints, allocated once and zeroed for each row
+    List<Var> arrays = arrayAdjoints();
+    for (Var a : arrays) {
+      Expr init = a == graph.result()
+          ? new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)),
+              Type.DOUBLE_ARRAY)
+          : newArrayAdjoint(a);
+      out.declare(adjointVar(a), init);
+      declared.peek().add(a);
+    }
+    Expr rows = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(jacobian)), Type.INT);
+    out.openLoop(new Stmt.Loop(Stmt.Loop.Kind.FOR, row, Const.ofInt(0), 1,
+        new Expr.Apply(Op.LT, List.of(new Ref(row), rows), Type.BOOLEAN), new Block(), new Block(), Src.NONE));
+    if (plan.usesTape()) {
+      out.eval(tapeCall("rewind"));
+    }
+    declared.push(new LinkedHashSet<>());
+    adj.clear();
+    dead.clear();
+    for (Var a : arrays) {
+      if (a.type().isNdDoubleArray()) {
+        out.eval(new Expr.Invoke(ADJOINTS, null, "zeroed", List.of(new Ref(adjointVar(a)), new Ref(a)), a.type()));
+      } else {
+        out.eval(new Expr.Invoke(ClassName.get(java.util.Arrays.class), null, "fill",
+            List.of(new Ref(adjointVar(a)), Const.ZERO), Type.OBJECT));
+      }
+    }
+    out.store(adjointVar(graph.result()), new Ref(row), Const.ONE);
+    reverseBlock(graph.body(), true);
+    Expr target = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(jacobian), new Ref(row)), Type.DOUBLE_ARRAY);
+    Var line = new Var(names.fresh("_line", false), Type.DOUBLE_ARRAY, Var.Kind.SYNTHETIC);
+    out.declare(line, target);
+    Expr offset = Const.ofInt(0);
+    for (Var p : graph.wrt()) {
+      if (p.type() == Type.DOUBLE_ARRAY) {
+        out.eval(new Expr.Invoke(ClassName.get(System.class), null, "arraycopy", List.of(new Ref(adjointVar(p)),
+            Const.ofInt(0), new Ref(line), offset, new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT)),
+            Type.OBJECT));
+        offset = plus(offset, new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(p)), Type.INT));
+      } else {
+        Expr e = current(p);
+        if (!(e instanceof Ref || e instanceof Const)) {
+          materialize(p);
+          e = current(p);
+        }
+        out.store(line, offset, e);
+        offset = plus(offset, Const.ofInt(1));
+      }
+    }
+    declared.pop();
+    out.close();
+    if (plan.usesTape()) {
+      out.eval(tapeCall("close"));
+    }
+    return out.result();
   }
 
   /**
@@ -235,8 +367,9 @@ public final class Reverse {
   /** Array adjoints live for the whole sweep: differentiated array parameters, active locals. */
   private List<Var> arrayAdjoints() {
     List<Var> arrays = new ArrayList<>();
+    Set<Var> sinks = sinks();
     for (Var p : graph.params()) {
-      if (p.type().isDoubleArray() && (graph.wrt().contains(p) || plan.isActive(p))) {
+      if (p.type().isDoubleArray() && (graph.wrt().contains(p) || plan.isActive(p) || sinks.contains(p))) {
         arrays.add(p);
       }
     }
@@ -257,9 +390,19 @@ public final class Reverse {
     }
     if (!top && !b.carried.isEmpty()) {
       out.comment("keep for the reverse sweep: "
-          + String.join(", ", b.carried.stream().map(Var::name).toList()));
+          + String.join(", ", b.carried.stream()
+              .map(v -> plan.unpackedFrom(v) != null && bulkSaves ? plan.unpackedFrom(v).record().name() + "."
+                  + plan.unpackedFrom(v).accessor() + "()" : v.name()).toList()));
       for (Var v : b.carried) {
-        out.eval(tapeCall(push(v.type()), new Ref(v)));
+        Expr.RecordGet from = plan.unpackedFrom(v);
+        if (from == null) {
+          out.eval(tapeCall(push(v.type()), new Ref(v)));
+        } else if (bulkSaves) {
+          out.eval(tapeCall(push(v.type()), from));
+        } else if (from.accessor().equals("value")) {
+          // forward over reverse differentiates the record's partials: the record is kept
+          out.eval(tapeCall(push(Type.OBJECT), new Ref(from.record())));
+        }
       }
     }
   }
@@ -319,7 +462,7 @@ public final class Reverse {
     }
     Stmt.Loop copy = new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src);
     out.openLoop(copy);
-    if (l.counter != null) {
+    if (l.counter != null && !l.tripsRecomputed) {
       out.update(l.counter, Op.ADD, Const.ofInt(1));
     }
     forwardBlock(l.body, false);
@@ -374,57 +517,8 @@ public final class Reverse {
     }
   }
 
-  /**
-   * The trip count of a counted loop of step ±1 over {@code i < n}, {@code i + k <= n}, {@code
-   * i >= n} and the like, with a bound the loop does not change; null otherwise. It may be
-   * negative for a loop that does not run, which reserves nothing.
-   */
   private static Expr tripCount(Stmt.Loop l) {
-    if (!l.counted() || Math.abs(l.step) != 1 || !(l.cond instanceof Expr.Apply c) || c.args().size() != 2) {
-      return null;
-    }
-    Expr left = c.arg(0);
-    int offset = 0; // the condition compares i + offset with the bound
-    if (left instanceof Expr.Apply add && (add.op() == Op.ADD || add.op() == Op.SUB)
-        && add.arg(1) instanceof Const k && k.type() == Type.INT) {
-      offset = (add.op() == Op.ADD ? 1 : -1) * ((Number) k.value()).intValue();
-      left = add.arg(0);
-    }
-    if (!(left instanceof Ref r && r.var() == l.index)) {
-      return null;
-    }
-    Expr bound = c.arg(1);
-    if (bound.type() != Type.INT && bound.type() != Type.LONG) {
-      return null; // i < d with a double d: a count, but not a long to reserve
-    }
-    Set<Var> written = new HashSet<>();
-    written.add(l.index);
-    for (Block b : Blocks.children(l)) {
-      Blocks.walk(b, x -> {
-        if (x instanceof Stmt.Assign a) {
-          written.add(a.target);
-        }
-      });
-    }
-    if (written.stream().anyMatch(bound::reads)) {
-      return null;
-    }
-    Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
-    boolean startsAtZero = start instanceof Const z && ((Number) z.value()).intValue() == 0;
-    // up: i runs from start while i + offset < bound (<= adds one); down: while i + offset > bound
-    Op op = c.op();
-    int extra;
-    Expr trips;
-    if (l.step == 1 && (op == Op.LT || op == Op.LE)) {
-      extra = (op == Op.LE ? 1 : 0) - offset;
-      trips = startsAtZero ? bound : intOp(Op.SUB, bound, start);
-    } else if (l.step == -1 && (op == Op.GT || op == Op.GE)) {
-      extra = (op == Op.GE ? 1 : 0) + offset;
-      trips = intOp(Op.SUB, start, bound);
-    } else {
-      return null;
-    }
-    return extra == 0 ? trips : intOp(extra > 0 ? Op.ADD : Op.SUB, trips, Const.ofInt(Math.abs(extra)));
+    return dev.adjoint.processor.analysis.Recompute.tripCount(l);
   }
 
   /**
@@ -442,7 +536,9 @@ public final class Reverse {
       }
       arrayAdjointsDeclared = true;
     }
-    fused.seeds().forEach((v, seed) -> {
+    fused.seeds().forEach((v, unitSeed) -> {
+      // the planner found the accumulators' adjoints for a result adjoint of 1: they are linear in it
+      Expr seed = resultSeed == null || resultSeed instanceof Const c && c.is(1) ? unitSeed : Sym.mul(resultSeed, unitSeed);
       if (!isDeclared(v)) {
         out.declare(adjointVar(v), seed);
         declared.peek().add(v);
@@ -537,9 +633,15 @@ public final class Reverse {
   private void reverseBlock(Block b, boolean top) {
     if (!top) {
       declared.push(new LinkedHashSet<>());
+      b.recomputed.forEach((v, e) -> out.declare(v, e));
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
-        out.declare(v, tapeCall(pop(v.type())));
+        Expr.RecordGet from = plan.unpackedFrom(v);
+        if (from == null || bulkSaves) {
+          out.declare(v, tapeCall(pop(v.type())));
+        } else if (from.accessor().equals("value")) {
+          out.declare(from.record(), tapeCall(pop(Type.OBJECT)));
+        }
       }
       for (Stmt s : b.stmts) {
         if (s instanceof Stmt.Assign a && a.declaration && a.target.type().isDoubleArray()
@@ -665,11 +767,26 @@ public final class Reverse {
         out.declare(l.index, intOp(Op.ADD, start, intOp(Op.MUL, new Ref(k), Const.ofInt(l.step))));
       }
     }
+    back.adjoint = true;
     declared.push(new LinkedHashSet<>());
     reverseBlock(l.update, false);
     reverseBlock(l.body, false);
     declared.pop();
     out.close();
+  }
+
+  /** a + b on ints, without a 0 + or adding up constants. */
+  private static Expr plus(Expr a, Expr b) {
+    if (a instanceof Const c && c.is(0)) {
+      return b;
+    }
+    if (a instanceof Const c && b instanceof Const d) {
+      return Const.ofInt((int) (c.asDouble() + d.asDouble()));
+    }
+    if (a instanceof Expr.Apply x && x.op() == Op.ADD && x.arg(1) instanceof Const c && b instanceof Const d) {
+      return intOp(Op.ADD, x.arg(0), Const.ofInt((int) (c.asDouble() + d.asDouble())));
+    }
+    return intOp(Op.ADD, a, b);
   }
 
   private static Expr intOp(Op op, Expr a, Expr b) {
@@ -737,6 +854,21 @@ public final class Reverse {
     reverseComment(st.src, null);
     flushPendingComment();
     Var d = adjointVar(st.array);
+    Expr increment = increment(st);
+    if (increment != null) {
+      // a[i] += e: the element's adjoint passes through unchanged; only e receives a share
+      if (st.save != Stmt.Save.NONE) {
+        restore(st);
+      }
+      if (Propagation.isActive(increment, plan::isActive)) {
+        Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
+        out.declare(t, new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(d), st.index), Type.DOUBLE));
+        Expr.Apply sum = (Expr.Apply) st.value;
+        Expr share = sum.op() == Op.SUB ? Sym.neg(new Ref(t)) : new Ref(t);
+        applyAll(Propagation.of(increment, share, null, plan::isActive, this::bind));
+      }
+      return;
+    }
     Expr adjV = null;
     if (Propagation.isActive(st.value, plan::isActive)) {
       Var t = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
@@ -750,6 +882,20 @@ public final class Reverse {
     if (adjV != null) {
       applyAll(Propagation.of(st.value, adjV, null, plan::isActive, this::bind));
     }
+  }
+
+  /**
+   * For {@code a[i] = a[i] + e} or {@code a[i] = a[i] - e} (as {@code +=}, {@code -=} write it)
+   * with e not reading a: e; else null.
+   */
+  private static Expr increment(Stmt.ArrayStore st) {
+    if (!(st.value instanceof Expr.Apply sum) || sum.op() != Op.ADD && sum.op() != Op.SUB
+        || !(sum.arg(0) instanceof Expr.Apply read) || read.op() != Op.ARRAY_READ
+        || !(read.arg(0) instanceof Ref r) || r.var() != st.array || !read.arg(1).equals(st.index)
+        || sum.arg(1).reads(st.array)) {
+      return null;
+    }
+    return sum.arg(1);
   }
 
   /** Applies contributions, summing those that go to the same array element first. */
@@ -766,7 +912,25 @@ public final class Reverse {
     merged.forEach((k, amount) -> apply(new Contribution(k.target(), amount, k.guard())));
   }
 
+  /** A partial read from a record whose partials were carried: the local that carries it. */
+  private Expr unpack(Expr e) {
+    if (e == null || !bulkSaves) {
+      return e;
+    }
+    return e.map(x -> {
+      if (x instanceof Expr.RecordGet g && plan.unpacked(g.record()) != null
+          && plan.unpacked(g.record()).containsKey(g.accessor())) {
+        return new Ref(plan.unpacked(g.record()).get(g.accessor()));
+      }
+      if (x instanceof Expr.Call call && call.derivative() != null && plan.unpacked(call.derivative()) != null) {
+        return new Ref(plan.unpacked(call.derivative()).get("value")); // written record.value()
+      }
+      return x;
+    });
+  }
+
   private void apply(Contribution c) {
+    c = new Contribution(c.target(), unpack(c.amount()), unpack(c.guard()));
     if (!(c.target() instanceof Propagation.ToVar)) {
       flushPendingComment();
       if (c.guard() != null) {
@@ -787,11 +951,66 @@ public final class Reverse {
           : new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(adjointVar(a.array())), a.index()),
               a.array().type().indexed(a.index() instanceof Expr.Apply ix && ix.op() == Op.INDICES ? ix.args().size() : 1));
       out.eval(new Expr.Invoke(ADJOINTS, null, "addScaled", List.of(target, c.amount(), a.vector()), Type.OBJECT));
+    } else if (c.target() instanceof Propagation.ToCallersArrays a) {
+      // the callee adds amount × its gradient into these adjoint arrays itself; a zero amount
+      // adds nothing (the minimum of k distances passes its adjoint to one of them)
+      Expr amount = bind(c.amount());
+      if (!(amount instanceof Const)) {
+        out.openIf(new Expr.Apply(Op.NE, List.of(amount, Const.ZERO), Type.BOOLEAN), Src.NONE);
+      }
+      out.eval(accumulateCall(a.call(), amount));
+      if (!(amount instanceof Const)) {
+        out.close();
+      }
     }
+  }
+
+  /**
+   * Parameters without a derivative passed where an accumulating callee differentiates: the
+   * callee adds its share for them somewhere, into one array made once (read by nothing) rather
+   * than a new one per call.
+   */
+  private Set<Var> sinks() {
+    Set<Var> out = new HashSet<>();
+    Blocks.walk(graph.body(), s -> {
+      for (Expr e : Blocks.exprs(s)) {
+        e.forEach(x -> {
+          if (x instanceof Expr.Call c && c.target().kind() == CallTarget.Kind.ACCUMULATE) {
+            for (int i = 0; i < c.args().size(); i++) {
+              if (c.target().hasPartial(i) && c.args().get(i) instanceof Ref r
+                  && r.var().kind() == Var.Kind.PARAMETER && !plan.isActive(r.var())) {
+                out.add(r.var());
+              }
+            }
+          }
+        });
+      }
+    });
+    return out;
+  }
+
+  /** {@code G.fAccumulate(args..., amount, adjoint arrays of the differentiated arguments...)}. */
+  private Expr accumulateCall(Expr.Call call, Expr amount) {
+    CallTarget t = call.target();
+    List<Expr> args = new ArrayList<>(call.args());
+    args.add(amount);
+    for (int i = 0; i < call.args().size(); i++) {
+      if (t.hasPartial(i)) {
+        Var array = ((Ref) call.args().get(i)).var();
+        args.add(plan.isActive(array) || array.kind() == Var.Kind.PARAMETER ? new Ref(adjointVar(array))
+            // an argument that carries no derivative: its share goes nowhere
+            : array.type().isNdDoubleArray()
+                ? new Expr.Invoke(ADJOINTS, null, "zerosLike", List.of(new Ref(array)), array.type())
+                : new Expr.Apply(Op.NEW_ARRAY, List.of(new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(array)),
+                    Type.INT)), Type.DOUBLE_ARRAY));
+      }
+    }
+    return new Expr.Invoke(t.derivativeOwner(), null, t.derivativeName(), args, Type.OBJECT);
   }
 
   /** An adjoint several operands share becomes a temporary when it is more than a name. */
   private Expr bind(Expr e) {
+    e = unpack(e);
     if (e instanceof Ref || e instanceof Const || e.size() <= 3 && e.type() != Type.TENSOR) {
       return e; // cheap enough to repeat; a tensor expression never is
     }
@@ -804,6 +1023,12 @@ public final class Reverse {
 
   private void restore(Stmt.Assign a) {
     flushReaders(a.target);
+    if (a.save == Stmt.Save.INVERT) {
+      // a step undone: idx++ by idx--
+      Expr.Apply back = (Expr.Apply) a.undo.value;
+      out.update(a.target, back.op(), back.arg(1));
+      return;
+    }
     Expr from = a.save == Stmt.Save.LOCAL ? new Ref(a.saved) : tapeCall(pop(a.target.type()));
     out.assign(a.target, from);
   }

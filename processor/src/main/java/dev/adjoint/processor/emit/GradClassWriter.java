@@ -9,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.adjoint.processor.graph.CallTarget;
 import dev.adjoint.processor.graph.MethodGraph;
 import dev.adjoint.processor.graph.Type;
 import dev.adjoint.processor.graph.Var;
@@ -56,11 +57,22 @@ public final class GradClassWriter {
   }
 
   /** {@code Model.f} for a wrapper that calls the source method (through a handle when it is private). */
-  private CodeBlock sourceMethod(MethodGraph g) {
+  /**
+   * A call of the source method with the generated method's parameters: {@code Model.f(x)}, or
+   * {@code self.f(x)} for an instance method (its receiver is the first parameter), or the
+   * bridge that reaches a method generated code may not name.
+   */
+  private CodeBlock sourceCall(ExecutableElement method, MethodGraph g) {
+    List<String> args = g.params().stream().map(Var::name).toList();
     String bridge = access == null ? null : access.method(ClassName.get(source), g.name(),
         g.params().stream().map(Var::type).toList(), g.params().size());
-    return bridge != null ? CodeBlock.of("$N", bridge)
-        : CodeBlock.of("$L.$N", qualifier(g, ClassName.get(source)), g.name());
+    if (bridge != null) {
+      return CodeBlock.of("$N($L)", bridge, String.join(", ", args));
+    }
+    if (!method.getModifiers().contains(Modifier.STATIC)) {
+      return CodeBlock.of("$N.$N($L)", args.get(0), g.name(), String.join(", ", args.subList(1, args.size())));
+    }
+    return CodeBlock.of("$L.$N($L)", qualifier(g, ClassName.get(source)), g.name(), String.join(", ", args));
   }
 
   /**
@@ -140,6 +152,30 @@ public final class GradClassWriter {
             .collect(Collectors.joining(", "))));
   }
 
+  /**
+   * {@code double fAccumulate(params..., seed, adjoints...)}: the value, with seed × the gradient
+   * added into the caller's adjoint arrays (a caller's reverse sweep calls it).
+   */
+  public void addAccumulate(ExecutableElement method, MethodGraph g, Var seed, List<Var> adjoints, CodeBlock body) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + CallTarget.ACCUMULATE_SUFFIX)
+        .addModifiers(methodModifiers(method))
+        .returns(TypeName.DOUBLE)
+        .addJavadoc("Computes {@link $L} and adds $N times its gradient with respect to $L into $L\n"
+            + "(added to as they are, not zeroed): a caller's reverse sweep passes its own adjoint arrays,\n"
+            + "so a call that reads a few elements costs that, not a dense gradient.\n",
+            link(method), seed.name(), wrtList(g), adjoints.stream().map(o -> "{@code " + o.name() + "}")
+                .collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+    }
+    m.addParameter(TypeName.DOUBLE, seed.name());
+    for (Var o : adjoints) {
+      m.addParameter(javaType(o), o.name());
+    }
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
   /** {@code double f(params..., outs...)} returning the value, the gradient written into outs. */
   private void addWriting(ExecutableElement method, MethodGraph g, List<Var> outs, CodeBlock body,
       CodeBlock javadoc) {
@@ -192,14 +228,14 @@ public final class GradClassWriter {
     String call = String.join(", ", args);
     String sep = call.isEmpty() ? "" : ", ";
     if (seed.type() == Type.TENSOR) {
-      ones.addStatement("$T _value$$ = $L($L)", TENSOR, sourceMethod(g), call);
+      ones.addStatement("$T _value$$ = $L", TENSOR, sourceCall(method, g));
       ones.addStatement("return $N($L$L$L.ones(_value$$.shape()))", g.name() + "Vjp", call, sep, qualifier(g, TENSOR));
     } else if (seed.type().isNdDoubleArray()) {
-      ones.addStatement("$L _value$$ = $L($L)", seed.type().javaName(), sourceMethod(g), call);
+      ones.addStatement("$L _value$$ = $L", seed.type().javaName(), sourceCall(method, g));
       ones.addStatement("return $N($L$L$L.onesLike(_value$$))", g.name() + "Vjp", call, sep,
           qualifier(g, dev.adjoint.processor.emit.Naming.ADJOINTS));
     } else {
-      ones.addStatement("double[] _value$$ = $L($L)", sourceMethod(g), call);
+      ones.addStatement("double[] _value$$ = $L", sourceCall(method, g));
       ones.addStatement("double[] _ones$$ = new double[_value$$.length]");
       ones.addStatement("$L.fill(_ones$$, 1)", qualifier(g, ClassName.get(java.util.Arrays.class)));
       ones.addStatement("return $N($L$L_ones$$)", g.name() + "Vjp", call, sep);
@@ -252,6 +288,10 @@ public final class GradClassWriter {
    * Hessian-vector product per parameter.
    */
   public void addHessian(ExecutableElement method, MethodGraph g, List<Var> directions, CodeBlock body) {
+    if (dev.adjoint.processor.diff.Modes.arrayParameters(g)) {
+      addArrayHvp(method, g, directions, body);
+      return;
+    }
     TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
     String order = wrtList(g);
     type.addType(TypeSpec.recordBuilder(hvpRecordName(g))
@@ -308,17 +348,169 @@ public final class GradClassWriter {
   }
 
   /**
+   * {@code fJacobianRows(params..., jacobian)}: the Jacobian written into the caller's matrix (one
+   * row per output, each as long as the inputs flattened), its rows by reverse sweeps that share
+   * one forward sweep. Nothing is allocated but the adjoints of each sweep.
+   */
+  public void addJacobianRows(ExecutableElement method, MethodGraph g, Var jacobian, CodeBlock body) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "JacobianRows")
+        .addModifiers(methodModifiers(method))
+        .addJavadoc("Writes the Jacobian of {@link $L} into {@code $N}: one row per output, the columns the\n"
+            + "inputs ($L) flattened in order. One forward sweep, then one reverse sweep per row over\n"
+            + "it.\n", link(method), jacobian.name(), wrtList(g));
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+    }
+    m.addParameter(javaType(jacobian), jacobian.name());
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
+  /**
+   * Second derivatives over array parameters: {@code fHvp(params..., directions...)} returning
+   * (value, then per parameter {@code p} its gradient, then per parameter {@code pHvp} its part of
+   * the Hessian-vector product), each shaped like its parameter. No full Hessian: it would take
+   * one product per element.
+   */
+  private void addArrayHvp(ExecutableElement method, MethodGraph g, List<Var> directions, CodeBlock body) {
+    MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value");
+    StringBuilder params = new StringBuilder("@param value the method's result\n");
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), p.name());
+      params.append("@param ").append(p.name()).append(" ∂value/∂").append(p.name()).append("\n");
+    }
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), hvpComponent(p));
+      params.append("@param ").append(hvpComponent(p)).append(" the part of the Hessian-vector product for ")
+          .append(p.name()).append("\n");
+    }
+    type.addType(TypeSpec.recordBuilder(hvpRecordName(g))
+        .addModifiers(recordModifiers(method))
+        .addJavadoc("Value, gradient and Hessian-vector product of {@link $L}, over ($L).\n\n$L", link(method),
+            wrtList(g), params.toString())
+        .recordConstructor(ctor.build())
+        .build());
+    MethodSpec.Builder hvp = MethodSpec.methodBuilder(g.name() + "Hvp")
+        .addModifiers(methodModifiers(method))
+        .returns(hvpRecordName(g))
+        .addJavadoc("Computes {@link $L}, its gradient and the product of its Hessian with the\n"
+            + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
+            link(method), directions.stream().map(Var::name).collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      hvp.addParameter(javaType(p), p.name());
+    }
+    for (Var d : directions) {
+      hvp.addParameter(javaType(d), d.name());
+    }
+    hvp.addCode(body);
+    type.addMethod(hvp.build());
+  }
+
+  /**
+   * {@code fHessianDiagonal(params)}: the value, the gradient and the Hessian's diagonal, each
+   * shaped like its parameter ({@code p}, {@code pDiagonal}), from one Hessian-vector product
+   * along ones. Generated only where {@code analysis.HessianStructure} proved the Hessian diagonal.
+   */
+  public void addHessianDiagonal(ExecutableElement method, MethodGraph g) {
+    ClassName record = name.nestedClass(g.recordName() + "HessianDiagonal");
+    MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value");
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), p.name());
+    }
+    for (Var p : g.wrt()) {
+      ctor.addParameter(javaType(p), p.name() + "Diagonal");
+    }
+    type.addType(TypeSpec.recordBuilder(record)
+        .addModifiers(recordModifiers(method))
+        .addJavadoc("Value, gradient and Hessian diagonal of {@link $L}, over ($L); each diagonal\n"
+            + "{@code pDiagonal} holds ∂²value/∂p[i]² shaped like {@code p}.\n", link(method), wrtList(g))
+        .recordConstructor(ctor.build())
+        .build());
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "HessianDiagonal")
+        .addModifiers(methodModifiers(method))
+        .returns(record)
+        .addJavadoc("Computes {@link $L}, its gradient and its Hessian's diagonal. The Hessian is\n"
+            + "diagonal (proved from the method's code: a sum of terms of one element each), so its\n"
+            + "product with ones, one forward-over-reverse sweep, is the diagonal.\n", link(method));
+    List<CodeBlock> args = new java.util.ArrayList<>();
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+      args.add(CodeBlock.of("$N", p.name()));
+    }
+    ClassName adjoints = ClassName.get("dev.adjoint.runtime", "Adjoints");
+    for (Var p : g.wrt()) {
+      args.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$T.onesLike($N)", adjoints, p.name()));
+    }
+    m.addStatement("$T _hvp$$ = $N($L)", hvpRecordName(g), g.name() + "Hvp", CodeBlock.join(args, ", "));
+    List<CodeBlock> components = new java.util.ArrayList<>(List.of(CodeBlock.of("_hvp$$.value()")));
+    for (Var p : g.wrt()) {
+      components.add(CodeBlock.of("_hvp$$.$N()", p.name()));
+    }
+    for (Var p : g.wrt()) {
+      components.add(CodeBlock.of("_hvp$$.$N()", hvpComponent(p)));
+    }
+    m.addStatement("return new $T($L)", record, CodeBlock.join(components, ", "));
+    type.addMethod(m.build());
+  }
+
+  /** The component of an array Hessian-vector product record for parameter {@code p}: {@code pHvp}. */
+  public static String hvpComponent(Var p) {
+    return p.name() + "Hvp";
+  }
+
+  public ClassName jvpsRecordName(MethodGraph g) {
+    return name.nestedClass(g.recordName() + "Jvps");
+  }
+
+  /**
+   * Vector forward mode: {@code fJvps(params..., tangents...)} with one direction per row of each
+   * tangent ({@code double[][]} for an array parameter, {@code double[]} for a double), returning
+   * (value, tangents) with {@code tangents[k]} the derivative along direction k: one primal sweep
+   * for all directions.
+   */
+  public void addJvps(ExecutableElement method, MethodGraph g, List<Var> tangents, CodeBlock body) {
+    TypeName doubles = ArrayTypeName.of(TypeName.DOUBLE);
+    type.addType(TypeSpec.recordBuilder(jvpsRecordName(g))
+        .addModifiers(recordModifiers(method))
+        .addJavadoc("Value and derivatives of {@link $L} along several directions.\n\n@param value the method's result\n"
+            + "@param tangents {@code tangents[k]}: the derivative of value along direction k\n", link(method))
+        .recordConstructor(MethodSpec.constructorBuilder()
+            .addParameter(doubles, "value")
+            .addParameter(ArrayTypeName.of(doubles), "tangents").build())
+        .build());
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "Jvps")
+        .addModifiers(methodModifiers(method))
+        .returns(jvpsRecordName(g))
+        .addJavadoc("Computes {@link $L} and its derivatives along several directions ($L: row k of each is\n"
+            + "direction k, all with as many rows) in one primal sweep: vector forward mode.\n", link(method),
+            tangents.stream().map(Var::name).collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+    }
+    for (Var t : tangents) {
+      m.addParameter(javaType(t), t.name());
+    }
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
+  /**
    * {@code fJacobian(params)} of a vector-valued method: ∂value[i]/∂input[j] over the
    * differentiated parameters flattened in order, by forward mode (a column per input) when
-   * there are no more inputs than outputs, else by reverse mode (a row per output).
+   * there are no more inputs than outputs, else by reverse mode (a row per output: through
+   * {@code fJacobianRows} when {@code rows}, one forward sweep for all rows). The number of
+   * outputs is {@code length} after {@code lengthDeclarations} when the method's code tells it
+   * (null otherwise: then the first forward sweep counts the outputs and gives the first column).
    */
-  public void addJacobian(ExecutableElement method, MethodGraph g, List<Var> tangents) {
+  public void addJacobian(ExecutableElement method, MethodGraph g, List<Var> tangents,
+      CodeBlock lengthDeclarations, CodeBlock length, boolean rows, boolean jvps) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "Jacobian")
         .addModifiers(methodModifiers(method))
         .returns(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)))
         .addJavadoc("The Jacobian of {@link $L}: rows are outputs, columns the inputs ($L) flattened in\n"
             + "order. Forward mode (one sweep per input) when there are no more inputs than outputs,\n"
-            + "else reverse mode (one sweep per output).\n", link(method), wrtList(g));
+            + "else reverse mode (one reverse sweep per output$L).\n", link(method), wrtList(g),
+            rows ? ", all over one forward sweep" : "");
     List<String> params = new java.util.ArrayList<>();
     for (Var p : g.params()) {
       m.addParameter(javaType(p), p.name());
@@ -329,13 +521,129 @@ public final class GradClassWriter {
     for (Var p : g.wrt()) {
       sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
     }
-    m.addStatement("int _outputs$$ = $L($L).length", sourceMethod(g), call);
     m.addStatement("int _inputs$$ = $L", CodeBlock.join(sizes, " + "));
+    if (length != null) {
+      m.addComment("the number of outputs, from the method's code: nothing runs to count them");
+      m.addCode(lengthDeclarations);
+      m.addStatement("int _outputs$$ = $L", length);
+    } else {
+      m.addComment("the result's length is known only by running the method: the forward sweep of the");
+      m.addComment("first column counts the outputs");
+      m.addStatement("$T _first$$", jvpRecordName(g));
+      m.addCode("{\n$>");
+      m.addStatement("int _j$$ = 0");
+      addUnitTangents(m, g, tangents, sizes);
+      m.addStatement("_first$$ = $N($L)", g.name() + "Jvp", jvpArgs(params, tangents));
+      m.addCode("$<}\n");
+      m.addStatement("int _outputs$$ = _first$$.value().length");
+    }
     m.addStatement("double[][] _jacobian$$ = new double[_outputs$$][_inputs$$]");
     m.beginControlFlow("if (_inputs$$ <= _outputs$$)");
+    if (jvps) {
+      addColumnsByVectorForward(m, g, tangents, sizes, params, length == null);
+    } else {
+      addColumnsByForward(m, g, tangents, sizes, params, length == null);
+    }
+    m.nextControlFlow("else");
+    if (rows) {
+      m.addComment("fewer outputs: reverse sweeps, one per row, over one forward sweep");
+      m.addStatement("$N($L$L_jacobian$$)", g.name() + "JacobianRows", call, call.isEmpty() ? "" : ", ");
+    } else {
+      m.addComment("fewer outputs: one reverse sweep per output gives a row");
+      m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+      m.addStatement("double[] _seed$$ = new double[_outputs$$]");
+      m.addStatement("_seed$$[_i$$] = 1");
+      m.addStatement("$T _row$$ = $N($L$L_seed$$)", recordName(g), g.name() + "Vjp", call, call.isEmpty() ? "" : ", ");
+      m.addStatement("int _j$$ = 0");
+      for (Var p : g.wrt()) {
+        if (p.type() == Type.DOUBLE) {
+          m.addStatement("_jacobian$$[_i$$][_j$$++] = _row$$.$N()", p.name());
+        } else {
+          m.addStatement("$L.arraycopy(_row$$.$N(), 0, _jacobian$$[_i$$], _j$$, $N.length)",
+              qualifier(g, ClassName.get(System.class)), p.name(), p.name());
+          m.addStatement("_j$$ += $N.length", p.name());
+        }
+      }
+      m.endControlFlow();
+    }
+    m.endControlFlow();
+    m.addStatement("return _jacobian$$");
+    type.addMethod(m.build());
+  }
+
+  /** Forward mode, one sweep per input: column j from the tangent along eⱼ. */
+  private void addColumnsByForward(MethodSpec.Builder m, MethodGraph g, List<Var> tangents, List<CodeBlock> sizes,
+      List<String> params, boolean firstDone) {
     m.addComment("fewer inputs: one forward sweep per input gives a column");
     m.beginControlFlow("for (int _j$$ = 0; _j$$ < _inputs$$; _j$$++)");
-    List<String> jvpArgs = new java.util.ArrayList<>(params);
+    if (firstDone) {
+      m.beginControlFlow("if (_j$$ == 0)");
+      m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+      m.addStatement("_jacobian$$[_i$$][0] = _first$$.tangent()[_i$$]");
+      m.endControlFlow();
+      m.addStatement("continue");
+      m.endControlFlow();
+    }
+    addUnitTangents(m, g, tangents, sizes);
+    m.addStatement("double[] _column$$ = $N($L).tangent()", g.name() + "Jvp", jvpArgs(params, tangents));
+    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+    m.addStatement("_jacobian$$[_i$$][_j$$] = _column$$[_i$$]");
+    m.endControlFlow();
+    m.endControlFlow();
+  }
+
+  /**
+   * Vector forward mode: the columns in chunks of up to 32 directions, each chunk over one primal
+   * sweep ({@code fJvps}).
+   */
+  private void addColumnsByVectorForward(MethodSpec.Builder m, MethodGraph g, List<Var> tangents,
+      List<CodeBlock> sizes, List<String> params, boolean firstDone) {
+    m.addComment("fewer inputs: forward mode along up to 32 inputs at once, each chunk over one primal sweep");
+    if (firstDone) {
+      m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+      m.addStatement("_jacobian$$[_i$$][0] = _first$$.tangent()[_i$$]");
+      m.endControlFlow();
+    }
+    m.beginControlFlow("for (int _j0$$ = $L; _j0$$ < _inputs$$; _j0$$ += 32)", firstDone ? 1 : 0);
+    m.addStatement("int _nd$$ = $L.min(32, _inputs$$ - _j0$$)", qualifier(g, ClassName.get(Math.class)));
+    CodeBlock offset = CodeBlock.of("0");
+    List<String> args = new java.util.ArrayList<>(params);
+    for (int k = 0; k < g.wrt().size(); k++) {
+      Var p = g.wrt().get(k);
+      Var t = tangents.get(k);
+      if (p.type() == Type.DOUBLE) {
+        m.addStatement("double[] $N = new double[_nd$$]", t.name());
+      } else {
+        m.addStatement("double[][] $N = new double[_nd$$][$N.length]", t.name(), p.name());
+      }
+      args.add(t.name());
+    }
+    m.beginControlFlow("for (int _k$$ = 0; _k$$ < _nd$$; _k$$++)");
+    m.addStatement("int _j$$ = _j0$$ + _k$$");
+    for (int k = 0; k < g.wrt().size(); k++) {
+      Var p = g.wrt().get(k);
+      Var t = tangents.get(k);
+      if (p.type() == Type.DOUBLE) {
+        m.addStatement("$N[_k$$] = _j$$ == $L ? 1 : 0", t.name(), offset);
+      } else {
+        m.beginControlFlow("if (_j$$ >= $L && _j$$ < $L + $N.length)", offset, offset, p.name());
+        m.addStatement("$N[_k$$][_j$$ - ($L)] = 1", t.name(), offset);
+        m.endControlFlow();
+      }
+      offset = CodeBlock.of("$L + $L", offset, sizes.get(k));
+    }
+    m.endControlFlow();
+    m.addStatement("double[][] _columns$$ = $N($L).tangents()", g.name() + "Jvps", String.join(", ", args));
+    m.beginControlFlow("for (int _k$$ = 0; _k$$ < _nd$$; _k$$++)");
+    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
+    m.addStatement("_jacobian$$[_i$$][_j0$$ + _k$$] = _columns$$[_k$$][_i$$]");
+    m.endControlFlow();
+    m.endControlFlow();
+    m.endControlFlow();
+  }
+
+  /** The tangents of the unit direction {@code _j$} over the flattened inputs. */
+  private void addUnitTangents(MethodSpec.Builder m, MethodGraph g, List<Var> tangents, List<CodeBlock> sizes) {
     CodeBlock offset = CodeBlock.of("0");
     for (int k = 0; k < g.wrt().size(); k++) {
       Var p = g.wrt().get(k);
@@ -348,34 +656,14 @@ public final class GradClassWriter {
         m.addStatement("$N[_j$$ - ($L)] = 1", t.name(), offset);
         m.endControlFlow();
       }
-      jvpArgs.add(t.name());
       offset = CodeBlock.of("$L + $L", offset, sizes.get(k));
     }
-    m.addStatement("double[] _column$$ = $N($L).tangent()", g.name() + "Jvp", String.join(", ", jvpArgs));
-    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
-    m.addStatement("_jacobian$$[_i$$][_j$$] = _column$$[_i$$]");
-    m.endControlFlow();
-    m.endControlFlow();
-    m.nextControlFlow("else");
-    m.addComment("fewer outputs: one reverse sweep per output gives a row");
-    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
-    m.addStatement("double[] _seed$$ = new double[_outputs$$]");
-    m.addStatement("_seed$$[_i$$] = 1");
-    m.addStatement("$T _row$$ = $N($L$L_seed$$)", recordName(g), g.name() + "Vjp", call, call.isEmpty() ? "" : ", ");
-    m.addStatement("int _j$$ = 0");
-    for (Var p : g.wrt()) {
-      if (p.type() == Type.DOUBLE) {
-        m.addStatement("_jacobian$$[_i$$][_j$$++] = _row$$.$N()", p.name());
-      } else {
-        m.addStatement("$L.arraycopy(_row$$.$N(), 0, _jacobian$$[_i$$], _j$$, $N.length)",
-            qualifier(g, ClassName.get(System.class)), p.name(), p.name());
-        m.addStatement("_j$$ += $N.length", p.name());
-      }
-    }
-    m.endControlFlow();
-    m.endControlFlow();
-    m.addStatement("return _jacobian$$");
-    type.addMethod(m.build());
+  }
+
+  private static String jvpArgs(List<String> params, List<Var> tangents) {
+    List<String> args = new java.util.ArrayList<>(params);
+    tangents.forEach(t -> args.add(t.name()));
+    return String.join(", ", args);
   }
 
   /** A type before a dot in a wrapper ({@code Model.f(x)}): qualified where a parameter shadows it. */

@@ -96,7 +96,7 @@ public final class Naming {
       "Arrays", "System");
 
   /** The record suffixes of the other modes; "" is the gradient record itself. */
-  private static final List<String> VARIANTS = List.of("", "Jvp", "Hvp", "Hessian");
+  private static final List<String> VARIANTS = List.of("", "Jvp", "Hvp", "Hessian", "HessianDiagonal");
 
   /** Record names must differ in more than case: class files live on case-insensitive disks too. */
   private static boolean free(java.util.Set<String> used, String name) {

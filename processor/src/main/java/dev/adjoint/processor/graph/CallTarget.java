@@ -56,7 +56,15 @@ public record CallTarget(
      * callee's Hessian-vector product ({@code fHvp}, forward over reverse), called once where the
      * caller needs them (see {@link Nested}).
      */
-    SECOND_ORDER
+    SECOND_ORDER,
+    /**
+     * A {@code @Differentiable} callee returning double whose differentiated parameters are all
+     * arrays, each passed an array of the caller: the forward sweep calls the method itself for
+     * the value, and the reverse sweep calls its generated {@code fAccumulate(args..., seed,
+     * adjoint arrays...)}, which adds seed × its gradient into the caller's adjoint arrays in
+     * place, instead of a record holding a dense gradient per call (see {@link #accumulating}).
+     */
+    ACCUMULATE
   }
 
   /**
@@ -109,6 +117,31 @@ public record CallTarget(
     }
     return new CallTarget(owner, name, types, returnType, kind, derivativeOwner, derivativeName,
         derivativeType, withSelf, hessian, forward, true, nested);
+  }
+
+  /** The suffix of the generated method that adds a callee's gradient into the caller's arrays. */
+  public static final String ACCUMULATE_SUFFIX = "Accumulate";
+
+  /**
+   * This generated callee called through its accumulating overload, when that applies: it
+   * returns double, every differentiated parameter is an array and each gets a variable of the
+   * caller ({@code arrayArgs}); else null.
+   */
+  public CallTarget accumulating(List<Expr> args) {
+    if (kind != Kind.GENERATED || returnType != Type.DOUBLE || nested != null || partials == null) {
+      return null;
+    }
+    boolean any = false;
+    for (int i = 0; i < paramTypes.size(); i++) {
+      if (hasPartial(i)) {
+        if (!paramTypes.get(i).isDoubleArray() || !(args.get(i) instanceof Expr.Ref)) {
+          return null;
+        }
+        any = true;
+      }
+    }
+    return any ? new CallTarget(owner, name, paramTypes, returnType, Kind.ACCUMULATE, derivativeOwner,
+        name + ACCUMULATE_SUFFIX, derivativeType, partials, hessian, forward, instance, null) : null;
   }
 
   public boolean differentiable() {

@@ -22,7 +22,12 @@ public abstract sealed class Stmt {
     /** In a local of the forward sweep (code outside every branch and loop runs once). */
     LOCAL,
     /** On the value tape (code inside a branch or loop). */
-    TAPE
+    TAPE,
+    /**
+     * Not kept: the reverse sweep undoes the assignment ({@code idx++} by {@code idx--}), see
+     * {@code Assign.undo}.
+     */
+    INVERT
   }
 
   /** {@code target = value} (a declaration when {@code declaration}). */
@@ -35,6 +40,8 @@ public abstract sealed class Stmt {
     public Save save = Save.NONE;
     /** The local that holds the old value when {@code save == LOCAL}. */
     public Var saved;
+    /** When {@code save == INVERT}: the assignment that restores the old value. */
+    public Assign undo;
 
     public Assign(Var target, Expr value, boolean declaration, Op compound, Src src) {
       super(src);
@@ -97,8 +104,15 @@ public abstract sealed class Stmt {
     public Var counter;
     /** Holds the start of a counted loop whose start is not a literal. */
     public Var startCopy;
+    /**
+     * The reverse sweep computes the trip count again from the start and bound (see {@code
+     * analysis.Recompute}): the forward sweep does not count.
+     */
+    public boolean tripsRecomputed;
     /** What its breaks and continues name, before lowering (which removes them); else null. */
     public Label label;
+    /** A loop of the reverse sweep (run backwards), which may be skipped when its adjoints are zero. */
+    public boolean adjoint;
 
     public Loop(Kind kind, Var index, Expr start, int step, Expr cond, Block body, Block update,
         Src src) {
@@ -209,6 +223,11 @@ public abstract sealed class Stmt {
      * block ends and popped when its adjoint begins (filled in by the planner).
      */
     public final List<Var> carried = new ArrayList<>();
+    /**
+     * Locals declared in this block (a loop's start and trip count) that the reverse sweep needs
+     * and computes again where its adjoint begins, from these expressions, instead of taping them.
+     */
+    public final java.util.Map<Var, Expr> recomputed = new java.util.LinkedHashMap<>();
 
     public Block(List<Stmt> stmts) {
       this.stmts = new ArrayList<>(stmts);

@@ -345,12 +345,12 @@ public final class MethodParser {
     if (ok && (ann.forward() || ann.hessian())) {
       for (int i : CallResolver.wrtIndexes(m)) {
         Type t = CallResolver.typeOf(m.getParameters().get(i).asType()).orElseThrow();
-        boolean allowed = t == Type.DOUBLE
-            || ann.forward() && !ann.hessian() && (t.isDoubleArray() || t == Type.TENSOR);
+        boolean allowed = t == Type.DOUBLE || t.isDoubleArray()
+            || ann.forward() && !ann.hessian() && t == Type.TENSOR;
         if (!allowed) {
           diag.report(m.getParameters().get(i), Message.MODE_UNSUPPORTED, name,
               "parameter '" + m.getParameters().get(i).getSimpleName() + "' is a " + t.javaName()
-                  + (ann.hessian() ? "; hessian = true differentiates double parameters"
+                  + (ann.hessian() ? "; hessian = true differentiates double and double[] (n-D too) parameters"
                       : "; forward mode differentiates double, double[] and Tensor parameters"));
           ok = false;
         }
@@ -2308,6 +2308,13 @@ public final class MethodParser {
       return unsupported(t, what, "call the generated gradient or forward mode of a static @Differentiable method "
           + "of doubles, " + x.getSimpleName() + "Grad." + f + "(...).x() or ." + f + "Jvp(...).tangent(), "
           + "with the arguments of one of its overloads");
+    }
+    ExecutableElement chosen = m;
+    if (CallResolver.wrtIndexes(m).stream().anyMatch(
+        i -> CallResolver.typeOf(chosen.getParameters().get(i).asType()).orElse(null) != Type.DOUBLE)) {
+      return unsupported(t, what, "nested AD differentiates the generated derivatives of methods of doubles: "
+          + "pass the array's elements as double parameters, or give " + x.getSimpleName() + "." + f
+          + " a wrt of double parameters");
     }
     dev.adjoint.Differentiable annotation = m.getAnnotation(dev.adjoint.Differentiable.class);
     String callee = x.getSimpleName() + "." + f;

@@ -510,6 +510,13 @@ class ErrorCatalogTest {
             a = b; // <- error
             return x;
             """), UNSUPPORTED, "reassigning array variable 'a'"),
+        c("hessian with a Tensor parameter", model("""
+            @Differentiable(hessian = true)
+            public static double f(double x,
+                dev.adjoint.tensor.Tensor a) { // <- error
+              return x * a.sum();
+            }
+            """), "[AdjointMode]", "parameter 'a' is a Tensor", "hessian = true differentiates double and double[]"),
         c("hessian through a matrix passed to a helper", model("""
             private static double corner(double[][] m) {
               return m[0][0] * m[1][1];
@@ -522,13 +529,6 @@ class ErrorCatalogTest {
             }
             """), "[AdjointForward]", "the call of corner with an array argument that carries a derivative",
             "elements it needs as doubles"),
-        c("hessian with a double[][] parameter", model("""
-            @Differentiable(hessian = true)
-            public static double f(double x,
-                double[][] a) { // <- error
-              return x * a[0][0];
-            }
-            """), "[AdjointMode]", "parameter 'a' is a double[][]", "hessian = true differentiates double"),
         c("a double[][] parameter of a vector-valued method", model("""
             @Differentiable
             public static double[] f(double[] x,

@@ -266,6 +266,8 @@ final class ProgramGenerator {
       {"parameter reassigned", "^\\s*[xyzab] [-+*/]?= "},
       {"declared, assigned in branches", "double \\w+;"},
       {"accumulation loop", "(?s)double (d\\d+) = 0;\\n\\s*for \\(int i\\d+ = 0; [^\\n]*\\{\\n.*?\\1 [-+]?= "},
+      {"mixture loop (per-component scratch arrays and log-sum-exp)", "\\+= 0\\.25 \\* \\(\\w+ \\+ Math\\.log\\(\\w+\\)\\);"},
+      {"running index stepped in a packed triangle", "\\bk\\d+\\+\\+;"},
       {"scratch array overwritten per observation", "(?s)for \\(int (i\\d+) = 0; [^\\n]*\\{\\n(\\s+double\\[\\] t\\d+ = new double\\[[^\\n]*\\n)?\\s+for \\(int i\\d+ = 0; i\\d+ < t\\d+\\.length"},
       {"double[][] param", "double\\[\\]\\[\\] (mat|grid)[,)]"},
       {"double[][] local", "double\\[\\]\\[\\] g\\d+ = (new double\\[|\\{)"},
@@ -965,7 +967,7 @@ final class ProgramGenerator {
           c = nest < maxNest ? ifStatement(nest) : null;
         } else if (w < 60) {
           c = nest >= maxNest ? null : top && chance(30)
-              ? (chance(35) ? scratchSumLoop() : sumLoop(nest)) : loop(nest);
+              ? (chance(35) ? (chance(50) ? mixtureLoop() : scratchSumLoop()) : sumLoop(nest)) : loop(nest);
         } else if (w < 68) {
           c = chance(top ? 70 : 25) ? anyLocalArray() : arrayWrite();
         } else if (w < 73) {
@@ -1993,6 +1995,96 @@ final class ProgramGenerator {
       return new Code(out, false);
     }
 
+    /**
+     * The shape of GMM's objective: per observation, per component, a scratch array refilled
+     * (and, through a packed triangle with a running index {@code idx++}, updated: reading the
+     * array or not), a nested sum over it stored into a second scratch array indexed by the
+     * component, then a log-sum-exp over that array with the max trick added to the outer sum.
+     * The reverse sweep needs the running index stepped back, inner trip counts recomputed, the
+     * triangle's updates taped only when read, and the observation loop may be fused.
+     */
+    private Code mixtureLoop() {
+      String[] spec = lengthSpec();
+      String t = fresh("t");
+      String b = fresh("t");
+      String kc = String.valueOf(2 + r.nextInt(2));
+      List<String> out = new ArrayList<>();
+      out.add("double[] " + t + " = new double[" + spec[0] + "];");
+      out.add("double[] " + b + " = new double[" + kc + "];");
+      String sum = freshDouble();
+      out.add("double " + sum + " = 0;");
+      String i = fresh("i");
+      String header = "for (int " + i + " = 0; " + i + " < " + countExpr() + "; " + i + "++)";
+      for (DVar d : doubles()) {
+        if (d.assignable) {
+          d.bound = Math.max(d.bound, CARRIED_BOUND);
+        }
+      }
+      loops.add(new Loop(true));
+      Frame body = new Frame();
+      body.ints.add(new IVar(i, true, 5, false, loopDepth()));
+      frames.add(body);
+      // an update term of the triangle below, from values outside the component loop
+      String free = limit(dexpr(1), 1).code();
+      String c = fresh("i");
+      List<String> comp = new ArrayList<>();
+      String j = fresh("i");
+      Frame fill = new Frame();
+      fill.ints.add(new IVar(c, true, 3, false, loopDepth() + 1));
+      fill.ints.add(new IVar(j, true, 5, false, loopDepth() + 2));
+      fill.bindings.add(new Binding(j, spec[1]));
+      frames.add(fill);
+      String value = limit(dexpr(2), 2).code();
+      frames.remove(frames.size() - 1);
+      comp.addAll(braced("for (int " + j + " = 0; " + j + " < " + t + ".length; " + j + "++)",
+          new Code(List.of(t + "[" + j + "] = " + value + " + 0.1 * " + c + ";"), true)));
+      if (chance(70)) {
+        String idx = fresh("k");
+        String q = fresh("i");
+        String rr = fresh("i");
+        comp.add("int " + idx + " = " + c + ";");
+        // the update reads the array (its adjoint needs the old elements) or only other values
+        String update = chance(50)
+            ? t + "[" + rr + "] += 0.01 * " + idx + " * " + t + "[" + q + "];"
+            : t + "[" + rr + "] += 0.05 * " + idx + " * (" + free + ");";
+        List<String> tri = new ArrayList<>();
+        tri.addAll(braced("for (int " + rr + " = " + q + " + 1; " + rr + " < " + t + ".length; " + rr + "++)",
+            new Code(List.of(update, idx + "++;"), true)));
+        comp.addAll(braced("for (int " + q + " = 0; " + q + " < " + t + ".length; " + q + "++)",
+            new Code(tri, true)));
+      }
+      String inner = freshDouble();
+      String k = fresh("i");
+      String e = t + "[" + k + "]";
+      comp.add("double " + inner + " = 0;");
+      comp.addAll(braced("for (int " + k + " = 0; " + k + " < " + t + ".length; " + k + "++)",
+          new Code(List.of(inner + " += " + e + " * " + e + ";"), true)));
+      comp.add(b + "[" + c + "] = 0.2 * " + c + " - 0.02 * " + inner + ";");
+      List<String> lines = new ArrayList<>(braced("for (int " + c + " = 0; " + c + " < " + kc + "; " + c + "++)",
+          new Code(comp, true)));
+      String mx = freshDouble();
+      String se = freshDouble();
+      String m = fresh("i");
+      lines.add("double " + mx + " = " + b + "[0];");
+      lines.addAll(braced("for (int " + m + " = 1; " + m + " < " + kc + "; " + m + "++)",
+          new Code(List.of(chance(50) ? mx + " = Math.max(" + mx + ", " + b + "[" + m + "]);"
+              : "if (" + b + "[" + m + "] > " + mx + ") { " + mx + " = " + b + "[" + m + "]; }"), true)));
+      lines.add("double " + se + " = 0;");
+      lines.addAll(braced("for (int " + m + " = 0; " + m + " < " + kc + "; " + m + "++)",
+          new Code(List.of(se + " += Math.exp(" + b + "[" + m + "] - " + mx + ");"), true)));
+      // |mx| is at most about 3 and log(se) at most log 3: each observation adds at most ~4.5
+      lines.add(sum + " += 0.25 * (" + mx + " + Math.log(" + se + "));");
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      out.addAll(braced(header, new Code(lines, false)));
+      if (!helper && chance(50)) {
+        linearSums.add(sum);
+      } else {
+        frame().doubles.add(new DVar(sum, 12, false, loopDepth()));
+      }
+      return new Code(out, false);
+    }
+
     private Code forLoop(int nest) {
       String i = fresh("i");
       Binding[] b = new Binding[1];
@@ -2481,14 +2573,14 @@ final class ProgramGenerator {
             String self = chance(25) ? "this." : "";
             return switch (r.nextInt(3)) {
               case 0 -> new Ex(self + "scale", 1.5);
-              case 1 -> new Ex(self + "weights[(" + intExpr() + ") % " + self + "weights.length]", 1.5);
+              case 1 -> new Ex(self + "weights[Math.abs(" + intExpr() + ") % " + self + "weights.length]", 1.5);
               default -> new Ex("(" + self + "weights.length * " + num(0.25) + ")", 1.25);
             };
           }
           if (chance(15)) {
             // the class's private constants
             return chance(40) ? new Ex("RATE", RATE)
-                : new Ex("TABLE[(" + intExpr() + ") % TABLE.length]", 2);
+                : new Ex("TABLE[Math.abs(" + intExpr() + ") % TABLE.length]", 2); // k - 2 may be negative
           }
           if (chance(80)) {
             return new Ex(constant(-2, 2), 2);
