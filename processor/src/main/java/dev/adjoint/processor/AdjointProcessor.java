@@ -495,6 +495,7 @@ public final class AdjointProcessor extends AbstractProcessor {
               CodePrinter.print(reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
         } else {
           dev.adjoint.processor.graph.Stmt.Block gradient = reverse.body(writer.recordName(job.graph), Const.ONE);
+          Reverse.discardUnreadPops(gradient);
           writer.add(job.method, job.graph, CodePrinter.print(gradient));
           boolean scalars = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE);
           boolean arrays = job.graph.wrt().stream().allMatch(p -> p.type().isDoubleArray());

@@ -318,10 +318,11 @@ public final class Reverse {
 
   /**
    * Removes temporaries that nothing reads: an adjoint bound for several operands whose shares
-   * all turned out zero ({@code Math.log(1 + floor(e) * floor(e))}: floor's derivative is 0).
+   * all turned out zero ({@code Math.log(1 + floor(e) * floor(e))}: floor's derivative is 0), a
+   * partial vector forward mode hoisted for a tangent that turned out zero.
    * Only pure values are dropped (never a pop from the tape or a call).
    */
-  private static void dropUnreadTemporaries(Block body) {
+  static void dropUnreadTemporaries(Block body) {
     for (boolean changed = true; changed; ) {
       java.util.Set<Var> read = new java.util.HashSet<>();
       dev.adjoint.processor.analysis.Blocks.walk(body, st -> {
@@ -346,9 +347,49 @@ public final class Reverse {
     }
   }
 
+  /**
+   * In a gradient's body (not one forward over reverse transforms, where a value's tangent is
+   * popped beside it): a value popped from the tape that nothing reads is popped without a
+   * name, {@code _tape.popDouble();}, so the tape stays in step and no local is left unread.
+   */
+  public static void discardUnreadPops(Block body) {
+    java.util.Set<Var> read = new java.util.HashSet<>();
+    dev.adjoint.processor.analysis.Blocks.walk(body, st -> {
+      List<Expr> exprs = new ArrayList<>(dev.adjoint.processor.analysis.Blocks.exprs(st));
+      if (st instanceof Stmt.Eval e) {
+        exprs.add(e.call);
+      }
+      if (st instanceof Stmt.Assign a && !a.declaration) {
+        read.add(a.target);
+      }
+      for (Expr x : exprs) {
+        x.forEach(y -> {
+          if (y instanceof Ref r) {
+            read.add(r.var());
+          }
+        });
+      }
+    });
+    discardPops(body, read);
+  }
+
+  private static void discardPops(Block b, java.util.Set<Var> read) {
+    for (int i = 0; i < b.stmts.size(); i++) {
+      if (b.stmts.get(i) instanceof Stmt.Assign a && a.declaration && a.target.kind() == Var.Kind.SYNTHETIC
+          && !read.contains(a.target) && a.value instanceof Expr.Invoke inv && inv.method().startsWith("pop")
+          && inv.args().isEmpty()) {
+        b.stmts.set(i, new Stmt.Eval(a.value));
+      }
+      for (Block c : dev.adjoint.processor.analysis.Blocks.children(b.stmts.get(i))) {
+        discardPops(c, read);
+      }
+    }
+  }
+
   private static boolean drop(Block b, java.util.Set<Var> read) {
     boolean changed = b.stmts.removeIf(st -> st instanceof Stmt.Assign a && a.declaration && a.compound == null
-        && a.target.kind() == Var.Kind.SYNTHETIC && a.target.name().startsWith("_t") && !read.contains(a.target)
+        && a.target.kind() == Var.Kind.SYNTHETIC && (a.target.name().startsWith("_t") || a.target.name().startsWith("_p"))
+        && !read.contains(a.target)
         && a.target.type() == Type.DOUBLE && pure(a.value));
     for (Stmt st : b.stmts) {
       for (Block c : dev.adjoint.processor.analysis.Blocks.children(st)) {

@@ -132,6 +132,7 @@ public final class VectorForward {
     }
     out.stmts.add(new Stmt.Return(new Expr.New(record, List.of(new Ref(graph.result()), new Ref(tangents)),
         Type.OBJECT), Src.NONE));
+    Reverse.dropUnreadTemporaries(out);
     return new Built(out, v.problems);
   }
 
