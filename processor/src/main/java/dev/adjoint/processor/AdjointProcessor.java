@@ -217,6 +217,12 @@ public final class AdjointProcessor extends AbstractProcessor {
     helperExplained.clear();
     generatedMethods.clear();
     calls.implicitHelpers(this::differentiableHelper);
+    for (Element e : round.getRootElements()) {
+      if (e instanceof TypeElement t) {
+        compiledHere.add(t.getQualifiedName().toString());
+      }
+    }
+    calls.compiledHere(m -> compiledHere.contains(topLevel(m).getQualifiedName().toString()));
     for (Element e : round.getElementsAnnotatedWith(Derivative.class)) {
       checkDerivative((ExecutableElement) e);
     }
@@ -350,6 +356,21 @@ public final class AdjointProcessor extends AbstractProcessor {
    * differentiated as if annotated with the defaults: its source is in this compilation, and
    * it parses as a differentiable method (tried silently: it may never receive a derivative).
    */
+  /**
+   * The top-level classes whose source this compilation processes (every round so far): their
+   * generated classes are written now, with every overload this processor writes.
+   */
+  private final Set<String> compiledHere = new java.util.HashSet<>();
+
+  private static TypeElement topLevel(Element e) {
+    Element top = e;
+    while (top.getEnclosingElement() != null && top.getEnclosingElement().getKind() != ElementKind.PACKAGE
+        && top.getEnclosingElement().getKind() != ElementKind.MODULE) {
+      top = top.getEnclosingElement();
+    }
+    return (TypeElement) top;
+  }
+
   private boolean differentiableHelper(ExecutableElement m) {
     Boolean known = helperTried.get(m);
     if (known != null) {

@@ -26,6 +26,9 @@ import java.util.List;
  *     the receiver ({@code self.f(x)}), which its generated methods take as their first parameter
  * @param nested for {@link Kind#SECOND_ORDER}: which generated method is called and what is read
  *     from it; null otherwise
+ * @param accumulates for {@link Kind#GENERATED}: the callee's generated class has (or, its
+ *     source being compiled now, will have) the accumulating overload {@code fAccumulate}; false
+ *     for a class compiled earlier without it, which callers then call for a dense gradient
  */
 public record CallTarget(
     ClassName owner,
@@ -40,7 +43,8 @@ public record CallTarget(
     boolean hessian,
     boolean forward,
     boolean instance,
-    Nested nested) {
+    Nested nested,
+    boolean accumulates) {
 
   public enum Kind {
     /** The callee is {@code @Differentiable}: call its generated gradient method. */
@@ -103,7 +107,15 @@ public record CallTarget(
       ClassName derivativeOwner, String derivativeName, TypeName derivativeType, List<String> partials,
       boolean hessian, boolean forward) {
     this(owner, name, paramTypes, returnType, kind, derivativeOwner, derivativeName, derivativeType,
-        partials, hessian, forward, false, null);
+        partials, hessian, forward, false, null, false);
+  }
+
+  /** A target without an accumulating overload. */
+  public CallTarget(ClassName owner, String name, List<Type> paramTypes, Type returnType, Kind kind,
+      ClassName derivativeOwner, String derivativeName, TypeName derivativeType, List<String> partials,
+      boolean hessian, boolean forward, boolean instance, Nested nested) {
+    this(owner, name, paramTypes, returnType, kind, derivativeOwner, derivativeName, derivativeType,
+        partials, hessian, forward, instance, nested, false);
   }
 
   /** The same method called on a receiver, which becomes the first argument. */
@@ -116,19 +128,20 @@ public record CallTarget(
       withSelf.add(0, null);
     }
     return new CallTarget(owner, name, types, returnType, kind, derivativeOwner, derivativeName,
-        derivativeType, withSelf, hessian, forward, true, nested);
+        derivativeType, withSelf, hessian, forward, true, nested, accumulates);
   }
 
   /** The suffix of the generated method that adds a callee's gradient into the caller's arrays. */
   public static final String ACCUMULATE_SUFFIX = "Accumulate";
 
   /**
-   * This generated callee called through its accumulating overload, when that applies: it
-   * returns double, every differentiated parameter is an array and each gets a variable of the
-   * caller ({@code arrayArgs}); else null.
+   * This generated callee called through its accumulating overload, when that applies: its
+   * generated class has the overload ({@link #accumulates}), it returns double, every
+   * differentiated parameter is an array and each gets a variable of the caller; else null.
    */
   public CallTarget accumulating(List<Expr> args) {
-    if (kind != Kind.GENERATED || returnType != Type.DOUBLE || nested != null || partials == null) {
+    if (kind != Kind.GENERATED || !accumulates || returnType != Type.DOUBLE || nested != null
+        || partials == null) {
       return null;
     }
     boolean any = false;
@@ -141,7 +154,7 @@ public record CallTarget(
       }
     }
     return any ? new CallTarget(owner, name, paramTypes, returnType, Kind.ACCUMULATE, derivativeOwner,
-        name + ACCUMULATE_SUFFIX, derivativeType, partials, hessian, forward, instance, null) : null;
+        name + ACCUMULATE_SUFFIX, derivativeType, partials, hessian, forward, instance, null, true) : null;
   }
 
   public boolean differentiable() {

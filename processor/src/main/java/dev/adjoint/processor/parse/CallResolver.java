@@ -50,6 +50,17 @@ public final class CallResolver {
     this.helpers = helpers;
   }
 
+  private java.util.function.Predicate<ExecutableElement> compiledHere = m -> false;
+
+  /**
+   * Which methods' classes are compiled from source now: their generated classes are written in
+   * this compilation, with the accumulating overload wherever it applies (see {@link
+   * #hasAccumulating}).
+   */
+  public void compiledHere(java.util.function.Predicate<ExecutableElement> compiledHere) {
+    this.compiledHere = compiledHere;
+  }
+
   /** The method's {@code @Differentiable}, or the defaults for a helper differentiated without one. */
   public static Differentiable annotation(ExecutableElement method) {
     Differentiable d = method.getAnnotation(Differentiable.class);
@@ -171,14 +182,61 @@ public final class CallResolver {
       // a layer (Tensor result) is differentiated by its vector-Jacobian product, called in
       // the caller's reverse sweep with the result's adjoint
       String derivative = ret.get() == Type.TENSOR || ret.get().isDoubleArray() ? name + "Vjp" : name;
+      boolean instance = !callee.getModifiers().contains(Modifier.STATIC);
       return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(),
           CallTarget.Kind.GENERATED, grad, derivative, grad.nestedClass(record), partials,
           // a helper differentiated implicitly gets the modes its callers need
           annotated == null || annotated.hessian(),
-          annotated == null || annotated.forward() || ret.get().isDoubleArray()));
+          annotated == null || annotated.forward() || ret.get().isDoubleArray(), false, null,
+          hasAccumulating(callee, grad, ret.get(), paramTypes, wrt, instance)));
     }
     return Optional.of(new CallTarget(ownerName, name, paramTypes, ret.get(), CallTarget.Kind.PLAIN,
         null, null, null, null, false, false));
+  }
+
+  /**
+   * Whether a caller may call the callee's accumulating overload {@code fAccumulate(params...,
+   * double seed, adjoint arrays...)}: written for a callee returning double whose differentiated
+   * parameters are all arrays, so its class either is compiled from source now (its generated
+   * class is written in this compilation, with the overload), or was compiled earlier and its
+   * generated class must declare the overload itself: a library compiled before the overload
+   * existed has only the gradient record, which the caller then calls instead.
+   */
+  private boolean hasAccumulating(ExecutableElement callee, ClassName grad, Type ret, List<Type> paramTypes,
+      List<Integer> wrt, boolean instance) {
+    if (ret != Type.DOUBLE || wrt.isEmpty() || !wrt.stream().allMatch(i -> paramTypes.get(i).isDoubleArray())) {
+      return false;
+    }
+    if (compiledHere.test(callee)) {
+      return true;
+    }
+    TypeElement gradType = elements.getTypeElement(grad.canonicalName());
+    if (gradType == null) {
+      return false;
+    }
+    List<? extends VariableElement> params = callee.getParameters();
+    int self = instance ? 1 : 0;
+    String expected = callee.getSimpleName() + CallTarget.ACCUMULATE_SUFFIX;
+    for (ExecutableElement m : ElementFilter.methodsIn(gradType.getEnclosedElements())) {
+      List<? extends VariableElement> ps = m.getParameters();
+      if (!m.getSimpleName().contentEquals(expected) || ps.size() != self + params.size() + 1 + wrt.size()
+          || m.getReturnType().getKind() != javax.lang.model.type.TypeKind.DOUBLE
+          || !m.getModifiers().contains(Modifier.STATIC)
+          || ps.get(self + params.size()).asType().getKind() != javax.lang.model.type.TypeKind.DOUBLE) {
+        continue;
+      }
+      boolean same = true; // the receiver, for an instance method, is checked by the compiler
+      for (int i = 0; i < params.size() && same; i++) {
+        same = types.isSameType(types.erasure(ps.get(self + i).asType()), types.erasure(params.get(i).asType()));
+      }
+      for (int k = 0; k < wrt.size() && same; k++) {
+        same = types.isSameType(ps.get(self + params.size() + 1 + k).asType(), params.get(wrt.get(k)).asType());
+      }
+      if (same) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
