@@ -282,6 +282,24 @@ public final class GradClassWriter {
     type.addMethod(m.build());
   }
 
+  /** {@code fHvp(params..., directions...)}, whose record the caller has added. */
+  private void addHvpMethod(ExecutableElement method, MethodGraph g, List<Var> directions, CodeBlock body) {
+    MethodSpec.Builder hvp = MethodSpec.methodBuilder(g.name() + "Hvp")
+        .addModifiers(methodModifiers(method))
+        .returns(hvpRecordName(g))
+        .addJavadoc("Computes {@link $L}, its gradient and the product of its Hessian with the\n"
+            + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
+            link(method), directions.stream().map(Var::name).collect(Collectors.joining(", ")));
+    for (Var p : g.params()) {
+      hvp.addParameter(javaType(p), p.name());
+    }
+    for (Var d : directions) {
+      hvp.addParameter(javaType(d), d.name());
+    }
+    hvp.addCode(body);
+    type.addMethod(hvp.build());
+  }
+
   /**
    * Second derivatives: {@code fHvp(params..., directions...)} (value, gradient, Hessian-vector
    * product) by forward over reverse, and {@code fHessian(params)}, the full matrix from one
@@ -306,20 +324,7 @@ public final class GradClassWriter {
         .recordConstructor(MethodSpec.constructorBuilder().addParameter(TypeName.DOUBLE, "value")
             .addParameter(doubles, "gradient").addParameter(ArrayTypeName.of(doubles), "hessian").build())
         .build());
-    MethodSpec.Builder hvp = MethodSpec.methodBuilder(g.name() + "Hvp")
-        .addModifiers(methodModifiers(method))
-        .returns(hvpRecordName(g))
-        .addJavadoc("Computes {@link $L}, its gradient and the product of its Hessian with the\n"
-            + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
-            link(method), directions.stream().map(Var::name).collect(Collectors.joining(", ")));
-    for (Var p : g.params()) {
-      hvp.addParameter(javaType(p), p.name());
-    }
-    for (Var d : directions) {
-      hvp.addParameter(javaType(d), d.name());
-    }
-    hvp.addCode(body);
-    type.addMethod(hvp.build());
+    addHvpMethod(method, g, directions, body);
 
     MethodSpec.Builder hessian = MethodSpec.methodBuilder(g.name() + "Hessian")
         .addModifiers(methodModifiers(method))
@@ -390,20 +395,7 @@ public final class GradClassWriter {
             wrtList(g), params.toString())
         .recordConstructor(ctor.build())
         .build());
-    MethodSpec.Builder hvp = MethodSpec.methodBuilder(g.name() + "Hvp")
-        .addModifiers(methodModifiers(method))
-        .returns(hvpRecordName(g))
-        .addJavadoc("Computes {@link $L}, its gradient and the product of its Hessian with the\n"
-            + "direction ($L), without forming the Hessian: forward mode over the reverse sweep.\n",
-            link(method), directions.stream().map(Var::name).collect(Collectors.joining(", ")));
-    for (Var p : g.params()) {
-      hvp.addParameter(javaType(p), p.name());
-    }
-    for (Var d : directions) {
-      hvp.addParameter(javaType(d), d.name());
-    }
-    hvp.addCode(body);
-    type.addMethod(hvp.build());
+    addHvpMethod(method, g, directions, body);
   }
 
   /**
