@@ -206,6 +206,9 @@ public final class Reverse {
     if (bulkSaves) {
       // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
       SkipZeroAdjoints.apply(body);
+      if (plan.usesTape()) {
+        TapeScope.apply(body, tape);
+      }
     }
     return body;
   }
@@ -1065,9 +1068,13 @@ public final class Reverse {
   private void restore(Stmt.Assign a) {
     flushReaders(a.target);
     if (a.save == Stmt.Save.INVERT) {
-      // a step undone: idx++ by idx--
+      // a step undone: idx++ by idx--, sign = -sign by itself
       Expr.Apply back = (Expr.Apply) a.undo.value;
-      out.update(a.target, back.op(), back.arg(1));
+      if (back.op() == Op.NEG) {
+        out.assign(a.target, back);
+      } else {
+        out.update(a.target, back.op(), back.arg(1));
+      }
       return;
     }
     Expr from = a.save == Stmt.Save.LOCAL ? new Ref(a.saved) : tapeCall(pop(a.target.type()));
