@@ -283,6 +283,8 @@ final class ProgramGenerator {
       {"clone()", "\\.clone\\(\\)"},
       {"System.arraycopy", "System\\.arraycopy\\("},
       {"Arrays.fill", "Arrays\\.fill\\("},
+      {"row cloned or copied", "(\\w+\\[i\\d+\\]|row\\d+)\\.clone\\(\\)|(System\\.arraycopy|Arrays\\.fill)\\((\\w+, 0, )?(\\w+\\[i\\d+\\]|row\\d+)[,)]"},
+      {"int[][] local", "int\\[\\]\\[\\] p\\d+ = "},
       {"switch statement", "^\\s*switch \\("},
       {"switch fall-through", "(?m)^\\s*(?!break;)(?!case )[^\\n]*;\\n\\s*(case [^\\n>]*|default):$"},
       {"switch expression", "(\\(|= )switch \\("},
@@ -436,8 +438,8 @@ final class ProgramGenerator {
 
   /**
    * A double[]: arrays with equal {@code key} have equal lengths. {@code row}: a row of a
-   * {@code double[][]} ({@code m[i]}, a row local, an enhanced-for row), never passed to calls,
-   * cloned or copied; {@code writable}: elements may be assigned (local arrays and the rows of
+   * {@code double[][]} ({@code m[i]}, a row local, an enhanced-for row), cloned and copied like
+   * any array; {@code writable}: elements may be assigned (local arrays and the rows of
    * local matrices named by index).
    */
   private record AVar(String name, String key, boolean local, boolean row, boolean writable) {
@@ -1416,7 +1418,7 @@ final class ProgramGenerator {
     }
 
     private Code cloneArray() {
-      List<AVar> as = plainArrays();
+      List<AVar> as = arrays(); // rows of matrices too: m[i].clone()
       if (as.isEmpty()) {
         return null;
       }
@@ -1429,7 +1431,7 @@ final class ProgramGenerator {
     /** {@code System.arraycopy} and {@code Arrays.fill} into a local array. */
     private Code copyStatement() {
       List<AVar> dsts = new ArrayList<>();
-      for (AVar a : plainArrays()) {
+      for (AVar a : arrays()) { // rows of local matrices too: System.arraycopy(x, 0, m[i], 0, n)
         if (a.writable()) {
           dsts.add(a);
         }
@@ -1438,7 +1440,7 @@ final class ProgramGenerator {
         return null;
       }
       AVar d = pick(dsts);
-      List<AVar> srcs = new ArrayList<>(plainArrays());
+      List<AVar> srcs = new ArrayList<>(arrays());
       srcs.remove(d);
       int w = r.nextInt(4);
       if (w < 2 && !srcs.isEmpty()) {
@@ -1463,8 +1465,17 @@ final class ProgramGenerator {
           perm.add(i);
         }
         shuffle(perm);
-        frame().intArrays.add(new IArr(name, String.valueOf(n)));
         String els = perm.toString().replace("[", "").replace("]", "");
+        if (chance(35)) {
+          // an int[][] local: its row 1 indexes like an int[] (row 0 is the identity)
+          List<Integer> ids = new ArrayList<>(perm);
+          java.util.Collections.sort(ids);
+          String first = ids.toString().replace("[", "").replace("]", "");
+          frame().intArrays.add(new IArr(name + "[1]", String.valueOf(n)));
+          return Code.simpleDecl("int[][] " + name + " = " + (chance(50) ? "{{" + first + "}, {" + els + "}}"
+              : "new int[][] {{" + first + "}, {" + els + "}}") + ";");
+        }
+        frame().intArrays.add(new IArr(name, String.valueOf(n)));
         return Code.simpleDecl("int[] " + name + " = " + (chance(50) ? "{" + els + "}"
             : "new int[] {" + els + "}") + ";");
       }
@@ -1603,6 +1614,9 @@ final class ProgramGenerator {
         }
       }
       f.arrays.add(row);
+      if (chance(25)) {
+        lines.addAll(rowCopy(row).lines());
+      }
       if (chance(30) && remaining > 0) {
         lines.addAll(statement(nest + 1).lines());
       }
@@ -1623,6 +1637,23 @@ final class ProgramGenerator {
       loops.remove(loops.size() - 1);
       out.addAll(braced(header, new Code(lines, false)));
       return new Code(out, false);
+    }
+
+    /** A row cloned ({@code row.clone()}), or filled or copied into when it may be written. */
+    private Code rowCopy(AVar row) {
+      if (!row.writable() || chance(40)) {
+        String name = fresh("t");
+        frame().arrays.add(new AVar(name, row.key(), true));
+        return Code.simpleDecl("double[] " + name + " = " + row.name() + ".clone();");
+      }
+      List<AVar> srcs = new ArrayList<>(arrays());
+      srcs.remove(row);
+      if (srcs.isEmpty() || chance(30)) {
+        return Code.simple("Arrays.fill(" + row.name() + ", " + bounded(VAR_BOUND) + ");");
+      }
+      String s = pick(srcs).name();
+      return Code.simple("System.arraycopy(" + s + ", 0, " + row.name() + ", 0, Math.min(" + s
+          + ".length, " + row.name() + ".length));");
     }
 
     /** Two nested for loops, the outer one labelled, with a labelled break or continue inside. */
