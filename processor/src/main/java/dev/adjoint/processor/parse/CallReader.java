@@ -88,7 +88,11 @@ abstract class CallReader extends ArrayReader {
       n = once(n, body, src);
       from = new Access(from.array(), onceEach(from.indexes(), body, src));
       to = new Access(to.array(), onceEach(to.indexes(), body, src));
-      if (from.array() == to.array()) {
+      if (from.array() == to.array() && fromPos instanceof Const f && toPos instanceof Const d) {
+        // overlapping ranges at known positions: the direction is known now
+        body.add((Integer) d.value() > (Integer) f.value() ? copyLoopDown(from, fromPos, to, toPos, n, src)
+            : copyLoop(from, fromPos, to, toPos, n, src));
+      } else if (from.array() == to.array()) {
         // overlapping ranges (one array, or two rows that may be the same one) copy as if through
         // a temporary array: run down when moving up
         body.add(new Stmt.If(new Apply(Op.GT, List.of(toPos, fromPos), Type.BOOLEAN),

@@ -15,115 +15,14 @@ import org.junit.jupiter.api.Test;
  * {@code int[][]} locals (data: initializers, {@code new int[r][c]}, made in loops, rows iterated).
  * Gradients against finite differences, forward mode against the gradient, Hessian-vector
  * products against differences of the gradient; the generated code copies element by element.
+ * The class is in {@code constructs/RowCopies.java.txt}, which the ECJ tests compile too.
  */
 class RowCopiesTest {
   static Compiled c;
 
   @BeforeAll
   static void compile() {
-    c = Compiled.of("p.RowCopies", """
-        package p;
-        import dev.adjoint.Differentiable;
-        import java.util.Arrays;
-        public final class RowCopies {
-          /** arraycopy from a 1-D array into rows, from a parameter's row, between rows of one matrix. */
-          @Differentiable(forward = true)
-          public static double arraycopyRows(double[][] a, double[] x) {
-            double[][] m = new double[a.length][x.length + 1];
-            for (int i = 0; i < a.length; i++) {
-              System.arraycopy(x, 0, m[i], 1, x.length);
-              m[i][0] = a[i][0] * x[0];
-            }
-            double[] r = new double[a[0].length];
-            System.arraycopy(a[1], 0, r, 0, r.length);
-            double[] row = m[0];
-            System.arraycopy(row, 1, m[1], 0, 2);
-            double s = 0;
-            for (int i = 0; i < m.length; i++) {
-              for (int j = 0; j < m[i].length; j++) {
-                s += Math.sin(m[i][j]) * r[j % r.length];
-              }
-            }
-            return s;
-          }
-
-          /** A copy between rows i and j of one matrix: the same row when i == j (overlapping). */
-          @Differentiable(forward = true, hessian = true)
-          public static double rowsMaybeSame(double[] x, int i, int j) {
-            double[][] m = new double[2][x.length];
-            for (int k = 0; k < x.length; k++) {
-              m[0][k] = x[k] * x[k];
-              m[1][k] = Math.exp(x[k]);
-            }
-            System.arraycopy(m[i], 0, m[j], 1, x.length - 1);
-            double s = 0;
-            for (int k = 0; k < x.length; k++) {
-              s += m[0][k] * m[1][k] * (k + 1);
-            }
-            return s;
-          }
-
-          /** Arrays.fill on rows, whole and a range, through a row local too. */
-          @Differentiable(forward = true, hessian = true)
-          public static double fillRows(double[] x) {
-            double[][] m = new double[3][x.length];
-            Arrays.fill(m[1], x[0] * x[1]);
-            Arrays.fill(m[2], 1, 3, Math.exp(x[2]));
-            double[] r = m[0];
-            Arrays.fill(r, x[2]);
-            r[1] *= x[0];
-            double s = 0;
-            for (double[] row : m) {
-              for (int k = 0; k < row.length; k++) {
-                s += row[k] * row[k] * (k + 1) + row[k];
-              }
-            }
-            return s;
-          }
-
-          /** clone() of a parameter's row, of a local matrix's row in a loop, of a row local. */
-          @Differentiable(forward = true)
-          public static double cloneRows(double[][] a, double y) {
-            double[] c = a[1].clone();
-            c[0] *= c[1] * y;
-            double s = 0;
-            double[][] m = {{y, y * y}, {Math.sin(y), 2}};
-            for (int i = 0; i < m.length; i++) {
-              double[] d = m[i].clone();
-              d[1] += a[0][i];
-              s += d[0] * d[1];
-            }
-            double[] row = a[0];
-            double[] e = row.clone();
-            return s + c[0] * c[1] + e[0] * e[1] * e[2];
-          }
-
-          /** int[][] locals: an initializer with ragged rows, new int[r][c] filled, one per iteration. */
-          @Differentiable(forward = true, hessian = true)
-          public static double intMatrices(double[] x) {
-            int n = x.length;
-            int[][] pairs = {{0, 1}, {2, 0, 1}};
-            int[][] perm = new int[2][n];
-            for (int k = 0; k < 2; k++) {
-              for (int i = 0; i < n; i++) {
-                perm[k][i] = (i + k + 1) % n;
-              }
-            }
-            double s = 0;
-            for (int[] p : pairs) {
-              for (int q : p) {
-                s += x[q] * x[p[0]];
-              }
-            }
-            for (int i = 0; i < n; i++) {
-              int[][] local = new int[][] {{i, perm[1][i]}};
-              local[0][0] = perm[0][local[0][1]];
-              s += x[local[0][0]] * Math.sin(x[perm[1][i]]) + pairs[1].length;
-            }
-            return s;
-          }
-        }
-        """);
+    c = Compiled.of("p.RowCopies", ControlFlowTest.resource("RowCopies.java.txt"));
   }
 
   static final double[][] A = {{0.4, -0.7, 1.1}, {0.9, 0.3, -0.2}, {-1.3, 0.5, 0.8}};
