@@ -533,15 +533,6 @@ class ErrorCatalogTest {
             }
             """), "[AdjointForward]", "the call of corner with an array argument that carries a derivative",
             "elements it needs as doubles"),
-        c("a double[][] parameter of a vector-valued method", model("""
-            @Differentiable
-            public static double[] f(double[] x,
-                double[][] a) { // <- error
-              double[] out = new double[1];
-              out[0] = a[0][0] * x[0];
-              return out;
-            }
-            """), UNSUPPORTED, "differentiating the double[][] parameter 'a'", "methods returning double", "wrt"),
         c("calling an instance method", model("""
             double scale() {
               return 2;
