@@ -206,6 +206,7 @@ public final class Reverse {
     if (bulkSaves) {
       // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
       SkipZeroAdjoints.apply(body);
+      InvariantElements.apply(body, names);
     }
     return body;
   }
