@@ -18,12 +18,12 @@ public final class RatioBench {
   private RatioBench() {}
 
   /**
-   * The fastest of {@code runs} calls after {@code warm} warm-up calls, and at least 3 s of them
-   * (under load, C2's compilation of a large generated method takes longer than 20 short calls),
+   * The fastest of {@code runs} calls after {@code warm} warm-up calls, and at least 10 s of them
+   * (under load, C2 compiles a large generated method for seconds: 20 short calls are not enough),
    * in CPU milliseconds.
    */
   static double best(Supplier<Object> f, int warm, int runs) {
-    long warmUntil = System.nanoTime() + 3_000_000_000L;
+    long warmUntil = System.nanoTime() + 10_000_000_000L;
     for (int i = 0; i < warm || System.nanoTime() < warmUntil; i++) {
       f.get();
     }
