@@ -206,6 +206,7 @@ public final class Reverse {
     if (bulkSaves) {
       // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
       SkipZeroAdjoints.apply(body);
+      InvariantElements.apply(body, names);
     }
     return body;
   }
@@ -675,6 +676,9 @@ public final class Reverse {
     if (!top) {
       declared.push(new LinkedHashSet<>());
       b.recomputed.forEach((v, e) -> out.declare(v, e));
+      for (Stmt.Loop f : b.refilled) {
+        refill(f);
+      }
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         Expr.RecordGet from = plan.unpackedFrom(v);
@@ -1060,6 +1064,15 @@ public final class Reverse {
     Var t = new Var(names.fresh("_t"), e.type(), Var.Kind.SYNTHETIC);
     out.declare(t, e);
     return new Ref(t);
+  }
+
+  /** A fill loop run again where its iteration's adjoint begins ({@code analysis.Refills}). */
+  private void refill(Stmt.Loop f) {
+    Stmt.ArrayStore st = (Stmt.ArrayStore) f.body.stmts.get(0);
+    flushReaders(st.array);
+    out.comment("recompute " + st.array.name() + " as this iteration filled it (not taped)");
+    out.add(new Stmt.Loop(f.kind, f.index, f.start, f.step, f.cond,
+        new Block(List.of(new Stmt.ArrayStore(st.array, st.index, st.value, null, st.src))), new Block(), f.src));
   }
 
   private void restore(Stmt.Assign a) {

@@ -2067,9 +2067,15 @@ final class ProgramGenerator {
       frames.add(fill);
       String value = limit(dexpr(2), 2).code();
       frames.remove(frames.size() - 1);
+      // or, like GMM's centred point, from a parameter's elements only (recomputed, not taped)
+      List<AVar> same = arrays().stream().filter(a -> !a.local() && a.key().equals(spec[1])).toList();
+      boolean cheapFill = !same.isEmpty() && chance(50);
+      if (cheapFill) {
+        value = "0.5 * " + pick(same).name() + "[" + j + "] - 0.3";
+      }
       comp.addAll(braced("for (int " + j + " = 0; " + j + " < " + t + ".length; " + j + "++)",
           new Code(List.of(t + "[" + j + "] = " + value + " + 0.1 * " + c + ";"), true)));
-      if (chance(70)) {
+      if (chance(cheapFill ? 30 : 70)) {
         String idx = fresh("k");
         String q = fresh("i");
         String rr = fresh("i");
