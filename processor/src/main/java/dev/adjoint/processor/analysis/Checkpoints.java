@@ -79,13 +79,11 @@ public final class Checkpoints {
         sizes.put(a.target, n.arg(0));
       }
     }
-    // an array another variable aliases could change through it
+    // an array named anywhere but to read or store its elements or take its length (assigned to
+    // another variable, stored as a row, passed to a call) could change through an alias
     Blocks.walk(graph.body(), s -> {
       for (Expr e : Blocks.exprs(s)) {
-        if (!(s instanceof Stmt.Assign a && a.target.type().isArray() && e instanceof Ref)) {
-          continue;
-        }
-        sizes.remove(((Ref) e).var());
+        escaping(e, sizes.keySet());
       }
     });
   }
@@ -276,6 +274,26 @@ public final class Checkpoints {
       return x;
     });
     return ok[0] ? out : null;
+  }
+
+  /** Removes from {@code arrays} those e names other than as {@code a[i]} or {@code a.length}. */
+  private static void escaping(Expr e, Set<Var> arrays) {
+    if (e instanceof Ref r) {
+      arrays.remove(r.var());
+    } else if (e instanceof Apply ap && (ap.op() == Op.ARRAY_READ || ap.op() == Op.ARRAY_LENGTH)
+        && ap.arg(0) instanceof Ref) {
+      for (int k = 1; k < ap.args().size(); k++) {
+        escaping(ap.arg(k), arrays);
+      }
+    } else if (e instanceof Apply ap) {
+      ap.args().forEach(x -> escaping(x, arrays));
+    } else {
+      e.forEach(x -> {
+        if (x != e && x instanceof Ref r) {
+          arrays.remove(r.var());
+        }
+      });
+    }
   }
 
   /** Whether the statement (or one inside it) reads an element of a; a.length does not count. */
