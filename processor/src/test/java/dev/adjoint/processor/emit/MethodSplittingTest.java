@@ -120,6 +120,63 @@ class MethodSplittingTest {
     assertThat(a.get("x")).isEqualTo(b.get("x"));
   }
 
+  /** Loops and branches (a tape), a reassigned parameter, and locals of every kind crossing the cuts. */
+  static final String KINDS = """
+      package p;
+
+      import dev.adjoint.Differentiable;
+
+      public final class Kinds {
+        @Differentiable
+        public static double g(double[] v, double y, int n) {
+          double s = 0;
+          long steps = 0;
+          boolean big = false;
+          int last = -1;
+          for (int i = 0; i < n; i++) {
+            double t = v[i % v.length] * y;
+            if (t > 0.1) {
+              s += Math.sin(t);
+              big = true;
+            } else {
+              s -= t * t;
+            }
+            steps++;
+            last = i;
+          }
+          y = y * 2;
+          double[] a = v.clone();
+          a[0] = s * y + last;
+          if (big) {
+            s = s * 1.5;
+          }
+          return a[0] + s * steps;
+        }
+      }
+      """;
+
+  /** With a limit of 1 byte every statement is cut off: the frames carry every kind of local. */
+  @Test
+  void everyStatementCutOffStillComputesTheSameGradient() {
+    Compiled split = Compiled.ofWith(List.of("-Aadjoint.methodLimit=1"), "p.Kinds", KINDS);
+    String source = split.generatedSource("p.KindsGrad");
+    assertThat(source).contains("private static void g$part1(");
+    assertThat(source).contains("double[] _doubles = new double[");
+    assertThat(source).contains("long[] _longs = new long[");
+    assertThat(source).contains("boolean[] _booleans = new boolean[");
+    assertThat(source).contains("int[] _ints = new int[");
+    assertThat(source).contains("Object[] _objects = new Object[");
+    double[] v = {0.3, -0.2, 0.5};
+    Gradients.assertMatches(split, "p.Kinds", "g", 1e-6, v, 0.7, 5);
+    Compiled whole = Compiled.of("p.Kinds", KINDS);
+    assertThat(whole.generatedSource("p.KindsGrad")).doesNotContain("$part");
+    Map<String, Object> a = Compiled.components(split.call("p.KindsGrad", "g", v, 0.7, 5));
+    Map<String, Object> b = Compiled.components(whole.call("p.KindsGrad", "g", v, 0.7, 5));
+    assertThat(a.get("value")).isEqualTo(b.get("value"));
+    assertThat((double[]) a.get("v")).isEqualTo((double[]) b.get("v"));
+    assertThat(a.get("y")).isEqualTo(b.get("y"));
+  }
+
   @Test
   void smallMethodsAreNotSplit() {
     Compiled c = Compiled.of("p.Model", model(40));
