@@ -120,6 +120,9 @@ public final class Planner {
     locate(graph.body(), new ArrayList<>());
     kills = new Kills(graph, recompute);
     decideSaves(graph.body(), false, null);
+    if (accumulateCalls) { // not where forward mode differentiates the sweep
+      Refills.find(graph, recompute, loopsAround::get);
+    }
     return badCalls;
   }
 

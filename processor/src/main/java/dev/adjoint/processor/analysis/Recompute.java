@@ -135,6 +135,15 @@ public final class Recompute {
         && a.value.size() <= MAX_LOCAL_SIZE && cheap(a.value, around);
   }
 
+  /**
+   * Whether the double expression {@code e}, evaluated inside the loops {@code around} (outer
+   * first), can be evaluated again anywhere the reverse sweep is inside them, with the same
+   * value: the same cheap expressions as for a local above.
+   */
+  public boolean recomputableValue(Expr e, List<Stmt> around) {
+    return e.size() <= MAX_LOCAL_SIZE && cheap(e, around);
+  }
+
   private boolean cheap(Expr e, List<Stmt> around) {
     if (e instanceof Const) {
       return true;

@@ -3,6 +3,7 @@ package dev.adjoint.processor.diff;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
 import dev.adjoint.processor.analysis.Blocks;
+import dev.adjoint.processor.analysis.Checkpoints;
 import dev.adjoint.processor.analysis.Fusion;
 import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diff.Propagation.Contribution;
@@ -206,6 +207,7 @@ public final class Reverse {
     if (bulkSaves) {
       // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
       SkipZeroAdjoints.apply(body);
+      InvariantElements.apply(body, names);
       if (plan.usesTape()) {
         TapeScope.apply(body, tape);
       }
@@ -432,7 +434,7 @@ public final class Reverse {
     for (Stmt s : b.stmts) {
       forward(s);
     }
-    if (!top && !b.carried.isEmpty()) {
+    if (!top && !b.carried.isEmpty() && !untaped) {
       out.comment("keep for the reverse sweep: "
           + String.join(", ", b.carried.stream()
               .map(v -> plan.unpackedFrom(v) != null && bulkSaves ? plan.unpackedFrom(v).record().name() + "."
@@ -497,8 +499,15 @@ public final class Reverse {
   }
 
   private void forwardLoop(Stmt.Loop l) {
-    Stmt.ArrayStore bulk = bulkSaves ? savedWhole(l) : null;
-    if (bulk != null) {
+    Checkpoints.Checkpoint checkpoint = checkpoint(l);
+    if (checkpoint != null) {
+      checkpointedLoop(l, checkpoint);
+      return;
+    }
+    Stmt.ArrayStore bulk = bulkSaves && !untaped ? savedWhole(l) : null;
+    if (untaped) {
+      // nothing to keep
+    } else if (bulk != null) {
       Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
       out.comment("keep for the reverse sweep: the elements of " + bulk.array.name() + " the loop overwrites");
       out.eval(tapeCall("pushDoubles", new Ref(bulk.array), start, tripCount(l)));
@@ -646,6 +655,9 @@ public final class Reverse {
   }
 
   private void save(Stmt.Save save, Var saved, Type type, Expr value, Src src) {
+    if (untaped) {
+      return;
+    }
     if (save == Stmt.Save.LOCAL) {
       out.declare(saved, value, src);
     } else if (save == Stmt.Save.TAPE) {
@@ -674,12 +686,106 @@ public final class Reverse {
     };
   }
 
+  // ================================================================ checkpointed loops
+
+  /** Emitting a checkpointed iteration's forward sweep, which keeps nothing for its adjoint. */
+  private boolean untaped;
+  private Checkpoints checkpoints;
+  /** Per checkpointed loop: the flag saying whether this call checkpoints it. */
+  private final Map<Stmt.Loop, Var> checkpointing = new HashMap<>();
+
+  /** The loop's checkpoint when it is checkpointed ({@link Checkpoints}); else null. */
+  private Checkpoints.Checkpoint checkpoint(Stmt.Loop l) {
+    // forward over reverse pushes tangents beside values: not with checkpoints
+    if (!bulkSaves || untaped || graph.body().stmts.stream().noneMatch(s -> s == l)) {
+      return null;
+    }
+    if (checkpoints == null) {
+      checkpoints = new Checkpoints(graph);
+    }
+    return checkpoints.of(l, x -> plan.fused(x) != null);
+  }
+
+  /**
+   * A checkpointed loop's forward sweep: when the checkpoints are large, each iteration pushes
+   * its live-in state and runs untaped; else the loop runs taped as usual.
+   */
+  private void checkpointedLoop(Stmt.Loop l, Checkpoints.Checkpoint c) {
+    Var flag = new Var(names.fresh("_checkpointed"), Type.BOOLEAN, Var.Kind.SYNTHETIC);
+    checkpointing.put(l, flag);
+    List<String> kept = new ArrayList<>();
+    Expr size = null;
+    for (Var v : c.scalars()) {
+      kept.add(v.name());
+      size = size == null ? Const.ofInt(1) : intOp(Op.ADD, size, Const.ofInt(1));
+    }
+    for (Var a : c.arrays()) {
+      kept.add(a.name());
+      Expr length = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
+      size = size == null ? length : intOp(Op.ADD, size, length);
+    }
+    out.comment("checkpointed when its tape would be large (Tape.checkpoints): an iteration then keeps only "
+        + String.join(", ", kept) + ", and the reverse sweep runs it again, taped, before its adjoint");
+    Expr checkpoints = new Expr.Apply(Op.MUL, List.of(
+        new Expr.Apply(Op.CAST, List.of(c.trips()), Type.LONG), size), Type.LONG);
+    out.declare(flag, new Expr.Invoke(TAPE, null, "checkpoints", List.of(checkpoints), Type.BOOLEAN));
+    out.openLoop(new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src));
+    if (l.counter != null && !l.tripsRecomputed) {
+      out.update(l.counter, Op.ADD, Const.ofInt(1));
+    }
+    out.openIf(new Ref(flag), Src.NONE);
+    for (Var v : c.scalars()) {
+      out.eval(tapeCall(push(v.type()), new Ref(v)));
+    }
+    for (Var a : c.arrays()) {
+      out.eval(tapeCall("pushDoubles", new Ref(a), Const.ofInt(0),
+          new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)));
+    }
+    untaped = true;
+    forwardBlock(l.body, false);
+    untaped = false;
+    out.otherwise();
+    forwardBlock(l.body, false);
+    out.close();
+    out.close();
+  }
+
+  /**
+   * In a checkpointed loop's reverse sweep, before an iteration's adjoint: its live-in state
+   * popped back, and the iteration run again taping what its adjoint reads.
+   */
+  private void recomputeIteration(Stmt.Loop l) {
+    Var flag = checkpointing.get(l);
+    if (flag == null) {
+      return;
+    }
+    Checkpoints.Checkpoint c = checkpoint(l);
+    out.openIf(new Ref(flag), Src.NONE);
+    out.comment("this iteration again, from its checkpoint");
+    for (int k = c.arrays().size() - 1; k >= 0; k--) {
+      Var a = c.arrays().get(k);
+      out.eval(tapeCall("popDoubles", new Ref(a), Const.ofInt(0),
+          new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)));
+    }
+    for (int k = c.scalars().size() - 1; k >= 0; k--) {
+      Var v = c.scalars().get(k);
+      out.assign(v, tapeCall(pop(v.type())));
+    }
+    out.openBlock();
+    forwardBlock(l.body, false);
+    out.close();
+    out.close();
+  }
+
   // ================================================================ reverse sweep
 
   private void reverseBlock(Block b, boolean top) {
     if (!top) {
       declared.push(new LinkedHashSet<>());
       b.recomputed.forEach((v, e) -> out.declare(v, e));
+      for (Stmt.Loop f : b.refilled) {
+        refill(f);
+      }
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         Expr.RecordGet from = plan.unpackedFrom(v);
@@ -816,11 +922,55 @@ public final class Reverse {
       }
     }
     back.adjoint = true;
+    recomputeIteration(l);
     declared.push(new LinkedHashSet<>());
     reverseBlock(l.update, false);
     reverseBlock(l.body, false);
     declared.pop();
     out.close();
+    if (l.counted() && l.step == 1) {
+      restoreBeforeLoop(l, back, l.startCopy != null ? new Ref(l.startCopy) : l.start, n);
+    }
+  }
+
+  /**
+   * A loop whose overwritten elements were pushed before it at once ({@link #savedWhole}) pops
+   * them back at once too, before its adjoint, when that adjoint reads no element of the array:
+   * one copy instead of a pop per iteration (which also keeps the loop from being vectorised).
+   */
+  private void restoreBeforeLoop(Stmt.Loop l, Stmt.Loop back, Expr start, Expr trips) {
+    Stmt.ArrayStore saved = null;
+    for (Stmt s : l.body.stmts) {
+      if (s instanceof Stmt.ArrayStore st && savedBeforeLoop.contains(st)) {
+        saved = st;
+      }
+    }
+    if (saved == null) {
+      return;
+    }
+    Var a = saved.array;
+    Stmt restore = null;
+    for (Stmt s : back.body.stmts) {
+      if (s instanceof Stmt.ArrayStore st && st.array == a && st.index instanceof Ref i && i.var() == l.index
+          && st.value instanceof Expr.Invoke pop && pop.method().equals("popDouble")) {
+        restore = s;
+      }
+    }
+    Stmt only = restore;
+    boolean[] other = {false};
+    Blocks.walk(back.body, s -> {
+      if (s != only) {
+        other[0] |= s instanceof Stmt.ArrayStore st && st.array == a
+            || Blocks.exprs(s).stream().anyMatch(e -> e.reads(a))
+            || s instanceof Stmt.Eval e && e.call.reads(a);
+      }
+    });
+    if (restore == null || other[0]) {
+      return;
+    }
+    back.body.stmts.remove(restore);
+    out.insertBefore(back, new Stmt.Comment("the elements of " + a.name() + " the loop overwrote, put back at once"));
+    out.insertBefore(back, new Stmt.Eval(tapeCall("popDoubles", new Ref(a), start, trips)));
   }
 
   /** The forward sweeps' notes of running maxima and minima, for their reverse sweeps. */
@@ -1137,6 +1287,15 @@ public final class Reverse {
     Var t = new Var(names.fresh("_t"), e.type(), Var.Kind.SYNTHETIC);
     out.declare(t, e);
     return new Ref(t);
+  }
+
+  /** A fill loop run again where its iteration's adjoint begins ({@code analysis.Refills}). */
+  private void refill(Stmt.Loop f) {
+    Stmt.ArrayStore st = (Stmt.ArrayStore) f.body.stmts.get(0);
+    flushReaders(st.array);
+    out.comment("recompute " + st.array.name() + " as this iteration filled it (not taped)");
+    out.add(new Stmt.Loop(f.kind, f.index, f.start, f.step, f.cond,
+        new Block(List.of(new Stmt.ArrayStore(st.array, st.index, st.value, null, st.src))), new Block(), f.src));
   }
 
   private void restore(Stmt.Assign a) {
