@@ -414,8 +414,11 @@ final class MethodSplitter {
         hi = Math.max(hi, s.src.line());
       }
     }
-    return hi < 0 ? "Statements " + (seg[0] + 1) + "-" + seg[1]
-        : "Lines " + lo + "-" + hi + " (statements " + (seg[0] + 1) + "-" + seg[1] + ")";
+    String statements = seg[1] - seg[0] == 1 ? "statement " + seg[1] : "statements " + (seg[0] + 1) + "-" + seg[1];
+    if (hi < 0) {
+      return Character.toUpperCase(statements.charAt(0)) + statements.substring(1);
+    }
+    return (lo == hi ? "Line " + lo : "Lines " + lo + "-" + hi) + " (" + statements + ")";
   }
 
   /** A type a parameter can be declared with ({@code var} cannot). */
