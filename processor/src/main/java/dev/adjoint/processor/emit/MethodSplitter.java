@@ -61,14 +61,16 @@ final class MethodSplitter {
 
 
   /**
-   * Prints {@code body}, split when its estimate exceeds {@code limit} bytes; {@code names}
-   * gives each helper its (unique) name.
+   * Prints {@code body}, split when its estimate exceeds {@code limit} bytes (but not the JVM's
+   * 64 KB: such a gradient is refused whole); {@code names} gives each helper its (unique) name.
    *
    * @throws TooLarge when a method it writes would exceed the JVM's 64 KB
    */
   static Split print(Block body, int limit, Supplier<String> names) {
     long whole = new CodePrinter.Size().block(body);
-    if (whole > limit - 500) { // the estimate is 0-30% above javac's count; the wrapper adds a little
+    // over the JVM's 64 KB the whole method is refused as before (CodePrinter throws TooLarge):
+    // cut into helpers it would compile, but javac takes minutes over such a gradient
+    if (whole > limit - 500 && whole <= CodePrinter.MAX_BYTES) { // the estimate is 0-30% above javac's count
       Split s = new MethodSplitter(body, limit, names).split();
       if (s != null) {
         return s;
