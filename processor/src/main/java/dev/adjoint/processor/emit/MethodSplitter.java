@@ -48,7 +48,9 @@ import javax.lang.model.element.Modifier;
  * {@code return} before the last statement (a helper cannot leave its caller), a crossing local
  * whose type cannot be cast back from {@code Object} without an unchecked warning, or a helper
  * that would need more than the JVM's 255 parameter slots. One statement larger than the limit
- * alone (a sum of thousands of terms) is not split further.
+ * alone (a sum of thousands of terms) is not split further, nor is a loop body. A body over the
+ * JVM's 64 KB is not split either: {@link CodePrinter} refuses it with {@link TooLarge}, as
+ * before (split, it would compile, but javac takes minutes over such code).
  */
 final class MethodSplitter {
   /** HotSpot's {@code HugeMethodLimit}. */
