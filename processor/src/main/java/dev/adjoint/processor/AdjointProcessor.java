@@ -557,7 +557,10 @@ public final class AdjointProcessor extends AbstractProcessor {
             addAccumulate(writer, job, plan, names);
           }
         }
-        boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
+        // a Jacobian has a column per input element: for double and double[] inputs only (an n-D
+        // input, like an n-D result, gets the vector-Jacobian and Jacobian-vector products)
+        boolean vectorValued = resultType == Type.DOUBLE_ARRAY
+            && job.graph.wrt().stream().noneMatch(p -> p.type().isNdDoubleArray());
         if (job.forward || resultType.isDoubleArray()) {
           Names jvpNames = names.fork();
           List<Var> tangents = directions(job.graph, jvpNames);

@@ -41,6 +41,25 @@ public final class Tape {
   private Object[] objects = new Object[0];
   private int objectCount;
 
+  /**
+   * Doubles of checkpoints (a checkpointed loop's trip count times its live-in state) from which
+   * the loop is checkpointed: each iteration then keeps only that state, and its adjoint runs it
+   * again first. 2^24 (128 MB; the plain tape would be a multiple of it): measured, running
+   * iterations twice costs more time than streaming a tape of hundreds of MB, so checkpoints
+   * bound memory, not time. The system property {@code adjoint.checkpointFrom} sets another.
+   */
+  private static volatile long checkpointFrom = Long.getLong("adjoint.checkpointFrom", 1L << 24);
+
+  /** Whether a checkpointed loop whose checkpoints take this many doubles checkpoints. */
+  public static boolean checkpoints(long doubles) {
+    return doubles >= checkpointFrom;
+  }
+
+  /** Sets the size from which checkpointed loops checkpoint (tests: 0, always; else the default). */
+  public static void checkpointFrom(long doubles) {
+    checkpointFrom = doubles;
+  }
+
   /** The counts at {@link #mark()}; {@code markedObjects < 0} when no mark is set. */
   private int markedDoubles;
   private int markedInts;
@@ -103,6 +122,18 @@ public final class Tape {
     reserveDoubles(count);
     System.arraycopy(a, from, doubles, doubleCount, count);
     doubleCount += count;
+  }
+
+  /**
+   * Pops what {@link #pushDoubles} pushed with the same arguments back into {@code a[from]},
+   * ..., {@code a[from + count - 1]}: a checkpointed loop iteration's live-in array.
+   */
+  public void popDoubles(double[] a, int from, int count) {
+    if (count <= 0) {
+      return;
+    }
+    doubleCount -= count;
+    System.arraycopy(doubles, doubleCount, a, from, count);
   }
 
   public double popDouble() {

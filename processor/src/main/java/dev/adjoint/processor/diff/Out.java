@@ -100,6 +100,18 @@ final class Out {
     open.pop();
   }
 
+  /** Adds {@code s} to the current block right before {@code at}, a statement of it. */
+  void insertBefore(Stmt at, Stmt s) {
+    List<Stmt> stmts = blocks.peek().stmts;
+    for (int i = 0; i < stmts.size(); i++) {
+      if (stmts.get(i) == at) {
+        stmts.add(i, s);
+        return;
+      }
+    }
+    throw new IllegalStateException("not in the current block");
+  }
+
   /** Where the current block stands, for {@link #dropSinceIfEmpty}. */
   int mark() {
     return blocks.peek().stmts.size();

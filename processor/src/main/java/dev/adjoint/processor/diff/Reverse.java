@@ -3,6 +3,7 @@ package dev.adjoint.processor.diff;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
 import dev.adjoint.processor.analysis.Blocks;
+import dev.adjoint.processor.analysis.Checkpoints;
 import dev.adjoint.processor.analysis.Fusion;
 import dev.adjoint.processor.analysis.Planner;
 import dev.adjoint.processor.diff.Propagation.Contribution;
@@ -206,6 +207,10 @@ public final class Reverse {
     if (bulkSaves) {
       // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
       SkipZeroAdjoints.apply(body);
+      InvariantElements.apply(body, names);
+      if (plan.usesTape()) {
+        TapeScope.apply(body, tape);
+      }
     }
     return body;
   }
@@ -225,7 +230,7 @@ public final class Reverse {
     for (Stmt s : Blocks.all(graph.body())) {
       if (s instanceof Stmt.Assign a && a.save != Stmt.Save.NONE
           || s instanceof Stmt.ArrayStore st && st.save != Stmt.Save.NONE
-          || s instanceof Stmt.Loop l && plan.fused(l) != null) {
+          || s instanceof Stmt.Loop l && (plan.fused(l) != null || plan.reduction(l) != null)) {
         return false;
       }
     }
@@ -429,7 +434,7 @@ public final class Reverse {
     for (Stmt s : b.stmts) {
       forward(s);
     }
-    if (!top && !b.carried.isEmpty()) {
+    if (!top && !b.carried.isEmpty() && !untaped) {
       out.comment("keep for the reverse sweep: "
           + String.join(", ", b.carried.stream()
               .map(v -> plan.unpackedFrom(v) != null && bulkSaves ? plan.unpackedFrom(v).record().name() + "."
@@ -465,6 +470,8 @@ public final class Reverse {
       out.close();
     } else if (s instanceof Stmt.Loop l && plan.fused(l) != null) {
       fusedLoop(l, plan.fused(l));
+    } else if (s instanceof Stmt.Loop l && plan.reduction(l) != null) {
+      new ReductionSweeps(l, plan.reduction(l)).forward();
     } else if (s instanceof Stmt.Loop l) {
       forwardLoop(l);
     } else if (s instanceof Stmt.Nested n) {
@@ -492,8 +499,15 @@ public final class Reverse {
   }
 
   private void forwardLoop(Stmt.Loop l) {
-    Stmt.ArrayStore bulk = bulkSaves ? savedWhole(l) : null;
-    if (bulk != null) {
+    Checkpoints.Checkpoint checkpoint = checkpoint(l);
+    if (checkpoint != null) {
+      checkpointedLoop(l, checkpoint);
+      return;
+    }
+    Stmt.ArrayStore bulk = bulkSaves && !untaped ? savedWhole(l) : null;
+    if (untaped) {
+      // nothing to keep
+    } else if (bulk != null) {
       Expr start = l.startCopy != null ? new Ref(l.startCopy) : l.start;
       out.comment("keep for the reverse sweep: the elements of " + bulk.array.name() + " the loop overwrites");
       out.eval(tapeCall("pushDoubles", new Ref(bulk.array), start, tripCount(l)));
@@ -641,6 +655,9 @@ public final class Reverse {
   }
 
   private void save(Stmt.Save save, Var saved, Type type, Expr value, Src src) {
+    if (untaped) {
+      return;
+    }
     if (save == Stmt.Save.LOCAL) {
       out.declare(saved, value, src);
     } else if (save == Stmt.Save.TAPE) {
@@ -669,12 +686,106 @@ public final class Reverse {
     };
   }
 
+  // ================================================================ checkpointed loops
+
+  /** Emitting a checkpointed iteration's forward sweep, which keeps nothing for its adjoint. */
+  private boolean untaped;
+  private Checkpoints checkpoints;
+  /** Per checkpointed loop: the flag saying whether this call checkpoints it. */
+  private final Map<Stmt.Loop, Var> checkpointing = new HashMap<>();
+
+  /** The loop's checkpoint when it is checkpointed ({@link Checkpoints}); else null. */
+  private Checkpoints.Checkpoint checkpoint(Stmt.Loop l) {
+    // forward over reverse pushes tangents beside values: not with checkpoints
+    if (!bulkSaves || untaped || graph.body().stmts.stream().noneMatch(s -> s == l)) {
+      return null;
+    }
+    if (checkpoints == null) {
+      checkpoints = new Checkpoints(graph);
+    }
+    return checkpoints.of(l, x -> plan.fused(x) != null);
+  }
+
+  /**
+   * A checkpointed loop's forward sweep: when the checkpoints are large, each iteration pushes
+   * its live-in state and runs untaped; else the loop runs taped as usual.
+   */
+  private void checkpointedLoop(Stmt.Loop l, Checkpoints.Checkpoint c) {
+    Var flag = new Var(names.fresh("_checkpointed"), Type.BOOLEAN, Var.Kind.SYNTHETIC);
+    checkpointing.put(l, flag);
+    List<String> kept = new ArrayList<>();
+    Expr size = null;
+    for (Var v : c.scalars()) {
+      kept.add(v.name());
+      size = size == null ? Const.ofInt(1) : intOp(Op.ADD, size, Const.ofInt(1));
+    }
+    for (Var a : c.arrays()) {
+      kept.add(a.name());
+      Expr length = new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT);
+      size = size == null ? length : intOp(Op.ADD, size, length);
+    }
+    out.comment("checkpointed when its tape would be large (Tape.checkpoints): an iteration then keeps only "
+        + String.join(", ", kept) + ", and the reverse sweep runs it again, taped, before its adjoint");
+    Expr checkpoints = new Expr.Apply(Op.MUL, List.of(
+        new Expr.Apply(Op.CAST, List.of(c.trips()), Type.LONG), size), Type.LONG);
+    out.declare(flag, new Expr.Invoke(TAPE, null, "checkpoints", List.of(checkpoints), Type.BOOLEAN));
+    out.openLoop(new Stmt.Loop(l.kind, l.index, l.start, l.step, l.cond, new Block(), new Block(), l.src));
+    if (l.counter != null && !l.tripsRecomputed) {
+      out.update(l.counter, Op.ADD, Const.ofInt(1));
+    }
+    out.openIf(new Ref(flag), Src.NONE);
+    for (Var v : c.scalars()) {
+      out.eval(tapeCall(push(v.type()), new Ref(v)));
+    }
+    for (Var a : c.arrays()) {
+      out.eval(tapeCall("pushDoubles", new Ref(a), Const.ofInt(0),
+          new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)));
+    }
+    untaped = true;
+    forwardBlock(l.body, false);
+    untaped = false;
+    out.otherwise();
+    forwardBlock(l.body, false);
+    out.close();
+    out.close();
+  }
+
+  /**
+   * In a checkpointed loop's reverse sweep, before an iteration's adjoint: its live-in state
+   * popped back, and the iteration run again taping what its adjoint reads.
+   */
+  private void recomputeIteration(Stmt.Loop l) {
+    Var flag = checkpointing.get(l);
+    if (flag == null) {
+      return;
+    }
+    Checkpoints.Checkpoint c = checkpoint(l);
+    out.openIf(new Ref(flag), Src.NONE);
+    out.comment("this iteration again, from its checkpoint");
+    for (int k = c.arrays().size() - 1; k >= 0; k--) {
+      Var a = c.arrays().get(k);
+      out.eval(tapeCall("popDoubles", new Ref(a), Const.ofInt(0),
+          new Expr.Apply(Op.ARRAY_LENGTH, List.of(new Ref(a)), Type.INT)));
+    }
+    for (int k = c.scalars().size() - 1; k >= 0; k--) {
+      Var v = c.scalars().get(k);
+      out.assign(v, tapeCall(pop(v.type())));
+    }
+    out.openBlock();
+    forwardBlock(l.body, false);
+    out.close();
+    out.close();
+  }
+
   // ================================================================ reverse sweep
 
   private void reverseBlock(Block b, boolean top) {
     if (!top) {
       declared.push(new LinkedHashSet<>());
       b.recomputed.forEach((v, e) -> out.declare(v, e));
+      for (Stmt.Loop f : b.refilled) {
+        refill(f);
+      }
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         Expr.RecordGet from = plan.unpackedFrom(v);
@@ -748,6 +859,8 @@ public final class Reverse {
       if (l.src.known()) {
         out.comment("line " + l.src.line() + ": " + l.src.text() + " (its adjoint ran inside the loop)");
       }
+    } else if (s instanceof Stmt.Loop l && plan.hasWork(l) && plan.reduction(l) != null) {
+      reductions.get(l).reverse();
     } else if (s instanceof Stmt.Loop l && plan.hasWork(l)) {
       enterRegion(l);
       int mark = out.mark();
@@ -809,11 +922,125 @@ public final class Reverse {
       }
     }
     back.adjoint = true;
+    recomputeIteration(l);
     declared.push(new LinkedHashSet<>());
     reverseBlock(l.update, false);
     reverseBlock(l.body, false);
     declared.pop();
     out.close();
+    if (l.counted() && l.step == 1) {
+      restoreBeforeLoop(l, back, l.startCopy != null ? new Ref(l.startCopy) : l.start, n);
+    }
+  }
+
+  /**
+   * A loop whose overwritten elements were pushed before it at once ({@link #savedWhole}) pops
+   * them back at once too, before its adjoint, when that adjoint reads no element of the array:
+   * one copy instead of a pop per iteration (which also keeps the loop from being vectorised).
+   */
+  private void restoreBeforeLoop(Stmt.Loop l, Stmt.Loop back, Expr start, Expr trips) {
+    Stmt.ArrayStore saved = null;
+    for (Stmt s : l.body.stmts) {
+      if (s instanceof Stmt.ArrayStore st && savedBeforeLoop.contains(st)) {
+        saved = st;
+      }
+    }
+    if (saved == null) {
+      return;
+    }
+    Var a = saved.array;
+    Stmt restore = null;
+    for (Stmt s : back.body.stmts) {
+      if (s instanceof Stmt.ArrayStore st && st.array == a && st.index instanceof Ref i && i.var() == l.index
+          && st.value instanceof Expr.Invoke pop && pop.method().equals("popDouble")) {
+        restore = s;
+      }
+    }
+    Stmt only = restore;
+    boolean[] other = {false};
+    Blocks.walk(back.body, s -> {
+      if (s != only) {
+        other[0] |= s instanceof Stmt.ArrayStore st && st.array == a
+            || Blocks.exprs(s).stream().anyMatch(e -> e.reads(a))
+            || s instanceof Stmt.Eval e && e.call.reads(a);
+      }
+    });
+    if (restore == null || other[0]) {
+      return;
+    }
+    back.body.stmts.remove(restore);
+    out.insertBefore(back, new Stmt.Comment("the elements of " + a.name() + " the loop overwrote, put back at once"));
+    out.insertBefore(back, new Stmt.Eval(tapeCall("popDoubles", new Ref(a), start, trips)));
+  }
+
+  /** The forward sweeps' notes of running maxima and minima, for their reverse sweeps. */
+  private final Map<Stmt.Loop, ReductionSweeps> reductions = new java.util.IdentityHashMap<>();
+
+  /**
+   * A loop that only takes a running maximum or minimum m ({@link
+   * dev.adjoint.processor.analysis.MaxReductions}): the forward sweep keeps m's value before the
+   * loop and the last iteration that took the operand; the reverse sweep adds m's adjoint to the
+   * operand at that iteration alone and restores m.
+   */
+  private final class ReductionSweeps {
+    final Stmt.Loop loop;
+    final dev.adjoint.processor.analysis.MaxReductions.Reduction r;
+    final Var m;
+    final Var before;
+    final Var at;
+    final Var taken;
+
+    ReductionSweeps(Stmt.Loop loop, dev.adjoint.processor.analysis.MaxReductions.Reduction r) {
+      this.loop = loop;
+      this.r = r;
+      this.m = r.step().target;
+      this.before = new Var(names.fresh("_" + m.name() + "Before", false), Type.DOUBLE, Var.Kind.SYNTHETIC);
+      this.at = new Var(names.fresh("_" + m.name() + "At", false), Type.INT, Var.Kind.SYNTHETIC);
+      this.taken = new Var(names.fresh("_" + m.name() + "Taken", false), Type.BOOLEAN, Var.Kind.SYNTHETIC);
+      reductions.put(loop, this);
+    }
+
+    void forward() {
+      out.comment("keep for the reverse sweep: " + m.name() + " before the loop, and the last iteration whose"
+          + " operand it took (its adjoint goes there alone)");
+      out.declare(before, new Ref(m));
+      out.declare(at, Const.ofInt(0));
+      out.declare(taken, Const.ofBoolean(false));
+      out.openLoop(new Stmt.Loop(loop.kind, loop.index, loop.start, loop.step, loop.cond, new Block(), new Block(), loop.src));
+      if (loop.counter != null && !loop.tripsRecomputed) {
+        out.update(loop.counter, Op.ADD, Const.ofInt(1));
+      }
+      Stmt.Assign step = r.step();
+      Var operand = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
+      if (step.src.known()) {
+        out.comment("line " + step.src.line() + ": " + step.src.text());
+      }
+      out.declare(operand, r.operand());
+      out.openIf(r.takesOperand(new Ref(m), new Ref(operand)), Src.NONE);
+      out.assign(at, new Ref(loop.index));
+      out.assign(taken, Const.ofBoolean(true));
+      out.close();
+      Expr.Apply f = (Expr.Apply) step.value;
+      List<Expr> args = r.operandFirst() ? List.of(new Ref(operand), new Ref(m)) : List.of(new Ref(m), new Ref(operand));
+      out.add(new Stmt.Assign(m, new Expr.Apply(f.op(), args, f.type(), f.strict()), false, null, Src.NONE));
+      out.close();
+    }
+
+    void reverse() {
+      reverseComment(loop.src, "its adjoint: to the operand of the last iteration that took it");
+      flushPendingComment();
+      materialize(m);
+      Expr adjM = current(m);
+      if (!Sym.isZero(adjM)) {
+        out.openIf(new Ref(taken), Src.NONE);
+        out.declare(loop.index, new Ref(at));
+        applyAll(Propagation.of(r.operand(), adjM, null, plan::isActive, Reverse.this::bind));
+        out.assign(adjointVar(m), Const.ZERO);
+        out.close();
+      }
+      flushReaders(m);
+      out.assign(m, new Ref(before));
+    }
   }
 
   /** a + b on ints, without a 0 + or adding up constants. */
@@ -1062,12 +1289,25 @@ public final class Reverse {
     return new Ref(t);
   }
 
+  /** A fill loop run again where its iteration's adjoint begins ({@code analysis.Refills}). */
+  private void refill(Stmt.Loop f) {
+    Stmt.ArrayStore st = (Stmt.ArrayStore) f.body.stmts.get(0);
+    flushReaders(st.array);
+    out.comment("recompute " + st.array.name() + " as this iteration filled it (not taped)");
+    out.add(new Stmt.Loop(f.kind, f.index, f.start, f.step, f.cond,
+        new Block(List.of(new Stmt.ArrayStore(st.array, st.index, st.value, null, st.src))), new Block(), f.src));
+  }
+
   private void restore(Stmt.Assign a) {
     flushReaders(a.target);
     if (a.save == Stmt.Save.INVERT) {
-      // a step undone: idx++ by idx--
+      // a step undone: idx++ by idx--, sign = -sign by itself
       Expr.Apply back = (Expr.Apply) a.undo.value;
-      out.update(a.target, back.op(), back.arg(1));
+      if (back.op() == Op.NEG) {
+        out.assign(a.target, back);
+      } else {
+        out.update(a.target, back.op(), back.arg(1));
+      }
       return;
     }
     Expr from = a.save == Stmt.Save.LOCAL ? new Ref(a.saved) : tapeCall(pop(a.target.type()));

@@ -208,6 +208,8 @@ class GeneratedProgramsTest {
   // ------------------------------------------------------------------------------ one batch
 
   private void runBatch(Batch batch, Stats stats) {
+    // checkpointed loops (analysis.Checkpoints) checkpoint in every other batch whatever their size
+    dev.adjoint.runtime.Tape.checkpointFrom(batch.index() % 2 == 0 ? 0 : 1L << 24);
     List<String> failures = new ArrayList<>();
     List<Fn> programs = batch.programs();
     if (ONLY >= 0) {
@@ -302,8 +304,17 @@ class GeneratedProgramsTest {
         if (text.contains("adjoint of this iteration")) {
           stats.census.merge("generated: loop adjoint fused into the loop", 1, Integer::sum);
         }
+        if (text.contains("Tape.checkpoints(")) {
+          stats.census.merge("generated: checkpointed loop", 1, Integer::sum);
+        }
         if (text.contains("reserveDoubles")) {
           stats.census.merge("generated: tape reserved before a loop", 1, Integer::sum);
+        }
+        if (text.contains("the loop runs at least once: elements")) {
+          stats.census.merge("generated: elements kept in locals across a loop", 1, Integer::sum);
+        }
+        if (text.contains("as this iteration filled it (not taped)")) {
+          stats.census.merge("generated: scratch array refilled, not taped", 1, Integer::sum);
         }
       }
     }

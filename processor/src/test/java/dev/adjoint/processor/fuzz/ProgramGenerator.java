@@ -268,6 +268,7 @@ final class ProgramGenerator {
       {"accumulation loop", "(?s)double (d\\d+) = 0;\\n\\s*for \\(int i\\d+ = 0; [^\\n]*\\{\\n.*?\\1 [-+]?= "},
       {"mixture loop (per-component scratch arrays and log-sum-exp)", "\\+= 0\\.25 \\* \\(\\w+ \\+ Math\\.log\\(\\w+\\)\\);"},
       {"running index stepped in a packed triangle", "\\bk\\d+\\+\\+;"},
+      {"step loop (state array, stage array filled per step)", "= 0\\.5 \\* t\\d+\\[i\\d+\\] \\+ [\\w.]+ \\* t\\d+\\[i\\d+\\] \\* t\\d+\\[i\\d+\\];"},
       {"scratch array overwritten per observation", "(?s)for \\(int (i\\d+) = 0; [^\\n]*\\{\\n(\\s+double\\[\\] t\\d+ = new double\\[[^\\n]*\\n)?\\s+for \\(int i\\d+ = 0; i\\d+ < t\\d+\\.length"},
       {"double[][] param", "double\\[\\]\\[\\] (mat|grid)[,)]"},
       {"double[][] local", "double\\[\\]\\[\\] g\\d+ = (new double\\[|\\{)"},
@@ -283,6 +284,8 @@ final class ProgramGenerator {
       {"clone()", "\\.clone\\(\\)"},
       {"System.arraycopy", "System\\.arraycopy\\("},
       {"Arrays.fill", "Arrays\\.fill\\("},
+      {"row cloned or copied", "(\\w+\\[i\\d+\\]|row\\d+)\\.clone\\(\\)|(System\\.arraycopy|Arrays\\.fill)\\((\\w+, 0, )?(\\w+\\[i\\d+\\]|row\\d+)[,)]"},
+      {"int[][] local", "int\\[\\]\\[\\] p\\d+ = "},
       {"switch statement", "^\\s*switch \\("},
       {"switch fall-through", "(?m)^\\s*(?!break;)(?!case )[^\\n]*;\\n\\s*(case [^\\n>]*|default):$"},
       {"switch expression", "(\\(|= )switch \\("},
@@ -436,8 +439,8 @@ final class ProgramGenerator {
 
   /**
    * A double[]: arrays with equal {@code key} have equal lengths. {@code row}: a row of a
-   * {@code double[][]} ({@code m[i]}, a row local, an enhanced-for row), never passed to calls,
-   * cloned or copied; {@code writable}: elements may be assigned (local arrays and the rows of
+   * {@code double[][]} ({@code m[i]}, a row local, an enhanced-for row), cloned and copied like
+   * any array; {@code writable}: elements may be assigned (local arrays and the rows of
    * local matrices named by index).
    */
   private record AVar(String name, String key, boolean local, boolean row, boolean writable) {
@@ -967,7 +970,8 @@ final class ProgramGenerator {
           c = nest < maxNest ? ifStatement(nest) : null;
         } else if (w < 60) {
           c = nest >= maxNest ? null : top && chance(30)
-              ? (chance(35) ? (chance(50) ? mixtureLoop() : scratchSumLoop()) : sumLoop(nest)) : loop(nest);
+              ? (chance(35) ? (chance(34) ? mixtureLoop() : chance(50) ? scratchSumLoop() : stepLoop())
+              : sumLoop(nest)) : loop(nest);
         } else if (w < 68) {
           c = chance(top ? 70 : 25) ? anyLocalArray() : arrayWrite();
         } else if (w < 73) {
@@ -1416,7 +1420,7 @@ final class ProgramGenerator {
     }
 
     private Code cloneArray() {
-      List<AVar> as = plainArrays();
+      List<AVar> as = arrays(); // rows of matrices too: m[i].clone()
       if (as.isEmpty()) {
         return null;
       }
@@ -1429,7 +1433,7 @@ final class ProgramGenerator {
     /** {@code System.arraycopy} and {@code Arrays.fill} into a local array. */
     private Code copyStatement() {
       List<AVar> dsts = new ArrayList<>();
-      for (AVar a : plainArrays()) {
+      for (AVar a : arrays()) { // rows of local matrices too: System.arraycopy(x, 0, m[i], 0, n)
         if (a.writable()) {
           dsts.add(a);
         }
@@ -1438,7 +1442,7 @@ final class ProgramGenerator {
         return null;
       }
       AVar d = pick(dsts);
-      List<AVar> srcs = new ArrayList<>(plainArrays());
+      List<AVar> srcs = new ArrayList<>(arrays());
       srcs.remove(d);
       int w = r.nextInt(4);
       if (w < 2 && !srcs.isEmpty()) {
@@ -1463,8 +1467,17 @@ final class ProgramGenerator {
           perm.add(i);
         }
         shuffle(perm);
-        frame().intArrays.add(new IArr(name, String.valueOf(n)));
         String els = perm.toString().replace("[", "").replace("]", "");
+        if (chance(35)) {
+          // an int[][] local: its row 1 indexes like an int[] (row 0 is the identity)
+          List<Integer> ids = new ArrayList<>(perm);
+          java.util.Collections.sort(ids);
+          String first = ids.toString().replace("[", "").replace("]", "");
+          frame().intArrays.add(new IArr(name + "[1]", String.valueOf(n)));
+          return Code.simpleDecl("int[][] " + name + " = " + (chance(50) ? "{{" + first + "}, {" + els + "}}"
+              : "new int[][] {{" + first + "}, {" + els + "}}") + ";");
+        }
+        frame().intArrays.add(new IArr(name, String.valueOf(n)));
         return Code.simpleDecl("int[] " + name + " = " + (chance(50) ? "{" + els + "}"
             : "new int[] {" + els + "}") + ";");
       }
@@ -1603,6 +1616,9 @@ final class ProgramGenerator {
         }
       }
       f.arrays.add(row);
+      if (chance(25)) {
+        lines.addAll(rowCopy(row).lines());
+      }
       if (chance(30) && remaining > 0) {
         lines.addAll(statement(nest + 1).lines());
       }
@@ -1623,6 +1639,23 @@ final class ProgramGenerator {
       loops.remove(loops.size() - 1);
       out.addAll(braced(header, new Code(lines, false)));
       return new Code(out, false);
+    }
+
+    /** A row cloned ({@code row.clone()}), or filled or copied into when it may be written. */
+    private Code rowCopy(AVar row) {
+      if (!row.writable() || chance(40)) {
+        String name = fresh("t");
+        frame().arrays.add(new AVar(name, row.key(), true));
+        return Code.simpleDecl("double[] " + name + " = " + row.name() + ".clone();");
+      }
+      List<AVar> srcs = new ArrayList<>(arrays());
+      srcs.remove(row);
+      if (srcs.isEmpty() || chance(30)) {
+        return Code.simple("Arrays.fill(" + row.name() + ", " + bounded(VAR_BOUND) + ");");
+      }
+      String s = pick(srcs).name();
+      return Code.simple("System.arraycopy(" + s + ", 0, " + row.name() + ", 0, Math.min(" + s
+          + ".length, " + row.name() + ".length));");
     }
 
     /** Two nested for loops, the outer one labelled, with a labelled break or continue inside. */
@@ -1996,6 +2029,60 @@ final class ProgramGenerator {
     }
 
     /**
+     * The shape of an ODE solver's step loop (the loop the generator may checkpoint,
+     * analysis.Checkpoints): a state array carried across steps, a stage array filled from it
+     * each step (a scratch array), the state updated from the stage (contractive), maybe a
+     * scalar carried too; code after the loop reads the state.
+     */
+    private Code stepLoop() {
+      String[] spec = lengthSpec();
+      String y = fresh("t");
+      String k = fresh("t");
+      List<String> out = new ArrayList<>();
+      out.add("double[] " + y + " = new double[" + spec[0] + "];");
+      out.add("double[] " + k + " = new double[" + spec[0] + "];");
+      String j0 = fresh("i");
+      out.addAll(braced("for (int " + j0 + " = 0; " + j0 + " < " + y + ".length; " + j0 + "++)",
+          Code.simple(y + "[" + j0 + "] = " + bounded(1.5) + ";")));
+      String carried = chance(50) ? freshDouble() : null;
+      if (carried != null) {
+        out.add("double " + carried + " = 0.5;");
+      }
+      String step = fresh("i");
+      String header = "for (int " + step + " = 0; " + step + " < " + countExpr() + "; " + step + "++)";
+      loops.add(new Loop(true));
+      Frame body = new Frame();
+      body.ints.add(new IVar(step, true, 5, false, loopDepth()));
+      frames.add(body);
+      List<String> lines = new ArrayList<>();
+      String j = fresh("i");
+      Frame stage = new Frame();
+      stage.ints.add(new IVar(j, true, 5, false, loopDepth() + 1));
+      stage.bindings.add(new Binding(j, spec[1]));
+      frames.add(stage);
+      String value = limit(dexpr(1), 2).code();
+      frames.remove(frames.size() - 1);
+      String scale = carried != null ? carried : "0.5";
+      lines.addAll(braced("for (int " + j + " = 0; " + j + " < " + k + ".length; " + j + "++)",
+          Code.simple(k + "[" + j + "] = Math.sin(" + y + "[" + j + "] * " + value + ");")));
+      String j2 = fresh("i");
+      lines.addAll(braced("for (int " + j2 + " = 0; " + j2 + " < " + y + ".length; " + j2 + "++)",
+          Code.simple(y + "[" + j2 + "] = 0.5 * " + y + "[" + j2 + "] + " + scale + " * " + k + "[" + j2 + "] * "
+              + k + "[" + j2 + "];")));
+      if (carried != null) {
+        lines.add(carried + " = 0.5 * " + carried + " + 0.25 * Math.cos(" + y + ".length > 0 ? " + y + "[0] : 0.3);");
+      }
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      out.addAll(braced(header, new Code(lines, false)));
+      frame().arrays.add(new AVar(y, spec[1], true));
+      if (carried != null) {
+        frame().doubles.add(new DVar(carried, 1, false, loopDepth()));
+      }
+      return new Code(out, false);
+    }
+
+    /**
      * The shape of GMM's objective: per observation, per component, a scratch array refilled
      * (and, through a packed triangle with a running index {@code idx++}, updated: reading the
      * array or not), a nested sum over it stored into a second scratch array indexed by the
@@ -2036,9 +2123,15 @@ final class ProgramGenerator {
       frames.add(fill);
       String value = limit(dexpr(2), 2).code();
       frames.remove(frames.size() - 1);
+      // or, like GMM's centred point, from a parameter's elements only (recomputed, not taped)
+      List<AVar> same = arrays().stream().filter(a -> !a.local() && a.key().equals(spec[1])).toList();
+      boolean cheapFill = !same.isEmpty() && chance(50);
+      if (cheapFill) {
+        value = "0.5 * " + pick(same).name() + "[" + j + "] - 0.3";
+      }
       comp.addAll(braced("for (int " + j + " = 0; " + j + " < " + t + ".length; " + j + "++)",
           new Code(List.of(t + "[" + j + "] = " + value + " + 0.1 * " + c + ";"), true)));
-      if (chance(70)) {
+      if (chance(cheapFill ? 30 : 70)) {
         String idx = fresh("k");
         String q = fresh("i");
         String rr = fresh("i");
