@@ -48,7 +48,9 @@ import javax.lang.model.element.Modifier;
  * {@code return} before the last statement (a helper cannot leave its caller), a crossing local
  * whose type cannot be cast back from {@code Object} without an unchecked warning, or a helper
  * that would need more than the JVM's 255 parameter slots. One statement larger than the limit
- * alone (a sum of thousands of terms) is not split further.
+ * alone (a sum of thousands of terms) is not split further, nor is a loop body. A body over the
+ * JVM's 64 KB is not split either: {@link CodePrinter} refuses it with {@link TooLarge}, as
+ * before (split, it would compile, but javac takes minutes over such code).
  */
 final class MethodSplitter {
   /** HotSpot's {@code HugeMethodLimit}. */
@@ -61,14 +63,16 @@ final class MethodSplitter {
 
 
   /**
-   * Prints {@code body}, split when its estimate exceeds {@code limit} bytes; {@code names}
-   * gives each helper its (unique) name.
+   * Prints {@code body}, split when its estimate exceeds {@code limit} bytes (but not the JVM's
+   * 64 KB: such a gradient is refused whole); {@code names} gives each helper its (unique) name.
    *
    * @throws TooLarge when a method it writes would exceed the JVM's 64 KB
    */
   static Split print(Block body, int limit, Supplier<String> names) {
     long whole = new CodePrinter.Size().block(body);
-    if (whole > limit - 500) { // the estimate is 0-30% above javac's count; the wrapper adds a little
+    // over the JVM's 64 KB the whole method is refused as before (CodePrinter throws TooLarge):
+    // cut into helpers it would compile, but javac takes minutes over such a gradient
+    if (whole > limit - 500 && whole <= CodePrinter.MAX_BYTES) { // the estimate is 0-30% above javac's count
       Split s = new MethodSplitter(body, limit, names).split();
       if (s != null) {
         return s;
@@ -414,8 +418,11 @@ final class MethodSplitter {
         hi = Math.max(hi, s.src.line());
       }
     }
-    return hi < 0 ? "Statements " + (seg[0] + 1) + "-" + seg[1]
-        : "Lines " + lo + "-" + hi + " (statements " + (seg[0] + 1) + "-" + seg[1] + ")";
+    String statements = seg[1] - seg[0] == 1 ? "statement " + seg[1] : "statements " + (seg[0] + 1) + "-" + seg[1];
+    if (hi < 0) {
+      return Character.toUpperCase(statements.charAt(0)) + statements.substring(1);
+    }
+    return (lo == hi ? "Line " + lo : "Lines " + lo + "-" + hi) + " (" + statements + ")";
   }
 
   /** A type a parameter can be declared with ({@code var} cannot). */
