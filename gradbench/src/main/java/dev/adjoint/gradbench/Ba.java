@@ -19,6 +19,13 @@ public final class Ba {
    * The reprojection error of a point {@code x} seen by camera {@code cam} (rotation r1 r2 r3 as
    * an angle-axis vector, centre C1 C2 C3, focal length f, principal point u0 v0, radial
    * distortion k1 k2), weighted by {@code w}, against the observed feature {@code (f0, f1)}.
+   *
+   * <p>Written with one rotation formula for every angle (the reference's two branches differ
+   * only in three factors), which keeps it at 324 bytes of bytecode: under C2's inlining limit
+   * for hot calls ({@code FreqInlineSize}, 325), so the primal's loop inlines it and the returned
+   * pair is never allocated. The constant branch comes first and the factors are products, not
+   * quotients: then no assignment in one branch reads a value the other one overwrote, and the
+   * generated Jacobian keeps one forward sweep for both rows ({@code reprojErrorJacobianRows}).
    */
   @Differentiable(wrt = {"cam", "x", "w"})
   public static double[] reprojError(double[] cam, double[] x, double w, double f0, double f1) {
@@ -26,38 +33,38 @@ public final class Ba {
     double p0 = x[0] - cam[3];
     double p1 = x[1] - cam[4];
     double p2 = x[2] - cam[5];
-    // Rodrigues' rotation by the angle-axis vector cam[0..2]
+    // Rodrigues' rotation by the angle-axis vector r = cam[0..2], of angle theta = |r|:
+    // p cos(theta) + (r x p) sin(theta) / theta + r (r . p) (1 - cos(theta)) / theta^2,
+    // which is p + r x p at theta = 0
     double r0 = cam[0];
     double r1 = cam[1];
     double r2 = cam[2];
     double sqtheta = r0 * r0 + r1 * r1 + r2 * r2;
-    double xc0;
-    double xc1;
-    double xc2;
-    if (sqtheta != 0) {
-      double theta = Math.sqrt(sqtheta);
-      double cos = Math.cos(theta);
-      double sin = Math.sin(theta);
-      double w0 = r0 / theta;
-      double w1 = r1 / theta;
-      double w2 = r2 / theta;
-      double tmp = (w0 * p0 + w1 * p1 + w2 * p2) * (1 - cos);
-      xc0 = p0 * cos + (w1 * p2 - w2 * p1) * sin + w0 * tmp;
-      xc1 = p1 * cos + (w2 * p0 - w0 * p2) * sin + w1 * tmp;
-      xc2 = p2 * cos + (w0 * p1 - w1 * p0) * sin + w2 * tmp;
+    double cos;
+    double sinc;
+    double versc;
+    if (sqtheta == 0) {
+      cos = 1;
+      sinc = 1;
+      versc = 0;
     } else {
-      xc0 = p0 + (r1 * p2 - r2 * p1);
-      xc1 = p1 + (r2 * p0 - r0 * p2);
-      xc2 = p2 + (r0 * p1 - r1 * p0);
+      double theta = Math.sqrt(sqtheta);
+      double inv = 1 / theta;
+      cos = Math.cos(theta);
+      sinc = Math.sin(theta) * inv;
+      versc = (1 - cos) * inv * inv;
     }
+    double tmp = (r0 * p0 + r1 * p1 + r2 * p2) * versc;
+    double xc0 = p0 * cos + (r1 * p2 - r2 * p1) * sinc + r0 * tmp;
+    double xc1 = p1 * cos + (r2 * p0 - r0 * p2) * sinc + r1 * tmp;
+    double xc2 = p2 * cos + (r0 * p1 - r1 * p0) * sinc + r2 * tmp;
     // perspective division and radial distortion
     double u = xc0 / xc2;
     double v = xc1 / xc2;
     double rsq = u * u + v * v;
-    double l = 1 + cam[9] * rsq + cam[10] * rsq * rsq;
-    double proj0 = u * l * cam[6] + cam[7];
-    double proj1 = v * l * cam[6] + cam[8];
-    return new double[] {w * (proj0 - f0), w * (proj1 - f1)};
+    double l = 1 + rsq * (cam[9] + cam[10] * rsq);
+    // projected by focal length cam[6] about the principal point (cam[7], cam[8])
+    return new double[] {w * (u * l * cam[6] + cam[7] - f0), w * (v * l * cam[6] + cam[8] - f1)};
   }
 
   /** The weight error 1 - w². */

@@ -18,6 +18,15 @@ public final class Lstm {
     return 1 / (1 + Math.exp(-x));
   }
 
+  /**
+   * tanh(x) = 2 sigmoid(2x) - 1 (exact in real arithmetic; within 3.4e-16 of {@code Math.tanh}
+   * in absolute terms): on JDK 17 {@code Math.tanh} is a native call that costs about four
+   * {@code Math.exp}, which C2 compiles inline, and the cell computes two tanh per unit.
+   */
+  static double tanh(double x) {
+    return 2 * sigmoid(2 * x) - 1;
+  }
+
   @Differentiable(wrt = {"mainParams", "extraParams"})
   public static double loss(double[] mainParams, double[] extraParams, double[] state0,
       double[] sequence, int l, int b, int c) {
@@ -40,9 +49,9 @@ public final class Lstm {
           double ingate = sigmoid(state[h + i] * mainParams[w + b + i] + mainParams[w + 5 * b + i]);
           double outgate = sigmoid(in * mainParams[w + 2 * b + i] + mainParams[w + 6 * b + i]);
           double change =
-              Math.tanh(state[h + i] * mainParams[w + 3 * b + i] + mainParams[w + 7 * b + i]);
+              tanh(state[h + i] * mainParams[w + 3 * b + i] + mainParams[w + 7 * b + i]);
           state[h + b + i] = state[h + b + i] * forget + ingate * change;
-          state[h + i] = outgate * Math.tanh(state[h + b + i]);
+          state[h + i] = outgate * tanh(state[h + b + i]);
         }
       }
       int top = 2 * b * (l - 1);

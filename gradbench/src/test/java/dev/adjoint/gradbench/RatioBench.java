@@ -17,9 +17,14 @@ public final class RatioBench {
 
   private RatioBench() {}
 
-  /** The fastest of {@code runs} calls after {@code warm} warm-up calls, in CPU milliseconds. */
+  /**
+   * The fastest of {@code runs} calls after {@code warm} warm-up calls, and at least 10 s of them
+   * (under load, C2 compiles a large generated method for seconds: 20 short calls are not enough),
+   * in CPU milliseconds.
+   */
   static double best(Supplier<Object> f, int warm, int runs) {
-    for (int i = 0; i < warm; i++) {
+    long warmUntil = System.nanoTime() + 10_000_000_000L;
+    for (int i = 0; i < warm || System.nanoTime() < warmUntil; i++) {
       f.get();
     }
     double best = Double.MAX_VALUE;

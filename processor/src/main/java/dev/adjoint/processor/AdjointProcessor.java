@@ -98,13 +98,18 @@ public final class AdjointProcessor extends AbstractProcessor {
   /** {@code -Aadjoint.graphs=true}: write each method's graph as DOT; {@code -Aadjoint.tapeNote=N}. */
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(GRAPHS_OPTION, TAPE_NOTE_OPTION, TIMING_OPTION);
+    return Set.of(GRAPHS_OPTION, TAPE_NOTE_OPTION, TIMING_OPTION, METHOD_LIMIT_OPTION);
   }
 
   static final String GRAPHS_OPTION = "adjoint.graphs";
   static final String TAPE_NOTE_OPTION = "adjoint.tapeNote";
   /** {@code -Aadjoint.timing=true}: a note with the time spent in the processor, per method. */
   static final String TIMING_OPTION = "adjoint.timing";
+  /**
+   * {@code -Aadjoint.methodLimit=N}: split generated methods of more than N bytes of bytecode
+   * (default HotSpot's 8,000); tests use a small N to split every method.
+   */
+  static final String METHOD_LIMIT_OPTION = "adjoint.methodLimit";
   /** The methods generated in this round, for {@link dev.adjoint.processor.emit.Access}. */
   private final Map<String, dev.adjoint.processor.emit.Access.Generated> generatedMethods = new HashMap<>();
   private long nanos;
@@ -454,6 +459,10 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   private void generate(TypeElement owner, List<Job> jobs) {
     GradClassWriter writer = new GradClassWriter(owner);
+    String methodLimit = processingEnv.getOptions().get(METHOD_LIMIT_OPTION);
+    if (methodLimit != null && methodLimit.matches("\\d{1,6}")) {
+      writer.methodLimit(Integer.parseInt(methodLimit));
+    }
     // f(params) of every method: a writing overload f(params..., double[]...) must not repeat one
     Set<String> signatures = new java.util.HashSet<>();
     for (Job job : jobs) {
@@ -513,11 +522,11 @@ public final class AdjointProcessor extends AbstractProcessor {
         if (resultType == Type.TENSOR || resultType.isDoubleArray()) {
           Var seed = new Var(names.fresh("seed", false), resultType, Var.Kind.PARAMETER);
           writer.addLayer(job.method, job.graph, seed,
-              CodePrinter.print(reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
+              writer.print(job.graph, reverse.body(writer.recordName(job.graph), new Expr.Ref(seed))));
         } else {
           dev.adjoint.processor.graph.Stmt.Block gradient = reverse.body(writer.recordName(job.graph), Const.ONE);
           Reverse.discardUnreadPops(gradient);
-          writer.add(job.method, job.graph, CodePrinter.print(gradient));
+          writer.add(job.method, job.graph, writer.print(job.graph, gradient));
           boolean scalars = job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE);
           boolean arrays = job.graph.wrt().stream().allMatch(p -> p.type().isDoubleArray());
           List<String> outTypes = scalars ? List.of("double[]")
@@ -529,7 +538,7 @@ public final class AdjointProcessor extends AbstractProcessor {
           } else if (scalars) {
             // the same gradient written into the caller's array: nothing allocated per call
             Var out = new Var(names.fork().fresh("gradient", false), Type.DOUBLE_ARRAY, Var.Kind.PARAMETER);
-            writer.addInto(job.method, job.graph, out, CodePrinter.print(Modes.into(gradient, out)));
+            writer.addInto(job.method, job.graph, out, writer.print(job.graph, Modes.into(gradient, out)));
           } else if (arrays) {
             // the gradient written into the caller's arrays: nothing allocated per call
             Names intoNames = names.fork();
@@ -542,19 +551,22 @@ public final class AdjointProcessor extends AbstractProcessor {
             dev.adjoint.processor.graph.Stmt.Block body = new Reverse(job.graph, plan, intoNames, outs)
                 .body(writer.recordName(job.graph), Const.ONE);
             writer.addIntoArrays(job.method, job.graph, List.copyOf(outs.values()),
-                CodePrinter.print(Modes.valueOnly(body)));
+                writer.print(job.graph, Modes.valueOnly(body)));
           }
           if (arrays && resultType == Type.DOUBLE) {
             addAccumulate(writer, job, plan, names);
           }
         }
-        boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
+        // a Jacobian has a column per input element: for double and double[] inputs only (an n-D
+        // input, like an n-D result, gets the vector-Jacobian and Jacobian-vector products)
+        boolean vectorValued = resultType == Type.DOUBLE_ARRAY
+            && job.graph.wrt().stream().noneMatch(p -> p.type().isNdDoubleArray());
         if (job.forward || resultType.isDoubleArray()) {
           Names jvpNames = names.fork();
           List<Var> tangents = directions(job.graph, jvpNames);
           Modes.Built jvp = Modes.jvp(job.graph, jvpNames, tangents, writer.jvpRecordName(job.graph));
           ok &= report(job, "forward", jvp);
-          writer.addJvp(job.method, job.graph, tangents, CodePrinter.print(jvp.body()));
+          writer.addJvp(job.method, job.graph, tangents, writer.print(job.graph, jvp.body()));
           if (vectorValued) {
             boolean rows = Reverse.rowsShareForwardSweep(job.graph, plan);
             if (rows) {
@@ -562,7 +574,7 @@ public final class AdjointProcessor extends AbstractProcessor {
               Var jacobian = new Var(rowNames.fresh("jacobian", false), Type.DOUBLE_ARRAY_2D, Var.Kind.PARAMETER);
               Var row = new Var(rowNames.fresh("_row", false), Type.INT, Var.Kind.SYNTHETIC);
               writer.addJacobianRows(job.method, job.graph, jacobian,
-                  CodePrinter.print(new Reverse(job.graph, plan, rowNames).rows(jacobian, row)));
+                  writer.print(job.graph, new Reverse(job.graph, plan, rowNames).rows(jacobian, row)));
             }
             boolean jvps = false;
             if (job.graph.wrt().stream().allMatch(p -> p.type() == Type.DOUBLE || p.type() == Type.DOUBLE_ARRAY)
@@ -577,7 +589,7 @@ public final class AdjointProcessor extends AbstractProcessor {
               dev.adjoint.processor.diff.VectorForward.Built built = dev.adjoint.processor.diff.VectorForward.build(
                   job.graph, vectorNames, vectorTangents, writer.jvpsRecordName(job.graph));
               if (built.problems().isEmpty()) {
-                writer.addJvps(job.method, job.graph, vectorTangents, CodePrinter.print(built.body()));
+                writer.addJvps(job.method, job.graph, vectorTangents, writer.print(job.graph, built.body()));
                 jvps = true;
               }
             }
@@ -593,7 +605,7 @@ public final class AdjointProcessor extends AbstractProcessor {
           Modes.Built hvp = Modes.hvp(job.graph, plan, hvpNames, directions, writer.recordName(job.graph),
               writer.hvpRecordName(job.graph));
           ok &= report(job, "forward-over-reverse", hvp);
-          writer.addHessian(job.method, job.graph, directions, CodePrinter.print(hvp.body()));
+          writer.addHessian(job.method, job.graph, directions, writer.print(job.graph, hvp.body()));
           if (Modes.arrayParameters(job.graph)
               && dev.adjoint.processor.analysis.HessianStructure.isDiagonal(job.graph)) {
             // the Hessian is diagonal: its product with ones is the diagonal
@@ -628,7 +640,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     dev.adjoint.processor.graph.Stmt.Block body = new Reverse(job.graph, plan, accumulateNames, outs)
         .accumulating().body(writer.recordName(job.graph), new Expr.Ref(seed));
     writer.addAccumulate(job.method, job.graph, seed, List.copyOf(outs.values()),
-        CodePrinter.print(Modes.valueOnly(body)));
+        writer.print(job.graph, Modes.valueOnly(body)));
   }
 
   /**

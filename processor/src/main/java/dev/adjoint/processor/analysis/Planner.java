@@ -49,6 +49,8 @@ public final class Planner {
   private final List<Var> synthetic = new ArrayList<>();
   private boolean usesTape;
   private Map<Stmt.Loop, Fusion.Fused> fused = Map.of();
+  /** Loops that only take a running maximum or minimum: nothing taped, see MaxReductions. */
+  private Map<Stmt.Loop, MaxReductions.Reduction> reductions = Map.of();
   private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
   private Recompute recompute;
   private Kills kills;
@@ -112,10 +114,15 @@ public final class Planner {
     fused = Fusion.find(graph, active::contains,
         a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains,
         recompute);
+    reductions = MaxReductions.find(graph, active::contains);
+    reductions.keySet().removeIf(fused::containsKey);
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
     kills = new Kills(graph, recompute);
     decideSaves(graph.body(), false, null);
+    if (accumulateCalls) { // not where forward mode differentiates the sweep
+      Refills.find(graph, recompute, loopsAround::get);
+    }
     return badCalls;
   }
 
@@ -147,6 +154,11 @@ public final class Planner {
   /** For a loop whose adjoint runs inside it ({@link Fusion}), its seeds; else null. */
   public Fusion.Fused fused(Stmt.Loop l) {
     return fused.get(l);
+  }
+
+  /** The running maximum or minimum the loop only takes, or null (see MaxReductions). */
+  public MaxReductions.Reduction reduction(Stmt.Loop l) {
+    return reductions.get(l);
   }
 
   /** Variables the planner introduced, for naming. */
@@ -658,7 +670,8 @@ public final class Planner {
       Stmt s = b.stmts.get(index);
       pathIndexes.set(pathIndexes.size() - 1, index);
       if (s instanceof Stmt.Assign a && !a.declaration && needed.contains(a.target)
-          && mayReadBefore(neededBy.get(a.target), a, a.target)) {
+          && mayReadBefore(neededBy.get(a.target), a, a.target)
+          && reductions.values().stream().noneMatch(r -> r.step() == a)) {
         a.undo = inRegion ? recompute.inverse(a, loopsAround.get(a)) : null;
         a.save = a.undo != null ? Stmt.Save.INVERT : inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
         if (!inRegion) {

@@ -135,6 +135,15 @@ public final class Recompute {
         && a.value.size() <= MAX_LOCAL_SIZE && cheap(a.value, around);
   }
 
+  /**
+   * Whether the double expression {@code e}, evaluated inside the loops {@code around} (outer
+   * first), can be evaluated again anywhere the reverse sweep is inside them, with the same
+   * value: the same cheap expressions as for a local above.
+   */
+  public boolean recomputableValue(Expr e, List<Stmt> around) {
+    return e.size() <= MAX_LOCAL_SIZE && cheap(e, around);
+  }
+
   private boolean cheap(Expr e, List<Stmt> around) {
     if (e instanceof Const) {
       return true;
@@ -159,11 +168,16 @@ public final class Recompute {
 
   /**
    * For {@code v = v + e} or {@code v = v - e} on an int or long v, with e recomputable where the
-   * statement is: the statement that undoes it ({@code v = v - e}, {@code v = v + e}); else null.
+   * statement is: the statement that undoes it ({@code v = v - e}, {@code v = v + e}); for
+   * {@code v = -v}, itself; else null.
    * Integer addition wraps, so the inverse is exact even on overflow.
    */
   public Stmt.Assign inverse(Stmt.Assign a, List<Stmt> around) {
     Var v = a.target;
+    if (!a.declaration && isNegation(a)) {
+      // v = -v is its own inverse, exactly: negation only flips the sign bit (ints wrap alike)
+      return new Stmt.Assign(v, a.value, false, null, a.src);
+    }
     if (a.declaration || v.type() != Type.INT && v.type() != Type.LONG
         || !(a.value instanceof Apply step) || step.op() != Op.ADD && step.op() != Op.SUB
         || !(step.arg(0) instanceof Ref r && r.var() == v) || step.arg(1).reads(v)
@@ -173,6 +187,13 @@ public final class Recompute {
     Op back = step.op() == Op.ADD ? Op.SUB : Op.ADD;
     return new Stmt.Assign(v, new Apply(back, List.of(new Ref(v), step.arg(1)), v.type()), false, back,
         a.src);
+  }
+
+  /** Whether a is {@code v = -v} on a double, int or long v (a sign flipped in a loop). */
+  public static boolean isNegation(Stmt.Assign a) {
+    Type t = a.target.type();
+    return (t == Type.DOUBLE || t == Type.INT || t == Type.LONG) && a.value instanceof Apply neg
+        && neg.op() == Op.NEG && neg.arg(0) instanceof Ref r && r.var() == a.target;
   }
 
   /**

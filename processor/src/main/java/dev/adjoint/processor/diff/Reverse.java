@@ -207,6 +207,10 @@ public final class Reverse {
     if (bulkSaves) {
       // else forward mode differentiates this sweep first: the tangents' adjoints must be asked too
       SkipZeroAdjoints.apply(body);
+      InvariantElements.apply(body, names);
+      if (plan.usesTape()) {
+        TapeScope.apply(body, tape);
+      }
     }
     return body;
   }
@@ -226,7 +230,7 @@ public final class Reverse {
     for (Stmt s : Blocks.all(graph.body())) {
       if (s instanceof Stmt.Assign a && a.save != Stmt.Save.NONE
           || s instanceof Stmt.ArrayStore st && st.save != Stmt.Save.NONE
-          || s instanceof Stmt.Loop l && plan.fused(l) != null) {
+          || s instanceof Stmt.Loop l && (plan.fused(l) != null || plan.reduction(l) != null)) {
         return false;
       }
     }
@@ -466,6 +470,8 @@ public final class Reverse {
       out.close();
     } else if (s instanceof Stmt.Loop l && plan.fused(l) != null) {
       fusedLoop(l, plan.fused(l));
+    } else if (s instanceof Stmt.Loop l && plan.reduction(l) != null) {
+      new ReductionSweeps(l, plan.reduction(l)).forward();
     } else if (s instanceof Stmt.Loop l) {
       forwardLoop(l);
     } else if (s instanceof Stmt.Nested n) {
@@ -777,6 +783,9 @@ public final class Reverse {
     if (!top) {
       declared.push(new LinkedHashSet<>());
       b.recomputed.forEach((v, e) -> out.declare(v, e));
+      for (Stmt.Loop f : b.refilled) {
+        refill(f);
+      }
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         Expr.RecordGet from = plan.unpackedFrom(v);
@@ -850,6 +859,8 @@ public final class Reverse {
       if (l.src.known()) {
         out.comment("line " + l.src.line() + ": " + l.src.text() + " (its adjoint ran inside the loop)");
       }
+    } else if (s instanceof Stmt.Loop l && plan.hasWork(l) && plan.reduction(l) != null) {
+      reductions.get(l).reverse();
     } else if (s instanceof Stmt.Loop l && plan.hasWork(l)) {
       enterRegion(l);
       int mark = out.mark();
@@ -960,6 +971,76 @@ public final class Reverse {
     back.body.stmts.remove(restore);
     out.insertBefore(back, new Stmt.Comment("the elements of " + a.name() + " the loop overwrote, put back at once"));
     out.insertBefore(back, new Stmt.Eval(tapeCall("popDoubles", new Ref(a), start, trips)));
+  }
+
+  /** The forward sweeps' notes of running maxima and minima, for their reverse sweeps. */
+  private final Map<Stmt.Loop, ReductionSweeps> reductions = new java.util.IdentityHashMap<>();
+
+  /**
+   * A loop that only takes a running maximum or minimum m ({@link
+   * dev.adjoint.processor.analysis.MaxReductions}): the forward sweep keeps m's value before the
+   * loop and the last iteration that took the operand; the reverse sweep adds m's adjoint to the
+   * operand at that iteration alone and restores m.
+   */
+  private final class ReductionSweeps {
+    final Stmt.Loop loop;
+    final dev.adjoint.processor.analysis.MaxReductions.Reduction r;
+    final Var m;
+    final Var before;
+    final Var at;
+    final Var taken;
+
+    ReductionSweeps(Stmt.Loop loop, dev.adjoint.processor.analysis.MaxReductions.Reduction r) {
+      this.loop = loop;
+      this.r = r;
+      this.m = r.step().target;
+      this.before = new Var(names.fresh("_" + m.name() + "Before", false), Type.DOUBLE, Var.Kind.SYNTHETIC);
+      this.at = new Var(names.fresh("_" + m.name() + "At", false), Type.INT, Var.Kind.SYNTHETIC);
+      this.taken = new Var(names.fresh("_" + m.name() + "Taken", false), Type.BOOLEAN, Var.Kind.SYNTHETIC);
+      reductions.put(loop, this);
+    }
+
+    void forward() {
+      out.comment("keep for the reverse sweep: " + m.name() + " before the loop, and the last iteration whose"
+          + " operand it took (its adjoint goes there alone)");
+      out.declare(before, new Ref(m));
+      out.declare(at, Const.ofInt(0));
+      out.declare(taken, Const.ofBoolean(false));
+      out.openLoop(new Stmt.Loop(loop.kind, loop.index, loop.start, loop.step, loop.cond, new Block(), new Block(), loop.src));
+      if (loop.counter != null && !loop.tripsRecomputed) {
+        out.update(loop.counter, Op.ADD, Const.ofInt(1));
+      }
+      Stmt.Assign step = r.step();
+      Var operand = new Var(names.fresh("_t"), Type.DOUBLE, Var.Kind.SYNTHETIC);
+      if (step.src.known()) {
+        out.comment("line " + step.src.line() + ": " + step.src.text());
+      }
+      out.declare(operand, r.operand());
+      out.openIf(r.takesOperand(new Ref(m), new Ref(operand)), Src.NONE);
+      out.assign(at, new Ref(loop.index));
+      out.assign(taken, Const.ofBoolean(true));
+      out.close();
+      Expr.Apply f = (Expr.Apply) step.value;
+      List<Expr> args = r.operandFirst() ? List.of(new Ref(operand), new Ref(m)) : List.of(new Ref(m), new Ref(operand));
+      out.add(new Stmt.Assign(m, new Expr.Apply(f.op(), args, f.type(), f.strict()), false, null, Src.NONE));
+      out.close();
+    }
+
+    void reverse() {
+      reverseComment(loop.src, "its adjoint: to the operand of the last iteration that took it");
+      flushPendingComment();
+      materialize(m);
+      Expr adjM = current(m);
+      if (!Sym.isZero(adjM)) {
+        out.openIf(new Ref(taken), Src.NONE);
+        out.declare(loop.index, new Ref(at));
+        applyAll(Propagation.of(r.operand(), adjM, null, plan::isActive, Reverse.this::bind));
+        out.assign(adjointVar(m), Const.ZERO);
+        out.close();
+      }
+      flushReaders(m);
+      out.assign(m, new Ref(before));
+    }
   }
 
   /** a + b on ints, without a 0 + or adding up constants. */
@@ -1208,12 +1289,25 @@ public final class Reverse {
     return new Ref(t);
   }
 
+  /** A fill loop run again where its iteration's adjoint begins ({@code analysis.Refills}). */
+  private void refill(Stmt.Loop f) {
+    Stmt.ArrayStore st = (Stmt.ArrayStore) f.body.stmts.get(0);
+    flushReaders(st.array);
+    out.comment("recompute " + st.array.name() + " as this iteration filled it (not taped)");
+    out.add(new Stmt.Loop(f.kind, f.index, f.start, f.step, f.cond,
+        new Block(List.of(new Stmt.ArrayStore(st.array, st.index, st.value, null, st.src))), new Block(), f.src));
+  }
+
   private void restore(Stmt.Assign a) {
     flushReaders(a.target);
     if (a.save == Stmt.Save.INVERT) {
-      // a step undone: idx++ by idx--
+      // a step undone: idx++ by idx--, sign = -sign by itself
       Expr.Apply back = (Expr.Apply) a.undo.value;
-      out.update(a.target, back.op(), back.arg(1));
+      if (back.op() == Op.NEG) {
+        out.assign(a.target, back);
+      } else {
+        out.update(a.target, back.op(), back.arg(1));
+      }
       return;
     }
     Expr from = a.save == Stmt.Save.LOCAL ? new Ref(a.saved) : tapeCall(pop(a.target.type()));

@@ -151,6 +151,16 @@ public final class CodePrinter {
     private final java.util.Map<Var, Integer> slots = new java.util.IdentityHashMap<>();
     private final java.util.Map<Expr, Long> memo = new java.util.IdentityHashMap<>();
     private int next = 32; // parameters first
+    /** Every local access counted at its widest (4 bytes): for code whose slots are not known yet. */
+    private final boolean wide;
+
+    Size() {
+      this(false);
+    }
+
+    Size(boolean wide) {
+      this.wide = wide;
+    }
 
     long block(Block b) {
       long n = 0;
@@ -160,7 +170,7 @@ public final class CodePrinter {
       return n;
     }
 
-    private long stmt(Stmt s) {
+    long stmt(Stmt s) {
       if (s instanceof Stmt.Assign a) {
         if (a.declaration) {
           declare(a.target);
@@ -207,6 +217,9 @@ public final class CodePrinter {
     /** A load or store of a local. */
     private int load(Var v) {
       Integer slot = slots.get(v);
+      if (wide) {
+        return 4;
+      }
       if (slot == null) {
         return 2; // a parameter
       }

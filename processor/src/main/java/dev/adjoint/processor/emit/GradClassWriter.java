@@ -51,6 +51,29 @@ public final class GradClassWriter {
 
   private Access access;
 
+  /** Bytecode per generated method before {@link MethodSplitter} splits it: HotSpot's JIT limit. */
+  private int methodLimit = MethodSplitter.HUGE_METHOD_LIMIT;
+  /** Helpers written so far per method name, for unique helper names. */
+  private final java.util.Map<String, Integer> parts = new java.util.HashMap<>();
+
+  /** Another limit than HotSpot's 8,000 bytes (tests force splitting with a small one). */
+  public void methodLimit(int bytes) {
+    this.methodLimit = bytes;
+  }
+
+  /**
+   * Prints the body of a generated method of {@code g}, split into helpers of this class when
+   * HotSpot would not JIT-compile it whole ({@link MethodSplitter}).
+   *
+   * @throws dev.adjoint.processor.diag.TooLarge when a method would exceed the JVM's 64 KB
+   */
+  public CodeBlock print(MethodGraph g, dev.adjoint.processor.graph.Stmt.Block body) {
+    MethodSplitter.Split split = MethodSplitter.print(body, methodLimit,
+        () -> g.name() + "$part" + parts.merge(g.name(), 1, Integer::sum));
+    split.helpers().forEach(type::addMethod);
+    return split.code();
+  }
+
   /** How this class reaches the user's members; its handles are added by {@link #file()}. */
   public void access(Access access) {
     this.access = access;

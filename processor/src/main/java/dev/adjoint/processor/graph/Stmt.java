@@ -228,6 +228,12 @@ public abstract sealed class Stmt {
      * and computes again where its adjoint begins, from these expressions, instead of taping them.
      */
     public final java.util.Map<Var, Expr> recomputed = new java.util.LinkedHashMap<>();
+    /**
+     * Loops of this block that fill a scratch array from values the reverse sweep still has
+     * ({@code xc[j] = x[i][j] - mu[c][j]}): run again where the block's adjoint begins instead of
+     * taping what they overwrite (see {@code analysis.Refills}).
+     */
+    public final List<Loop> refilled = new ArrayList<>();
 
     public Block(List<Stmt> stmts) {
       this.stmts = new ArrayList<>(stmts);

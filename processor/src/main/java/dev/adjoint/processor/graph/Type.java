@@ -75,10 +75,10 @@ public enum Type {
     return this == DOUBLE_ARRAY || this == INT_ARRAY || this == LONG_ARRAY || this == BOOLEAN_ARRAY;
   }
 
-  /** The element type of an array type (DOUBLE for anything else). */
+  /** The scalar element type of an array type of any rank (DOUBLE for anything else). */
   public Type element() {
     return switch (this) {
-      case INT_ARRAY -> INT;
+      case INT_ARRAY, INT_ARRAY_2D -> INT;
       case LONG_ARRAY -> LONG;
       case BOOLEAN_ARRAY -> BOOLEAN;
       default -> DOUBLE;

@@ -100,7 +100,7 @@ abstract class ArrayReader extends ExpressionReader {
     }
     if (init instanceof MethodInvocationTree mi && mi.getArguments().isEmpty()
         && mi.getMethodSelect() instanceof MemberSelectTree ms && ms.getIdentifier().contentEquals("clone")) {
-      Var from = arrayVar(ms.getExpression());
+      Access from = copied(ms.getExpression());
       if (from == null) {
         return;
       }
@@ -109,8 +109,9 @@ abstract class ArrayReader extends ExpressionReader {
             "clone an array of the declared type");
         return;
       }
+      Access to = new Access(var, List.of());
       out.accept(new Stmt.Assign(var, new Apply(Op.NEW_ARRAY, List.of(length(from)), type), true, null, src));
-      out.accept(copyLoop(from, Const.ofInt(0), var, Const.ofInt(0), length(from), src));
+      out.accept(copyLoop(from, Const.ofInt(0), to, Const.ofInt(0), length(from), src));
       return;
     }
     if (init instanceof MethodInvocationTree mi) {
@@ -131,10 +132,6 @@ abstract class ArrayReader extends ExpressionReader {
             + "that returns one; arrays cannot alias each other");
   }
 
-  static Expr length(Var array) {
-    return new Apply(Op.ARRAY_LENGTH, List.of(new Ref(array)), Type.INT);
-  }
-
   static Expr plus(Expr a, Expr b) {
     if (a instanceof Const c && c.is(0)) {
       return b;
@@ -144,24 +141,59 @@ abstract class ArrayReader extends ExpressionReader {
 
   /**
    * {@code for (k = 0; k < n; k++) to[toPos + k] = from[fromPos + k]}: an element copy, which
-   * differentiates like any store (the destination's adjoint moves to the source's).
+   * differentiates like any store (the destination's adjoint moves to the source's). Either side
+   * may be a row of an n-D array ({@code m[i]}): its elements are {@code m[i][toPos + k]}.
    */
-  Stmt copyLoop(Var from, Expr fromPos, Var to, Expr toPos, Expr n, Src src) {
+  Stmt copyLoop(Access from, Expr fromPos, Access to, Expr toPos, Expr n, Src src) {
     Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
-    Expr read = new Apply(Op.ARRAY_READ, List.of(new Ref(from), plus(fromPos, new Ref(k))), from.type().element());
-    Stmt store = new Stmt.ArrayStore(to, plus(toPos, new Ref(k)), read, null, src);
+    Stmt store = elementCopy(from, fromPos, to, toPos, k, src);
     Expr cond = new Apply(Op.LT, List.of(new Ref(k), n), Type.BOOLEAN);
     return new Stmt.Loop(Stmt.Loop.Kind.FOR, k, Const.ofInt(0), 1, cond, new Block(List.of(store)), new Block(), src);
   }
 
   /** The same copy run from the last element down, for an overlapping copy within one array. */
-  Stmt copyLoopDown(Var from, Expr fromPos, Var to, Expr toPos, Expr n, Src src) {
+  Stmt copyLoopDown(Access from, Expr fromPos, Access to, Expr toPos, Expr n, Src src) {
     Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
-    Expr read = new Apply(Op.ARRAY_READ, List.of(new Ref(from), plus(fromPos, new Ref(k))), from.type().element());
-    Stmt store = new Stmt.ArrayStore(to, plus(toPos, new Ref(k)), read, null, src);
+    Stmt store = elementCopy(from, fromPos, to, toPos, k, src);
     Expr cond = new Apply(Op.GE, List.of(new Ref(k), Const.ofInt(0)), Type.BOOLEAN);
     return new Stmt.Loop(Stmt.Loop.Kind.FOR, k, new Apply(Op.SUB, List.of(n, Const.ofInt(1)), Type.INT), -1, cond,
         new Block(List.of(store)), new Block(), src);
+  }
+
+  /** {@code to[toPos + k] = from[fromPos + k]}. */
+  private Stmt elementCopy(Access from, Expr fromPos, Access to, Expr toPos, Var k, Src src) {
+    Expr read = element(from.at(plus(fromPos, new Ref(k))));
+    return new Stmt.ArrayStore(to.array(), to.at(plus(toPos, new Ref(k))).index(), read, null, src);
+  }
+
+  /**
+   * The array a copy reads or writes ({@code System.arraycopy}, {@code Arrays.fill},
+   * {@code clone()}): a 1-D array by name, or a row of an n-D array ({@code m[i]}, a row local),
+   * whose elements are read and written in place like any n-D element. Null after reporting.
+   */
+  Access copied(ExpressionTree e) {
+    ExpressionTree u = unparen(e);
+    if (isRowArgument(u)) {
+      Access a = access(u);
+      if (a != null && a.type().rank() != 1) {
+        unsupported(e, "copying the " + a.type().javaName() + " " + sourceText(e), "copy its rows one by one");
+        return null;
+      }
+      return a;
+    }
+    if (ndRank(u) >= 2) {
+      unsupported(e, "copying the whole n-D array " + sourceText(e), "copy its rows one by one");
+      return null;
+    }
+    Var v = arrayVar(u);
+    return v == null ? null : new Access(v, List.of());
+  }
+
+  /** The length of a 1-D array or of a row. */
+  static Expr length(Access a) {
+    return a.indexes().isEmpty()
+        ? new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.array())), Type.INT)
+        : new Apply(Op.ARRAY_LENGTH, List.of(new Ref(a.array()), a.index()), Type.INT);
   }
 
   /** Dimensions left after the indexes of {@code e} on an n-D array or row alias; -1 otherwise. */
@@ -399,8 +431,8 @@ abstract class ArrayReader extends ExpressionReader {
     }
     Var var = new Var(name, type, Var.Kind.LOCAL);
     scopes.peek().put(name, var);
-    if (!type.isNdDoubleArray()) {
-      unsupported(v, "a local of type " + type.javaName(), "use double[][] and double[][][] locals");
+    if (!type.isNdDoubleArray() && type != Type.INT_ARRAY_2D) {
+      unsupported(v, "a local of type " + type.javaName(), "use double[][], double[][][] and int[][] locals");
       poisoned.add(var);
       return true;
     }
@@ -483,7 +515,7 @@ abstract class ArrayReader extends ExpressionReader {
       for (int i = 0; i < items.size(); i++) {
         ExpressionTree e = items.get(i);
         Expr x = expr(e);
-        if (x != null && !assignable(x.type(), Type.DOUBLE)) {
+        if (x != null && !assignable(x.type(), type.element())) {
           unsupported(e, "a " + x.type().javaName() + " element in a " + var.type().javaName() + " initializer",
               "write the conversion explicitly");
           x = null;
@@ -492,8 +524,8 @@ abstract class ArrayReader extends ExpressionReader {
           failed = true;
           continue;
         }
-        if (x.type() != Type.DOUBLE) {
-          x = new Apply(Op.CAST, List.of(x), Type.DOUBLE);
+        if (x.type() != type.element()) {
+          x = new Apply(Op.CAST, List.of(x), type.element());
         }
         List<Expr> at = new ArrayList<>(indexes);
         at.add(Const.ofInt(i));

@@ -63,9 +63,9 @@ abstract class CallReader extends ArrayReader {
     String ownerName = owner == null ? "" : owner.getQualifiedName().toString();
     List<? extends ExpressionTree> args = t.getArguments();
     if (ownerName.equals("java.lang.System") && name.equals("arraycopy") && args.size() == 5) {
-      Var from = arrayVar(args.get(0));
+      Access from = copied(args.get(0));
       Expr fromPos = expr(args.get(1));
-      Var to = arrayVar(args.get(2));
+      Access to = copied(args.get(2));
       Expr toPos = expr(args.get(3));
       Expr n = expr(args.get(4));
       if (from == null || to == null || fromPos == null || toPos == null || n == null) {
@@ -79,15 +79,22 @@ abstract class CallReader extends ArrayReader {
             "copy between arrays of the same type");
         return;
       }
-      if (readOnly(args.get(2), to)) {
+      if (readOnly(args.get(2), to.array())) {
         return;
       }
       List<Stmt> body = new ArrayList<>();
       fromPos = once(fromPos, body, src);
       toPos = once(toPos, body, src);
       n = once(n, body, src);
-      if (from == to) {
-        // overlapping ranges copy as if through a temporary array: run down when moving up
+      from = new Access(from.array(), onceEach(from.indexes(), body, src));
+      to = new Access(to.array(), onceEach(to.indexes(), body, src));
+      if (from.array() == to.array() && fromPos instanceof Const f && toPos instanceof Const d) {
+        // overlapping ranges at known positions: the direction is known now
+        body.add((Integer) d.value() > (Integer) f.value() ? copyLoopDown(from, fromPos, to, toPos, n, src)
+            : copyLoop(from, fromPos, to, toPos, n, src));
+      } else if (from.array() == to.array()) {
+        // overlapping ranges (one array, or two rows that may be the same one) copy as if through
+        // a temporary array: run down when moving up
         body.add(new Stmt.If(new Apply(Op.GT, List.of(toPos, fromPos), Type.BOOLEAN),
             new Block(List.of(copyLoopDown(from, fromPos, to, toPos, n, src))),
             new Block(List.of(copyLoop(from, fromPos, to, toPos, n, src))), src));
@@ -98,7 +105,7 @@ abstract class CallReader extends ArrayReader {
       return;
     }
     if (ownerName.equals("java.util.Arrays") && name.equals("fill") && (args.size() == 2 || args.size() == 4)) {
-      Var array = arrayVar(args.get(0));
+      Access array = copied(args.get(0));
       Expr fromIndex = args.size() == 4 ? expr(args.get(1)) : Const.ofInt(0);
       Expr toIndex = args.size() == 4 ? expr(args.get(2)) : null;
       Expr value = expr(args.get(args.size() - 1));
@@ -111,7 +118,7 @@ abstract class CallReader extends ArrayReader {
       if (!intArgs(t, fromIndex, toIndex)) {
         return;
       }
-      if (readOnly(args.get(0), array)) {
+      if (readOnly(args.get(0), array.array())) {
         return;
       }
       Type element = array.type().element();
@@ -124,11 +131,12 @@ abstract class CallReader extends ArrayReader {
         value = new Apply(Op.CAST, List.of(value), element);
       }
       List<Stmt> body = new ArrayList<>();
+      array = new Access(array.array(), onceEach(array.indexes(), body, src));
       fromIndex = once(fromIndex, body, src);
       toIndex = once(toIndex, body, src);
       value = once(value, body, src);
       Var k = new Var("k", Type.INT, Var.Kind.SYNTHETIC);
-      Stmt store = new Stmt.ArrayStore(array, new Ref(k), value, null, src);
+      Stmt store = new Stmt.ArrayStore(array.array(), array.at(new Ref(k)).index(), value, null, src);
       body.add(new Stmt.Loop(Stmt.Loop.Kind.FOR, k, fromIndex, 1,
           new Apply(Op.LT, List.of(new Ref(k), toIndex), Type.BOOLEAN), new Block(List.of(store)), new Block(), src));
       out.accept(new Stmt.Nested(new Block(body), Src.NONE));
@@ -145,6 +153,15 @@ abstract class CallReader extends ArrayReader {
       }
     }
     return true;
+  }
+
+  /** The row indexes of a copy's array, each evaluated once (see {@link #once}). */
+  static List<Expr> onceEach(List<Expr> indexes, List<Stmt> before, Src src) {
+    List<Expr> out = new ArrayList<>();
+    for (Expr i : indexes) {
+      out.add(once(i, before, src));
+    }
+    return out;
   }
 
   /** An expression evaluated once: a constant or variable as it is, else a new local holding it. */

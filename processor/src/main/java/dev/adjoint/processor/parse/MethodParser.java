@@ -260,18 +260,6 @@ public final class MethodParser extends StatementReader {
         }
       }
     }
-    if (ok && ret.get() != Type.DOUBLE) { // n-D arrays: differentiated for double results only
-      for (int i : CallResolver.wrtIndexes(m)) {
-        VariableElement p = m.getParameters().get(i);
-        if (CallResolver.typeOf(p.asType()).orElseThrow().isNdDoubleArray()) {
-          diag.report(p, Message.UNSUPPORTED, "differentiating the " + p.asType() + " parameter '"
-              + p.getSimpleName() + "' of a method returning " + m.getReturnType(), name,
-              "n-D array parameters are differentiated in methods returning double: leave '"
-                  + p.getSimpleName() + "' out with wrt, or return a double");
-          ok = false;
-        }
-      }
-    }
     if (ok && CallResolver.wrtIndexes(m).isEmpty()) {
       diag.report(m, Message.NOTHING_TO_DIFFERENTIATE, name);
       ok = false;

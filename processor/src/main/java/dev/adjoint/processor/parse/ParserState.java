@@ -239,6 +239,13 @@ abstract class ParserState {
     Expr index() {
       return indexes.size() == 1 ? indexes.get(0) : new Apply(Op.INDICES, indexes, Type.INT);
     }
+
+    /** This array or row indexed once more: {@code a[i]} at {@code j} is {@code a[i][j]}. */
+    Access at(Expr index) {
+      List<Expr> more = new ArrayList<>(indexes);
+      more.add(index);
+      return new Access(array, more);
+    }
   }
 
   static ExpressionTree unparen(ExpressionTree e) {

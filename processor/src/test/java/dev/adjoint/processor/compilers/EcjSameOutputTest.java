@@ -32,7 +32,7 @@ class EcjSameOutputTest {
     assertWithMessage("generated classes").that(ecj.generated().keySet())
         .containsExactlyElementsIn(javac.generated().keySet());
     assertThat(javac.generated().keySet()).containsAtLeast("p.FlowGrad", "p.OtherGrad", "p.SecondGrad",
-        "p.TensorsGrad", "p.RosenGrad", "q.ScorerGrad", "p.NdCallsGrad", "p.NdResultsGrad", "p.LossesGrad", "dev.adjoint.samples.RosenbrockDemoGrad", "dev.adjoint.samples.DigitsMlpGrad");
+        "p.TensorsGrad", "p.RosenGrad", "q.ScorerGrad", "p.NdCallsGrad", "p.NdResultsGrad", "p.LossesGrad", "p.RowCopiesGrad", "p.NdParamsGrad", "dev.adjoint.samples.RosenbrockDemoGrad", "dev.adjoint.samples.DigitsMlpGrad");
     for (String name : javac.generated().keySet()) {
       assertWithMessage("%s under ECJ vs javac", name).that(ecj.generated(name)).isEqualTo(javac.generated(name));
     }

@@ -450,14 +450,18 @@ class ErrorCatalogTest {
               return r[0] + a[i][0];
             }
             """), UNSUPPORTED, "naming row r = a[i] while 'i' changes", "a[i][j]"),
-        c("a row copied by System.arraycopy", model("""
+        c("a whole matrix copied by System.arraycopy", model("""
             @Differentiable
             public static double f(double[][] a) {
-              double[] r = new double[2];
-              System.arraycopy(a[0], 0, r, 0, 2); // <- error
-              return r[0] + a[0][1];
+              double[][] r = new double[2][2];
+              System.arraycopy(a, 0, r, 0, 2); // <- error
+              return r[0][0] + a[0][1];
             }
-            """), UNSUPPORTED, "the array expression 'a[0]'", "by name"),
+            """), UNSUPPORTED, "copying the whole n-D array a", "copy its rows one by one"),
+        c("a long[][] local", body("""
+            long[][] t = new long[2][2]; // <- error
+            return x;
+            """), UNSUPPORTED, "long[][]"),
         c("a matrix-valued method returning a copy", model("""
             @Differentiable
             public static double[][] f(double[] v) {
@@ -529,15 +533,6 @@ class ErrorCatalogTest {
             }
             """), "[AdjointForward]", "the call of corner with an array argument that carries a derivative",
             "elements it needs as doubles"),
-        c("a double[][] parameter of a vector-valued method", model("""
-            @Differentiable
-            public static double[] f(double[] x,
-                double[][] a) { // <- error
-              double[] out = new double[1];
-              out[0] = a[0][0] * x[0];
-              return out;
-            }
-            """), UNSUPPORTED, "differentiating the double[][] parameter 'a'", "methods returning double", "wrt"),
         c("calling an instance method", model("""
             double scale() {
               return 2;

@@ -311,6 +311,12 @@ class GeneratedProgramsTest {
         if (text.contains("reserveDoubles")) {
           stats.census.merge("generated: tape reserved before a loop", 1, Integer::sum);
         }
+        if (text.contains("the loop runs at least once: elements")) {
+          stats.census.merge("generated: elements kept in locals across a loop", 1, Integer::sum);
+        }
+        if (text.contains("as this iteration filled it (not taped)")) {
+          stats.census.merge("generated: scratch array refilled, not taped", 1, Integer::sum);
+        }
       }
     }
     if (!failures.isEmpty()) {

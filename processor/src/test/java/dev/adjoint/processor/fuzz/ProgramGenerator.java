@@ -284,6 +284,8 @@ final class ProgramGenerator {
       {"clone()", "\\.clone\\(\\)"},
       {"System.arraycopy", "System\\.arraycopy\\("},
       {"Arrays.fill", "Arrays\\.fill\\("},
+      {"row cloned or copied", "(\\w+\\[i\\d+\\]|row\\d+)\\.clone\\(\\)|(System\\.arraycopy|Arrays\\.fill)\\((\\w+, 0, )?(\\w+\\[i\\d+\\]|row\\d+)[,)]"},
+      {"int[][] local", "int\\[\\]\\[\\] p\\d+ = "},
       {"switch statement", "^\\s*switch \\("},
       {"switch fall-through", "(?m)^\\s*(?!break;)(?!case )[^\\n]*;\\n\\s*(case [^\\n>]*|default):$"},
       {"switch expression", "(\\(|= )switch \\("},
@@ -437,8 +439,8 @@ final class ProgramGenerator {
 
   /**
    * A double[]: arrays with equal {@code key} have equal lengths. {@code row}: a row of a
-   * {@code double[][]} ({@code m[i]}, a row local, an enhanced-for row), never passed to calls,
-   * cloned or copied; {@code writable}: elements may be assigned (local arrays and the rows of
+   * {@code double[][]} ({@code m[i]}, a row local, an enhanced-for row), cloned and copied like
+   * any array; {@code writable}: elements may be assigned (local arrays and the rows of
    * local matrices named by index).
    */
   private record AVar(String name, String key, boolean local, boolean row, boolean writable) {
@@ -1418,7 +1420,7 @@ final class ProgramGenerator {
     }
 
     private Code cloneArray() {
-      List<AVar> as = plainArrays();
+      List<AVar> as = arrays(); // rows of matrices too: m[i].clone()
       if (as.isEmpty()) {
         return null;
       }
@@ -1431,7 +1433,7 @@ final class ProgramGenerator {
     /** {@code System.arraycopy} and {@code Arrays.fill} into a local array. */
     private Code copyStatement() {
       List<AVar> dsts = new ArrayList<>();
-      for (AVar a : plainArrays()) {
+      for (AVar a : arrays()) { // rows of local matrices too: System.arraycopy(x, 0, m[i], 0, n)
         if (a.writable()) {
           dsts.add(a);
         }
@@ -1440,7 +1442,7 @@ final class ProgramGenerator {
         return null;
       }
       AVar d = pick(dsts);
-      List<AVar> srcs = new ArrayList<>(plainArrays());
+      List<AVar> srcs = new ArrayList<>(arrays());
       srcs.remove(d);
       int w = r.nextInt(4);
       if (w < 2 && !srcs.isEmpty()) {
@@ -1465,8 +1467,17 @@ final class ProgramGenerator {
           perm.add(i);
         }
         shuffle(perm);
-        frame().intArrays.add(new IArr(name, String.valueOf(n)));
         String els = perm.toString().replace("[", "").replace("]", "");
+        if (chance(35)) {
+          // an int[][] local: its row 1 indexes like an int[] (row 0 is the identity)
+          List<Integer> ids = new ArrayList<>(perm);
+          java.util.Collections.sort(ids);
+          String first = ids.toString().replace("[", "").replace("]", "");
+          frame().intArrays.add(new IArr(name + "[1]", String.valueOf(n)));
+          return Code.simpleDecl("int[][] " + name + " = " + (chance(50) ? "{{" + first + "}, {" + els + "}}"
+              : "new int[][] {{" + first + "}, {" + els + "}}") + ";");
+        }
+        frame().intArrays.add(new IArr(name, String.valueOf(n)));
         return Code.simpleDecl("int[] " + name + " = " + (chance(50) ? "{" + els + "}"
             : "new int[] {" + els + "}") + ";");
       }
@@ -1605,6 +1616,9 @@ final class ProgramGenerator {
         }
       }
       f.arrays.add(row);
+      if (chance(25)) {
+        lines.addAll(rowCopy(row).lines());
+      }
       if (chance(30) && remaining > 0) {
         lines.addAll(statement(nest + 1).lines());
       }
@@ -1625,6 +1639,23 @@ final class ProgramGenerator {
       loops.remove(loops.size() - 1);
       out.addAll(braced(header, new Code(lines, false)));
       return new Code(out, false);
+    }
+
+    /** A row cloned ({@code row.clone()}), or filled or copied into when it may be written. */
+    private Code rowCopy(AVar row) {
+      if (!row.writable() || chance(40)) {
+        String name = fresh("t");
+        frame().arrays.add(new AVar(name, row.key(), true));
+        return Code.simpleDecl("double[] " + name + " = " + row.name() + ".clone();");
+      }
+      List<AVar> srcs = new ArrayList<>(arrays());
+      srcs.remove(row);
+      if (srcs.isEmpty() || chance(30)) {
+        return Code.simple("Arrays.fill(" + row.name() + ", " + bounded(VAR_BOUND) + ");");
+      }
+      String s = pick(srcs).name();
+      return Code.simple("System.arraycopy(" + s + ", 0, " + row.name() + ", 0, Math.min(" + s
+          + ".length, " + row.name() + ".length));");
     }
 
     /** Two nested for loops, the outer one labelled, with a labelled break or continue inside. */
@@ -2092,9 +2123,15 @@ final class ProgramGenerator {
       frames.add(fill);
       String value = limit(dexpr(2), 2).code();
       frames.remove(frames.size() - 1);
+      // or, like GMM's centred point, from a parameter's elements only (recomputed, not taped)
+      List<AVar> same = arrays().stream().filter(a -> !a.local() && a.key().equals(spec[1])).toList();
+      boolean cheapFill = !same.isEmpty() && chance(50);
+      if (cheapFill) {
+        value = "0.5 * " + pick(same).name() + "[" + j + "] - 0.3";
+      }
       comp.addAll(braced("for (int " + j + " = 0; " + j + " < " + t + ".length; " + j + "++)",
           new Code(List.of(t + "[" + j + "] = " + value + " + 0.1 * " + c + ";"), true)));
-      if (chance(70)) {
+      if (chance(cheapFill ? 30 : 70)) {
         String idx = fresh("k");
         String q = fresh("i");
         String rr = fresh("i");

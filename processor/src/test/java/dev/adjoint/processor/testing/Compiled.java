@@ -34,7 +34,12 @@ public final class Compiled {
 
   /** Compiles and requires success; the failure message shows javac's diagnostics. */
   public static Compiled of(String... nameAndSource) {
-    Compilation c = compile(nameAndSource);
+    return ofWith(List.of(), nameAndSource);
+  }
+
+  /** Compiles with extra javac options and requires success. */
+  public static Compiled ofWith(List<String> options, String... nameAndSource) {
+    Compilation c = compileWith(options, nameAndSource);
     if (c.status() != Compilation.Status.SUCCESS) {
       StringBuilder sb = new StringBuilder("compilation failed:\n");
       c.diagnostics().forEach(d -> sb.append(d).append('\n'));
@@ -56,6 +61,12 @@ public final class Compiled {
     }
     List<String> all = new ArrayList<>(List.of("-Xlint:all", "-parameters"));
     all.addAll(options);
+    // -Dadjoint.methodLimit=N: every compilation splits generated methods above N bytes (to run
+    // whole suites, such as the fuzzer, with every method split)
+    String limit = System.getProperty("adjoint.methodLimit");
+    if (limit != null && options.stream().noneMatch(o -> o.startsWith("-Aadjoint.methodLimit="))) {
+      all.add("-Aadjoint.methodLimit=" + limit);
+    }
     return javac().withProcessors(new AdjointProcessor()).withOptions(all).compile(files);
   }
 
