@@ -45,9 +45,9 @@ import java.util.Set;
  * another variable or passed on except as a call's argument whose result is dropped), or, for
  * an element read, every array the loop writes must be fresh. Both must be evaluated in every
  * iteration (by a statement of the loop's body, not under a branch or in a {@code ?:}'s arm), so
- * that they exist when the loop runs. The loop must hold no branch
- * out of it (break, continue, return) and its start and test call nothing, so that the first test
- * can be asked before it.
+ * that they exist when the loop runs. The loop must hold no branch out of it (break, continue,
+ * return) and no call of the user's methods (which may write any array they reach), and its start
+ * and test call nothing, so that the first test can be asked before it.
  */
 public final class InvariantElements {
   private final Names names;
@@ -100,6 +100,7 @@ public final class InvariantElements {
 
   /** The loop with its invariant elements in locals, or null when it keeps none. */
   private Stmt loop(Stmt.Loop l) {
+    // the runtime's helpers (the tape's pushes and pops, Adjoints) write only arrays they are given
     if (l.kind != Stmt.Loop.Kind.FOR || !l.counted() || !plain(l.start) || !plain(l.cond)) {
       return null;
     }
@@ -121,6 +122,11 @@ public final class InvariantElements {
         written.add(st.array);
       }
       for (Expr e : exprsOf(s)) {
+        boolean[] userCall = {false};
+        e.forEach(x -> userCall[0] |= x instanceof Expr.Call);
+        if (userCall[0]) {
+          return null; // a method of the user's may write any array it can reach
+        }
         // an array a call is given may be written by it
         e.forEach(x -> {
           List<Expr> args = x instanceof Expr.Call c ? c.args() : x instanceof Expr.Invoke v ? v.args()

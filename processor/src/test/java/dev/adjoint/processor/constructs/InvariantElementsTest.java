@@ -83,6 +83,22 @@ class InvariantElementsTest {
             return s;
           }
 
+          static double twice(double v) {
+            return 2 * v;
+          }
+
+          /** A call of the user's in the loop: it might write any array it reaches. */
+          @Differentiable
+          public static double withCall(double[] x, double[] w) {
+            double s = 0;
+            for (int j = 0; j < w.length; j++) {
+              for (int r = 0; r < x.length; r++) {
+                s += twice(w[j]) * x[r];
+              }
+            }
+            return s;
+          }
+
           /** For j >= x.length the inner loop does not run, and w[j], y[j] do not exist. */
           @Differentiable
           public static double zeroTrips(double[] x, double[] w, double[] y) {
@@ -127,6 +143,13 @@ class InvariantElementsTest {
     assertFalse(has(m, "= w\\[j\\];"), m);
     assertMatches(c, "p.Inv", "underBranch", 1e-6, new double[] {0.5, -1.2, 0.8},
         new double[] {0.4, 0.9}, 4);
+  }
+
+  @Test
+  void notInALoopThatCallsAMethodOfTheUsers() {
+    String m = method("withCall");
+    assertFalse(m.contains("the loop runs at least once"), m);
+    assertMatches(c, "p.Inv", "withCall", 1e-6, new double[] {0.5, -1.2}, new double[] {0.4, 0.9});
   }
 
   @Test

@@ -28,7 +28,7 @@ class MaxReductionsTest {
         package p;
         import dev.adjoint.Differentiable;
         public final class Reduce {
-          @Differentiable
+          @Differentiable(hessian = true)
           public static double logsumexp(double[] x) {
             double a = x[0];
             for (int i = 1; i < x.length; i++) {
@@ -119,6 +119,31 @@ class MaxReductionsTest {
     assertMatches(c, "p.Reduce", "logsumexp", 1e-6, (Object) new double[] {0.3, -1.2, 2.5, 0.7, 2.4});
     assertMatches(c, "p.Reduce", "logsumexp", 1e-6, (Object) new double[] {3.0, -1.2, 2.5});
     assertMatches(c, "p.Reduce", "logsumexp", 1e-6, (Object) new double[] {0.4});
+  }
+
+  @Test
+  void theHessianOfLogSumExpTimesAVectorIsTheClosedForm() {
+    // H = diag(p) - p pᵀ with p the softmax: Hv = p ∘ v - p (p · v)
+    double[] x = {0.3, -1.2, 2.5, 0.7, 2.4};
+    double[] v = {0.9, 0.4, -1.3, 0.2, 0.6};
+    Map<String, Object> hvp = Compiled.components(c.call("p.ReduceGrad", "logsumexpHvp", x, v));
+    double max = 2.5;
+    double sum = 0;
+    for (double xi : x) {
+      sum += Math.exp(xi - max);
+    }
+    double pv = 0;
+    double[] p = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      p[i] = Math.exp(x[i] - max) / sum;
+      pv += p[i] * v[i];
+    }
+    double[] product = (double[]) hvp.get("xHvp");
+    double[] gradient = (double[]) hvp.get("x");
+    for (int i = 0; i < x.length; i++) {
+      assertEquals(p[i] * v[i] - p[i] * pv, product[i], 1e-12, "Hv[" + i + "]");
+      assertEquals(p[i], gradient[i], 1e-12, "gradient[" + i + "]");
+    }
   }
 
   @Test
