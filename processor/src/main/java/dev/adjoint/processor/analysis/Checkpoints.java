@@ -155,6 +155,9 @@ public final class Checkpoints {
         arrays.add(a);
       }
     }
+    if (arrays.isEmpty() || tapedInInnerLoops(l.body, false) <= arrays.size()) {
+      return null; // the checkpoint would cost about what the tape costs
+    }
     // what the loop reads and does not keep must be as it was when the reverse sweep gets there
     Set<Var> kept = new HashSet<>(scalars);
     kept.addAll(arrays);
@@ -167,9 +170,6 @@ public final class Checkpoints {
       if (writes[0]) {
         return null;
       }
-    }
-    if (arrays.isEmpty() || tapedInInnerLoops(l.body, false) <= arrays.size()) {
-      return null; // the checkpoint would cost about what the tape costs
     }
     return new Checkpoint(scalars, arrays, trips);
   }

@@ -55,7 +55,8 @@ final class Kills {
       for (int p = q - 1; p >= 0; p--) {
         Stmt s = b.stmts.get(p);
         if (overwritesWholeTaped(s, store.array)) {
-          return true;
+          // unless its own reverse reads the array (t[i] = f(t[i - 1])): it sees the store's value
+          return !readsIn(s, readers);
         }
         if (readsIn(s, readers)) {
           return false;

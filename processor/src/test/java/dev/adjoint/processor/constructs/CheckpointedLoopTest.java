@@ -126,7 +126,7 @@ class CheckpointedLoopTest {
 
   @AfterEach
   void defaultSize() {
-    Tape.checkpointFrom(1L << 24);
+    Tape.checkpointFrom(Tape.CHECKPOINT_FROM_DEFAULT);
   }
 
   private static String method(String name) {
@@ -150,7 +150,7 @@ class CheckpointedLoopTest {
     assertSame(Tape.class, c.load("dev.adjoint.runtime.Tape"), "the generated code must see the size set here");
     double[] x = {0.3, -0.8, 1.2, 0.5, 0.9};
     for (int s : new int[] {0, 1, 3, 7}) {
-      Tape.checkpointFrom(1L << 24);
+      Tape.checkpointFrom(Tape.CHECKPOINT_FROM_DEFAULT);
       double[] taped = (double[]) Compiled.components(c.call("p.RkGrad", "solve", x.clone(), s)).get("x");
       assertMatches(c, "p.Rk", "solve", 1e-6, x.clone(), s);
       Tape.checkpointFrom(0);

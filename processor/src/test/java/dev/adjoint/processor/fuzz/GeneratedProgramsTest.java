@@ -209,7 +209,8 @@ class GeneratedProgramsTest {
 
   private void runBatch(Batch batch, Stats stats) {
     // checkpointed loops (analysis.Checkpoints) checkpoint in every other batch whatever their size
-    dev.adjoint.runtime.Tape.checkpointFrom(batch.index() % 2 == 0 ? 0 : 1L << 24);
+    dev.adjoint.runtime.Tape.checkpointFrom(batch.index() % 2 == 0 ? 0
+        : dev.adjoint.runtime.Tape.CHECKPOINT_FROM_DEFAULT);
     List<String> failures = new ArrayList<>();
     List<Fn> programs = batch.programs();
     if (ONLY >= 0) {
