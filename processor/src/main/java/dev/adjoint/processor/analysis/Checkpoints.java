@@ -302,27 +302,9 @@ public final class Checkpoints {
     Blocks.walk(new Block(List.of(s)), x -> {
       found[0] |= x instanceof Stmt.ArrayStore st && st.array == a && st.compound != null;
       for (Expr e : Blocks.exprs(x)) {
-        found[0] |= readsElements(e, a);
+        found[0] |= ScratchArrays.readsElements(e, a);
       }
     });
     return found[0];
-  }
-
-  private static boolean readsElements(Expr e, Var a) {
-    if (e instanceof Apply ap && ap.op() == Op.ARRAY_LENGTH && ap.arg(0) instanceof Ref r && r.var() == a) {
-      return false;
-    }
-    if (e instanceof Ref r) {
-      return r.var() == a;
-    }
-    if (e instanceof Apply ap) {
-      for (Expr x : ap.args()) {
-        if (readsElements(x, a)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    return e.reads(a);
   }
 }

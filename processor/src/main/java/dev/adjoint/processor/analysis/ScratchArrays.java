@@ -95,7 +95,7 @@ final class ScratchArrays {
   }
 
   /** Whether e reads an element of a (its length does not count). */
-  private static boolean readsElements(Expr e, Var a) {
+  static boolean readsElements(Expr e, Var a) {
     if (e instanceof Apply ap && ap.op() == Op.ARRAY_LENGTH && ap.arg(0) instanceof Ref r && r.var() == a) {
       return false;
     }
