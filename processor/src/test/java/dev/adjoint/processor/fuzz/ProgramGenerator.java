@@ -1968,6 +1968,12 @@ final class ProgramGenerator {
       }
       String sum = freshDouble();
       out.add("double " + sum + " = 0;");
+      // or a running peak over all observations so far, read by each one: its running maximum
+      // then crosses the observation loop (run backwards) and is put back by the reverse sweep
+      String peak = chance(25) ? freshDouble() : null;
+      if (peak != null) {
+        out.add("double " + peak + " = -3;");
+      }
       String i = fresh("i");
       String header = "for (int " + i + " = 0; " + i + " < " + countExpr() + "; " + i + "++)";
       for (DVar d : doubles()) {
@@ -2100,6 +2106,12 @@ final class ProgramGenerator {
       out.add("double[] " + b + " = new double[" + kc + "];");
       String sum = freshDouble();
       out.add("double " + sum + " = 0;");
+      // or a running peak over all observations so far, read by each one: its running maximum
+      // then crosses the observation loop (run backwards) and is put back by the reverse sweep
+      String peak = chance(25) ? freshDouble() : null;
+      if (peak != null) {
+        out.add("double " + peak + " = -3;");
+      }
       String i = fresh("i");
       String header = "for (int " + i + " = 0; " + i + " < " + countExpr() + "; " + i + "++)";
       for (DVar d : doubles()) {
@@ -2167,6 +2179,11 @@ final class ProgramGenerator {
           new Code(List.of(se + " += Math.exp(" + b + "[" + m + "] - " + mx + ");"), true)));
       // |mx| is at most about 3 and log(se) at most log 3: each observation adds at most ~4.5
       lines.add(sum + " += 0.25 * (" + mx + " + Math.log(" + se + "));");
+      if (peak != null) {
+        lines.addAll(braced("for (int " + m + " = 0; " + m + " < " + kc + "; " + m + "++)",
+            new Code(List.of(peak + " = Math.max(" + peak + ", " + b + "[" + m + "]);"), true)));
+        lines.add(sum + " += 0.05 * " + peak + " * " + peak + ";");
+      }
       frames.remove(frames.size() - 1);
       loops.remove(loops.size() - 1);
       out.addAll(braced(header, new Code(lines, false)));
