@@ -52,6 +52,8 @@ public final class Planner {
   /** Loops that only take a running maximum or minimum: nothing taped, see MaxReductions. */
   private Map<Stmt.Loop, MaxReductions.Reduction> reductions = Map.of();
   private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
+  /** Local copies of array elements the reverse sweep may read again, with their arrays (ElementCopies). */
+  private Map<Stmt.Assign, Var> elementCopies = Map.of();
   private Recompute recompute;
   private Kills kills;
   /** Gradient records of generated callees with a double result, by the call's target. */
@@ -103,6 +105,8 @@ public final class Planner {
     addLoopBookkeeping(graph.body());
     activity();
     reductions = MaxReductions.find(graph, active::contains);
+    locate(graph.body(), new ArrayList<>());
+    elementCopies = ElementCopies.find(graph, new Recompute(graph), loopsAround::get);
     // needed values and the regions whose reverse has work depend on each other: iterate
     int before;
     do {
@@ -539,6 +543,11 @@ public final class Planner {
           need(s, Set.of(l.startCopy));
         }
       }
+      if (s instanceof Stmt.Assign copy && elementCopies.containsKey(copy) && needed.contains(copy.target)) {
+        // read again where the reverse sweep enters the block: the array must be as it was here
+        Set<Var> reads = new HashSet<>(reads(copy.value));
+        need(s, reads);
+      }
       for (Block c : Blocks.children(s)) {
         findNeeded(c, true);
       }
@@ -762,6 +771,9 @@ public final class Planner {
               }
               unpacked.put(a.target, parts);
               usesTape = true;
+            } else if (elementCopies.containsKey(a)) {
+              // a copy of an element of an array the reverse sweep has as it was here: read again
+              c.recomputed.put(a.target, a.value);
             } else if (recompute.recomputable(a, loopsAround.get(a))) {
               // cheap, and made of values the reverse sweep still has: evaluated again there
               c.recomputed.put(a.target, a.value);

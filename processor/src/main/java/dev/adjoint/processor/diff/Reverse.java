@@ -782,10 +782,22 @@ public final class Reverse {
   private void reverseBlock(Block b, boolean top) {
     if (!top) {
       declared.push(new LinkedHashSet<>());
-      b.recomputed.forEach((v, e) -> out.declare(v, e));
+      // a value read from an array this block refills is read after the refill
+      Set<Var> refilled = new HashSet<>();
+      b.refilled.forEach(f -> refilled.add(((Stmt.ArrayStore) f.body.stmts.get(0)).array));
+      b.recomputed.forEach((v, e) -> {
+        if (refilled.stream().noneMatch(e::reads)) {
+          out.declare(v, e);
+        }
+      });
       for (Stmt.Loop f : b.refilled) {
         refill(f);
       }
+      b.recomputed.forEach((v, e) -> {
+        if (refilled.stream().anyMatch(e::reads)) {
+          out.declare(v, e);
+        }
+      });
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         Expr.RecordGet from = plan.unpackedFrom(v);
