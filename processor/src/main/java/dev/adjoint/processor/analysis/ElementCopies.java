@@ -21,9 +21,10 @@ import java.util.function.Function;
  * no more, the element where the reverse sweep enters the block is the one copied: it is read
  * there again ({@link Recompute#elementCopied} for what the copy may be).
  *
- * <p>Not for copies at the top level of the method (they stay in scope) and not when anything
- * after the declaration in its block may write the array: a store into it, or a call it is given
- * to.
+ * <p>Not for copies at the top level of the method (they stay in scope), not when anything after
+ * the declaration in its block may write the array (a store into it, or a call it is given to),
+ * and, decided by the planner, not when nothing else in the reverse sweep needs the array: then
+ * restoring it would cost more than taping the copy.
  */
 public final class ElementCopies {
   private ElementCopies() {}

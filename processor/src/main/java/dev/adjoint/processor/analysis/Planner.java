@@ -105,15 +105,15 @@ public final class Planner {
     addLoopBookkeeping(graph.body());
     activity();
     reductions = MaxReductions.find(graph, active::contains);
+    findNeededAndWork();
     locate(graph.body(), new ArrayList<>());
+    // copies of elements of arrays the reverse sweep needs anyway: read again, the array needed
+    // at the copy too (ElementCopies)
     elementCopies = ElementCopies.find(graph, new Recompute(graph), loopsAround::get);
-    // needed values and the regions whose reverse has work depend on each other: iterate
-    int before;
-    do {
-      before = needed.size() + work.size();
-      findWork(graph.body());
-      findNeeded(graph.body());
-    } while (needed.size() + work.size() != before);
+    elementCopies.entrySet().removeIf(e -> !needed.contains(e.getKey().target) || !needed.contains(e.getValue()));
+    if (!elementCopies.isEmpty()) {
+      findNeededAndWork();
+    }
     locate(graph.body(), new ArrayList<>());
     recompute = new Recompute(graph);
     fused = Fusion.find(graph, active::contains,
@@ -552,6 +552,16 @@ public final class Planner {
         findNeeded(c, true);
       }
     }
+  }
+
+  /** Needed values and the regions whose reverse has work depend on each other: iterated. */
+  private void findNeededAndWork() {
+    int before;
+    do {
+      before = needed.size() + work.size();
+      findWork(graph.body());
+      findNeeded(graph.body());
+    } while (needed.size() + work.size() != before);
   }
 
   /** The running maximum or minimum whose step a is, or null. */

@@ -34,7 +34,7 @@ class ElementCopiesTest {
                 xc[j] = Math.sin(x[i * d + j]) * l[j];
               }
               for (int j = 0; j < d; j++) {
-                y[j] = xc[j];
+                y[j] = l[j] * xc[j];
               }
               int idx = 0;
               for (int j = 0; j < d; j++) {
@@ -65,6 +65,21 @@ class ElementCopiesTest {
               s += xj * xc[j] * x[j];
             }
             return s + xc[0];
+          }
+
+          /** Nothing but the copy needs the array (its fill is linear): the copy is taped. */
+          @Differentiable
+          public static double onlyCopied(double[] x, int d, int n) {
+            double[] s = new double[d];
+            double carry = 1;
+            for (int i = 0; i < n; i++) {
+              for (int j = 0; j < d; j++) {
+                s[j] = 2 * x[i * d + j];
+              }
+              double s0 = s[0];
+              carry = carry * 0.5 + s0 * s0;
+            }
+            return carry;
           }
 
           /** A centred point refilled per row (not taped), a copy of its first element read after. */
@@ -116,6 +131,15 @@ class ElementCopiesTest {
     String m = method(" overwritten(double[] x, double[] l, int d)");
     assertTrue(m.contains("pushDouble(xj)"), m);
     assertMatches(c, "p.Copies", "overwritten", 1e-6, X, L, 5);
+  }
+
+  @Test
+  void aCopyOfAnArrayNothingElseNeedsIsTaped() {
+    String m = method(" onlyCopied(double[] x, int d, int n)");
+    assertTrue(m.contains("pushDouble(s0)"), m);
+    assertFalse(m.contains("pushDouble(s[j])"), m);
+    assertFalse(m.contains("pushDoubles(s,"), m);
+    assertMatches(c, "p.Copies", "onlyCopied", 1e-6, X, 3, 4);
   }
 
   @Test
