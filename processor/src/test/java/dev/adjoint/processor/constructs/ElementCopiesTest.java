@@ -1,10 +1,12 @@
 package dev.adjoint.processor.constructs;
 
 import static dev.adjoint.processor.testing.Gradients.assertMatches;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.processor.testing.Compiled;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +26,7 @@ class ElementCopiesTest {
         import dev.adjoint.Differentiable;
         public final class Copies {
           /** A packed triangle times a scratch vector, the column's element copied first. */
-          @Differentiable
+          @Differentiable(hessian = true)
           public static double triangle(double[] x, double[] l, int d, int n) {
             double[] xc = new double[d];
             double[] y = new double[d];
@@ -124,6 +126,24 @@ class ElementCopiesTest {
     assertMatches(c, "p.Copies", "triangle", 1e-6, X, L, 4, 3);
     assertMatches(c, "p.Copies", "triangle", 1e-6, X, L, 3, 4);
     assertMatches(c, "p.Copies", "triangle", 1e-6, X, L, 1, 5);
+    // forward over this reverse sweep: H v against the difference of gradients at x ± h v
+    double[] v = new double[X.length];
+    double[] plus = X.clone();
+    double[] minus = X.clone();
+    double h = 1e-5;
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.cos(0.9 * i + 0.2);
+      plus[i] += h * v[i];
+      minus[i] -= h * v[i];
+    }
+    double[] w = new double[L.length];
+    double[] gPlus = (double[]) Compiled.components(c.call("p.CopiesGrad", "triangle", plus, L, 4, 3)).get("x");
+    double[] gMinus = (double[]) Compiled.components(c.call("p.CopiesGrad", "triangle", minus, L, 4, 3)).get("x");
+    Map<String, Object> hvp = Compiled.components(c.call("p.CopiesGrad", "triangleHvp", X, L, 4, 3, v, w));
+    double[] product = (double[]) hvp.get("xHvp");
+    for (int i = 0; i < X.length; i++) {
+      assertEquals((gPlus[i] - gMinus[i]) / (2 * h), product[i], 1e-5, "Hv[" + i + "]");
+    }
   }
 
   @Test
