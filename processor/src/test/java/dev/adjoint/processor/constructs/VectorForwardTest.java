@@ -45,6 +45,16 @@ class VectorForwardTest {
             return out;
           }
 
+          /** Outputs that do not depend on the inputs: every derivative is zero. */
+          @Differentiable
+          public static double[] flat(double[] a, int n) {
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+              out[i] = i;
+            }
+            return out;
+          }
+
           /** Its tangent flows through a vector-valued callee's forward mode: no vector mode. */
           @Differentiable
           public static double[] outer(double[] a, double s) {
@@ -151,6 +161,20 @@ class VectorForwardTest {
     assertFalse(body.contains("_tangents"), "no array of columns");
     assertFalse(body.contains("new double[_nd][") , "nothing allocated per output");
     assertFalse(source.contains("outerJvpsRows("), "no vector mode, no rows variant");
+  }
+
+  @Test
+  void jvpsRowsOfOutputsIndependentOfTheInputsWriteZeros() {
+    double[][] da = {{1, 0}, {0, 1}};
+    double[][] rows = new double[3][4];
+    for (double[] row : rows) {
+      java.util.Arrays.fill(row, 7);
+    }
+    double[] value = (double[]) c.call("p.FanGrad", "flatJvpsRows", new double[] {0.5, 2}, 3, da, rows, 2);
+    assertEquals("[0.0, 1.0, 2.0]", java.util.Arrays.toString(value));
+    for (double[] row : rows) {
+      assertEquals("[7.0, 7.0, 0.0, 0.0]", java.util.Arrays.toString(row));
+    }
   }
 
   @Test
