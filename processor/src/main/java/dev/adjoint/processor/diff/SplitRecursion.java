@@ -495,8 +495,6 @@ public final class SplitRecursion {
         here |= readsAny(f.cond, tainted);
       } else if (st instanceof Stmt.Loop l) {
         here |= readsAny(l.cond, tainted) || l.start != null && readsAny(l.start, tainted);
-      } else if (st instanceof Stmt.Break || st instanceof Stmt.Continue) {
-        // the mirrored loops of a reverse sweep have no early exits of their own to test
       }
       for (Expr e : exprsOf(st)) {
         if (here && reverseCallsAfterRewrite(e) > 0) {
