@@ -756,6 +756,8 @@ public final class GradClassWriter {
       case DOUBLE_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE));
       case DOUBLE_ARRAY_3D -> ArrayTypeName.of(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)));
       case INT_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.INT));
+      case LONG_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.LONG));
+      case BOOLEAN_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.BOOLEAN));
     };
   }
 }

@@ -333,7 +333,7 @@ abstract class ArrayReader extends ExpressionReader {
       return false;
     }
     Type type = array.type();
-    String copy = type.javaName() + " y = new " + (type == Type.INT_ARRAY_2D ? "int" : type.element().javaName())
+    String copy = type.javaName() + " y = new " + type.element().javaName()
         + (type.rank() == 1 ? "[" + array.name() + ".length]" : "[n]".repeat(type.rank()));
     unsupported(at, (field ? "writing into field array '" : "writing to parameter array '") + array.name() + "'",
         (field ? "fields are data the method reads" : "parameters are inputs") + ": copy into a local array ("
@@ -431,8 +431,9 @@ abstract class ArrayReader extends ExpressionReader {
     }
     Var var = new Var(name, type, Var.Kind.LOCAL);
     scopes.peek().put(name, var);
-    if (!type.isNdDoubleArray() && type != Type.INT_ARRAY_2D) {
-      unsupported(v, "a local of type " + type.javaName(), "use double[][], double[][][] and int[][] locals");
+    if (!type.isNdDoubleArray() && !type.isDataTable()) {
+      unsupported(v, "a local of type " + type.javaName(),
+          "use double[][], double[][][], int[][], long[][] and boolean[][] locals");
       poisoned.add(var);
       return true;
     }

@@ -419,13 +419,13 @@ class ErrorCatalogTest {
               return TABLE[1][0] * x;
             }
             """), UNSUPPORTED, "writing into field array 'TABLE'", "copy into a local array"),
-        c("a long[][] parameter", model("""
+        c("a char[][] parameter", model("""
             @Differentiable
             public static double f(double x,
-                long[][] counts) { // <- error
+                char[][] counts) { // <- error
               return x * counts.length;
             }
-            """), "[AdjointParamType]", "parameter counts", "long[][]", "supported", "double[][]"),
+            """), "[AdjointParamType]", "parameter counts", "char[][]", "supported", "double[][]", "long[][]"),
         c("writing a parameter matrix element", model("""
             @Differentiable
             public static double f(double[][] a) {
@@ -458,10 +458,10 @@ class ErrorCatalogTest {
               return r[0][0] + a[0][1];
             }
             """), UNSUPPORTED, "copying the whole n-D array a", "copy its rows one by one"),
-        c("a long[][] local", body("""
-            long[][] t = new long[2][2]; // <- error
+        c("an int[][][] local", body("""
+            int[][][] t = new int[2][2][2]; // <- error
             return x;
-            """), UNSUPPORTED, "long[][]"),
+            """), UNSUPPORTED, "int[][][]"),
         c("a matrix-valued method returning a copy", model("""
             @Differentiable
             public static double[][] f(double[] v) {
