@@ -891,9 +891,14 @@ public final class Planner {
       }
     });
     removeDeclarations(b, unused);
-    // a trip count computed again for a loop left without work (see dropIdleWork)
-    Blocks.walk(b, s -> Blocks.children(s).forEach(c -> c.recomputed.keySet().removeAll(unused)));
+    // a trip count carried or computed again for a loop left without work (see dropIdleWork)
+    Blocks.walk(b, s -> Blocks.children(s).forEach(c -> {
+      c.recomputed.keySet().removeAll(unused);
+      c.carried.removeAll(unused);
+    }));
     b.recomputed.keySet().removeAll(unused);
+    b.carried.removeAll(unused);
+    hoisted.values().forEach(h -> h.removeAll(unused));
     synthetic.removeAll(unused);
   }
 

@@ -46,6 +46,22 @@ class NoDeadBookkeepingTest {
         }
 
         @Differentiable
+        public static double carriedBeside(double[] x, int n) {
+          if ((n & 2) != 0) {
+            return Math.tanh(x[0]);
+          }
+          int[] p = new int[x.length];
+          for (int i = 0; i < p.length; i++) {
+            p[i] = (i + 1) % p.length;
+          }
+          double d = 0;
+          for (int i = 0; i < p.length; i++) {
+            d = 0.5 * d + x[p[i]] * Math.atan(x[i]);
+          }
+          return Math.atan(d) + 0.25 * d;
+        }
+
+        @Differentiable
         public static double triangle(double[] x) {
           int n = x.length;
           double s = 0;
@@ -104,6 +120,19 @@ class NoDeadBookkeepingTest {
     for (String m : new String[] {"permuted", "triangle", "triangleTaped", "movingStart"}) {
       Gradients.assertMatches(c, "p.Bookkeeping", m, 1e-6, (Object) X.clone());
     }
+  }
+
+  @Test
+  void aCounterDroppedFromABlockThatCarriesOtherLocals() {
+    // the index loop's counter had been chosen to be carried with p and d (the block after the
+    // early return is a branch), before the loop turned out to have no reverse work
+    for (int n : new int[] {0, 2}) {
+      Gradients.assertMatches(c, "p.Bookkeeping", "carriedBeside", 1e-6, X.clone(), n);
+    }
+    String src = c.generatedSource("p.BookkeepingGrad");
+    int at = src.indexOf(" carriedBeside(double[] x, int n) {");
+    String m = src.substring(at, src.indexOf("\n    }\n", at));
+    assertFalse(m.contains("pushInt(n)") || m.contains("int n = "), m);
   }
 
   @Test
