@@ -124,6 +124,7 @@ public final class Planner {
       pruneBookkeeping(graph.body());
     }
     fused.keySet().forEach(l -> startsAtIterationAdjoint(l.body));
+    Blocks.walk(graph.body(), s -> Blocks.children(s).forEach(this::startCopiesOnlyTheAdjointReads));
     if (accumulateCalls) { // not where forward mode differentiates the sweep
       Refills.find(graph, recompute, loopsAround::get);
     }
@@ -537,6 +538,20 @@ public final class Planner {
           && doublesTapedPerIteration(l) == 0 && recompute.recomputable(l.start, loopsAround.get(l))) {
         body.stmts.removeIf(x -> x instanceof Stmt.Assign a && a.target == l.startCopy);
         body.recomputed.put(l.startCopy, l.start);
+      }
+    }
+  }
+
+  /**
+   * A loop's start copy that the reverse sweep computes again where the block's adjoint begins
+   * (its {@code recomputed}), and that the forward half does not read (it reserves no tape), is
+   * not declared in the forward half, where nothing would read it.
+   */
+  private void startCopiesOnlyTheAdjointReads(Block b) {
+    for (Stmt s : List.copyOf(b.stmts)) {
+      if (s instanceof Stmt.Loop l && l.startCopy != null && b.recomputed.containsKey(l.startCopy)
+          && work.contains(l) && doublesTapedPerIteration(l) == 0) {
+        b.stmts.removeIf(x -> x instanceof Stmt.Assign a && a.target == l.startCopy);
       }
     }
   }

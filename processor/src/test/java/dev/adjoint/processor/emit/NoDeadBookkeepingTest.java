@@ -62,6 +62,24 @@ class NoDeadBookkeepingTest {
         }
 
         @Differentiable
+        public static double packed(double[] x) {
+          int d = x.length;
+          double[] q = new double[d];
+          int idx = 0;
+          for (int j = 0; j < d; j++) {
+            for (int r = j + 1; r < d; r++) {
+              q[r] += x[idx % d] * x[j];
+              idx++;
+            }
+          }
+          double s = 0;
+          for (int j = 0; j < d; j++) {
+            s += Math.sin(q[j]) * q[j];
+          }
+          return s;
+        }
+
+        @Differentiable
         public static double triangle(double[] x) {
           int n = x.length;
           double s = 0;
@@ -117,7 +135,7 @@ class NoDeadBookkeepingTest {
 
   @Test
   void gradientsAreExact() {
-    for (String m : new String[] {"permuted", "triangle", "triangleTaped", "movingStart"}) {
+    for (String m : new String[] {"permuted", "triangle", "triangleTaped", "movingStart", "packed"}) {
       Gradients.assertMatches(c, "p.Bookkeeping", m, 1e-6, (Object) X.clone());
     }
   }
@@ -147,6 +165,15 @@ class NoDeadBookkeepingTest {
     String m = method("triangle");
     assertTrue(Pattern.compile("// adjoint of this iteration\\s+int (_i\\d+) = j \\+ 1;").matcher(m).find(), m);
     assertTrue(m.indexOf("int _i") > m.indexOf("// adjoint of this iteration"), m);
+  }
+
+  @Test
+  void aStartComputedAgainInTheReverseSweepIsNotCopiedInTheForwardSweep() {
+    Gradients.assertMatches(c, "p.Bookkeeping", "packed", 1e-6, (Object) X.clone());
+    String m = method("packed");
+    // once, where the reverse of the outer loop's body begins
+    assertTrue(m.indexOf("int _i0 = j + 1;") > m.indexOf("// reverse sweep"), m);
+    assertTrue(m.indexOf("int _i0 = j + 1;") == m.lastIndexOf("int _i0 = j + 1;"), m);
   }
 
   @Test
