@@ -563,10 +563,10 @@ public final class AdjointProcessor extends AbstractProcessor {
             addAccumulate(writer, job, plan, names);
           }
         }
-        // a Jacobian has a column per input element: for double and double[] inputs only (an n-D
-        // input, like an n-D result, gets the vector-Jacobian and Jacobian-vector products)
-        boolean vectorValued = resultType == Type.DOUBLE_ARRAY
-            && job.graph.wrt().stream().noneMatch(p -> p.type().isNdDoubleArray());
+        // a Jacobian has a row per output and a column per input element (an n-D input's elements
+        // row by row); an n-D result gets the vector-Jacobian and Jacobian-vector products only
+        boolean vectorValued = resultType == Type.DOUBLE_ARRAY;
+        boolean ndInputs = job.graph.wrt().stream().anyMatch(p -> p.type().isNdDoubleArray());
         if (job.forward || resultType.isDoubleArray()) {
           Names jvpNames = names.fork();
           List<Var> tangents = directions(job.graph, jvpNames);
@@ -574,7 +574,8 @@ public final class AdjointProcessor extends AbstractProcessor {
           ok &= report(job, "forward", jvp);
           writer.addJvp(job.method, job.graph, tangents, writer.print(job.graph, jvp.body()));
           if (vectorValued) {
-            boolean rows = Reverse.rowsShareForwardSweep(job.graph, plan);
+            // the rows written in place are rows of 1-D gradients: n-D inputs take one fVjp per row
+            boolean rows = !ndInputs && Reverse.rowsShareForwardSweep(job.graph, plan);
             if (rows) {
               Names rowNames = names.fork();
               Var jacobian = new Var(rowNames.fresh("jacobian", false), Type.DOUBLE_ARRAY_2D, Var.Kind.PARAMETER);

@@ -181,4 +181,69 @@ public final class Adjoints {
     }
     return out;
   }
+  /** The number of elements of {@code a}, ragged rows included: its columns in a Jacobian. */
+  public static int size(double[][] a) {
+    int n = 0;
+    for (double[] row : a) {
+      n += row.length;
+    }
+    return n;
+  }
+
+  /** {@link #size(double[][])} for a double[][][]. */
+  public static int size(double[][][] a) {
+    int n = 0;
+    for (double[][] slice : a) {
+      n += size(slice);
+    }
+    return n;
+  }
+
+  /**
+   * Zeros shaped like {@code a} but for a 1 at element {@code k} counted row by row (none when k
+   * is not an element): the tangent of a matrix parameter along one column of a Jacobian.
+   */
+  public static double[][] unitLike(double[][] a, int k) {
+    double[][] u = zerosLike(a);
+    for (double[] row : u) {
+      if (k >= 0 && k < row.length) {
+        row[k] = 1;
+        return u;
+      }
+      k -= row.length;
+    }
+    return u;
+  }
+
+  /** {@link #unitLike(double[][], int)} for a double[][][]. */
+  public static double[][][] unitLike(double[][][] a, int k) {
+    double[][][] u = zerosLike(a);
+    for (double[][] slice : u) {
+      for (double[] row : slice) {
+        if (k >= 0 && k < row.length) {
+          row[k] = 1;
+          return u;
+        }
+        k -= row.length;
+      }
+    }
+    return u;
+  }
+
+  /** Copies the elements of {@code a}, row by row, into {@code out} from {@code at}; returns the index after them. */
+  public static int flattenInto(double[][] a, double[] out, int at) {
+    for (double[] row : a) {
+      System.arraycopy(row, 0, out, at, row.length);
+      at += row.length;
+    }
+    return at;
+  }
+
+  /** {@link #flattenInto(double[][], double[], int)} for a double[][][]. */
+  public static int flattenInto(double[][][] a, double[] out, int at) {
+    for (double[][] slice : a) {
+      at = flattenInto(slice, out, at);
+    }
+    return at;
+  }
 }

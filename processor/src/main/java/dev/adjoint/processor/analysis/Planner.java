@@ -126,6 +126,11 @@ public final class Planner {
     locate(graph.body(), new ArrayList<>());
     kills = new Kills(graph, recompute);
     decideSaves(graph.body(), false, null);
+    if (dropIdleWork(graph.body())) {
+      pruneBookkeeping(graph.body());
+    }
+    fused.keySet().forEach(l -> startsAtIterationAdjoint(l.body));
+    Blocks.walk(graph.body(), s -> Blocks.children(s).forEach(this::startCopiesOnlyTheAdjointReads));
     if (accumulateCalls) { // not where forward mode differentiates the sweep
       Refills.find(graph, recompute, loopsAround::get);
     }
@@ -493,6 +498,68 @@ public final class Planner {
       }
     }
     return any;
+  }
+
+  /**
+   * Once the saves are decided, a write of data (an {@code int[]} element, an int) that keeps
+   * nothing for the reverse sweep has no reverse work after all, and neither has a branch or
+   * loop left with no work inside and nothing carried: its reverse is never emitted, so its trip
+   * counter (which nothing would read) goes too. Returns whether anything lost its work.
+   */
+  private boolean dropIdleWork(Block b) {
+    boolean dropped = false;
+    for (Stmt s : b.stmts) {
+      if (!work.contains(s)) {
+        continue;
+      }
+      boolean idle;
+      if (s instanceof Stmt.Assign a) {
+        idle = !a.target.type().differentiable() && a.save == Stmt.Save.NONE;
+      } else if (s instanceof Stmt.ArrayStore st) {
+        idle = !st.array.type().differentiable() && st.save == Stmt.Save.NONE;
+      } else {
+        idle = !(s instanceof Stmt.Loop l && (fused.containsKey(l) || reductions.containsKey(l)));
+        for (Block c : Blocks.children(s)) {
+          dropped |= dropIdleWork(c);
+          idle &= c.carried.isEmpty() && c.stmts.stream().noneMatch(work::contains);
+        }
+      }
+      if (idle) {
+        work.remove(s);
+        dropped = true;
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * A fused loop's iteration runs its adjoint right after its forward half. An inner loop's start
+   * copy ({@code int _i0 = j + 1;}) that the forward half does not read (it reserves no tape)
+   * and that has the same value there is computed where the iteration's adjoint begins (the
+   * body's {@code recomputed}) instead of being declared in the forward half, which never reads it.
+   */
+  private void startsAtIterationAdjoint(Block body) {
+    for (Stmt s : List.copyOf(body.stmts)) {
+      if (s instanceof Stmt.Loop l && l.startCopy != null && work.contains(l) && !fused.containsKey(l)
+          && doublesTapedPerIteration(l) == 0 && recompute.recomputable(l.start, loopsAround.get(l))) {
+        body.stmts.removeIf(x -> x instanceof Stmt.Assign a && a.target == l.startCopy);
+        body.recomputed.put(l.startCopy, l.start);
+      }
+    }
+  }
+
+  /**
+   * A loop's start copy that the reverse sweep computes again where the block's adjoint begins
+   * (its {@code recomputed}), and that the forward half does not read (it reserves no tape), is
+   * not declared in the forward half, where nothing would read it.
+   */
+  private void startCopiesOnlyTheAdjointReads(Block b) {
+    for (Stmt s : List.copyOf(b.stmts)) {
+      if (s instanceof Stmt.Loop l && l.startCopy != null && b.recomputed.containsKey(l.startCopy)
+          && work.contains(l) && doublesTapedPerIteration(l) == 0) {
+        b.stmts.removeIf(x -> x instanceof Stmt.Assign a && a.target == l.startCopy);
+      }
+    }
   }
 
   private boolean carriesAny(Block b) {
@@ -899,6 +966,14 @@ public final class Planner {
       }
     });
     removeDeclarations(b, unused);
+    // a trip count carried or computed again for a loop left without work (see dropIdleWork)
+    Blocks.walk(b, s -> Blocks.children(s).forEach(c -> {
+      c.recomputed.keySet().removeAll(unused);
+      c.carried.removeAll(unused);
+    }));
+    b.recomputed.keySet().removeAll(unused);
+    b.carried.removeAll(unused);
+    hoisted.values().forEach(h -> h.removeAll(unused));
     synthetic.removeAll(unused);
   }
 

@@ -11,7 +11,7 @@ public enum Message {
       + "an objective) and dev.adjoint.tensor.Tensor (a layer)"),
   BAD_PARAM("AdjointParamType", "parameter %s of @Differentiable method %s has type %s; "
       + "supported parameter types are double, double[], double[][], double[][][], Tensor, int, long, boolean, "
-      + "int[], long[], boolean[], int[][], enums and String (pass a collection of numbers as a double[])"),
+      + "int[], long[], boolean[], int[][], long[][], boolean[][], enums and String (pass a collection of numbers as a double[])"),
   GENERIC("AdjointGeneric", "@Differentiable method %s must not be generic; write it for double"),
   VARARGS("AdjointVarargs", "@Differentiable method %s must not take varargs; take a double[] instead"),
   THROWS("AdjointThrows", "@Differentiable method %s must not declare thrown exceptions"),

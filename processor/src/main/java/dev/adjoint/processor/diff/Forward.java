@@ -175,7 +175,7 @@ public final class Forward {
             && !isPop(a.value) && dependsOnVaried(a.value)
             && (a.target.type() != Type.OBJECT || calls != null && derivativeCall(a.value) != null)) {
           changed |= varied.add(a.target);
-        } else if (s instanceof Stmt.ArrayStore st && !varied.contains(st.array)
+        } else if (s instanceof Stmt.ArrayStore st && !varied.contains(st.array) && differentiable(st.array)
             && !isPop(st.value) && dependsOnVaried(st.value)) {
           changed |= varied.add(st.array);
         }

@@ -296,8 +296,7 @@ public final class ExprWriter {
               break;
             }
             // the element type, then one [n] per dimension given: new long[n], new double[r][c]
-            b.add("new $L", a.type() == Type.INT_ARRAY_2D ? "int" : a.type().rank() > 1 ? "double"
-                : a.type().element().javaName());
+            b.add("new $L", a.type().element().javaName());
             for (Expr dim : a.args()) {
               b.add("[");
               write(dim, b, 0, null);

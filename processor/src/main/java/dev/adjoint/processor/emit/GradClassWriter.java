@@ -593,7 +593,7 @@ public final class GradClassWriter {
         .addModifiers(methodModifiers(method))
         .returns(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)))
         .addJavadoc("The Jacobian of {@link $L}: rows are outputs, columns the inputs ($L) flattened in\n"
-            + "order. Forward mode (one sweep per input) when there are no more inputs than outputs,\n"
+            + "order (a matrix's elements row by row). Forward mode (one sweep per input) when there are no more inputs than outputs,\n"
             + "else reverse mode (one reverse sweep per output$L).\n", link(method), wrtList(g),
             rows ? ", all over one forward sweep" : "");
     List<String> params = new java.util.ArrayList<>();
@@ -604,7 +604,14 @@ public final class GradClassWriter {
     String call = String.join(", ", params);
     List<CodeBlock> sizes = new java.util.ArrayList<>();
     for (Var p : g.wrt()) {
-      sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
+      if (p.type().isNdDoubleArray()) {
+        // a matrix parameter's columns are its elements row by row, ragged rows included
+        String size = "_" + p.name() + "Elements$";
+        m.addStatement("int $N = $L.size($N)", size, qualifier(g, Naming.ADJOINTS), p.name());
+        sizes.add(CodeBlock.of("$N", size));
+      } else {
+        sizes.add(p.type() == Type.DOUBLE ? CodeBlock.of("1") : CodeBlock.of("$N.length", p.name()));
+      }
     }
     m.addStatement("int _inputs$$ = $L", CodeBlock.join(sizes, " + "));
     if (length != null) {
@@ -643,6 +650,9 @@ public final class GradClassWriter {
       for (Var p : g.wrt()) {
         if (p.type() == Type.DOUBLE) {
           m.addStatement("_jacobian$$[_i$$][_j$$++] = _row$$.$N()", p.name());
+        } else if (p.type().isNdDoubleArray()) {
+          m.addStatement("_j$$ = $L.flattenInto(_row$$.$N(), _jacobian$$[_i$$], _j$$)", qualifier(g, Naming.ADJOINTS),
+              p.name());
         } else {
           m.addStatement("$L.arraycopy(_row$$.$N(), 0, _jacobian$$[_i$$], _j$$, $N.length)",
               qualifier(g, ClassName.get(System.class)), p.name(), p.name());
@@ -731,6 +741,9 @@ public final class GradClassWriter {
       Var t = tangents.get(k);
       if (p.type() == Type.DOUBLE) {
         m.addStatement("double $N = _j$$ == $L ? 1 : 0", t.name(), offset);
+      } else if (p.type().isNdDoubleArray()) {
+        m.addStatement("$T $N = $L.unitLike($N, _j$$ - ($L))", javaType(p), t.name(), qualifier(g, Naming.ADJOINTS),
+            p.name(), offset);
       } else {
         m.addStatement("double[] $N = new double[$N.length]", t.name(), p.name());
         m.beginControlFlow("if (_j$$ >= $L && _j$$ < $L + $N.length)", offset, offset, p.name());
@@ -822,6 +835,8 @@ public final class GradClassWriter {
       case DOUBLE_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE));
       case DOUBLE_ARRAY_3D -> ArrayTypeName.of(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)));
       case INT_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.INT));
+      case LONG_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.LONG));
+      case BOOLEAN_ARRAY_2D -> ArrayTypeName.of(ArrayTypeName.of(TypeName.BOOLEAN));
     };
   }
 }

@@ -174,8 +174,6 @@ final class MethodSplitter {
         u.add(g.record());
       } else if (x instanceof Expr.Call c && c.derivative() != null) {
         u.add(c.derivative());
-      } else if (x instanceof Expr.Field f && f.receiver() != null) {
-        reads(f.receiver(), u); // forEach does not enter a field's receiver ({@code self.scale})
       }
     });
   }

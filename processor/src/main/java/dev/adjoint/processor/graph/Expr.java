@@ -128,6 +128,8 @@ public sealed interface Expr {
       i.args().forEach(e -> e.forEach(visitor));
     } else if (this instanceof New n) {
       n.args().forEach(e -> e.forEach(visitor));
+    } else if (this instanceof Field f && f.receiver() != null) {
+      f.receiver().forEach(visitor); // the instance of a field read, {@code self.scale}
     }
   }
 
@@ -155,6 +157,8 @@ public sealed interface Expr {
           i.args().stream().map(x -> x.map(f)).toList(), i.type());
     } else if (this instanceof New n) {
       self = new New(n.javaType(), n.args().stream().map(x -> x.map(f)).toList(), n.type());
+    } else if (this instanceof Field fd && fd.receiver() != null) {
+      self = new Field(fd.owner(), fd.receiver().map(f), fd.name(), fd.type());
     }
     return f.apply(self);
   }

@@ -21,7 +21,11 @@ public enum Type {
   DOUBLE_ARRAY_2D("double[][]", true),
   DOUBLE_ARRAY_3D("double[][][]", true),
   /** {@code int[][]}: data only, never differentiated. */
-  INT_ARRAY_2D("int[][]", false);
+  INT_ARRAY_2D("int[][]", false),
+  /** {@code long[][]}: data only, never differentiated. */
+  LONG_ARRAY_2D("long[][]", false),
+  /** {@code boolean[][]}: data only, never differentiated. */
+  BOOLEAN_ARRAY_2D("boolean[][]", false);
 
   private final String javaName;
   private final boolean differentiable;
@@ -44,7 +48,7 @@ public enum Type {
   public int rank() {
     return switch (this) {
       case DOUBLE_ARRAY, INT_ARRAY, LONG_ARRAY, BOOLEAN_ARRAY -> 1;
-      case DOUBLE_ARRAY_2D, INT_ARRAY_2D -> 2;
+      case DOUBLE_ARRAY_2D, INT_ARRAY_2D, LONG_ARRAY_2D, BOOLEAN_ARRAY_2D -> 2;
       case DOUBLE_ARRAY_3D -> 3;
       default -> 0;
     };
@@ -79,8 +83,8 @@ public enum Type {
   public Type element() {
     return switch (this) {
       case INT_ARRAY, INT_ARRAY_2D -> INT;
-      case LONG_ARRAY -> LONG;
-      case BOOLEAN_ARRAY -> BOOLEAN;
+      case LONG_ARRAY, LONG_ARRAY_2D -> LONG;
+      case BOOLEAN_ARRAY, BOOLEAN_ARRAY_2D -> BOOLEAN;
       default -> DOUBLE;
     };
   }
@@ -103,9 +107,26 @@ public enum Type {
       return this;
     }
     if (left == 0) {
-      return this == INT_ARRAY_2D ? INT : element();
+      return element();
     }
-    return this == INT_ARRAY_2D ? INT_ARRAY : doubleArray(left);
+    return isDataTable() ? element().arrayOf() : doubleArray(left);
+  }
+
+  /** {@code int[][]}, {@code long[][]}, {@code boolean[][]}: tables of data, never differentiated. */
+  public boolean isDataTable() {
+    return this == INT_ARRAY_2D || this == LONG_ARRAY_2D || this == BOOLEAN_ARRAY_2D;
+  }
+
+  /** The 2-D array whose rows are of this 1-D type, or null. */
+  public Type rowsOf() {
+    return switch (this) {
+      case DOUBLE_ARRAY -> DOUBLE_ARRAY_2D;
+      case DOUBLE_ARRAY_2D -> DOUBLE_ARRAY_3D;
+      case INT_ARRAY -> INT_ARRAY_2D;
+      case LONG_ARRAY -> LONG_ARRAY_2D;
+      case BOOLEAN_ARRAY -> BOOLEAN_ARRAY_2D;
+      default -> null;
+    };
   }
 
   public boolean isNumeric() {

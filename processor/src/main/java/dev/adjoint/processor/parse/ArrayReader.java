@@ -306,6 +306,58 @@ abstract class ArrayReader extends ExpressionReader {
     return a == null ? null : element(a);
   }
 
+  /**
+   * {@code m[i] = v}, storing a whole row into a matrix, reported before its value is read (so that
+   * the value's own messages, {@code m[j]} "used as a value", do not hide what is wrong): a stored
+   * row would be a second name for an array, which the generated adjoints do not follow. Returns
+   * whether it was one.
+   */
+  boolean rowStore(ExpressionTree target, ExpressionTree value) {
+    while (target instanceof ParenthesizedTree p) {
+      target = p.getExpression();
+    }
+    if (!(target instanceof ArrayAccessTree t) || !isNdAccess(t)) {
+      return false;
+    }
+    Access a = access(t);
+    if (a == null || a.type().rank() == 0) {
+      return a == null;
+    }
+    String row = sourceText(t);
+    String v = sourceText(value);
+    ExpressionTree bare = value;
+    while (bare instanceof ParenthesizedTree p) {
+      bare = p.getExpression();
+    }
+    String why;
+    String instead;
+    if (bare instanceof NewArrayTree) {
+      why = "a row replaced by a new array changes the matrix's shape, which the generated adjoints do not follow";
+      instead = "zero the row's elements instead (Arrays.fill(" + row + ", 0)), or create the matrix with rows of the "
+          + "length you need (new double[n][c]) or as an initializer ({{a, b}, {c}})";
+    } else {
+      String from = v;
+      String prefix = "";
+      if (bare instanceof MethodInvocationTree call && call.getMethodSelect() instanceof MemberSelectTree ms
+          && ms.getIdentifier().contentEquals("clone") && call.getArguments().isEmpty()) {
+        from = sourceText(ms.getExpression()); // the copy is what arraycopy makes
+        why = "a row replaced by another array changes the matrix's shape, which the generated adjoints do not follow";
+      } else if (bare instanceof MethodInvocationTree) {
+        from = "r";
+        prefix = "double[] r = " + v + "; then ";
+        why = "a row replaced by another array changes the matrix's shape, which the generated adjoints do not follow";
+      } else {
+        why = "after it the row and " + v + " would be one array under two names, which the generated adjoints do "
+            + "not follow";
+      }
+      instead = prefix + "copy the elements into the row, which keeps its own storage (System.arraycopy(" + from
+          + ", 0, " + row + ", 0, " + from + ".length)), with the matrix created whole with rows of that length "
+          + "(new double[n][c])";
+    }
+    unsupported(t, "storing a row into a matrix (" + row + " = " + v + ")", why + "; " + instead);
+    return true;
+  }
+
   /** {@code m[i][j] = value} or {@code row[j] = value} (row naming a row of m). */
   void ndStore(ArrayAccessTree t, Expr value, Op compound, Src src, Consumer<Stmt> out) {
     Access a = access(t);
@@ -333,7 +385,7 @@ abstract class ArrayReader extends ExpressionReader {
       return false;
     }
     Type type = array.type();
-    String copy = type.javaName() + " y = new " + (type == Type.INT_ARRAY_2D ? "int" : type.element().javaName())
+    String copy = type.javaName() + " y = new " + type.element().javaName()
         + (type.rank() == 1 ? "[" + array.name() + ".length]" : "[n]".repeat(type.rank()));
     unsupported(at, (field ? "writing into field array '" : "writing to parameter array '") + array.name() + "'",
         (field ? "fields are data the method reads" : "parameters are inputs") + ": copy into a local array ("
@@ -431,8 +483,9 @@ abstract class ArrayReader extends ExpressionReader {
     }
     Var var = new Var(name, type, Var.Kind.LOCAL);
     scopes.peek().put(name, var);
-    if (!type.isNdDoubleArray() && type != Type.INT_ARRAY_2D) {
-      unsupported(v, "a local of type " + type.javaName(), "use double[][], double[][][] and int[][] locals");
+    if (!type.isNdDoubleArray() && !type.isDataTable()) {
+      unsupported(v, "a local of type " + type.javaName(),
+          "use double[][], double[][][], int[][], long[][] and boolean[][] locals");
       poisoned.add(var);
       return true;
     }
@@ -454,6 +507,19 @@ abstract class ArrayReader extends ExpressionReader {
       } else {
         out.accept(new Stmt.Assign(var, call, true, null, src(v, v.toString())));
       }
+      return true;
+    }
+    if (init instanceof NewArrayTree na && na.getInitializers() == null && !na.getDimensions().isEmpty()
+        && na.getDimensions().size() < type.rank()) {
+      // new double[n][]: rows stored later would be second names for arrays (see rowStore)
+      StringBuilder full = new StringBuilder("new " + type.element().javaName());
+      na.getDimensions().forEach(d -> full.append('[').append(sourceText(d)).append(']'));
+      full.append("[c]".repeat(type.rank() - na.getDimensions().size()));
+      unsupported(v, "a matrix whose rows are stored later (" + sourceText(init) + ")",
+          "create it with all its dimensions (" + full + ") and copy each row in "
+          + "(System.arraycopy(row, 0, " + name + "[i], 0, c)); for rows of different lengths write an initializer "
+          + "({{a, b}, {c}}) or create each row's elements in place");
+      poisoned.add(var);
       return true;
     }
     if (!(init instanceof NewArrayTree na) || na.getInitializers() != null

@@ -123,13 +123,8 @@ public final class CallResolver {
         case INT -> Optional.of(Type.INT_ARRAY);
         case LONG -> Optional.of(Type.LONG_ARRAY);
         case BOOLEAN -> Optional.of(Type.BOOLEAN_ARRAY);
-        // n-D arrays: double[][], double[][][] and int[][]
-        case ARRAY -> typeOf(((javax.lang.model.type.ArrayType) t).getComponentType()).map(c -> switch (c) {
-          case DOUBLE_ARRAY -> Type.DOUBLE_ARRAY_2D;
-          case DOUBLE_ARRAY_2D -> Type.DOUBLE_ARRAY_3D;
-          case INT_ARRAY -> Type.INT_ARRAY_2D;
-          default -> null;
-        });
+        // n-D arrays: double[][], double[][][] and int[][], long[][], boolean[][]
+        case ARRAY -> typeOf(((javax.lang.model.type.ArrayType) t).getComponentType()).map(Type::rowsOf);
         default -> Optional.empty();
       };
       case DECLARED -> t.toString().equals(TENSOR) ? Optional.of(Type.TENSOR) : Optional.empty();

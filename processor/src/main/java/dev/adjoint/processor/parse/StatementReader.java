@@ -353,6 +353,9 @@ abstract class StatementReader extends SwitchReader {
     switch (e.getKind()) {
       case ASSIGNMENT -> {
         AssignmentTree a = (AssignmentTree) e;
+        if (rowStore(a.getVariable(), a.getExpression())) {
+          return;
+        }
         Expr value = expr(a.getExpression());
         assign(a.getVariable(), value, null, src, out);
       }

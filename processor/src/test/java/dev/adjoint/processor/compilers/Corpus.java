@@ -22,7 +22,7 @@ final class Corpus {
 
   static final List<String> RESOURCES = List.of("constructs/Flow.java.txt", "constructs/Other.java.txt",
       "constructs/Second.java.txt", "constructs/Tensors.java.txt", "constructs/NdCalls.java.txt",
-      "constructs/NdResults.java.txt", "constructs/Losses.java.txt", "constructs/RowCopies.java.txt", "constructs/NdParams.java.txt", "golden/Rosen.java.txt", "golden/Loop.java.txt",
+      "constructs/NdResults.java.txt", "constructs/Losses.java.txt", "constructs/RowCopies.java.txt", "constructs/DataTables.java.txt", "constructs/NdParams.java.txt", "golden/Rosen.java.txt", "golden/Loop.java.txt",
       "golden/Branch.java.txt", "golden/Accumulate.java.txt");
 
   /** The samples module's sources, relative to this module (the tests run in {@code processor/}). */

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * double[][] (and ragged) parameters of array-valued methods: the vector-Jacobian product gives
  * an adjoint of the parameter's shape, forward mode takes a tangent of its shape, callers
- * differentiate through the call; no Jacobian method is generated (its columns would be the
- * matrix's elements). Against closed forms and finite differences. The class is in
+ * differentiate through the call; fJacobian's columns are the matrix's elements row by row
+ * (ragged rows included), then the other inputs'. Against closed forms and finite differences.
+ * The class is in
  * {@code constructs/NdParams.java.txt}, which the ECJ tests compile too.
  */
 class NdParamsOfArrayMethodsTest {
@@ -91,9 +92,63 @@ class NdParamsOfArrayMethodsTest {
   }
 
   @Test
-  void noJacobianForAMatrixInput() {
+  void jacobianColumnsAreTheMatrixsElementsRowByRow() {
+    double[][] ragged = {{0.4, -0.7, 1.1}, {0.9}, {0.3, -0.2}};
+    double[] w = {0.5, -1.5};
+    // matvec: 2 outputs, fewer than the inputs (reverse mode, a fVjp per row)
+    assertJacobianMatchesDifferences("matvec", new Object[] {A, X});
+    assertJacobianMatchesDifferences("matvec", new Object[] {ragged, X});
+    // spread: more outputs than inputs (forward mode, a fJvp per column)
+    assertJacobianMatchesDifferences("spread", new Object[] {ragged, w, 0.8});
     String src = c.generatedSource("p.NdParamsGrad");
-    assertTrue(src.contains("matvecVjp("), src);
-    assertFalse(src.contains("matvecJacobian("), src);
+    assertTrue(src.contains("public static double[][] matvecJacobian(double[][] a, double[] x)"), src);
+    assertTrue(src.contains("int _aElements$ = Adjoints.size(a);"), src);
+    assertTrue(src.contains("int _inputs$ = _aElements$ + x.length;"), src);
+    assertFalse(src.contains("matvecJacobianRows("), src); // rows in place are for 1-D gradients
+  }
+
+  /** fJacobian against central differences, column by column over the flattened inputs. */
+  static void assertJacobianMatchesDifferences(String method, Object[] args) {
+    double[][] jac = (double[][]) c.call("p.NdParamsGrad", method + "Jacobian", args);
+    double[] y0 = (double[]) c.call("p.NdParams", method, args);
+    assertEquals(y0.length, jac.length);
+    int col = 0;
+    for (int p = 0; p < args.length; p++) {
+      double[] flat = Gradients.flatten(args[p] instanceof Double d ? new double[] {d} : args[p]);
+      for (int e = 0; e < flat.length; e++, col++) {
+        double h = 1e-6;
+        double[] yp = (double[]) c.call("p.NdParams", method, moved(args, p, e, h));
+        double[] ym = (double[]) c.call("p.NdParams", method, moved(args, p, e, -h));
+        for (int i = 0; i < y0.length; i++) {
+          double fd = (yp[i] - ym[i]) / (2 * h);
+          assertEquals(fd, jac[i][col], 1e-6 * Math.max(1, Math.abs(fd)), method + " J[" + i + "][" + col + "]");
+        }
+      }
+    }
+    assertEquals(col, jac[0].length);
+  }
+
+  /** The arguments with element e (row by row) of argument p moved by h. */
+  static Object[] moved(Object[] args, int p, int e, double h) {
+    Object[] out = args.clone();
+    if (args[p] instanceof Double d) {
+      out[p] = d + h;
+    } else if (args[p] instanceof double[] v) {
+      double[] m = v.clone();
+      m[e] += h;
+      out[p] = m;
+    } else {
+      double[][] a = (double[][]) args[p];
+      double[][] m = new double[a.length][];
+      for (int i = 0; i < a.length; i++) {
+        m[i] = a[i].clone();
+        if (e >= 0 && e < m[i].length) {
+          m[i][e] += h;
+        }
+        e -= a[i].length;
+      }
+      out[p] = m;
+    }
+    return out;
   }
 }

@@ -419,13 +419,13 @@ class ErrorCatalogTest {
               return TABLE[1][0] * x;
             }
             """), UNSUPPORTED, "writing into field array 'TABLE'", "copy into a local array"),
-        c("a long[][] parameter", model("""
+        c("a char[][] parameter", model("""
             @Differentiable
             public static double f(double x,
-                long[][] counts) { // <- error
+                char[][] counts) { // <- error
               return x * counts.length;
             }
-            """), "[AdjointParamType]", "parameter counts", "long[][]", "supported", "double[][]"),
+            """), "[AdjointParamType]", "parameter counts", "char[][]", "supported", "double[][]", "long[][]"),
         c("writing a parameter matrix element", model("""
             @Differentiable
             public static double f(double[][] a) {
@@ -458,10 +458,10 @@ class ErrorCatalogTest {
               return r[0][0] + a[0][1];
             }
             """), UNSUPPORTED, "copying the whole n-D array a", "copy its rows one by one"),
-        c("a long[][] local", body("""
-            long[][] t = new long[2][2]; // <- error
+        c("an int[][][] local", body("""
+            int[][][] t = new int[2][2][2]; // <- error
             return x;
-            """), UNSUPPORTED, "long[][]"),
+            """), UNSUPPORTED, "int[][][]"),
         c("a matrix-valued method returning a copy", model("""
             @Differentiable
             public static double[][] f(double[] v) {
@@ -480,22 +480,40 @@ class ErrorCatalogTest {
               return m[0][1][0];
             }
             """), UNSUPPORTED, "double[][][] holding a double[][]", "declare it as double[][] m"),
-        c("assigning a whole row", body("""
+        c("storing a row into a matrix", body("""
             double[][] m = new double[2][2];
             m[0] = xs; // <- error
             return m[0][0] * x;
-            """), UNSUPPORTED, "assigning a whole row", "write their elements"),
+            """), UNSUPPORTED, "storing a row into a matrix (m[0] = xs)", "one array under two names",
+            "System.arraycopy(xs, 0, m[0], 0, xs.length)"),
+        c("storing another row into a matrix", body("""
+            double[][] m = new double[2][2];
+            m[1] = m[0]; // <- error
+            return m[0][0] * x;
+            """), UNSUPPORTED, "storing a row into a matrix (m[1] = m[0])", "System.arraycopy(m[0], 0, m[1], 0, m[0].length)"),
+        c("storing a clone as a row", body("""
+            double[][] m = new double[2][2];
+            m[1] = xs.clone(); // <- error
+            return m[1][0] * x;
+            """), UNSUPPORTED, "storing a row into a matrix (m[1] = xs.clone())", "changes the matrix's shape",
+            "System.arraycopy(xs, 0, m[1], 0, xs.length)"),
+        c("storing a new array as a row", body("""
+            double[][] m = new double[2][2];
+            m[1] = new double[3]; // <- error
+            return m[1][0] * x;
+            """), UNSUPPORTED, "storing a row into a matrix (m[1] = new double[3])", "Arrays.fill(m[1], 0)"),
         c("a matrix inside a loop made from a partial new double[n][]", body("""
             double s = 0;
             for (int i = 0; i < n; i++) {
               double[][] t = new double[i][]; // <- error
             }
             return s + x;
-            """), UNSUPPORTED, "array initializer", "all their dimensions", "new double[n][n]"),
+            """), UNSUPPORTED, "a matrix whose rows are stored later (new double[i][])", "new double[i][c]"),
         c("a ragged local matrix new double[n][]", body("""
             double[][] t = new double[n][]; // <- error
             return x;
-            """), UNSUPPORTED, "array initializer", "all their dimensions", "new double[n][n]"),
+            """), UNSUPPORTED, "a matrix whose rows are stored later (new double[n][])", "all its dimensions",
+            "new double[n][c]", "System.arraycopy(row, 0, t[i], 0, c)"),
         c("an existing array as a row of a matrix initializer", body("""
             double[][] t = {{1, 2},
                 xs}; // <- error
