@@ -23,9 +23,13 @@ public final class LossFormsBench {
     int blocks = (s.rows() + block - 1) / block;
     Tensor[] xs = new Tensor[blocks];
     Tensor[] ys = new Tensor[blocks];
+    double[][] xa = new double[blocks][];
+    double[][] ya = new double[blocks][];
     for (int i = 0; i < blocks; i++) {
       int r0 = i * block, r1 = Math.min(s.rows(), r0 + block);
       xs[i] = Tensor.of(java.util.Arrays.copyOfRange(s.pixels(), r0 * f, r1 * f), r1 - r0, f);
+      xa[i] = java.util.Arrays.copyOfRange(s.pixels(), r0 * f, r1 * f);
+      ya[i] = java.util.Arrays.copyOfRange(s.labels(), r0, r1);
       ys[i] = Tensor.of(java.util.Arrays.copyOfRange(s.labels(), r0, r1), r1 - r0);
     }
     for (int rep = 0; rep < 8; rep++) {
@@ -37,6 +41,18 @@ public final class LossFormsBench {
       long t1 = mx.getCurrentThreadCpuTime();
       System.out.printf("tensor: %.4f s (value %.6f)%n", (t1 - t0) / 1e9, v);
     }
+    double[] grad = new double[theta.length];
+    for (int rep = 0; rep < 6; rep++) {
+      long t0 = mx.getCurrentThreadCpuTime();
+      double v = 0;
+      for (int i = 0; i < blocks; i++) {
+        int r0 = i * block, r1 = Math.min(s.rows(), r0 + block);
+        v += SoftmaxRegression.sparkBlockLoss(theta, xa[i], ya[i], r1 - r0, f, grad);
+      }
+      long t1 = mx.getCurrentThreadCpuTime();
+      System.out.printf("glue (copies the block): %.4f s (value %.6f)%n", (t1 - t0) / 1e9, v);
+    }
+    if (args.length > 2) return;
     // loop form on 2,000 rows only (its tape is rows × 784 × 10 doubles)
     int n = 2000;
     double[] g = new double[theta.length];
