@@ -6,8 +6,11 @@ import breeze.linalg.DenseVector$mcD$sp;
 import breeze.optimize.DiffFunction;
 import breeze.optimize.FirstOrderMinimizer;
 import breeze.optimize.LBFGS;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Proxy;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -77,7 +80,7 @@ public final class Lbfgs {
     CachedObjective cached = new CachedObjective(f);
     LBFGS<DenseVector<Object>> lbfgs =
         new LBFGS<>(maxIterations, memory, tolerance, DenseVector$.MODULE$.space_Double());
-    DiffFunction<DenseVector<Object>> fn = diffFunction(cached);
+    DiffFunction<DenseVector<Object>> fn = breezeFunction(cached);
     scala.collection.Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object, Object>> states =
         lbfgs.iterations(fn, new DenseVector$mcD$sp(x0.clone()));
     double[] history = new double[maxIterations + 1];
@@ -107,40 +110,39 @@ public final class Lbfgs {
   }
 
   /**
-   * Breeze's {@code DiffFunction} for {@code f}. Java cannot implement that Scala trait directly
-   * (it inherits both {@code Function1.apply: Object} and its own {@code apply: double}, which
-   * Scala bridges), so a proxy answers {@code calculate}, the erased {@code apply} and
-   * {@code Object}'s methods, and runs the trait's default methods for the rest.
+   * Breeze's {@code DiffFunction} for {@code f}. Java can neither implement nor extend that Scala
+   * trait in source (it inherits {@code Function1.apply: Object} and its own {@code apply: double},
+   * which only Scala bridges), so its one abstract method {@code calculate} is bound to
+   * {@link #calculate(CachedObjective, Object)} by the JVM's lambda factory, as for a Java lambda;
+   * every other method is the trait's own default.
    */
   @SuppressWarnings("unchecked")
-  private static DiffFunction<DenseVector<Object>> diffFunction(CachedObjective f) {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          switch (method.getName()) {
-            case "calculate":
-              return calculate(f, (DenseVector<Object>) args[0]);
-            case "apply":
-              if (method.getReturnType() == Object.class && args != null && args.length == 1) {
-                return calculate(f, (DenseVector<Object>) args[0])._1();
-              }
-              break;
-            case "equals":
-              return proxy == args[0];
-            case "hashCode":
-              return System.identityHashCode(proxy);
-            case "toString":
-              return "DiffFunction(" + f.f + ")";
-            default:
-              break;
-          }
-          if (method.isDefault()) {
-            return InvocationHandler.invokeDefault(proxy, method, args);
-          }
-          throw new UnsupportedOperationException(method.toString());
-        };
-    return (DiffFunction<DenseVector<Object>>)
-        Proxy.newProxyInstance(
-            DiffFunction.class.getClassLoader(), new Class<?>[] {DiffFunction.class}, handler);
+  private static DiffFunction<DenseVector<Object>> breezeFunction(CachedObjective f) {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      MethodType calculate = MethodType.methodType(Tuple2.class, Object.class);
+      MethodHandle impl =
+          lookup.findStatic(
+              Lbfgs.class,
+              "calculate",
+              MethodType.methodType(Tuple2.class, CachedObjective.class, Object.class));
+      CallSite site =
+          LambdaMetafactory.metafactory(
+              lookup,
+              "calculate",
+              MethodType.methodType(DiffFunction.class, CachedObjective.class),
+              calculate,
+              impl,
+              calculate);
+      return (DiffFunction<DenseVector<Object>>) site.getTarget().invoke(f);
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot adapt the objective to Breeze's DiffFunction", e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Tuple2<Object, DenseVector<Object>> calculate(CachedObjective f, Object x) {
+    return calculate(f, (DenseVector<Object>) x);
   }
 
   private static Tuple2<Object, DenseVector<Object>> calculate(
