@@ -139,8 +139,8 @@ public final class FashionMnistLogistic {
     FashionMnist.Split test = FashionMnist.test(o.data);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = o.partitions > 0 ? o.partitions : jsc.defaultParallelism();
-    Dataset<Row> frame = frame(spark, jsc, train, partitions).cache();
-    frame.count(); // both trainers start from the same cached rows and partitions
+    // both trainers start from the same stored rows and partitions
+    Dataset<Row> frame = frame(spark, jsc, train, partitions);
 
     Fit adjoint = adjoint(frame, train, test, o);
     Fit mllib = o.mllib ? mllib(frame, test, o) : null;
@@ -148,7 +148,11 @@ public final class FashionMnistLogistic {
     return new Report(adjoint, mllib, partitions, spark.sparkContext().master());
   }
 
-  /** Rows {@code (label, features)}, split into partitions in order (no shuffle). */
+  /**
+   * Rows {@code (label, features)}, split into partitions in order (no shuffle) and stored on the
+   * executors: checkpointed locally, so that a task refers to its stored partition instead of
+   * carrying the driver's rows (as a task over {@code parallelize} would, every iteration).
+   */
   static Dataset<Row> frame(SparkSession spark, JavaSparkContext jsc, FashionMnist.Split s,
       int partitions) {
     List<Row> rows = new ArrayList<>(s.rows());
@@ -159,7 +163,7 @@ public final class FashionMnistLogistic {
     StructType schema = new StructType()
         .add("label", DataTypes.DoubleType, false)
         .add("features", SQLDataTypes.VectorType(), false);
-    return spark.createDataFrame(jsc.parallelize(rows, partitions), schema);
+    return spark.createDataFrame(jsc.parallelize(rows, partitions), schema).localCheckpoint(true);
   }
 
   static Fit adjoint(Dataset<Row> frame, FashionMnist.Split train, FashionMnist.Split test,
@@ -173,7 +177,16 @@ public final class FashionMnistLogistic {
         .blockRows(o.blockRows).pack();
     DistributedLoss loss = DistributedLoss.of(blocks, SoftmaxRegression::sparkBlockLoss)
         .l2(o.reg, 0, cols * k); // the intercepts, last, are not regularised
+    double setup = (System.nanoTime() - start) * 1e-9;
+    if (Boolean.getBoolean("samples.verbose")) {
+      System.out.printf("Adjoint setup (scaler, packing) %.2f s%n", setup);
+    }
     Result r = new Lbfgs().maxIterations(o.iterations).memory(10).tolerance(0)
+        .onIteration(p -> {
+          if (Boolean.getBoolean("samples.verbose")) {
+            System.out.println(p);
+          }
+        })
         .minimize(loss, initialParams(train.labels(), cols, k));
     double seconds = (System.nanoTime() - start) * 1e-9;
     blocks.unpersist();
