@@ -31,6 +31,22 @@ public final class FashionMnist {
 
   private FashionMnist() {}
 
+  /**
+   * {@link #DEFAULT_DIR} seen from the working directory or, when it is not there, from a parent
+   * of it (a test runs in its module's directory; a worktree may sit deeper than the clone); the
+   * first candidate when none holds the files.
+   */
+  public static Path defaultDir() {
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      Path candidate = p.resolve(DEFAULT_DIR).normalize();
+      if (Files.isRegularFile(candidate.resolve("train-images-idx3-ubyte.gz"))) {
+        return candidate;
+      }
+    }
+    return Path.of(DEFAULT_DIR);
+  }
+
   public static Split train(Path dir) {
     return read(dir, "train");
   }
