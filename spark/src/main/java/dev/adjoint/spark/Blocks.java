@@ -209,9 +209,9 @@ public final class Blocks {
       List<double[]> counts;
       try {
         counts = blocks.map(b -> new double[] {b.rows, b.weightSum, b.cols}).collect();
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // SparkException, thrown undeclared
         blocks.unpersist(false);
-        throw SparkFailures.unwrap(e);
+        throw SparkFailures.rethrow(e);
       }
       long n = 0;
       double w = 0;

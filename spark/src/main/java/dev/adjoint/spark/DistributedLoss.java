@@ -134,8 +134,8 @@ public final class DistributedLoss implements Objective, StochasticObjective {
               .mapPartitionsWithIndex(
                   new PartitionSum(bc, loss, params.length, fraction, seed, rowsOnly), true)
               .collect();
-    } catch (RuntimeException e) {
-      throw SparkFailures.unwrap(e);
+    } catch (Exception e) { // SparkException, thrown undeclared
+      throw SparkFailures.rethrow(e);
     } finally {
       bc.destroy();
     }

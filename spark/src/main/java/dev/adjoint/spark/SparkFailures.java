@@ -1,10 +1,14 @@
 package dev.adjoint.spark;
 
-/** Brings a {@link BadRowException} thrown in a task back to the driver as itself. */
+/**
+ * Brings a {@link BadRowException} thrown in a task back to the driver as itself; any other
+ * failure of the job is rethrown unchanged ({@code SparkException} is checked in Java but thrown
+ * undeclared from Scala, hence the generic rethrow).
+ */
 final class SparkFailures {
   private SparkFailures() {}
 
-  static RuntimeException unwrap(RuntimeException e) {
+  static RuntimeException rethrow(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof BadRowException bad) {
         return new BadRowException(bad.getMessage(), e);
@@ -17,6 +21,11 @@ final class SparkFailures {
       int end = m.indexOf('\n', at);
       return new BadRowException(end < 0 ? m.substring(at) : m.substring(at, end), e);
     }
-    return e;
+    throw SparkFailures.<RuntimeException>sneaky(e);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E sneaky(Exception e) throws E {
+    throw (E) e;
   }
 }
