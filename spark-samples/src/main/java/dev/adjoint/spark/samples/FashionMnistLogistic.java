@@ -85,7 +85,7 @@ public final class FashionMnistLogistic {
 
   /** One trainer's outcome. */
   public record Fit(String name, double[] history, double testAccuracy, double seconds,
-      int evaluations, double steadySecondsPerIteration) {
+      int evaluations, double steadySecondsPerIteration, double cpuSecondsPerEvaluation) {
     double objective() {
       return history[history.length - 1];
     }
@@ -178,6 +178,8 @@ public final class FashionMnistLogistic {
     DistributedLoss loss = DistributedLoss.of(blocks, SoftmaxRegression::sparkBlockLoss)
         .l2(o.reg, 0, cols * k); // the intercepts, last, are not regularised
     double setup = (System.nanoTime() - start) * 1e-9;
+    EvaluationClock clock = new EvaluationClock("DistributedLoss");
+    frame.sparkSession().sparkContext().addSparkListener(clock);
     if (Boolean.getBoolean("samples.verbose")) {
       System.out.printf("Adjoint setup (scaler, packing) %.2f s%n", setup);
     }
@@ -198,7 +200,10 @@ public final class FashionMnistLogistic {
     double accuracy = accuracyStandardized(r.params(), scaler.mean().toArray(),
         scaler.std().toArray(), test);
     double steady = (firstAndLast[1] - firstAndLast[0]) / Math.max(1, r.iterations());
-    return new Fit("Adjoint", r.history(), accuracy, seconds, r.evaluations(), steady);
+    waitFor(clock, r.evaluations());
+    frame.sparkSession().sparkContext().removeSparkListener(clock);
+    return new Fit("Adjoint", r.history(), accuracy, seconds, r.evaluations(), steady,
+        clock.cpuSeconds() / r.evaluations());
   }
 
   /**
@@ -230,18 +235,22 @@ public final class FashionMnistLogistic {
         .setStandardization(true).setFitIntercept(true).fit(frame);
     double seconds = (System.nanoTime() - start) * 1e-9;
     double[] history = model.summary().objectiveHistory();
-    List<Long> ends;
-    try {
-      ends = clock.ends(history.length);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      ends = List.of();
-    }
+    List<Long> ends = waitFor(clock, history.length);
     frame.sparkSession().sparkContext().removeSparkListener(clock);
     // from the end of the first evaluation (iteration 0) to the end of the last, as for Adjoint
     double steady = ends.size() < 2 ? Double.NaN
         : (ends.get(ends.size() - 1) - ends.get(0)) * 1e-3 / Math.max(1, history.length - 1);
-    return new Fit("MLlib", history, accuracyOriginal(model, test), seconds, ends.size(), steady);
+    return new Fit("MLlib", history, accuracyOriginal(model, test), seconds, ends.size(), steady,
+        clock.cpuSeconds() / Math.max(1, ends.size()));
+  }
+
+  private static List<Long> waitFor(EvaluationClock clock, int jobs) {
+    try {
+      return clock.ends(jobs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
   }
 
   /**
@@ -332,15 +341,18 @@ public final class FashionMnistLogistic {
     for (Fit f : m == null ? List.of(a) : List.of(a, m)) {
       System.out.printf("%-8s objective %.12f  test accuracy %.4f  %.3f s per iteration after the"
               + " first evaluation; %.1f s in all, setup included (%.3f s per iteration);"
-              + " %d evaluations%n", f.name(), f.objective(), f.testAccuracy(),
-          f.steadySecondsPerIteration(), f.seconds(), f.secondsPerIteration(), f.evaluations());
+              + " %d evaluations, %.3f executor CPU s each%n", f.name(), f.objective(),
+          f.testAccuracy(), f.steadySecondsPerIteration(), f.seconds(), f.secondsPerIteration(),
+          f.evaluations(), f.cpuSecondsPerEvaluation());
     }
     if (m != null) {
       System.out.printf("objectives: largest relative difference over the iterations %.2e;"
-              + " Adjoint's time per iteration is %.3f× MLlib's (%.3f× with setup)%n",
+              + " Adjoint's time per iteration is %.3f× MLlib's (%.3f× with setup), its CPU time per"
+          + " evaluation %.3f×%n",
           r.maxRelativeDifference(),
           a.steadySecondsPerIteration() / m.steadySecondsPerIteration(),
-          a.secondsPerIteration() / m.secondsPerIteration());
+          a.secondsPerIteration() / m.secondsPerIteration(),
+          a.cpuSecondsPerEvaluation() / m.cpuSecondsPerEvaluation());
     }
   }
 }

@@ -63,8 +63,8 @@ public final class FashionMnistMlp {
   }
 
   /** One run's outcome. */
-  public record Fit(String where, double[] params, double objective, double testAccuracy,
-      double seconds) {}
+  public record Fit(String where, double[] params, double initialObjective, double objective,
+      double testAccuracy, double seconds) {}
 
   /** The Spark fit and the one-machine fit. */
   public record Report(Fit spark, Fit local) {}
@@ -75,8 +75,8 @@ public final class FashionMnistMlp {
     try {
       Report r = run(spark, o);
       for (Fit f : new Fit[] {r.spark(), r.local()}) {
-        System.out.printf("%-12s objective %.12f  test accuracy %.4f  %.1f s%n", f.where(),
-            f.objective(), f.testAccuracy(), f.seconds());
+        System.out.printf("%-12s objective %.6f -> %.12f  test accuracy %.4f  %.1f s%n",
+            f.where(), f.initialObjective(), f.objective(), f.testAccuracy(), f.seconds());
       }
       System.out.printf("largest difference between the two parameter vectors: %.3e%n",
           maxDifference(r.spark().params(), r.local().params()));
@@ -112,9 +112,9 @@ public final class FashionMnistMlp {
     Result onOne = lbfgs.minimize(local, x0);
     double localSeconds = (System.nanoTime() - start) * 1e-9;
     return new Report(
-        new Fit("Spark", onSpark.params(), onSpark.value(), accuracy(onSpark.params(), test),
+        new Fit("Spark", onSpark.params(), onSpark.history()[0], onSpark.value(), accuracy(onSpark.params(), test),
             sparkSeconds),
-        new Fit("one machine", onOne.params(), onOne.value(), accuracy(onOne.params(), test),
+        new Fit("one machine", onOne.params(), onOne.history()[0], onOne.value(), accuracy(onOne.params(), test),
             localSeconds));
   }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The network MLlib cannot train, on 2,000 rows: Spark and one machine reach the same model. */
+/** The network MLlib cannot train, on 1,000 rows: Spark and one machine reach the same model. */
 class FashionMnistMlpTest {
   private static SparkSession spark;
 
@@ -26,12 +26,13 @@ class FashionMnistMlpTest {
   @Test
   void sparkAndOneMachineReachTheSameNetwork() {
     FashionMnistMlp.Options o = new FashionMnistMlp.Options(FashionMnist.defaultDir(), "local[2]",
-        15, 16, 1e-4, 3, 2000, 128);
+        12, 8, 1e-4, 3, 1000, 128);
     FashionMnistMlp.Report r = FashionMnistMlp.run(spark, o);
     // the same block losses summed in the same order: the same numbers, bit for bit
     assertArrayEquals(r.local().params(), r.spark().params());
     assertEquals(r.local().objective(), r.spark().objective());
-    assertTrue(r.spark().objective() < 0.8, "objective " + r.spark().objective());
-    assertTrue(r.spark().testAccuracy() > 0.7, "accuracy " + r.spark().testAccuracy());
+    assertTrue(r.spark().objective() < 0.7 * r.spark().initialObjective(),
+        "objective " + r.spark().initialObjective() + " -> " + r.spark().objective());
+    assertTrue(r.spark().testAccuracy() > 0.5, "accuracy " + r.spark().testAccuracy());
   }
 }
