@@ -199,7 +199,7 @@ public final class Blocks {
         RowChecks checks = new RowChecks(width, labelMin, labelMax, integerLabels);
         blocks = rowRdd.mapPartitionsWithIndex(packRows(checks, rowsPerBlock(width), weighted), true);
       } else {
-        int width = cols > 0 ? cols : rows.first().features().length;
+        int width = cols > 0 ? cols : firstLabeledWidth(rows);
         RowChecks checks = new RowChecks(width, labelMin, labelMax, integerLabels);
         blocks =
             rows.mapPartitionsWithIndex(packLabeled(checks, rowsPerBlock(width), weighted), true);
@@ -231,8 +231,23 @@ public final class Blocks {
       return (int) Math.max(1, Math.min(4096, byBytes));
     }
 
+    private static int firstLabeledWidth(JavaRDD<LabeledRow> rows) {
+      List<LabeledRow> first = rows.take(1);
+      if (first.isEmpty()) {
+        throw new IllegalArgumentException("no rows: give the width with cols(n)");
+      }
+      if (first.get(0) == null || first.get(0).features() == null) {
+        throw new BadRowException("bad row: the first row or its features are null");
+      }
+      return first.get(0).features().length;
+    }
+
     private static int firstWidth(JavaRDD<Row> rows) {
-      Object v = rows.first().get(0);
+      List<Row> first = rows.take(1);
+      if (first.isEmpty()) {
+        throw new IllegalArgumentException("no rows: give the width with cols(n)");
+      }
+      Object v = first.get(0).get(0);
       if (v instanceof Vector vector) {
         return vector.size();
       }

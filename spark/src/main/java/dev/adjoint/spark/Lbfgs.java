@@ -83,7 +83,7 @@ public final class Lbfgs {
     DiffFunction<DenseVector<Object>> fn = breezeFunction(cached);
     scala.collection.Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object, Object>> states =
         lbfgs.iterations(fn, new DenseVector$mcD$sp(x0.clone()));
-    double[] history = new double[maxIterations + 1];
+    double[] history = new double[Math.min(maxIterations, 1023) + 1];
     FirstOrderMinimizer.State<DenseVector<Object>, Object, Object> state = null;
     int count = 0;
     while (states.hasNext()) {

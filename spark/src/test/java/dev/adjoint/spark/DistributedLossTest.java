@@ -246,6 +246,20 @@ class DistributedLossTest {
   }
 
   @Test
+  void emptyDataNeedsItsWidthAndGivesTheRegularisationAlone() {
+    JavaRDD<LabeledRow> none = sc.emptyRDD();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Blocks.fromRows(none).pack());
+    assertEquals("no rows: give the width with cols(n)", e.getMessage());
+    Blocks blocks = Blocks.fromRows(none).cols(2).pack();
+    assertEquals(0, blocks.rows());
+    double[] g = new double[3];
+    double v = DistributedLoss.of(blocks, LossesGrad::squares).l2(2).evaluate(new double[] {1, 2, 3}, g);
+    assertEquals(14, v, 0.0);
+    assertArrayEquals(new double[] {2, 4, 6}, g, 0.0);
+  }
+
+  @Test
   void anInfiniteValueInASparseVectorOfADatasetIsAnError() {
     StructType schema =
         new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType);

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -67,8 +65,23 @@ class SeparateJvmTest {
     return sc.parallelize(List.of(1), 1).map(i -> ProcessHandle.current().pid()).collect().get(0);
   }
 
+  /** The id of the executor running a task of partition 0. */
+  private static String anExecutorId(JavaSparkContext sc) {
+    return sc.parallelize(List.of(1), 1).map(i -> SparkEnv.get().executorId()).collect().get(0);
+  }
+
+  /** Waits until both executors have registered (the driver counts as one more). */
+  private static void awaitExecutors(JavaSparkContext sc, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (sc.sc().statusTracker().getExecutorInfos().length < n + 1) {
+      assertTrue(System.nanoTime() < deadline, "executors did not start");
+      Thread.sleep(100);
+    }
+  }
+
   @Test
-  void executorsInSeparateJvmsGiveTheSingleJvmResultBitForBitEvenWhenOneIsKilled() {
+  void executorsInSeparateJvmsGiveTheSingleJvmResultBitForBitEvenWhenOneIsKilled()
+      throws InterruptedException {
     Result single;
     SparkSession local = session("local[2]");
     try {
@@ -87,21 +100,16 @@ class SeparateJvmTest {
     SparkSession cluster = session("local-cluster[2,1,512]");
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(cluster.sparkContext());
-      Set<String> executors = ConcurrentHashMap.newKeySet();
       AtomicInteger removed = new AtomicInteger();
       sc.sc()
           .addSparkListener(
               new SparkListener() {
                 @Override
-                public void onExecutorAdded(SparkListenerExecutorAdded e) {
-                  executors.add(e.executorId());
-                }
-
-                @Override
                 public void onExecutorRemoved(SparkListenerExecutorRemoved e) {
                   removed.incrementAndGet();
                 }
               });
+      awaitExecutors(sc, 2);
       assertTrue(executorPid(sc) != ProcessHandle.current().pid(), "tasks ran in the driver JVM");
       Blocks blocks = pack(sc);
 
@@ -118,7 +126,7 @@ class SeparateJvmTest {
             if (evaluations.incrementAndGet() != SLOW_EVALUATION) {
               return loss.evaluate(w, g);
             }
-            String victim = executors.iterator().next();
+            String victim = anExecutorId(sc);
             Thread killer =
                 new Thread(
                     () -> {
