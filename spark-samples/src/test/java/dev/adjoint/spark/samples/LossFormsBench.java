@@ -6,7 +6,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 
-/** Thread CPU time of one loss-and-gradient evaluation over Fashion-MNIST, per loss form. */
+/**
+ * Thread CPU time of one loss-and-gradient evaluation over Fashion-MNIST, per loss form, on one
+ * thread: {@code LossFormsBench DATA_DIR [BLOCK_ROWS] [x: skip the loop form]}, run with
+ * {@code --add-modules jdk.incubator.vector} and the test class path.
+ */
 public final class LossFormsBench {
   public static void main(String[] args) {
     MatMul.setThreads(1);
