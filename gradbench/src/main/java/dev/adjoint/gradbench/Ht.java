@@ -265,7 +265,7 @@ public final class Ht {
    * The Jacobian, one row per residual: ∂/∂u₀ and ∂/∂u₁ of the residual's own correspondence
    * (a residual depends on its own u only, so one direction moving every u₀ at once gives them
    * all), then the 26 columns ∂/∂θ. All 28 directions go through one primal sweep of the
-   * generated vector forward mode.
+   * generated vector forward mode, which writes each residual's 28 derivatives into its row.
    */
   static final class Jacobian {
     final double[][] dTheta;
@@ -282,14 +282,16 @@ public final class Ht {
       for (int k = 0; k < thetas; k++) dTheta[uColumns + k][k] = 1;
     }
 
+    /** The rows of the last call, reused by the next one of the same size. */
+    private double[][] jac = new double[0][];
+
+    /** The Jacobian's rows, written by the generated vector forward mode straight into them. */
     double[][] of(Hand hand, double[] theta, double[] us) {
-      double[][] columns = Ht_HandGrad.objectiveJvps(hand, theta, us, dTheta, dUs).tangents();
-      int rows = columns[0].length;
-      double[][] jac = new double[rows][columns.length];
-      for (int k = 0; k < columns.length; k++) {
-        double[] column = columns[k];
-        for (int r = 0; r < rows; r++) jac[r][k] = column[r];
+      int rows = 3 * hand.correspondences.length;
+      if (jac.length != rows) {
+        jac = new double[rows][dTheta.length];
       }
+      Ht_HandGrad.objectiveJvpsRows(hand, theta, us, dTheta, dUs, jac, 0);
       return jac;
     }
   }

@@ -590,7 +590,22 @@ public final class AdjointProcessor extends AbstractProcessor {
                   job.graph, vectorNames, vectorTangents, writer.jvpsRecordName(job.graph));
               if (built.problems().isEmpty()) {
                 writer.addJvps(job.method, job.graph, vectorTangents, writer.print(job.graph, built.body()));
-                jvps = true;
+                // the same into a caller's rows (fJacobian's columns by chunks go through it)
+                Names rowsNames = names.fork();
+                List<Var> rowsTangents = new ArrayList<>();
+                for (Var t : directions(job.graph, rowsNames)) {
+                  rowsTangents.add(new Var(t.name(), t.type() == Type.DOUBLE ? Type.DOUBLE_ARRAY : Type.DOUBLE_ARRAY_2D,
+                      Var.Kind.PARAMETER));
+                }
+                Var rowsOut = new Var(rowsNames.fresh("rows", false), Type.DOUBLE_ARRAY_2D, Var.Kind.PARAMETER);
+                Var column = new Var(rowsNames.fresh("column", false), Type.INT, Var.Kind.PARAMETER);
+                dev.adjoint.processor.diff.VectorForward.Built rowsBuilt = dev.adjoint.processor.diff.VectorForward.buildRows(
+                    job.graph, rowsNames, rowsTangents, rowsOut, column);
+                if (rowsBuilt.problems().isEmpty()) {
+                  writer.addJvpsRows(job.method, job.graph, rowsTangents, rowsOut, column,
+                      writer.print(job.graph, rowsBuilt.body()));
+                  jvps = true;
+                }
               }
             }
             ResultLength.Slice length = ResultLength.of(job.graph);

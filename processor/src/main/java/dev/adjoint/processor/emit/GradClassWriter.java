@@ -510,6 +510,35 @@ public final class GradClassWriter {
   }
 
   /**
+   * Vector forward mode into a caller's rows: {@code fJvpsRows(params..., tangents..., rows,
+   * column)} writes the derivative of value[i] along direction k into {@code rows[i][column + k]}
+   * and returns the value (a Jacobian's rows, or a block of columns of them, with nothing
+   * allocated for the derivatives and nothing transposed).
+   */
+  public void addJvpsRows(ExecutableElement method, MethodGraph g, List<Var> tangents, Var rows, Var column,
+      CodeBlock body) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(g.name() + "JvpsRows")
+        .addModifiers(methodModifiers(method))
+        .returns(ArrayTypeName.of(TypeName.DOUBLE))
+        .addJavadoc("Computes {@link $L} and its derivatives along several directions ($L: row k of each is\n"
+            + "direction k, all with as many rows) in one primal sweep, writing the derivative of value[i]\n"
+            + "along direction k into {@code $N[i][$N + k]} (rows as long as the value, each with room from\n"
+            + "$N for every direction) and returning the value: the rows of a Jacobian, or a block of\n"
+            + "its columns, with nothing allocated for the derivatives.\n", link(method),
+            tangents.stream().map(Var::name).collect(Collectors.joining(", ")), rows.name(), column.name(), column.name());
+    for (Var p : g.params()) {
+      m.addParameter(javaType(p), p.name());
+    }
+    for (Var t : tangents) {
+      m.addParameter(javaType(t), t.name());
+    }
+    m.addParameter(ArrayTypeName.of(ArrayTypeName.of(TypeName.DOUBLE)), rows.name());
+    m.addParameter(TypeName.INT, column.name());
+    m.addCode(body);
+    type.addMethod(m.build());
+  }
+
+  /**
    * {@code fJacobian(params)} of a vector-valued method: ∂value[i]/∂input[j] over the
    * differentiated parameters flattened in order, by forward mode (a column per input) when
    * there are no more inputs than outputs, else by reverse mode (a row per output: through
@@ -609,7 +638,7 @@ public final class GradClassWriter {
 
   /**
    * Vector forward mode: the columns in chunks of up to 32 directions, each chunk over one primal
-   * sweep ({@code fJvps}).
+   * sweep ({@code fJvpsRows}, writing into the rows directly).
    */
   private void addColumnsByVectorForward(MethodSpec.Builder m, MethodGraph g, List<Var> tangents,
       List<CodeBlock> sizes, List<String> params, boolean firstDone) {
@@ -648,12 +677,8 @@ public final class GradClassWriter {
       offset = CodeBlock.of("$L + $L", offset, sizes.get(k));
     }
     m.endControlFlow();
-    m.addStatement("double[][] _columns$$ = $N($L).tangents()", g.name() + "Jvps", String.join(", ", args));
-    m.beginControlFlow("for (int _k$$ = 0; _k$$ < _nd$$; _k$$++)");
-    m.beginControlFlow("for (int _i$$ = 0; _i$$ < _outputs$$; _i$$++)");
-    m.addStatement("_jacobian$$[_i$$][_j0$$ + _k$$] = _columns$$[_k$$][_i$$]");
-    m.endControlFlow();
-    m.endControlFlow();
+    // straight into the rows' block of columns _j0$ ...: each output's directions are side by side
+    m.addStatement("$N($L, _jacobian$$, _j0$$)", g.name() + "JvpsRows", String.join(", ", args));
     m.endControlFlow();
   }
 

@@ -45,6 +45,16 @@ class VectorForwardTest {
             return out;
           }
 
+          /** Outputs that do not depend on the inputs: every derivative is zero. */
+          @Differentiable
+          public static double[] flat(double[] a, int n) {
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+              out[i] = i;
+            }
+            return out;
+          }
+
           /** Its tangent flows through a vector-valued callee's forward mode: no vector mode. */
           @Differentiable
           public static double[] outer(double[] a, double s) {
@@ -120,7 +130,51 @@ class VectorForwardTest {
     }
     String source = c.generatedSource("p.FanGrad");
     String jacobian = source.substring(source.indexOf("double[][] fanJacobian("));
-    assertTrue(jacobian.contains("fanJvps("), "fanJacobian uses the vector forward mode");
+    assertTrue(jacobian.contains("fanJvpsRows("), "fanJacobian uses the vector forward mode, into its rows");
+    assertFalse(jacobian.contains("_columns$"), "no columns to transpose");
+  }
+
+  @Test
+  void jvpsRowsWriteEachOutputsDirectionsIntoItsRowAtTheColumnGiven() {
+    double[] a = {0.4, -0.7, 1.2};
+    double s = 0.3;
+    double[][] da = {{1, 0, 0}, {0.5, -1, 2}, {0.1, 0.2, 0.3}};
+    double[] ds = {0, 1, -0.5};
+    Object jvps = c.call("p.FanGrad", "fanJvps", a, s, 5, da, ds);
+    double[][] tangents = (double[][]) Compiled.components(jvps).get("tangents");
+    double[][] rows = new double[10][5];
+    for (double[] row : rows) {
+      java.util.Arrays.fill(row, 7);
+    }
+    double[] value = (double[]) c.call("p.FanGrad", "fanJvpsRows", a, s, 5, da, ds, rows, 1);
+    assertEquals(java.util.Arrays.toString(fan(a, s)), java.util.Arrays.toString(value));
+    for (int i = 0; i < 10; i++) {
+      assertEquals(7, rows[i][0], "column 0 untouched");
+      assertEquals(7, rows[i][4], "column 4 untouched");
+      for (int k = 0; k < 3; k++) {
+        assertEquals(tangents[k][i], rows[i][1 + k], 0, "row " + i + ", direction " + k);
+      }
+    }
+    String source = c.generatedSource("p.FanGrad");
+    String body = source.substring(source.indexOf("double[] fanJvpsRows("));
+    body = body.substring(0, body.indexOf("\n    }\n"));
+    assertFalse(body.contains("_tangents"), "no array of columns");
+    assertFalse(body.contains("new double[_nd][") , "nothing allocated per output");
+    assertFalse(source.contains("outerJvpsRows("), "no vector mode, no rows variant");
+  }
+
+  @Test
+  void jvpsRowsOfOutputsIndependentOfTheInputsWriteZeros() {
+    double[][] da = {{1, 0}, {0, 1}};
+    double[][] rows = new double[3][4];
+    for (double[] row : rows) {
+      java.util.Arrays.fill(row, 7);
+    }
+    double[] value = (double[]) c.call("p.FanGrad", "flatJvpsRows", new double[] {0.5, 2}, 3, da, rows, 2);
+    assertEquals("[0.0, 1.0, 2.0]", java.util.Arrays.toString(value));
+    for (double[] row : rows) {
+      assertEquals("[7.0, 7.0, 0.0, 0.0]", java.util.Arrays.toString(row));
+    }
   }
 
   @Test
