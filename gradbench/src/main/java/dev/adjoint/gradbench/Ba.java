@@ -75,26 +75,29 @@ public final class Ba {
 
   /** An instance: n cameras, m points, p observations of camera i % n seeing point i % m. */
   record Input(int n, int m, int p, double[] cam, double[] x, double w, double[] feat) {
-    double[] cams() {
-      double[] cams = new double[CAM * n];
-      for (int i = 0; i < n; i++) System.arraycopy(cam, 0, cams, CAM * i, CAM);
+    double[][] cams() {
+      double[][] cams = new double[n][];
+      for (int i = 0; i < n; i++) cams[i] = cam.clone();
       return cams;
     }
 
-    double[] points() {
-      double[] points = new double[3 * m];
-      for (int i = 0; i < m; i++) System.arraycopy(x, 0, points, 3 * i, 3);
+    double[][] points() {
+      double[][] points = new double[m][];
+      for (int i = 0; i < m; i++) points[i] = x.clone();
       return points;
     }
   }
 
-  /** The data of one instance, duplicated as GradBench's reference does. */
+  /**
+   * The data of one instance, duplicated as GradBench's reference does; a camera's parameters
+   * and a point's coordinates are each an array of their own, passed as they are (not copied).
+   */
   static final class Problem {
     final int n;
     final int m;
     final int p;
-    final double[] cams;
-    final double[] points;
+    final double[][] cams;
+    final double[][] points;
     final double[] weights;
     final int[] obs;
     final double[] feats;
@@ -123,12 +126,9 @@ public final class Ba {
    * across runs, as GradBench's C++ harness keeps its output).
    */
   static void objective(Problem b, double[] reproj, double[] wErr) {
-    double[] cam = new double[CAM];
-    double[] x = new double[3];
     for (int i = 0; i < b.p; i++) {
-      System.arraycopy(b.cams, CAM * b.obs[2 * i], cam, 0, CAM);
-      System.arraycopy(b.points, 3 * b.obs[2 * i + 1], x, 0, 3);
-      double[] e = reprojError(cam, x, b.weights[i], b.feats[2 * i], b.feats[2 * i + 1]);
+      double[] e = reprojError(b.cams[b.obs[2 * i]], b.points[b.obs[2 * i + 1]], b.weights[i], b.feats[2 * i],
+          b.feats[2 * i + 1]);
       reproj[2 * i] = e[0];
       reproj[2 * i + 1] = e[1];
     }
@@ -159,8 +159,6 @@ public final class Ba {
     int[] rows = jac.rows;
     int[] cols = jac.cols;
     double[] vals = jac.vals;
-    double[] cam = new double[CAM];
-    double[] x = new double[3];
     double[][] block = new double[2][CAM + 3 + 1];
     int row = 0;
     int k = 0;
@@ -169,10 +167,9 @@ public final class Ba {
     for (int i = 0; i < b.p; i++) {
       int camIdx = b.obs[2 * i];
       int ptIdx = b.obs[2 * i + 1];
-      System.arraycopy(b.cams, CAM * camIdx, cam, 0, CAM);
-      System.arraycopy(b.points, 3 * ptIdx, x, 0, 3);
       // the 2 × 15 block: columns cam (11), x (3), w (1); both rows over one forward sweep
-      BaGrad.reprojErrorJacobianRows(cam, x, b.weights[i], b.feats[2 * i], b.feats[2 * i + 1], block);
+      BaGrad.reprojErrorJacobianRows(b.cams[camIdx], b.points[ptIdx], b.weights[i], b.feats[2 * i],
+          b.feats[2 * i + 1], block);
       for (int r = 0; r < 2; r++) {
         double[] jr = block[r];
         for (int j = 0; j < CAM; j++) {

@@ -71,8 +71,9 @@ public final class Gmm {
         }
         int idx = c * lsz;
         for (int j = 0; j < d; j++) {
+          double xcj = xc[j];
           for (int r = j + 1; r < d; r++) {
-            qxc[r] += l[idx] * xc[j];
+            qxc[r] += l[idx] * xcj;
             idx++;
           }
         }

@@ -12,6 +12,7 @@ import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diag.TooLarge;
 import dev.adjoint.processor.diff.Modes;
 import dev.adjoint.processor.diff.Reverse;
+import dev.adjoint.processor.diff.SplitRecursion;
 import dev.adjoint.processor.emit.CodePrinter;
 import dev.adjoint.processor.emit.GradClassWriter;
 import dev.adjoint.processor.emit.Naming;
@@ -496,6 +497,9 @@ public final class AdjointProcessor extends AbstractProcessor {
   /** Adds every method's generated code to the writer; false after an error. */
   private boolean generate(GradClassWriter writer, List<Job> jobs, Set<String> signatures) {
     boolean ok = true;
+    // recursive methods: their gradients record each call's forward sweep once (split mode)
+    Map<Job, Names> made = new HashMap<>(); // names are made once per method: they rename its variables
+    Map<MethodGraph, SplitRecursion.Halves> splits = splitRecursion(writer, jobs, made);
     for (Job job : jobs) {
       if (job.failed) {
         ok = false;
@@ -512,7 +516,7 @@ public final class AdjointProcessor extends AbstractProcessor {
           ok = false;
           continue;
         }
-        Names names = new Names(job.graph, plan.synthetic());
+        Names names = made.containsKey(job) ? made.get(job).enter() : new Names(job.graph, plan.synthetic());
         noteTaping(job, plan);
         if (Boolean.parseBoolean(processingEnv.getOptions().get(GRAPHS_OPTION))) {
           writeGraph(writer, job, plan);
@@ -553,7 +557,9 @@ public final class AdjointProcessor extends AbstractProcessor {
             writer.addIntoArrays(job.method, job.graph, List.copyOf(outs.values()),
                 writer.print(job.graph, Modes.valueOnly(body)));
           }
-          if (arrays && resultType == Type.DOUBLE) {
+          if (arrays && resultType == Type.DOUBLE && splits.containsKey(job.graph)) {
+            addSplit(writer, job, splits.get(job.graph));
+          } else if (arrays && resultType == Type.DOUBLE) {
             addAccumulate(writer, job, plan, names);
           }
         }
@@ -656,6 +662,32 @@ public final class AdjointProcessor extends AbstractProcessor {
         .accumulating().body(writer.recordName(job.graph), new Expr.Ref(seed));
     writer.addAccumulate(job.method, job.graph, seed, List.copyOf(outs.values()),
         writer.print(job.graph, Modes.valueOnly(body)));
+  }
+
+  /** The split forms of the recursive methods among the jobs ({@link SplitRecursion}). */
+  private static Map<MethodGraph, SplitRecursion.Halves> splitRecursion(
+      GradClassWriter writer, List<Job> jobs, Map<Job, Names> made) {
+    List<MethodGraph> graphs = new ArrayList<>();
+    Map<MethodGraph, Planner> plans = new HashMap<>();
+    Map<MethodGraph, Names> names = new HashMap<>();
+    for (Job job : jobs) {
+      if (!job.failed && job.graph != null && job.plan != null
+          && job.method.getModifiers().contains(Modifier.STATIC)
+          && SplitRecursion.candidate(job.graph) && defaultPackageShadow(job, writer) == null) {
+        graphs.add(job.graph);
+        plans.put(job.graph, job.plan);
+        made.put(job, new Names(job.graph, job.plan.synthetic()));
+        names.put(job.graph, made.get(job));
+      }
+    }
+    return SplitRecursion.plan(graphs, plans, names, writer.name());
+  }
+
+  /** fAccumulate as record then reverse, and those two halves (see {@link SplitRecursion}). */
+  private static void addSplit(GradClassWriter writer, Job job, SplitRecursion.Halves h) {
+    writer.addAccumulate(job.method, job.graph, h.seed(), h.adjoints(), writer.print(job.graph, h.accumulate()));
+    writer.addSplitHalves(job.method, job.graph, h.tape(), h.limit(), h.seed(), h.adjoints(),
+        writer.print(job.graph, h.record()), writer.print(job.graph, h.reverse()));
   }
 
   /**

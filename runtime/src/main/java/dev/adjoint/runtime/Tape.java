@@ -249,6 +249,36 @@ public final class Tape {
     return objectCount;
   }
 
+  /** Number of values of every kind currently on the tape. */
+  public long entries() {
+    return (long) doubleCount + intCount + longCount + objectCount;
+  }
+
+  /**
+   * Entries a recursive method's split gradient may add to one tape (2^22: 32 MB of doubles): its
+   * recorded forward sweep ({@code fRecord}) records the calls it makes while the tape holds
+   * fewer than that many more than when the outermost call began; a call made beyond it is not
+   * recorded, and its adjoint runs it again on a tape of its own ({@code fAccumulate}). Memory
+   * stays bounded, and only the calls beyond the budget are computed twice.
+   */
+  public static final long RECURSION_BUDGET_DEFAULT = 1L << 22;
+
+  private static volatile long recursionBudget =
+      Long.getLong("adjoint.recursionBudget", RECURSION_BUDGET_DEFAULT);
+
+  /**
+   * The entries one split gradient of a recursive method may add to a tape (see above); at least
+   * 1, so that the outermost call is always recorded (the recursion below it then ends).
+   */
+  public static long recursionBudget() {
+    return Math.max(1, recursionBudget);
+  }
+
+  /** Sets {@link #recursionBudget()} (0 or 1: as little recorded as can be, the rest run again). */
+  public static void recursionBudget(long entries) {
+    recursionBudget = entries;
+  }
+
   /** True when every value pushed has been popped. */
   public boolean isEmpty() {
     return doubleCount == 0 && intCount == 0 && longCount == 0 && objectCount == 0;

@@ -8,8 +8,11 @@ import dev.adjoint.processor.graph.Op;
 import dev.adjoint.processor.graph.Stmt;
 import dev.adjoint.processor.graph.Type;
 import dev.adjoint.processor.graph.Var;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -21,15 +24,32 @@ import java.util.function.Predicate;
  * min (ties to the first operand: {@code m >= e} keeps m for max(m, e), {@code e >= m} takes e for
  * max(e, m)).
  *
- * <p>A loop qualifies when it is a counted loop at the top of the method, with nothing in its
- * update, whose body is the one assignment {@code m = Math.max(m, e)}, {@code Math.max(e, m)} (or
- * min) of an active double m that is not the method's result, and e reads neither m nor calls
- * anything, and reads active values only as elements of one-dimensional double arrays (its
- * adjoint is then added to array elements, at the iteration's index).
+ * <p>A loop qualifies when it is a counted loop, with nothing in its update, whose body is the
+ * one assignment {@code m = Math.max(m, e)}, {@code Math.max(e, m)} (or min) of an active double m
+ * that is not the method's result, and e reads neither m nor calls anything, and reads active
+ * values only as elements of one-dimensional double arrays (its adjoint is then added to array
+ * elements, at the iteration's index). The reverse sweep then reads neither m nor e's value, only
+ * what e's own partials and indexes read at the noted iteration.
+ *
+ * <p>The loop may sit anywhere (a log-sum-exp per observation is a running maximum inside the
+ * observation loop). Where its reverse sweep runs in the scope of its forward sweep (at the top
+ * of the method, or at the top of the body of a loop whose adjoint runs inside each iteration,
+ * {@link Fusion}) the notes are locals; elsewhere (inside a loop run backwards, or in a branch)
+ * they go on the tape once per run of the loop, not once per iteration ({@link
+ * Reduction#notesTaped}).
  */
 public final class MaxReductions {
-  /** The loop's assignment, its operand e, and whether e is the first operand of max/min. */
-  public record Reduction(Stmt.Assign step, Expr operand, boolean operandFirst) {
+  /**
+   * The loop's assignment, its operand e, whether e is the first operand of max/min, and whether
+   * the notes of the forward sweep (m before the loop, the iteration that took e) go on the tape,
+   * the reverse sweep running outside their scope; {@code restores}: whether the reverse sweep
+   * puts m's value before the loop back (something it runs later reads m).
+   */
+  public record Reduction(Stmt.Assign step, Expr operand, boolean operandFirst, boolean notesTaped, boolean restores) {
+    Reduction placed(boolean notesTaped, boolean restores) {
+      return new Reduction(step, operand, operandFirst, notesTaped, restores);
+    }
+
     /** Whether the iteration takes e, given {@code m} and {@code e} (the rule's predicate). */
     public Expr takesOperand(Expr m, Expr e) {
       Op compare = ((Apply) step.value).op() == Op.MAX ? Op.GE : Op.LE;
@@ -40,13 +60,35 @@ public final class MaxReductions {
 
   private MaxReductions() {}
 
+  /** Every such loop of the method, not yet placed (notes in locals, m restored). */
   static Map<Stmt.Loop, Reduction> find(MethodGraph graph, Predicate<Var> active) {
     Map<Stmt.Loop, Reduction> out = new IdentityHashMap<>();
-    for (Stmt s : graph.body().stmts) {
-      if (s instanceof Stmt.Loop l) {
-        Reduction r = reduction(graph, l, active);
-        if (r != null) {
-          out.put(l, r);
+    Blocks.walk(graph.body(), s -> {
+      Reduction r = s instanceof Stmt.Loop l ? reduction(graph, l, active) : null;
+      if (r != null) {
+        out.put((Stmt.Loop) s, r);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The loops whose reverse sweep runs in the scope of their forward sweep: those at the top of
+   * the method or of the body of a loop in {@code fused} (whose adjoint runs inside each
+   * iteration). Not through a branch: its reverse sweep is another block.
+   */
+  static Set<Stmt.Loop> inScope(MethodGraph graph, Predicate<Stmt.Loop> fused) {
+    Set<Stmt.Loop> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Stmt.Block> blocks = new ArrayList<>(List.of(graph.body()));
+    Blocks.walk(graph.body(), s -> {
+      if (s instanceof Stmt.Loop l && fused.test(l)) {
+        blocks.add(l.body);
+      }
+    });
+    for (Stmt.Block b : blocks) {
+      for (Stmt s : b.stmts) {
+        if (s instanceof Stmt.Loop l) {
+          out.add(l);
         }
       }
     }
@@ -75,7 +117,7 @@ public final class MaxReductions {
     if (e.reads(m) || e.type() != Type.DOUBLE || !onlyElementsActive(e, active)) {
       return null;
     }
-    return new Reduction(a, e, operandFirst);
+    return new Reduction(a, e, operandFirst, false, true);
   }
 
   /** No call; active values read only as elements {@code x[k]} of 1-D double arrays. */

@@ -52,6 +52,8 @@ public final class Planner {
   /** Loops that only take a running maximum or minimum: nothing taped, see MaxReductions. */
   private Map<Stmt.Loop, MaxReductions.Reduction> reductions = Map.of();
   private final Map<Stmt.Loop, List<Var>> hoisted = new IdentityHashMap<>();
+  /** Local copies of array elements the reverse sweep may read again, with their arrays (ElementCopies). */
+  private Map<Stmt.Assign, Var> elementCopies = Map.of();
   private Recompute recompute;
   private Kills kills;
   /** Gradient records of generated callees with a double result, by the call's target. */
@@ -102,20 +104,24 @@ public final class Planner {
     hoistConditions(graph.body());
     addLoopBookkeeping(graph.body());
     activity();
-    // needed values and the regions whose reverse has work depend on each other: iterate
-    int before;
-    do {
-      before = needed.size() + work.size();
-      findWork(graph.body());
-      findNeeded(graph.body());
-    } while (needed.size() + work.size() != before);
+    reductions = MaxReductions.find(graph, active::contains);
+    findNeededAndWork();
+    locate(graph.body(), new ArrayList<>());
+    // copies of elements of arrays the reverse sweep needs anyway: read again, the array needed
+    // at the copy too (ElementCopies)
+    elementCopies = ElementCopies.find(graph, new Recompute(graph), loopsAround::get);
+    elementCopies.entrySet().removeIf(e -> !needed.contains(e.getKey().target) || !needed.contains(e.getValue()));
+    if (!elementCopies.isEmpty()) {
+      findNeededAndWork();
+    }
     locate(graph.body(), new ArrayList<>());
     recompute = new Recompute(graph);
     fused = Fusion.find(graph, active::contains,
         a -> needed.contains(a.target) && mayReadBefore(neededBy.get(a.target), a), work::contains,
         recompute);
-    reductions = MaxReductions.find(graph, active::contains);
-    reductions.keySet().removeIf(fused::containsKey);
+    if (!reductions.isEmpty()) {
+      placeReductions();
+    }
     pruneBookkeeping(graph.body());
     locate(graph.body(), new ArrayList<>());
     kills = new Kills(graph, recompute);
@@ -515,7 +521,11 @@ public final class Planner {
           readBy.computeIfAbsent(v, k -> new HashSet<>()).add(s);
         }
       }
-      if (s instanceof Stmt.Assign a && isActiveStmt(s)) {
+      MaxReductions.Reduction reduction = s instanceof Stmt.Assign a0 ? reductionOf(a0) : null;
+      if (reduction != null) {
+        // its reverse sweep reads what the operand's contributions read, not m (MaxReductions)
+        need(s, needAll(reduction.operand(), null));
+      } else if (s instanceof Stmt.Assign a && isActiveStmt(s)) {
         Expr result = a.value.reads(a.target) ? null : new Ref(a.target);
         need(s, needAll(a.value, result));
       } else if (s instanceof Stmt.ArrayStore st) {
@@ -527,15 +537,62 @@ public final class Planner {
         }
       } else if (s instanceof Stmt.If f && work.contains(s)) {
         need(s, reads(f.cond));
-      } else if (s instanceof Stmt.Loop l && work.contains(s)) {
+      } else if (s instanceof Stmt.Loop l && work.contains(s) && !reductions.containsKey(l)) {
         need(s, Set.of(l.counter));
         if (l.startCopy != null) {
           need(s, Set.of(l.startCopy));
         }
       }
+      if (s instanceof Stmt.Assign copy && elementCopies.containsKey(copy) && needed.contains(copy.target)) {
+        // read again where the reverse sweep enters the block: the array must be as it was here
+        Set<Var> reads = new HashSet<>(reads(copy.value));
+        need(s, reads);
+      }
       for (Block c : Blocks.children(s)) {
         findNeeded(c, true);
       }
+    }
+  }
+
+  /** Needed values and the regions whose reverse has work depend on each other: iterated. */
+  private void findNeededAndWork() {
+    int before;
+    do {
+      before = needed.size() + work.size();
+      findWork(graph.body());
+      findNeeded(graph.body());
+    } while (needed.size() + work.size() != before);
+  }
+
+  /** The running maximum or minimum whose step a is, or null. */
+  private MaxReductions.Reduction reductionOf(Stmt.Assign a) {
+    for (MaxReductions.Reduction r : reductions.values()) {
+      if (r.step() == a) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Where each running maximum's notes live (MaxReductions): in locals where its reverse sweep
+   * runs in their scope, else on the tape; and whether m's value before the loop is put back
+   * (a statement whose reverse sweep runs later reads it). A loop the fusion took is a reduction
+   * all the same: the needed values were found for its reverse sweep as one.
+   */
+  private void placeReductions() {
+    fused = new IdentityHashMap<>(fused);
+    fused.keySet().removeIf(reductions::containsKey);
+    Set<Stmt.Loop> inScope = MaxReductions.inScope(graph, fused::containsKey);
+    for (Map.Entry<Stmt.Loop, MaxReductions.Reduction> e : reductions.entrySet()) {
+      MaxReductions.Reduction r = e.getValue();
+      Stmt.Assign step = r.step();
+      Set<Stmt> readers = new HashSet<>(neededBy.getOrDefault(step.target, Set.of()));
+      readers.remove(step);
+      boolean restores = needed.contains(step.target) && mayReadBefore(readers, step, step.target);
+      boolean taped = !inScope.contains(e.getKey());
+      e.setValue(r.placed(taped, restores));
+      usesTape |= taped;
     }
   }
 
@@ -724,6 +781,9 @@ public final class Planner {
               }
               unpacked.put(a.target, parts);
               usesTape = true;
+            } else if (elementCopies.containsKey(a)) {
+              // a copy of an element of an array the reverse sweep has as it was here: read again
+              c.recomputed.put(a.target, a.value);
             } else if (recompute.recomputable(a, loopsAround.get(a))) {
               // cheap, and made of values the reverse sweep still has: evaluated again there
               c.recomputed.put(a.target, a.value);
@@ -829,7 +889,7 @@ public final class Planner {
   private void pruneBookkeeping(Block b) {
     Set<Var> unused = new HashSet<>();
     Blocks.walk(b, s -> {
-      if (s instanceof Stmt.Loop l && (!work.contains(l) || fused.containsKey(l))) {
+      if (s instanceof Stmt.Loop l && (!work.contains(l) || fused.containsKey(l) || reductions.containsKey(l))) {
         unused.add(l.counter);
         if (l.startCopy != null) {
           unused.add(l.startCopy);

@@ -136,6 +136,25 @@ public final class Recompute {
   }
 
   /**
+   * For the declaration {@code a} of a local copy of one element of an array, {@code double xj =
+   * xc[j]} (a local of the source assigned once, the array never reassigned, the index
+   * recomputable inside the loops {@code around}): the array; else null. Such a copy can be read
+   * again where the reverse sweep enters its block, when the reverse sweep has the array as it was
+   * there (the array is needed at the declaration, and its block writes it no more after it):
+   * see {@link ElementCopies}.
+   */
+  public Var elementCopied(Stmt.Assign a, List<Stmt> around) {
+    if (!a.declaration || a.target.kind() != Var.Kind.LOCAL || !assignedOnce.contains(a.target)
+        || a.target.type() != Type.DOUBLE || !(a.value instanceof Apply read) || read.op() != Op.ARRAY_READ
+        || read.args().size() != 2 || !(read.arg(0) instanceof Ref array)
+        || array.var().type() != Type.DOUBLE_ARRAY || !invariant.contains(array.var())
+        || !recomputable(read.arg(1), around)) {
+      return null;
+    }
+    return array.var();
+  }
+
+  /**
    * Whether the double expression {@code e}, evaluated inside the loops {@code around} (outer
    * first), can be evaluated again anywhere the reverse sweep is inside them, with the same
    * value: the same cheap expressions as for a local above.

@@ -782,10 +782,22 @@ public final class Reverse {
   private void reverseBlock(Block b, boolean top) {
     if (!top) {
       declared.push(new LinkedHashSet<>());
-      b.recomputed.forEach((v, e) -> out.declare(v, e));
+      // a value read from an array this block refills is read after the refill
+      Set<Var> refilled = new HashSet<>();
+      b.refilled.forEach(f -> refilled.add(((Stmt.ArrayStore) f.body.stmts.get(0)).array));
+      b.recomputed.forEach((v, e) -> {
+        if (refilled.stream().noneMatch(e::reads)) {
+          out.declare(v, e);
+        }
+      });
       for (Stmt.Loop f : b.refilled) {
         refill(f);
       }
+      b.recomputed.forEach((v, e) -> {
+        if (refilled.stream().anyMatch(e::reads)) {
+          out.declare(v, e);
+        }
+      });
       for (int i = b.carried.size() - 1; i >= 0; i--) {
         Var v = b.carried.get(i);
         Expr.RecordGet from = plan.unpackedFrom(v);
@@ -1001,9 +1013,11 @@ public final class Reverse {
     }
 
     void forward() {
-      out.comment("keep for the reverse sweep: " + m.name() + " before the loop, and the last iteration whose"
-          + " operand it took (its adjoint goes there alone)");
-      out.declare(before, new Ref(m));
+      out.comment("keep for the reverse sweep: " + (r.restores() ? m.name() + " before the loop, and " : "")
+          + "the last iteration whose operand " + m.name() + " took (its adjoint goes there alone)");
+      if (r.restores()) {
+        out.declare(before, new Ref(m));
+      }
       out.declare(at, Const.ofInt(0));
       out.declare(taken, Const.ofBoolean(false));
       out.openLoop(new Stmt.Loop(loop.kind, loop.index, loop.start, loop.step, loop.cond, new Block(), new Block(), loop.src));
@@ -1024,11 +1038,26 @@ public final class Reverse {
       List<Expr> args = r.operandFirst() ? List.of(new Ref(operand), new Ref(m)) : List.of(new Ref(m), new Ref(operand));
       out.add(new Stmt.Assign(m, new Expr.Apply(f.op(), args, f.type(), f.strict()), false, null, Src.NONE));
       out.close();
+      if (r.notesTaped() && !untaped) {
+        // its reverse sweep runs in another block: the notes on the tape, once per run of the loop
+        out.eval(tapeCall("pushInt", new Ref(at)));
+        out.eval(tapeCall("pushBoolean", new Ref(taken)));
+        if (r.restores()) {
+          out.eval(tapeCall("pushDouble", new Ref(before)));
+        }
+      }
     }
 
     void reverse() {
       reverseComment(loop.src, "its adjoint: to the operand of the last iteration that took it");
       flushPendingComment();
+      if (r.notesTaped()) {
+        if (r.restores()) {
+          out.declare(before, tapeCall("popDouble"));
+        }
+        out.declare(taken, tapeCall("popBoolean"));
+        out.declare(at, tapeCall("popInt"));
+      }
       materialize(m);
       Expr adjM = current(m);
       if (!Sym.isZero(adjM)) {
@@ -1039,7 +1068,9 @@ public final class Reverse {
         out.close();
       }
       flushReaders(m);
-      out.assign(m, new Ref(before));
+      if (r.restores()) {
+        out.assign(m, new Ref(before));
+      }
     }
   }
 

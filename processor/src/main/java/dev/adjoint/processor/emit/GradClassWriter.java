@@ -199,6 +199,47 @@ public final class GradClassWriter {
     type.addMethod(m.build());
   }
 
+  /**
+   * The halves of a recursive method's split gradient ({@code diff.SplitRecursion}): {@code double
+   * fRecord(params..., tape, limit)}, its forward sweep recorded on the caller's tape, and
+   * {@code void fReverse(params..., seed, adjoints..., tape)}, its reverse sweep consuming it.
+   */
+  public void addSplitHalves(ExecutableElement method, MethodGraph g, Var tape, Var limit, Var seed,
+      List<Var> adjoints, CodeBlock record, CodeBlock reverse) {
+    MethodSpec.Builder r = MethodSpec.methodBuilder(g.name() + dev.adjoint.processor.diff.SplitRecursion.RECORD_SUFFIX)
+        .addModifiers(methodModifiers(method))
+        .returns(TypeName.DOUBLE)
+        .addJavadoc("Computes {@link $L}, recording on $N what {@code $L} needs (while $N holds fewer\n"
+            + "than $N entries; else only that it did not): the recursion's forward sweeps run once.\n",
+            link(method), tape.name(), g.name() + dev.adjoint.processor.diff.SplitRecursion.REVERSE_SUFFIX,
+            tape.name(), limit.name());
+    for (Var p : g.params()) {
+      r.addParameter(javaType(p), p.name());
+    }
+    r.addParameter(javaType(tape), tape.name());
+    r.addParameter(TypeName.LONG, limit.name());
+    r.addCode(record);
+    type.addMethod(r.build());
+    MethodSpec.Builder v = MethodSpec.methodBuilder(g.name() + dev.adjoint.processor.diff.SplitRecursion.REVERSE_SUFFIX)
+        .addModifiers(methodModifiers(method))
+        .returns(TypeName.VOID)
+        .addJavadoc("Adds $N times the gradient of {@link $L} with respect to $L into $L, popping from\n"
+            + "$N what the matching {@code $L} call recorded.\n",
+            seed.name(), link(method), wrtList(g), adjoints.stream().map(o -> "{@code " + o.name() + "}")
+                .collect(Collectors.joining(", ")), tape.name(),
+            g.name() + dev.adjoint.processor.diff.SplitRecursion.RECORD_SUFFIX);
+    for (Var p : g.params()) {
+      v.addParameter(javaType(p), p.name());
+    }
+    v.addParameter(TypeName.DOUBLE, seed.name());
+    for (Var o : adjoints) {
+      v.addParameter(javaType(o), o.name());
+    }
+    v.addParameter(javaType(tape), tape.name());
+    v.addCode(reverse);
+    type.addMethod(v.build());
+  }
+
   /** {@code double f(params..., outs...)} returning the value, the gradient written into outs. */
   private void addWriting(ExecutableElement method, MethodGraph g, List<Var> outs, CodeBlock body,
       CodeBlock javadoc) {

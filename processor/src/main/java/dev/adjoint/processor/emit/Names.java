@@ -71,6 +71,15 @@ public final class Names {
     ExprWriter.inScope(initialTaken);
   }
 
+  /**
+   * Opens this method's scope in {@link ExprWriter#inScope} again: for a method whose names were
+   * made before another method's (a recursive method's split gradient is built first).
+   */
+  public Names enter() {
+    ExprWriter.inScope(initialTaken);
+    return this;
+  }
+
   private Names(Names base) {
     this.tape = base.tape;
     this.taken.addAll(base.initialTaken);

@@ -152,7 +152,7 @@ class RecursionTest {
   }
 
   /** Gauss–Jordan with partial pivoting. */
-  private static double[] inverse(double[] a, int n) {
+  static double[] inverse(double[] a, int n) {
     double[] m = a.clone();
     double[] inv = new double[n * n];
     for (int i = 0; i < n; i++) {

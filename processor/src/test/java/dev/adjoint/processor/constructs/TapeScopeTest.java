@@ -119,8 +119,13 @@ class TapeScopeTest {
 
   @Test
   void theBaseCaseOfARecursionTakesNoTape() {
+    // the accumulating overload is split (SplitRecursionTest): the recursive calls it makes
+    // record on its one tape and take none of their own
+    for (String m : new String[] {method("static double minorRecord("), method("static void minorReverse(")}) {
+      assertFalse(m.contains("Tape.open()"), m);
+    }
     for (String m : new String[] {method("minor(double[] a, int n, int row, int used)"),
-        method("static double minorAccumulate(")}) {
+        method("minor(double[] a, int n, int row, int used, double[] gradient)")}) {
       assertTrue(m.contains("Tape _tape = null;"), m);
       assertFalse(m.contains("Tape _tape = Tape.open();"), m);
       // opened in the arm that tapes, after the base case's arm
@@ -135,8 +140,9 @@ class TapeScopeTest {
 
   @Test
   void aNegatedConditionOpensTheTapeInTheArmThatTapes() {
-    String m = method("static double chainAccumulate(");
+    String m = method("chain(double[] x, int k)");
     assertTrue(m.contains("Tape _tape = null;"), m);
+    assertFalse(method("static double chainRecord(").contains("Tape.open()"));
     for (int k = 0; k <= 3; k++) {
       assertMatches(c, "p.Scope", "chain", 1e-6, new double[] {0.3, -0.7, 1.1}, k);
     }

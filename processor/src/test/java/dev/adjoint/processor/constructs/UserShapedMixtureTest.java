@@ -1,6 +1,8 @@
 package dev.adjoint.processor.constructs;
 
 import static dev.adjoint.processor.testing.Gradients.assertMatches;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.processor.testing.Compiled;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +72,15 @@ class UserShapedMixtureTest {
   static final double[][] X = {{0.3, -1.1, 0.8}, {1.4, 0.2, -0.5}, {-0.7, 0.9, 0.1}, {0.05, -0.3, 1.2}};
   static final double[] MU = {0.1, -0.4, 0.6, 1.0, 0.3, -0.2};
   static final double[] W = {0.7, 1.3};
+
+  @Test
+  void theRunningMaximumInTheBranchTapesOnlyItsNotes() {
+    String g = c.generatedSource("p.MixtureGrad");
+    // the iteration that took the maximum, once per observation; not m per component
+    assertTrue(g.contains("_tape.pushInt(_mAt);"), g);
+    assertTrue(g.contains("_tape.pushBoolean(_mTaken);"), g);
+    assertFalse(g.contains("pushDouble(m)"), g);
+  }
 
   @Test
   void robustMixtureMatchesFiniteDifferences() {

@@ -211,14 +211,16 @@ final class ProgramGenerator {
     List<Fn> regular = List.copyOf(helpers);
     // recursion (direct, or mutual across the two classes) and unannotated helpers
     SplittableRandom x = new SplittableRandom(streamSeed(seed ^ 0x7EC5L, b));
+    // one batch in three recurses over an array (r0(w, k)): its gradient is the split form
+    boolean overArray = new SplittableRandom(streamSeed(seed ^ 0xA77A7L, b)).nextInt(3) == 0;
     if (x.nextBoolean()) {
       helpers.add(new Gen(new SplittableRandom(x.nextLong()), main, main, lib, regular)
-          .recursive("r0", "r0", main));
+          .recursive("r0", "r0", main, overArray));
     } else {
       helpers.add(new Gen(new SplittableRandom(x.nextLong()), main, main, lib, regular)
-          .recursive("r0", "r1", lib));
+          .recursive("r0", "r1", lib, overArray));
       helpers.add(new Gen(new SplittableRandom(x.nextLong()), lib, main, lib, regular)
-          .recursive("r1", "r0", main));
+          .recursive("r1", "r0", main, overArray));
     }
     helpers.add(new Gen(new SplittableRandom(x.nextLong()), main, main, lib, regular)
         .implicitHelper("p0", true));
@@ -655,10 +657,12 @@ final class ProgramGenerator {
      * expression when {@code k <= 0}, else combines (contractively) the result of
      * {@code callee(.., .., k - 1)} (or {@code k - 2}, {@code k / 2}): itself (direct recursion)
      * or its partner (mutual). Callers pass small non-negative depths (at most 8).
+     * {@code overArray}: {@code name(w, k)} instead, reading the array {@code w} and passing it
+     * down whole (a method whose only differentiated parameter is an array recursing: split mode).
      */
-    Fn recursive(String name, String callee, String calleeOwner) {
-      List<Param> params = List.of(new Param("a", Kind.DOUBLE), new Param("b", Kind.DOUBLE),
-          new Param("k", Kind.INT));
+    Fn recursive(String name, String callee, String calleeOwner, boolean overArray) {
+      List<Param> params = overArray ? List.of(new Param("w", Kind.ARRAY), new Param("k", Kind.INT))
+          : List.of(new Param("a", Kind.DOUBLE), new Param("b", Kind.DOUBLE), new Param("k", Kind.INT));
       helper = true;
       maxNest = 2;
       Frame top = new Frame();
@@ -666,13 +670,24 @@ final class ProgramGenerator {
       for (Param p : params) {
         names.add(p.name());
       }
-      top.doubles.add(new DVar("a", VAR_BOUND, false, 0));
-      top.doubles.add(new DVar("b", VAR_BOUND, false, 0));
-      top.ints.add(new IVar("k", true, 8, false, 0));
+      if (overArray) {
+        top.arrays.add(new AVar("w", "w", false));
+      } else {
+        top.doubles.add(new DVar("a", VAR_BOUND, false, 0));
+        top.doubles.add(new DVar("b", VAR_BOUND, false, 0));
+      }
+      IVar depth = new IVar("k", true, 8, false, 0);
+      if (!overArray) {
+        top.ints.add(depth);
+      }
       List<String> body = new ArrayList<>();
       body.add("if (k <= 0) {");
+      // k may be negative here (k - 2 from 1): an index into w must not be computed from it
       body.add("  return " + limit(dexpr(2), VAR_BOUND).code() + ";");
       body.add("}");
+      if (overArray) {
+        top.ints.add(depth);
+      }
       remaining = r.nextInt(3);
       while (remaining > 0) {
         body.addAll(statement(0).lines());
@@ -680,8 +695,8 @@ final class ProgramGenerator {
       String q = calleeOwner.equals(owner) ? "" : calleeOwner + ".";
       String dec = chance(70) ? "k - 1" : chance(50) ? "k - 2" : "k / 2";
       String rec = freshDouble();
-      body.add("double " + rec + " = " + q + callee + "(" + limit(dexpr(2), VAR_BOUND).code() + ", "
-          + limit(dexpr(2), VAR_BOUND).code() + ", " + dec + ");");
+      body.add("double " + rec + " = " + q + callee + "(" + (overArray ? "w"
+          : limit(dexpr(2), VAR_BOUND).code() + ", " + limit(dexpr(2), VAR_BOUND).code()) + ", " + dec + ");");
       String ret = switch (r.nextInt(3)) {
         case 0 -> "0.5 * " + rec + " + " + bounded(1.5);
         case 1 -> "3.0 * Math.tanh(" + rec + " * " + bounded(1) + " + " + bounded(1) + ")";
@@ -1968,6 +1983,12 @@ final class ProgramGenerator {
       }
       String sum = freshDouble();
       out.add("double " + sum + " = 0;");
+      // or a running peak over all observations so far, read by each one: its running maximum
+      // then crosses the observation loop (run backwards) and is put back by the reverse sweep
+      String peak = chance(25) ? freshDouble() : null;
+      if (peak != null) {
+        out.add("double " + peak + " = -3;");
+      }
       String i = fresh("i");
       String header = "for (int " + i + " = 0; " + i + " < " + countExpr() + "; " + i + "++)";
       for (DVar d : doubles()) {
@@ -2100,6 +2121,12 @@ final class ProgramGenerator {
       out.add("double[] " + b + " = new double[" + kc + "];");
       String sum = freshDouble();
       out.add("double " + sum + " = 0;");
+      // or a running peak over all observations so far, read by each one: its running maximum
+      // then crosses the observation loop (run backwards) and is put back by the reverse sweep
+      String peak = chance(25) ? freshDouble() : null;
+      if (peak != null) {
+        out.add("double " + peak + " = -3;");
+      }
       String i = fresh("i");
       String header = "for (int " + i + " = 0; " + i + " < " + countExpr() + "; " + i + "++)";
       for (DVar d : doubles()) {
@@ -2167,6 +2194,11 @@ final class ProgramGenerator {
           new Code(List.of(se + " += Math.exp(" + b + "[" + m + "] - " + mx + ");"), true)));
       // |mx| is at most about 3 and log(se) at most log 3: each observation adds at most ~4.5
       lines.add(sum + " += 0.25 * (" + mx + " + Math.log(" + se + "));");
+      if (peak != null) {
+        lines.addAll(braced("for (int " + m + " = 0; " + m + " < " + kc + "; " + m + "++)",
+            new Code(List.of(peak + " = Math.max(" + peak + ", " + b + "[" + m + "]);"), true)));
+        lines.add(sum + " += 0.05 * " + peak + " * " + peak + ";");
+      }
       frames.remove(frames.size() - 1);
       loops.remove(loops.size() - 1);
       out.addAll(braced(header, new Code(lines, false)));
