@@ -104,6 +104,26 @@ public final class Tensor {
     return new Tensor(data.clone(), s);
   }
 
+  /**
+   * A tensor of the given shape over {@code data} itself, without copying: for data that is large
+   * and already fixed, such as a cached block of training rows. The tensor stays immutable only
+   * as long as nobody writes {@code data}: the caller must not change it while the tensor (or a
+   * result that might share it) is in use. Use {@link #of} when in doubt.
+   *
+   * @throws IllegalArgumentException if {@code data.length} is not the shape's size
+   */
+  public static Tensor view(double[] data, int... shape) {
+    Objects.requireNonNull(data, "view: data is null");
+    int[] s = Shapes.copyOf("view", shape);
+    int size = Shapes.size(s);
+    if (data.length != size) {
+      throw new IllegalArgumentException(
+          "view: data of length " + data.length + " does not fit shape " + Shapes.str(s)
+              + " (size " + size + ")");
+    }
+    return new Tensor(data, s);
+  }
+
   /** {@code [0, 1, ..., n - 1]}, of shape {@code [n]}. */
   public static Tensor arange(int n) {
     if (n < 0) {

@@ -64,6 +64,18 @@ class TensorBasicsTest {
   }
 
   @Test
+  void viewReadsTheArrayInPlaceAndChecksLength() {
+    double[] data = {1, 2, 3, 4, 5, 6};
+    Tensor t = Tensor.view(data, 3, 2);
+    assertEquals(4.0, t.get(1, 1));
+    data[3] = 40; // a view sees the array: the caller promised not to do this while t is used
+    assertEquals(40.0, t.get(1, 1));
+    assertEquals(Tensor.of(new double[] {1, 2, 3, 40, 5, 6}, 3, 2), t);
+    assertMessage("view: data of length 6 does not fit shape [4] (size 4)",
+        () -> Tensor.view(new double[6], 4));
+  }
+
+  @Test
   void shapeInputIsCopied() {
     int[] shape = {2, 3};
     Tensor t = Tensor.zeros(shape);
