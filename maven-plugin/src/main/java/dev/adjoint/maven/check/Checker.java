@@ -74,9 +74,9 @@ public final class Checker {
     }
     for (int i = 0; i < types.length; i++) {
       if (types[i] != double.class && types[i] != double[].class) {
-        return new Outcome(t, tolerance, results, "parameter " + t.parameterName(i) + " is a "
-            + types[i].getSimpleName() + ", random points are only drawn for double and double[]:"
-            + " give points with @CheckAt");
+        return new Outcome(t, tolerance, results, "parameter " + t.parameterName(i) + " ("
+            + types[i].getSimpleName() + "): random points are only drawn for double and double[]"
+            + " parameters; give points with @CheckAt");
       }
     }
     int length = t.checkAt() != null && t.checkAt().length() > 0 ? t.checkAt().length() : s.arrayLength();
