@@ -126,6 +126,8 @@ public class GenerateMojo extends AbstractMojo {
     Path fresh = work.resolve("fresh");
     Path classes = work.resolve("no-classes");
     OutputSync.deleteTree(fresh);
+    // every run rewrites the inspection files of all classes: none may outlive its class
+    OutputSync.deleteTree(inspectDirectory());
     Files.createDirectories(fresh);
     Files.createDirectories(classes);
     Files.deleteIfExists(stamp);
@@ -255,12 +257,16 @@ public class GenerateMojo extends AbstractMojo {
     out.add("-encoding");
     out.add(charset().name());
     // contract with the report goal: the processor writes one inspection file per class here
-    out.add("-Aadjoint.inspect=" + workDirectory.toPath().resolve("inspect"));
+    out.add("-Aadjoint.inspect=" + inspectDirectory());
     for (Map.Entry<String, String> o : new TreeMap<>(processorOptions == null
         ? Map.<String, String>of() : processorOptions).entrySet()) {
       out.add("-A" + o.getKey() + "=" + o.getValue());
     }
     return out;
+  }
+
+  private Path inspectDirectory() {
+    return workDirectory.toPath().resolve("inspect");
   }
 
   /** Our parameter (from the maven.compiler.* property), else the compiler plugin's configuration. */

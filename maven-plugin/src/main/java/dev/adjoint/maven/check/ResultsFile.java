@@ -10,7 +10,7 @@ import java.util.StringJoiner;
 
 /**
  * {@code target/adjoint/check/results.tsv}, which the report goal reads: a header, then one line
- * per checked method with its worst point (the failing one, if any):
+ * per checked method (class by its canonical name) with its worst point (the failing one, if any):
  * {@code class method point expected actual maxRelError status}, tab-separated; point, expected
  * (finite differences) and actual (the derivative) as comma-separated doubles in
  * {@code Double.toString} form (a {@code double[]} argument contributes all its elements, an
@@ -30,7 +30,7 @@ public final class ResultsFile {
         continue;
       }
       lines.add(String.join("\t",
-          o.target().checked().getDeclaringClass().getName(),
+          className(o.target().checked().getDeclaringClass()),
           o.target().checked().getName(),
           doubles(worst.args()),
           doubles(worst.expected()),
@@ -40,6 +40,11 @@ public final class ResultsFile {
     }
     Files.createDirectories(file.getParent());
     Files.write(file, lines, StandardCharsets.UTF_8);
+  }
+
+  /** The canonical name (Outer.Inner for a nested class), as the report names classes. */
+  static String className(Class<?> c) {
+    return c.getCanonicalName() != null ? c.getCanonicalName() : c.getName();
   }
 
   /** Every number of the arguments or gradients, flattened, comma-separated. */
