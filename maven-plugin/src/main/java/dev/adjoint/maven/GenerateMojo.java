@@ -1,6 +1,7 @@
 package dev.adjoint.maven;
 
 import dev.adjoint.maven.generate.Fingerprint;
+import dev.adjoint.maven.generate.LeftOvers;
 import dev.adjoint.maven.generate.OutputSync;
 import dev.adjoint.maven.generate.ProcessorRun;
 import dev.adjoint.processor.AdjointProcessor;
@@ -120,6 +121,10 @@ public class GenerateMojo extends AbstractMojo {
       return;
     }
     refuseSecondProcessor();
+    for (String f : LeftOvers.delete(compilerGeneratedSources())) {
+      getLog().info("adjoint: deleted " + f + ", left in the compiler's generated sources by the "
+          + "annotationProcessorPaths set-up");
+    }
     if (sources.isEmpty()) {
       getLog().info("adjoint: no Java sources");
     }
@@ -263,6 +268,13 @@ public class GenerateMojo extends AbstractMojo {
       out.add("-A" + o.getKey() + "=" + o.getValue());
     }
     return out;
+  }
+
+  /** maven-compiler-plugin's generatedSourcesDirectory (its default unless configured). */
+  private Path compilerGeneratedSources() {
+    String configured = setting(null, "generatedSourcesDirectory");
+    return configured != null ? Paths.get(configured)
+        : Paths.get(project.getBuild().getDirectory(), "generated-sources", "annotations");
   }
 
   private Path inspectDirectory() {
