@@ -140,10 +140,17 @@ public class GenerateMojo extends AbstractMojo {
     ProcessorRun.Result result = sources.isEmpty()
         ? new ProcessorRun.Result(true, List.of())
         : ProcessorRun.run(sources, classPath, options, fresh, classes, charset());
+    List<String> errors = report(result);
+    if (!errors.isEmpty()) {
+      // javac stops after the round with the error, so the run is incomplete: keep the last
+      // complete output (the compile step is not reached) and no stamp, so the next build reruns
+      OutputSync.deleteTree(fresh);
+      throw new MojoFailureException("adjoint: the processor reported " + errors.size()
+          + (errors.size() == 1 ? " error" : " errors") + ":\n" + String.join("\n", errors));
+    }
     OutputSync.Changes changes = OutputSync.sync(fresh, output);
     OutputSync.deleteTree(fresh);
     long millis = (System.nanoTime() - start) / 1_000_000;
-    List<String> errors = report(result);
     getLog().info("adjoint: processed " + sources.size() + " source files in " + millis + " ms: "
         + changes.written().size() + " generated files written, " + changes.unchanged().size()
         + " unchanged, " + changes.deleted().size() + " stale deleted");
@@ -153,11 +160,7 @@ public class GenerateMojo extends AbstractMojo {
     for (String f : changes.deleted()) {
       getLog().info("adjoint: deleted stale " + f);
     }
-    if (!errors.isEmpty()) {
-      throw new MojoFailureException("adjoint: the processor reported " + errors.size()
-          + (errors.size() == 1 ? " error" : " errors") + ":\n" + String.join("\n", errors));
-    }
-    if (result.success() || result.messages().stream().noneMatch(ProcessorRun.Message::isError)) {
+    if (result.messages().stream().noneMatch(ProcessorRun.Message::isError)) {
       Files.writeString(stamp, fingerprint + "\n" + String.join("\n", changes.produced()) + "\n");
     }
   }
