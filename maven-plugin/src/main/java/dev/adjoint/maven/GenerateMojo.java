@@ -160,9 +160,8 @@ public class GenerateMojo extends AbstractMojo {
     for (String f : changes.deleted()) {
       getLog().info("adjoint: deleted stale " + f);
     }
-    if (result.messages().stream().noneMatch(ProcessorRun.Message::isError)) {
-      Files.writeString(stamp, fingerprint + "\n" + String.join("\n", changes.produced()) + "\n");
-    }
+    // javac's own errors (names other processors generate) recur with the same inputs: stamped
+    Files.writeString(stamp, fingerprint + "\n" + String.join("\n", changes.produced()) + "\n");
   }
 
   /** The fingerprint matches and every file of the last run is still there. */

@@ -10,8 +10,14 @@ public abstract class Point {
 
   public abstract double y();
 
+  /** A field of a type AutoValue generates: javac cannot resolve it while Adjoint runs alone. */
+  private static final Point ORIGIN = new AutoValue_Point(0, 0);
+
+  private static AutoValue_Point last;
+
   public static Point of(double x, double y) {
-    return new AutoValue_Point(x, y);
+    last = new AutoValue_Point(x, y);
+    return x == 0 && y == 0 ? ORIGIN : last;
   }
 
   /** Squared distance to the origin, scaled. */
