@@ -1,6 +1,14 @@
 package dev.adjoint.maven.generate;
 
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.util.JavacTask;
+import com.sun.source.util.SourcePositions;
+import com.sun.source.util.TaskEvent;
+import com.sun.source.util.TaskListener;
+import com.sun.source.util.Trees;
 import dev.adjoint.processor.AdjointProcessor;
+import dev.adjoint.processor.diag.DeclarationSites;
+import dev.adjoint.processor.diag.Diagnostics;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -9,6 +17,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.annotation.processing.Messager;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -56,22 +68,65 @@ public final class ProcessorRun {
     DiagnosticCollector<JavaFileObject> collected = new DiagnosticCollector<>();
     StringWriter otherOutput = new StringWriter();
     boolean ok;
+    List<Message> messages = new ArrayList<>();
     try (StandardJavaFileManager files = javac.getStandardFileManager(collected, Locale.ROOT, encoding)) {
-      JavaCompiler.CompilationTask task = javac.getTask(otherOutput, files, collected, args, null,
+      JavacTask task = (JavacTask) javac.getTask(otherOutput, files, collected, args, null,
           files.getJavaFileObjectsFromPaths(sources));
       // the processor is given, so javac discovers none on the class path: Adjoint alone runs
       task.setProcessors(List.of(new AdjointProcessor()));
+      List<CompilationUnitTree> parsed = new ArrayList<>();
+      task.addTaskListener(new TaskListener() {
+        @Override
+        public void finished(TaskEvent e) {
+          if (e.getKind() == TaskEvent.Kind.PARSE && e.getCompilationUnit() != null) {
+            parsed.add(e.getCompilationUnit());
+          }
+        }
+      });
+      // taken before call(): javac drops its context when the task ends
+      SourcePositions positions = Trees.instance(task).getSourcePositions();
       ok = task.call();
-    }
-    List<Message> messages = new ArrayList<>();
-    for (Diagnostic<? extends JavaFileObject> d : collected.getDiagnostics()) {
-      messages.add(new Message(d.getKind(), fromProcessor(d), format(d)));
+      for (Diagnostic<? extends JavaFileObject> d : collected.getDiagnostics()) {
+        messages.add(new Message(d.getKind(), fromProcessor(d), format(d)));
+      }
+      unreachableSites(parsed, positions, messages);
     }
     if (!otherOutput.toString().isBlank()) {
       messages.add(new Message(Diagnostic.Kind.NOTE, false, otherOutput.toString().strip()));
     }
     return new Result(ok, messages);
   }
+
+  /**
+   * The processor's check for {@code @Differentiable} methods it cannot reach (in local and
+   * anonymous classes) runs when javac analyzes a unit, which {@code -proc:only} never does: run
+   * it here on the parse trees, for the units that mention the annotation.
+   */
+  private static void unreachableSites(List<CompilationUnitTree> units, SourcePositions positions,
+      List<Message> messages) throws IOException {
+    Diagnostics diag = new Diagnostics(SILENT);
+    for (CompilationUnitTree unit : units) {
+      if (unit.getSourceFile().getCharContent(true).toString().contains("Differentiable")) {
+        DeclarationSites.scanParsed(new ParsedUnit(unit, positions, messages), diag);
+      }
+    }
+  }
+
+  /** ParsedUnit reports; Diagnostics only needs a Messager to know that it may. */
+  private static final Messager SILENT = new Messager() {
+    @Override
+    public void printMessage(Diagnostic.Kind kind, CharSequence msg) {}
+
+    @Override
+    public void printMessage(Diagnostic.Kind kind, CharSequence msg, Element e) {}
+
+    @Override
+    public void printMessage(Diagnostic.Kind kind, CharSequence msg, Element e, AnnotationMirror a) {}
+
+    @Override
+    public void printMessage(Diagnostic.Kind kind, CharSequence msg, Element e, AnnotationMirror a,
+        AnnotationValue v) {}
+  };
 
   /**
    * Whether the processor reported it (javac files the processor's messages under
