@@ -1,9 +1,11 @@
 package dev.adjoint.maven;
 
+import dev.adjoint.maven.generate.CompilerPlugin;
 import dev.adjoint.maven.generate.Fingerprint;
 import dev.adjoint.maven.generate.LeftOvers;
 import dev.adjoint.maven.generate.OutputSync;
 import dev.adjoint.maven.generate.ProcessorRun;
+import dev.adjoint.maven.generate.SecondProcessorRun;
 import dev.adjoint.processor.AdjointProcessor;
 import java.io.File;
 import java.io.IOException;
@@ -17,10 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.ZipFile;
-import org.apache.maven.artifact.Artifact;
-import org.apache.maven.model.Plugin;
-import org.apache.maven.model.PluginExecution;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -29,7 +27,6 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
 import org.apache.maven.project.MavenProject;
-import org.codehaus.plexus.util.xml.Xpp3Dom;
 
 /**
  * Runs the Adjoint processor, and only it, over the project's main sources into
@@ -47,9 +44,6 @@ import org.codehaus.plexus.util.xml.Xpp3Dom;
 @Mojo(name = "generate", defaultPhase = LifecyclePhase.GENERATE_SOURCES,
     requiresDependencyResolution = ResolutionScope.COMPILE, threadSafe = true)
 public class GenerateMojo extends AbstractMojo {
-  private static final String COMPILER_PLUGIN = "org.apache.maven.plugins:maven-compiler-plugin";
-  private static final String PROCESSOR_ARTIFACT = "adjoint-processor";
-
   @Parameter(defaultValue = "${project}", readonly = true, required = true)
   private MavenProject project;
 
@@ -120,7 +114,10 @@ public class GenerateMojo extends AbstractMojo {
           + " source files unchanged), nothing regenerated");
       return;
     }
-    refuseSecondProcessor();
+    String twice = SecondProcessorRun.reason(project, classPath);
+    if (twice != null) {
+      throw new MojoFailureException("adjoint: " + twice);
+    }
     for (String f : LeftOvers.delete(compilerGeneratedSources())) {
       getLog().info("adjoint: deleted " + f + ", left in the compiler's generated sources by the "
           + "annotationProcessorPaths set-up");
@@ -285,17 +282,7 @@ public class GenerateMojo extends AbstractMojo {
 
   /** Our parameter (from the maven.compiler.* property), else the compiler plugin's configuration. */
   private String setting(String ours, String name) {
-    if (ours != null && !ours.isBlank()) {
-      return ours.strip();
-    }
-    Plugin compiler = project.getPlugin(COMPILER_PLUGIN);
-    if (compiler != null && compiler.getConfiguration() instanceof Xpp3Dom config) {
-      Xpp3Dom child = config.getChild(name);
-      if (child != null && child.getValue() != null && !child.getValue().contains("${")) {
-        return child.getValue().strip();
-      }
-    }
-    return null;
+    return ours != null && !ours.isBlank() ? ours.strip() : CompilerPlugin.setting(project, name);
   }
 
   private Charset charset() {
@@ -308,63 +295,6 @@ public class GenerateMojo extends AbstractMojo {
       return Paths.get(AdjointProcessor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (Exception e) {
       return Paths.get("unknown");
-    }
-  }
-
-  /**
-   * Fails if the compile step would run the processor again (it is then on the project's class
-   * path or in the compiler's annotationProcessorPaths): both runs would write the same
-   * {@code ...Grad} classes and the compile would fail with duplicate classes.
-   */
-  private void refuseSecondProcessor() throws MojoFailureException, MojoExecutionException {
-    String fix = " With adjoint-maven-plugin the processor is the plugin's: remove it there"
-        + " (only dev.adjoint:adjoint-runtime is a project dependency).";
-    for (Artifact a : project.getArtifacts()) {
-      if (a.getArtifactId().equals(PROCESSOR_ARTIFACT) && "dev.adjoint".equals(a.getGroupId())
-          && !"pom".equals(a.getType()) && !Artifact.SCOPE_TEST.equals(a.getScope())) {
-        throw new MojoFailureException("adjoint: dev.adjoint:adjoint-processor is a dependency of "
-            + project.getArtifactId() + ", so the compile step would run Adjoint a second time." + fix);
-      }
-    }
-    for (String e : classPath()) {
-      if (e.endsWith(".jar") && listsAdjointProcessor(Paths.get(e))) {
-        throw new MojoFailureException("adjoint: " + e + " registers the Adjoint processor on the "
-            + "compile class path, so the compile step would run Adjoint a second time." + fix);
-      }
-    }
-    Plugin compiler = project.getPlugin(COMPILER_PLUGIN);
-    if (compiler == null) {
-      return;
-    }
-    List<Object> configs = new ArrayList<>();
-    configs.add(compiler.getConfiguration());
-    for (PluginExecution x : compiler.getExecutions()) {
-      configs.add(x.getConfiguration());
-    }
-    for (Object c : configs) {
-      if (c instanceof Xpp3Dom config && config.getChild("annotationProcessorPaths") != null) {
-        for (Xpp3Dom path : config.getChild("annotationProcessorPaths").getChildren()) {
-          Xpp3Dom id = path.getChild("artifactId");
-          if (id != null && PROCESSOR_ARTIFACT.equals(id.getValue())) {
-            throw new MojoFailureException("adjoint: maven-compiler-plugin lists adjoint-processor "
-                + "in annotationProcessorPaths, so the compile step would run Adjoint a second time."
-                + fix);
-          }
-        }
-      }
-    }
-  }
-
-  private static boolean listsAdjointProcessor(Path jar) {
-    try (ZipFile zip = new ZipFile(jar.toFile())) {
-      var entry = zip.getEntry("META-INF/services/javax.annotation.processing.Processor");
-      if (entry == null) {
-        return false;
-      }
-      String services = new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
-      return services.contains(AdjointProcessor.class.getName());
-    } catch (IOException e) {
-      return false;
     }
   }
 }
