@@ -25,7 +25,7 @@ public final class Det {
     }
     double det = 0;
     double sign = 1;
-    // the minor's columns: the bits of n that are not used, lowest first
+    // the minor's columns, lowest first: the n columns less the used ones (one pass each, not n)
     for (int free = ~usedColumns & ((1 << n) - 1); free != 0; free &= free - 1) {
       int col = Integer.numberOfTrailingZeros(free);
       det += sign * a[row * n + col] * detOfMinor(a, n, row + 1, usedColumns | (1 << col));
