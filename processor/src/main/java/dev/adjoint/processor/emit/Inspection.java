@@ -147,8 +147,9 @@ public final class Inspection {
     }
     List<Var> hoisted = plan.hoisted(l);
     if (!hoisted.isEmpty()) {
-      decisions.add("Temporaries of its branches kept at the top of the body instead of taped: "
-          + String.join(", ", hoisted.stream().map(Var::name).toList()) + ".");
+      decisions.add(hoisted.size() + (hoisted.size() == 1 ? " value" : " values") + " that its branches compute"
+          + " for the adjoint (" + String.join(", ", hoisted.stream().map(Var::name).toList()) + ") declared at the"
+          + " top of the iteration instead of taped.");
     }
     if (topLevel && plan.fused(l) == null) {
       try {
