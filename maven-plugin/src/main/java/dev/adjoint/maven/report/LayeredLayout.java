@@ -16,6 +16,10 @@ public final class LayeredLayout {
   public static final double NODE_HEIGHT = 30;
   public static final double LAYER_GAP = 46;
   public static final double NODE_GAP = 18;
+  /** Between an edge passing a layer and its neighbours. */
+  public static final double EDGE_GAP = 6;
+  /** Rows of sources wider than this are spread over more rows. */
+  public static final double MAX_ROW = 1000;
   public static final double MARGIN = 12;
   static final int SWEEPS = 8;
 
@@ -57,6 +61,20 @@ public final class LayeredLayout {
     for (int[] e : forward) {
       layer[e[1]] = Math.max(layer[e[1]], layer[e[0]] + 1);
     }
+    // a source (an input, a constant) sits right above its first reader, not at the top
+    boolean[] hasPredecessor = new boolean[n];
+    int[] firstReader = new int[n];
+    Arrays.fill(firstReader, Integer.MAX_VALUE);
+    for (int[] e : forward) {
+      hasPredecessor[e[1]] = true;
+      firstReader[e[0]] = Math.min(firstReader[e[0]], layer[e[1]]);
+    }
+    for (int v = 0; v < n; v++) {
+      if (!hasPredecessor[v] && firstReader[v] != Integer.MAX_VALUE) {
+        layer[v] = Math.max(layer[v], firstReader[v] - 1);
+      }
+    }
+    staggerSources(widths, layer, hasPredecessor);
     // nodes: the real ones, then one dummy per layer an edge crosses
     List<Integer> nodeLayer = new ArrayList<>();
     for (int l : layer) {
@@ -114,18 +132,31 @@ public final class LayeredLayout {
     double[] x = new double[nodeLayer.size()];
     double[] w = size.stream().mapToDouble(s -> s[0]).toArray();
     double widest = 0;
-    for (List<Integer> row : order) {
+    double[] rowWidth = new double[layers];
+    for (int l = 0; l < layers; l++) {
+      List<Integer> row = order.get(l);
       double cursor = 0;
-      for (int v : row) {
+      for (int i = 0; i < row.size(); i++) {
+        int v = row.get(i);
+        cursor += i == 0 ? 0 : gap(w[row.get(i - 1)], w[v]);
         x[v] = cursor;
-        cursor += w[v] + NODE_GAP;
+        cursor += w[v];
       }
-      widest = Math.max(widest, cursor - NODE_GAP);
+      rowWidth[l] = cursor;
+      widest = Math.max(widest, cursor);
+    }
+    // packed rows, centred; then pulled towards their neighbours, within the widest row's width
+    for (int l = 0; l < layers; l++) {
+      for (int v : order.get(l)) {
+        x[v] += (widest - rowWidth[l]) / 2;
+      }
     }
     for (int pass = 0; pass < 4; pass++) {
-      for (int l = 0; l < layers; l++) {
-        List<List<Integer>> neighbours = pass % 2 == 0 ? up : down;
-        place(order.get(l), neighbours, x, w);
+      for (int i = 0; i < layers; i++) {
+        boolean downwards = pass % 2 == 0;
+        int l = downwards ? i : layers - 1 - i;
+        place(order.get(l), downwards ? up : down, x, w);
+        clamp(order.get(l), x, w, widest);
       }
     }
     double minX = Arrays.stream(x).min().orElse(0);
@@ -155,6 +186,64 @@ public final class LayeredLayout {
     }
     width = 2 * MARGIN + maxX;
     height = 2 * MARGIN + Math.max(layers, 1) * (NODE_HEIGHT + LAYER_GAP) - LAYER_GAP;
+  }
+
+  /**
+   * Where the sources above one node (a loop reading ten inputs) would make a row wider than
+   * {@link #MAX_ROW}, they are spread over as many rows above it as needed; then every layer
+   * moves down by the rows added on top.
+   */
+  private static void staggerSources(double[] widths, int[] layer, boolean[] hasPredecessor) {
+    int n = widths.length;
+    int layers = Arrays.stream(layer).max().orElse(-1) + 1;
+    double[] rowWidth = new double[layers];
+    for (int v = 0; v < n; v++) {
+      rowWidth[layer[v]] += widths[v] + NODE_GAP;
+    }
+    int lowest = 0;
+    for (int l = 0; l < layers; l++) {
+      if (rowWidth[l] <= MAX_ROW) {
+        continue;
+      }
+      List<Integer> sources = new ArrayList<>();
+      for (int v = 0; v < n; v++) {
+        if (layer[v] == l && !hasPredecessor[v]) {
+          sources.add(v);
+        }
+      }
+      int rows = (int) Math.min(sources.size(), Math.ceil(rowWidth[l] / MAX_ROW));
+      for (int i = 0; i < sources.size() && rows > 1; i++) {
+        layer[sources.get(i)] = l - i % rows;
+        lowest = Math.min(lowest, l - i % rows);
+      }
+    }
+    if (lowest < 0) {
+      for (int v = 0; v < n; v++) {
+        layer[v] -= lowest;
+      }
+    }
+  }
+
+  /** Shifts a row back inside [0, widest] (it fits: its gaps are the packed ones or larger, never smaller). */
+  private static void clamp(List<Integer> row, double[] x, double[] w, double widest) {
+    if (row.isEmpty()) {
+      return;
+    }
+    double left = x[row.get(0)];
+    double right = x[row.get(row.size() - 1)] + w[row.get(row.size() - 1)];
+    double shift = left < 0 ? -left : right > widest ? Math.max(widest - right, -left) : 0;
+    for (int v : row) {
+      x[v] += shift;
+    }
+  }
+
+  /** Space between neighbours: less where an edge passes (a dummy, of width 0). */
+  static double gap(double left, double right) {
+    return left == 0 || right == 0 ? EDGE_GAP : NODE_GAP;
+  }
+
+  private static double gap(List<Integer> row, int i, double[] w) {
+    return gap(w[row.get(i - 1)], w[row.get(i)]);
   }
 
   private static List<List<Integer>> adjacency(int n, List<int[]> segments, boolean predecessors) {
@@ -211,15 +300,15 @@ public final class LayeredLayout {
     // left to right: as wanted, but not over the left neighbour
     double[] placed = new double[k];
     for (int i = 0; i < k; i++) {
-      placed[i] = i == 0 ? want[i] : Math.max(want[i], placed[i - 1] + w[row.get(i - 1)] + NODE_GAP);
+      placed[i] = i == 0 ? want[i] : Math.max(want[i], placed[i - 1] + w[row.get(i - 1)] + gap(row, i, w));
     }
     // right to left: pull back towards what was wanted where there is room, never overlapping
     for (int i = k - 2; i >= 0; i--) {
-      double limit = placed[i + 1] - NODE_GAP - w[row.get(i)];
+      double limit = placed[i + 1] - gap(row, i + 1, w) - w[row.get(i)];
       placed[i] = Math.min(placed[i], limit);
     }
     for (int i = 1; i < k; i++) {
-      placed[i] = Math.max(placed[i], placed[i - 1] + w[row.get(i - 1)] + NODE_GAP);
+      placed[i] = Math.max(placed[i], placed[i - 1] + w[row.get(i - 1)] + gap(row, i, w));
     }
     for (int i = 0; i < k; i++) {
       x[row.get(i)] = placed[i];

@@ -19,7 +19,8 @@ import java.util.Set;
  * large methods: the inputs, one node per statement that computes a value (branches are looked
  * into), one node per top-level loop (its whole body collapsed), and the output; an edge from
  * where each value is defined to where it is read. At most {@link #MAX_NODES} nodes: the rest is
- * counted, not drawn. The same reading of the graph as {@link DotWriter}, with loops collapsed.
+ * counted, not drawn. The same reading of the graph as {@link DotWriter}, with loops collapsed
+ * and integer values (sizes, indexes) left out.
  */
 final class InspectionGraph {
   static final int MAX_NODES = 60;
@@ -46,6 +47,9 @@ final class InspectionGraph {
   static InspectionGraph of(MethodGraph graph, Planner plan) {
     InspectionGraph g = new InspectionGraph(graph, plan);
     for (Var p : graph.params()) {
+      if (!drawn(p.type())) {
+        continue;
+      }
       int id = g.node("input", p.name() + " : " + typeName(p), -1, graph.wrt().contains(p), false);
       g.definedAt.put(p, id);
     }
@@ -59,6 +63,14 @@ final class InspectionGraph {
       g.returned.forEach(from -> g.edges.add(List.of(from, out)));
     }
     return g;
+  }
+
+  /**
+   * Values of types that carry no derivative (int, long, boolean: sizes, indexes, flags) are not
+   * drawn: in a large method every loop reads them, and their edges would hide the data flow.
+   */
+  static boolean drawn(dev.adjoint.processor.graph.Type t) {
+    return t.differentiable() || t == dev.adjoint.processor.graph.Type.OBJECT;
   }
 
   private static String typeName(Var p) {
@@ -91,6 +103,9 @@ final class InspectionGraph {
     } else if (s instanceof Stmt.Assign a && (a.target.kind() != Var.Kind.SYNTHETIC || a.target == graph.result())
         || s instanceof Stmt.ArrayStore) {
       Var target = s instanceof Stmt.Assign a ? a.target : ((Stmt.ArrayStore) s).array;
+      if (!drawn(target.type()) && target != graph.result()) {
+        return;
+      }
       Expr value = s instanceof Stmt.Assign a ? a.value : ((Stmt.ArrayStore) s).value;
       String label = s.src.known() ? s.src.text() : target.name() + " = " + ExprWriter.text(value);
       boolean taped = in.carried.contains(target)
