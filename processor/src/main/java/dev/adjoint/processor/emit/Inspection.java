@@ -126,7 +126,7 @@ public final class Inspection {
 
   private static Loop loop(MethodGraph graph, Planner plan, Stmt.Loop l, int depth, boolean topLevel) {
     List<String[]> taped = new ArrayList<>();
-    taped(l.body, taped);
+    taped(l.body, taped, temporaries(l.body));
     List<String> decisions = new ArrayList<>();
     if (plan.fused(l) != null) {
       decisions.add("Fused: each iteration's adjoint runs right after the iteration; nothing is taped and there is"
@@ -173,9 +173,10 @@ public final class Inspection {
   }
 
   /** What one iteration pushes, as Planner.tapedPerIteration counts it (inner loops' own not). */
-  private static void taped(Block b, List<String[]> out) {
+  private static void taped(Block b, List<String[]> out, Map<Var, String> temporaries) {
     for (Var v : b.carried) {
-      out.add(new String[] {v.name(), v.type().javaName(), "declared in the iteration and read by its adjoint"});
+      String name = temporaries.containsKey(v) ? v.name() + " = " + temporaries.get(v) : v.name();
+      out.add(new String[] {name, v.type().javaName(), "declared in the iteration and read by its adjoint"});
     }
     for (Stmt s : b.stmts) {
       if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE) {
@@ -185,9 +186,20 @@ public final class Inspection {
         out.add(new String[] {st.array.name() + "[...]", st.array.type().element().javaName(),
             "line " + st.src.line() + " overwrites an element: the old element is pushed"});
       } else if (s instanceof Stmt.If || s instanceof Stmt.Nested) {
-        Blocks.children(s).forEach(c -> taped(c, out));
+        Blocks.children(s).forEach(c -> taped(c, out, temporaries));
       }
     }
+  }
+
+  /** The values of the temporaries the pipeline introduced, to name them by what they hold. */
+  private static Map<Var, String> temporaries(Block b) {
+    Map<Var, String> out = new java.util.HashMap<>();
+    Blocks.walk(b, s -> {
+      if (s instanceof Stmt.Assign a && a.target.kind() == Var.Kind.SYNTHETIC && a.declaration) {
+        out.putIfAbsent(a.target, ExprWriter.text(a.value));
+      }
+    });
+    return out;
   }
 
   private static void readSource(Method m, SourceAccess.MethodSource source) {
