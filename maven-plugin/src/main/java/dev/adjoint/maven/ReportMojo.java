@@ -70,10 +70,10 @@ public final class ReportMojo extends AbstractMavenReport {
   }
 
   private String missing() {
-    return "No Adjoint inspection files in " + inspectDirectory + ". The report is read from what the processor"
-        + " recorded while compiling: run the build with the plugin's generate goal first (mvn compile"
-        + " adjoint:report with adjoint-maven-plugin in the pom), or compile with the processor option"
-        + " -Aadjoint.inspect=" + inspectDirectory + " (maven-compiler-plugin <compilerArgs>).";
+    return "No Adjoint inspection files in " + inspectDirectory + ": the report shows what the processor recorded"
+        + " while compiling, so compile first with the plugin: mvn compile adjoint:report (adjoint:generate in the"
+        + " pom's adjoint-maven-plugin entry records them), or mvn adjoint:generate adjoint:report, or pass the"
+        + " processor option -Aadjoint.inspect=" + inspectDirectory + " in maven-compiler-plugin's <compilerArgs>.";
   }
 
   @Override
