@@ -196,7 +196,7 @@ public final class Inspection {
     Map<Var, String> out = new java.util.HashMap<>();
     Blocks.walk(b, s -> {
       if (s instanceof Stmt.Assign a && a.target.kind() == Var.Kind.SYNTHETIC && a.declaration) {
-        out.putIfAbsent(a.target, ExprWriter.text(a.value));
+        out.putIfAbsent(a.target, ExprWriter.text(a.value).replace("java.lang.", ""));
       }
     });
     return out;
