@@ -8,7 +8,7 @@ def report = new File(basedir, 'target/adjoint/report')
 def index = new File(report, 'index.html')
 def page = new File(report, 'com.example.report.Model.html')
 assert index.isFile() && page.isFile()
-assert log =~ /Adjoint inspection report: .*index\.html \(1 classes\)/
+assert log =~ /Adjoint inspection report: .*index\.html \(1 class\)/
 assert index.text.contains('href="com.example.report.Model.html"')
 assert index.text.contains('gradient checks: 1 passed, 0 failed')
 def html = page.text

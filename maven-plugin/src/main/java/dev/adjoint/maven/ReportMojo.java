@@ -54,7 +54,8 @@ public final class ReportMojo extends AbstractMavenReport {
     }
     try {
       Path index = report.write(reportDirectory.toPath());
-      getLog().info("Adjoint inspection report: " + index + " (" + report.classes().size() + " classes)");
+      int classes = report.classes().size();
+      getLog().info("Adjoint inspection report: " + index + " (" + classes + (classes == 1 ? " class)" : " classes)"));
     } catch (IOException e) {
       throw new MojoExecutionException("cannot write the report into " + reportDirectory + ": " + e.getMessage(), e);
     }
