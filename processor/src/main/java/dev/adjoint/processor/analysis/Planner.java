@@ -172,6 +172,11 @@ public final class Planner {
     return reductions.get(l);
   }
 
+  /** Copies of array elements read again from their arrays instead of taped (see ElementCopies). */
+  public Set<Stmt.Assign> elementCopies() {
+    return elementCopies.keySet();
+  }
+
   /** Variables the planner introduced, for naming. */
   public List<Var> synthetic() {
     return synthetic;
