@@ -1,8 +1,13 @@
 package com.example.report;
 
+import dev.adjoint.Derivative;
 import dev.adjoint.Differentiable;
+import dev.adjoint.check.CheckAt;
 
-/** A model with a loop that tapes, a fused sum and a running maximum, to inspect. */
+/**
+ * A model with a loop that tapes, a fused sum and a running maximum, to inspect, and a custom
+ * derivative that adjoint:check checks in the same build.
+ */
 public final class Model {
   private Model() {}
 
@@ -32,5 +37,22 @@ public final class Model {
       s = s * Math.tanh(s + y[k % y.length]);
     }
     return s;
+  }
+
+  /** Uses the custom derivative of logistic below instead of differentiating its body. */
+  @Differentiable
+  public static double gate(double x, double y) {
+    return logistic(x * y) * y;
+  }
+
+  public static double logistic(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  @Derivative(of = "logistic")
+  @CheckAt({"0.5", "-3"})
+  public static double logisticDerivative(double x) {
+    double s = logistic(x);
+    return s * (1 - s);
   }
 }
