@@ -313,8 +313,8 @@ public final class Forward {
       return varied.contains(r.var()) ? new Ref(tangentVar(r.var())) : null;
     }
     if (pushed instanceof Apply a && a.op() == Op.ARRAY_READ && a.arg(0) instanceof Ref r) {
-      return varied.contains(r.var())
-          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(r.var())), a.arg(1)), Type.DOUBLE) : null;
+      return varied.contains(r.var()) // an element, or a row a row replacement keeps
+          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(r.var())), a.arg(1)), a.type()) : null;
     }
     return null;
   }
@@ -385,6 +385,13 @@ public final class Forward {
       return;
     }
     Var da = tangentVar(st.array);
+    if (st.replacesRow() && !isPop(st.value)) {
+      // a new row of zeros (m[i] = new double[k], or an adjoint row shaped like one): its tangent
+      // is a new row of zeros of that shape
+      out.stmts.add(st);
+      out.stmts.add(new Stmt.ArrayStore(da, st.index, st.value, null, Src.NONE));
+      return;
+    }
     if (isPop(st.value)) {
       out.stmts.add(new Stmt.ArrayStore(da, st.index, st.value, null, Src.NONE));
       out.stmts.add(st);
