@@ -177,6 +177,25 @@ class RowStoresTest {
             return s;
           }
 
+          /** A vector-valued method whose rows are built by row stores: its Jacobian (vector forward mode). */
+          @Differentiable
+          public static double[] rowSums(double[] x, double y) {
+            double[][] m = new double[x.length][];
+            for (int i = 0; i < x.length; i++) {
+              double[] r = {x[i] * y, Math.sin(x[i] + y), 1};
+              m[i] = r;
+            }
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+              out[i] = m[i][0] * m[i][1] + dot(m[i], x);
+            }
+            return out;
+          }
+
+          private static double dot(double[] a, double[] x) {
+            return a[0] * x[0] + a[1] * x[x.length - 1];
+          }
+
           /** The matrix returned, rows made by a store each. */
           @Differentiable
           public static double[][] outer(double[] x) {
@@ -240,6 +259,44 @@ class RowStoresTest {
   @Test
   void aMatrixMadeAfreshInEachPass() {
     assertMatches(c, "p.Rows", "perIteration", 1e-6, X, 0.6);
+  }
+
+  @Test
+  void theJacobianOfAVectorValuedMethodBuiltFromRowStores() {
+    double[] x = {0.4, -0.7, 1.1};
+    double y = 0.6;
+    double[][] j = (double[][]) c.call("p.RowsGrad", "rowSumsJacobian", x, y);
+    double h = 1e-6;
+    for (int col = 0; col <= x.length; col++) {
+      double[] xu = x.clone();
+      double[] xd = x.clone();
+      double yu = y;
+      double yd = y;
+      if (col < x.length) {
+        xu[col] += h;
+        xd[col] -= h;
+      } else {
+        yu += h;
+        yd -= h;
+      }
+      double[] fu = (double[]) Compiled.components(c.call("p.RowsGrad", "rowSums", xu, yu)).get("value");
+      double[] fd = (double[]) Compiled.components(c.call("p.RowsGrad", "rowSums", xd, yd)).get("value");
+      for (int row = 0; row < x.length; row++) {
+        double expected = (fu[row] - fd[row]) / (2 * h);
+        assertEquals(expected, j[row][col], 1e-6 * Math.max(1, Math.abs(expected)), "J[" + row + "][" + col + "]");
+      }
+    }
+    // its forward mode too (fJvp), through the helper that takes a row
+    double[] dx = {0.3, -0.2, 0.5};
+    double dy = 0.7;
+    double[] tangent = (double[]) Compiled.components(c.call("p.RowsGrad", "rowSumsJvp", x, y, dx, dy)).get("tangent");
+    for (int row = 0; row < x.length; row++) {
+      double expected = j[row][x.length] * dy;
+      for (int col = 0; col < x.length; col++) {
+        expected += j[row][col] * dx[col];
+      }
+      assertEquals(expected, tangent[row], 1e-9 * Math.max(1, Math.abs(expected)));
+    }
   }
 
   @Test
