@@ -276,6 +276,8 @@ final class ProgramGenerator {
       {"double[][] local", "double\\[\\]\\[\\] g\\d+ = (new double\\[|\\{)"},
       {"double[][] local in a block", "^ {6,}double\\[\\]\\[\\] g\\d+ = "},
       {"double[][] initializer", "double\\[\\]\\[\\] g\\d+ = \\{"},
+      {"double[][] rows stored one by one", "double\\[\\]\\[\\] g\\d+ = new double\\[[^\\]]+\\]\\[\\];"},
+      {"row store (new row, initializer, local row)", "g\\d+\\[i\\d+\\] = (new double|t\\d+;)"},
       {"m[i].length", "\\]\\.length"},
       {"row local", "double\\[\\] row\\d+ = \\w+\\["},
       {"for over rows", "for \\(double\\[\\] "},
@@ -1550,6 +1552,8 @@ final class ProgramGenerator {
           rs.add("{" + String.join(", ", es) + "}");
         }
         out.add("double[][] " + name + " = {" + String.join(", ", rs) + "};");
+      } else if (chance(40)) {
+        return rowByRowMatrix(name);
       } else {
         rows = lengthSpec();
         cols = lengthSpec();
@@ -1579,6 +1583,63 @@ final class ProgramGenerator {
       out.add("    " + store);
       out.add("  }");
       out.add("}");
+      frame().mats.add(new MVar(name, rows[1], cols[1], true));
+      return new Code(out, false);
+    }
+
+    /**
+     * {@code double[][] g = new double[r][];} and a loop storing its rows: a new row filled in
+     * place ({@code g[i] = new double[c]}, ragged {@code new double[i % 3 + 1]}), a row initializer
+     * ({@code g[i] = new double[] {e, e}}), or a local row filled, then stored ({@code g[i] = t};
+     * it is not used after, so the row and t are one array without it showing).
+     */
+    private Code rowByRowMatrix(String name) {
+      List<String> out = new ArrayList<>();
+      String[] rows = lengthSpec();
+      String[] cols;
+      int form = r.nextInt(4);
+      if (form == 1) {
+        cols = new String[] {null, null}; // ragged
+      } else if (form == 2) {
+        cols = new String[] {"2", "2"};
+      } else {
+        cols = lengthSpec();
+      }
+      out.add("double[][] " + name + " = new double[" + rows[0] + "][];");
+      String i = fresh("i");
+      String j = fresh("j");
+      loops.add(new Loop(true));
+      Frame f = new Frame();
+      f.ints.add(new IVar(i, true, 5, false, loopDepth()));
+      f.bindings.add(new Binding(i, rows[1]));
+      frames.add(f);
+      List<String> body = new ArrayList<>();
+      String row = form == 3 ? fresh("t") : name + "[" + i + "]";
+      if (form == 2) {
+        body.add(name + "[" + i + "] = new double[] {" + bounded(VAR_BOUND) + ", " + bounded(VAR_BOUND) + "};");
+      } else {
+        String length = form == 1 ? i + " % 3 + 1" : cols[0];
+        body.add(form == 3 ? "double[] " + row + " = new double[" + length + "];"
+            : row + " = new double[" + length + "];");
+        loops.add(new Loop(true));
+        Frame g = new Frame();
+        g.ints.add(new IVar(j, true, 5, false, loopDepth()));
+        g.bindings.add(new Binding(j, cols[1] != null ? cols[1] : name + "[" + i + "]"));
+        frames.add(g);
+        String store = row + "[" + j + "] = " + bounded(VAR_BOUND) + ";";
+        frames.remove(frames.size() - 1);
+        loops.remove(loops.size() - 1);
+        body.add("for (int " + j + " = 0; " + j + " < " + row + ".length; " + j + "++) {");
+        body.add("  " + store);
+        body.add("}");
+        if (form == 3) {
+          body.add(name + "[" + i + "] = " + row + ";");
+        }
+      }
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      out.addAll(braced("for (int " + i + " = 0; " + i + " < " + name + ".length; " + i + "++)",
+          new Code(body, false)));
       frame().mats.add(new MVar(name, rows[1], cols[1], true));
       return new Code(out, false);
     }
