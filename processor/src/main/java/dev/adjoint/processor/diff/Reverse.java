@@ -1262,7 +1262,11 @@ public final class Reverse {
       }
     }
     if (c.target() instanceof Propagation.ToVar t) {
-      adj.put(t.var(), Sym.add(current(t.var()), c.amount()));
+      Expr sum = Sym.add(current(t.var()), c.amount());
+      adj.put(t.var(), sum);
+      if (isDeclared(t.var()) || declared.size() == 1) {
+        boundPending(t.var(), sum);
+      }
     } else if (c.target() instanceof Propagation.ToElement e) {
       boolean minus = c.amount() instanceof Expr.Apply n && n.op() == Op.NEG;
       out.storeUpdate(adjointVar(e.array()), e.index(), minus ? Op.SUB : Op.ADD,
@@ -1407,6 +1411,22 @@ public final class Reverse {
   /** Makes the local {@code _d_w} hold w's current adjoint. */
   private void materialize(Var w) {
     materialize(w, new HashSet<>());
+  }
+
+  /**
+   * Most nodes a pending adjoint may grow to before it is written into its variable: a chain of
+   * thousands of calls ({@code sin(sin(...))}) would otherwise carry a product of thousands of
+   * factors from statement to statement, rebuilt at each (quadratic in the depth). Far above
+   * what the adjoints of ordinary statements hold, so their code is unchanged.
+   */
+  private static final int PENDING_NODES = 256;
+
+  private void boundPending(Var w, Expr pending) {
+    int[] budget = {PENDING_NODES};
+    pending.forEach(x -> budget[0]--); // stops mattering past the budget; cheap below it
+    if (budget[0] < 0) {
+      materialize(w);
+    }
   }
 
   private void materialize(Var w, Set<Var> inProgress) {
