@@ -196,6 +196,43 @@ class RowStoresTest {
             return a[0] * x[0] + a[1] * x[x.length - 1];
           }
 
+          /** int[][] rows: an index table built row by row, read to pick elements. */
+          @Differentiable
+          public static double indexTable(double[] x) {
+            int[][] idx = new int[x.length][];
+            for (int i = 0; i < x.length; i++) {
+              idx[i] = new int[] {i, (i + 1) % x.length};
+            }
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              s += x[idx[i][0]] * Math.sin(x[idx[i][1]]);
+            }
+            return s;
+          }
+
+          /** An accumulation loop whose iterations each make a ragged matrix of their own. */
+          @Differentiable
+          public static double perObservation(double[] x, double y) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+              double[][] m = new double[2][];
+              m[0] = new double[] {x[i] * y};
+              m[1] = new double[] {Math.exp(x[i]), y};
+              s += m[0][0] * m[1][0] + m[1][1] * m[1][1];
+            }
+            return s;
+          }
+
+          /** One array stored as two rows and read after through all three names: nothing writes them. */
+          @Differentiable
+          public static double sharedButNotWritten(double[] x) {
+            double[] v = {x[0] * x[1], Math.cos(x[0])};
+            double[][] m = new double[2][];
+            m[0] = v;
+            m[1] = v;
+            return m[0][0] * v[1] + m[1][1] * v[0];
+          }
+
           /** The matrix returned, rows made by a store each. */
           @Differentiable
           public static double[][] outer(double[] x) {
@@ -249,6 +286,21 @@ class RowStoresTest {
     assertMatches(c, "p.Rows", "branches", 1e-6, (Object) x);
     forwardMatchesGradient("branches", new Object[] {x}, new Object[] {new double[] {0.3, 0.1, -0.6, 0.8}});
     hvpMatchesDifferences("branches", x, new double[] {0.3, 0.1, -0.6, 0.8});
+  }
+
+  @Test
+  void anIndexTableBuiltRowByRow() {
+    assertMatches(c, "p.Rows", "indexTable", 1e-6, (Object) X);
+  }
+
+  @Test
+  void aMatrixPerIterationOfAnAccumulationLoop() {
+    assertMatches(c, "p.Rows", "perObservation", 1e-6, X, 0.7);
+  }
+
+  @Test
+  void anArrayStoredAsRowsAndReadThroughEveryName() {
+    assertMatches(c, "p.Rows", "sharedButNotWritten", 1e-6, (Object) new double[] {0.4, -0.9});
   }
 
   @Test
