@@ -233,6 +233,32 @@ class RowStoresTest {
             return m[0][0] * v[1] + m[1][1] * v[0];
           }
 
+          /** The determinant by expansion in minors, each minor built row by row (split recursion keeps n). */
+          @Differentiable
+          public static double det(double[][] a) {
+            int n = a.length;
+            if (n == 1) {
+              return a[0][0];
+            }
+            double s = 0;
+            for (int c = 0; c < n; c++) {
+              double[][] minor = new double[n - 1][];
+              for (int i = 1; i < n; i++) {
+                double[] row = new double[n - 1];
+                int k = 0;
+                for (int j = 0; j < n; j++) {
+                  if (j != c) {
+                    row[k] = a[i][j];
+                    k++;
+                  }
+                }
+                minor[i - 1] = row;
+              }
+              s += (c % 2 == 0 ? 1 : -1) * a[0][c] * det(minor);
+            }
+            return s;
+          }
+
           /** The matrix returned, rows made by a store each. */
           @Differentiable
           public static double[][] outer(double[] x) {
@@ -301,6 +327,16 @@ class RowStoresTest {
   @Test
   void anArrayStoredAsRowsAndReadThroughEveryName() {
     assertMatches(c, "p.Rows", "sharedButNotWritten", 1e-6, (Object) new double[] {0.4, -0.9});
+  }
+
+  @Test
+  void aDeterminantByMinorsBuiltRowByRow() {
+    double[][] a = {{2, -1, 0.5, 0.3, 0.1}, {0.4, 1.5, -0.7, 0.2, 0.9}, {1.1, 0.3, 0.9, -0.4, 0.2},
+        {0.2, 0.6, -0.3, 1.2, -0.5}, {0.7, -0.2, 0.4, 0.1, 1.3}};
+    assertMatches(c, "p.Rows", "det", 1e-6, (Object) a);
+    // the recursive calls' records: the reverse half pops the int the forward half pushed
+    String source = c.generatedSource("p.RowsGrad");
+    assertTrue(source.contains("int n = _tape.popInt();"), source);
   }
 
   @Test
