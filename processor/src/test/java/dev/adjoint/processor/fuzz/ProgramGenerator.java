@@ -300,6 +300,7 @@ final class ProgramGenerator {
       {"unannotated helper call", "\\bp[01]\\("},
       {"private constant", "\\b(RATE|TABLE)\\b"},
       {"instance method", "public double f\\d+\\("},
+      {"vector-valued (double[] result, Jacobian)", "public static double\\[\\] f\\d+\\("},
       {"matrix passed to a call", "\\b[hp]\\d\\((?:[^()]*, )?(mat|grid|g\\d+)[,)]"},
       {"row passed to a call", "\\b[hp]\\d\\((?:[^()]*, )?(row\\d+|\\w+\\[i\\d+\\])[,)]"},
       {"String parameter", "String mode[,)]"},
@@ -517,6 +518,11 @@ final class ProgramGenerator {
     boolean instance;
     /** The method's String parameter, which switches may select on; null when it has none. */
     String stringParam;
+    /**
+     * A vector-valued program's result array ({@code double[] outN = new double[2];} at the top,
+     * both elements set before every return); null for a double-valued method.
+     */
+    String vectorResult;
 
     Gen(SplittableRandom r, String owner, String mainClass, String libClass, List<Fn> callable) {
       this.r = r;
@@ -621,7 +627,13 @@ final class ProgramGenerator {
       // some programs are instance methods of the main class, reading its fields as data
       Style style = r.nextInt(100) < 12 ? Style.INSTANCE : Style.STATIC;
       instance = style == Style.INSTANCE;
-      return method(name, params, wrt, false, style);
+      // some are vector-valued: double[] of two outputs, checked through fJacobian
+      vectorResult = style == Style.STATIC && r.nextInt(100) < 10 ? "out" + name.substring(1) : null;
+      try {
+        return method(name, params, wrt, false, style);
+      } finally {
+        vectorResult = null;
+      }
     }
 
     /**
@@ -739,6 +751,10 @@ final class ProgramGenerator {
         }
       }
       List<String> body = new ArrayList<>();
+      if (vectorResult != null) {
+        names.add(vectorResult);
+        body.add("double[] " + vectorResult + " = new double[2];");
+      }
       while (remaining > 0) {
         body.addAll(statement(0).lines());
       }
@@ -749,10 +765,24 @@ final class ProgramGenerator {
       for (String t : resultTerms) {
         result.append(" + 0.25 * ").append(t);
       }
-      body.add("return " + result + ";");
-      return new Fn(owner, name, List.copyOf(params), wrt, header(name, params, wrt, style, body),
+      if (vectorResult != null) {
+        body.addAll(vectorReturn(result.toString()));
+      } else {
+        body.add("return " + result + ";");
+      }
+      String source = header(name, params, wrt, style, body);
+      if (vectorResult != null) {
+        source = source.replace("  public static double " + name + "(", "  public static double[] " + name + "(");
+      }
+      return new Fn(owner, name, List.copyOf(params), wrt, source,
           helper, List.copyOf(called), style == Style.INSTANCE,
           style == Style.STATIC || style == Style.INSTANCE);
+    }
+
+    /** The two outputs of a vector-valued program set, then returned: {@code first} and another expression. */
+    private List<String> vectorReturn(String first) {
+      return List.of(vectorResult + "[0] = " + first + ";",
+          vectorResult + "[1] = " + maybeLimit(dexpr(2), MAX_BOUND).code() + ";", "return " + vectorResult + ";");
     }
 
     private static String header(String name, List<Param> params, List<String> wrt, Style style,
@@ -1167,7 +1197,9 @@ final class ProgramGenerator {
       String head = "if (" + cond(2) + ")";
       branchDepth++;
       Code body;
-      if (chance(50) || nest >= maxNest) {
+      if (vectorResult != null) {
+        body = new Code(vectorReturn(maybeLimit(dexpr(2), MAX_BOUND).code()), false);
+      } else if (chance(50) || nest >= maxNest) {
         body = Code.simple("return " + maybeLimit(dexpr(2), MAX_BOUND).code() + ";");
       } else {
         frames.add(new Frame());
