@@ -102,6 +102,18 @@ public final class Forward {
       }
     });
     Block out = new Block();
+    // a double parameter without a seed (outside wrt) that the body sets from varying values:
+    // its tangent starts at zero
+    Set<Var> unseeded = new java.util.LinkedHashSet<>();
+    Blocks.walk(body, s -> {
+      if (s instanceof Stmt.Assign a && a.target.isParameter() && a.target.type() == Type.DOUBLE
+          && varied.contains(a.target) && !seeds.containsKey(a.target)) {
+        unseeded.add(a.target);
+      }
+    });
+    for (Var p : unseeded) {
+      out.stmts.add(new Stmt.Assign(tangentVar(p), Const.ZERO, true, null, Src.NONE));
+    }
     block(body, out);
     return out;
   }

@@ -39,6 +39,16 @@ class ForwardThroughArrayHelpersTest {
             return r;
           }
 
+          /** x is outside wrt but set from y: its tangent starts at zero and then follows y's. */
+          @Differentiable(wrt = "y")
+          public static double[] reassigned(double x, double y) {
+            double[] out = new double[2];
+            x *= 0.5 + Math.cos(y);
+            out[0] = x * y;
+            out[1] = Math.sin(x);
+            return out;
+          }
+
           private static double product(double[] a, double[] b) {
             return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
           }
@@ -61,6 +71,22 @@ class ForwardThroughArrayHelpersTest {
     Map<String, Object> t = Compiled.components(c.call("p.FahGrad", "scalarJvp", w, x, dw, dx));
     assertTrue(Math.abs(expected) > 0.1);
     assertEquals(expected, (double) t.get("tangent"), 1e-12);
+  }
+
+  @Test
+  void aParameterOutsideWrtSetFromOneInside() {
+    double x = 0.7;
+    double y = -0.4;
+    double[][] j = (double[][]) c.call("p.FahGrad", "reassignedJacobian", x, y);
+    double h = 1e-6;
+    double[] fu = (double[]) Compiled.components(c.call("p.FahGrad", "reassigned", x, y + h)).get("value");
+    double[] fd = (double[]) Compiled.components(c.call("p.FahGrad", "reassigned", x, y - h)).get("value");
+    for (int row = 0; row < 2; row++) {
+      assertEquals((fu[row] - fd[row]) / (2 * h), j[row][0], 1e-6);
+    }
+    double[] t = (double[]) Compiled.components(c.call("p.FahGrad", "reassignedJvp", x, y, 0.3)).get("tangent");
+    assertEquals(j[0][0] * 0.3, t[0], 1e-12);
+    assertEquals(j[1][0] * 0.3, t[1], 1e-12);
   }
 
   @Test
