@@ -326,9 +326,10 @@ public final class AdjointProcessor extends AbstractProcessor {
     try {
       Lowering.lower(job.graph);
       job.plan = new Planner(job.graph);
-      if (job.hessian || job.implicit) {
+      if (job.hessian || job.implicit || job.forward || job.graph.result().type().isDoubleArray()) {
         // forward mode differentiates this sweep (a helper may yet be asked for its Hessian-vector
-        // product by a caller): calls keep their gradient records, whose tangents it knows
+        // product by a caller), or this body (fJvp, and fJacobian of a vector-valued method): calls
+        // keep their gradient records, whose partials give the tangents (an accumulating call has none)
         job.plan.withoutAccumulatingCalls();
       }
       List<Planner.BadCall> bad = job.plan.plan();
