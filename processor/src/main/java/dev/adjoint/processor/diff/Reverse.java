@@ -942,6 +942,7 @@ public final class Reverse {
     out.close();
     if (l.counted() && l.step == 1) {
       restoreBeforeLoop(l, back, l.startCopy != null ? new Ref(l.startCopy) : l.start, n);
+      CountersFromIndex.rewrite(l, back, l.startCopy != null ? new Ref(l.startCopy) : l.start, n, names, out);
     }
   }
 

@@ -317,6 +317,9 @@ class GeneratedProgramsTest {
         if (text.contains("as this iteration filled it (not taped)")) {
           stats.census.merge("generated: scratch array refilled, not taped", 1, Integer::sum);
         }
+        if (text.contains("not stepped back: one induction variable")) {
+          stats.census.merge("generated: counter computed from the reverse loop's index", 1, Integer::sum);
+        }
       }
       if (texts.containsKey("r0Record")) {
         // the batch's recursive helper recurses over an array: its gradient is split (fRecord, fReverse)
