@@ -61,6 +61,7 @@ public final class EvaluationProfile {
     Path dir = args.length > 0 ? Path.of(args[0]) : FashionMnist.defaultDir();
     String master = args.length > 1 ? args[1] : "local[2]";
     int evals = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+    boolean lineageOnly = Boolean.getBoolean("lineageOnly");
     int blockRows = args.length > 3 ? Integer.parseInt(args[3]) : 128;
     MatMul.setThreads(1);
     SparkSession spark = SparkSession.builder().master(master).appName("profile")
@@ -83,6 +84,38 @@ public final class EvaluationProfile {
         .blockRows(blockRows).pack();
     DistributedLoss loss = DistributedLoss.of(blocks, SoftmaxRegression::sparkBlockLoss)
         .l2(1e-3, 0, 7840);
+    {
+      var ser = org.apache.spark.SparkEnv.get().closureSerializer().newInstance();
+      var tag = scala.reflect.ClassTag$.MODULE$.<Object>apply(Object.class);
+      for (int rep = 0; rep < 5; rep++) {
+        long a = System.nanoTime();
+        java.nio.ByteBuffer bytes = ser.serialize(blocks.rdd.rdd(), tag);
+        long b = System.nanoTime();
+        ser.deserialize(bytes, Thread.currentThread().getContextClassLoader(), tag);
+        long c = System.nanoTime();
+        System.out.printf("blocks RDD lineage: %d bytes, serialize %.2f ms, deserialize %.2f ms%n",
+            bytes.limit(), (b - a) * 1e-6, (c - b) * 1e-6);
+      }
+      System.out.println(blocks.rdd.rdd().toDebugString());
+    }
+    if (lineageOnly) {
+      var tiny = jsc.parallelize(java.util.List.of(1, 2), 2);
+      for (int round = 0; round < 3; round++) {
+        long t0 = System.nanoTime();
+        for (int e = 0; e < evals; e++) {
+          blocks.rdd.mapPartitions(it -> Collections.singletonList(1).iterator(), true).collect();
+        }
+        long t1 = System.nanoTime();
+        for (int e = 0; e < evals; e++) {
+          tiny.mapPartitions(it -> Collections.singletonList(1).iterator(), true).collect();
+        }
+        long t2 = System.nanoTime();
+        System.out.printf("no-op job over the blocks %.1f ms, over a parallelized list %.1f ms%n",
+            (t1 - t0) * 1e-6 / evals, (t2 - t1) * 1e-6 / evals);
+      }
+      spark.stop();
+      return;
+    }
     Metrics metrics = new Metrics();
     spark.sparkContext().addSparkListener(metrics);
     double[] p = new double[7850];

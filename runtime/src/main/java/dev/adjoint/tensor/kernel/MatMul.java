@@ -80,7 +80,8 @@ public final class MatMul {
   public static void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOffset, int lda, double[] b, int bOffset, int ldb,
       double[] c, int cOffset, int ldc, boolean accumulate) {
-    gemm(selected(), threads, transA, transB, m, n, k,
+    int onThisThread = THREADS_OF_THIS_THREAD.get()[0];
+    gemm(selected(), onThisThread > 0 ? onThisThread : threads, transA, transB, m, n, k,
         a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
   }
 
@@ -98,9 +99,29 @@ public final class MatMul {
     }
   }
 
-  /** How many threads one large product may use. */
+  /** How many threads one large product may use (the process-wide setting). */
   public static int threads() {
     return threads;
+  }
+
+  /** This thread's override of {@link #threads()}, or 0 for none. */
+  private static final ThreadLocal<int[]> THREADS_OF_THIS_THREAD =
+      ThreadLocal.withInitial(() -> new int[1]);
+
+  /**
+   * Overrides {@link #setThreads} for the products the calling thread starts, e.g. 1 in a task
+   * of an engine that already runs one task per core (Spark): its products then stay on its
+   * thread instead of each task fanning out across all cores. 0 removes the override. Returns
+   * the previous override (0 for none), to restore it afterwards.
+   */
+  public static int setThreadsOfThisThread(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("thread count must be at least 0, got " + count);
+    }
+    int[] holder = THREADS_OF_THIS_THREAD.get();
+    int previous = holder[0];
+    holder[0] = count;
+    return previous;
   }
 
   /**
@@ -124,7 +145,8 @@ public final class MatMul {
 
   /** Describes the kernel (and thread count) that {@link #gemm} uses now. */
   public static String kernelName() {
-    int t = threads;
+    int local = THREADS_OF_THIS_THREAD.get()[0];
+    int t = local > 0 ? local : threads;
     return selected().name() + ", " + t + (t == 1 ? " thread" : " threads");
   }
 

@@ -330,6 +330,27 @@ class MatMulTest {
     return x;
   }
 
+  /** A thread's own thread count overrides the process-wide one for that thread only. */
+  @Test
+  void threadsOfThisThreadOverrideTheSettingOnThatThreadOnly() throws Exception {
+    MatMul.setThreads(2);
+    assertEquals(0, MatMul.setThreadsOfThisThread(1));
+    try {
+      assertTrue(MatMul.kernelName().endsWith(", 1 thread"), MatMul.kernelName());
+      checkPublicGemm(new Random(31)); // results do not depend on it
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        assertTrue(other.submit(MatMul::kernelName).get().endsWith(", 2 threads"));
+      } finally {
+        other.shutdownNow();
+      }
+    } finally {
+      assertEquals(1, MatMul.setThreadsOfThisThread(0));
+    }
+    assertTrue(MatMul.kernelName().endsWith(", 2 threads"), MatMul.kernelName());
+    assertThrows(IllegalArgumentException.class, () -> MatMul.setThreadsOfThisThread(-1));
+  }
+
   /** Accumulating into C with a short n (in place or transposed form) adds, never overwrites. */
   @Test
   void transposedFormAccumulates() {
