@@ -192,6 +192,31 @@ public final class GradCheck {
   }
 
   /**
+   * The finite-difference estimate of the whole gradient of {@code f} at {@code params}, with
+   * the default relative step: the numbers {@link #check check} compares the analytic gradient
+   * with ({@code result[i][j]} estimates ∂f/∂{@code params[i][j]}).
+   *
+   * @param f the function; must not modify its argument
+   * @param params the point; not modified
+   * @return one array per parameter, of the parameter's length
+   */
+  public static double[][] numericGradient(Function f, double[][] params) {
+    Objects.requireNonNull(f, "f");
+    double[][] work = new double[params.length][];
+    for (int i = 0; i < params.length; i++) {
+      work[i] = params[i].clone();
+    }
+    double[][] numeric = new double[params.length][];
+    for (int i = 0; i < work.length; i++) {
+      numeric[i] = new double[work[i].length];
+      for (int j = 0; j < work[i].length; j++) {
+        numeric[i][j] = partial(f, work, work[i], j, DEFAULT_STEP);
+      }
+    }
+    return numeric;
+  }
+
+  /**
    * The relative error between an analytic and a numeric derivative, as defined in the class
    * description: {@code |a - n| / max(|a|, |n|, ERROR_FLOOR)}, with NaN and infinities handled.
    */

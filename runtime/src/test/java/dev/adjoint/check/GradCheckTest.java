@@ -33,6 +33,17 @@ class GradCheckTest {
   }
 
   @Test
+  void numericGradientEstimatesEveryElementAndLeavesThePointAlone() {
+    double[][] point = {{1.0, -2.0}, {0.5}};
+    double[][] numeric =
+        GradCheck.numericGradient(p -> p[0][0] * p[0][1] + Math.exp(p[1][0]), point);
+    assertEquals(-2.0, numeric[0][0], 1e-9);
+    assertEquals(1.0, numeric[0][1], 1e-9);
+    assertEquals(Math.exp(0.5), numeric[1][0], 1e-9);
+    assertArrayEquals(new double[] {1.0, -2.0}, point[0]);
+  }
+
+  @Test
   void sinTimesExpOfTwoScalarsPasses() {
     double x = 0.7;
     double y = -0.3;

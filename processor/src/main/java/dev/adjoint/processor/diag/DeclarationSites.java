@@ -77,6 +77,15 @@ public final class DeclarationSites implements TaskListener {
     }
   }
 
+  /**
+   * Scans a unit that javac parsed but will never analyze ({@code -proc:only}, as the Maven
+   * plugin runs it): its listener gets no ANALYZE event, so the sites are found on the parse
+   * trees, with the annotation known by its name as written, as under ECJ.
+   */
+  public static void scanParsed(dev.adjoint.processor.parse.SourceUnit unit, Diagnostics diag) {
+    new Scanner(null, diag, unit).scan(unit.tree(), null);
+  }
+
   @Override
   public void finished(TaskEvent e) {
     if (e.getKind() == TaskEvent.Kind.ANALYZE && e.getCompilationUnit() != null && seen.add(e.getCompilationUnit())) {
