@@ -85,7 +85,9 @@ public final class Tool {
     String function = message.get("function").getAsString();
     JsonElement input = message.get("input");
     Module m = MODULES.get(module);
-    Supplier<Object> run = m == null ? null : m.prepare(function, input);
+    Supplier<Object> run = m == null ? null
+        : FreshClasses.ON ? FreshClasses.prepare(module, function, input)
+        : m.prepare(function, input);
     if (run == null) {
       response.addProperty("success", false);
       response.addProperty("error", "no function " + module + "::" + function);

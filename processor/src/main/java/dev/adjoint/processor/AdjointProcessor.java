@@ -99,7 +99,7 @@ public final class AdjointProcessor extends AbstractProcessor {
   /** {@code -Aadjoint.graphs=true}: write each method's graph as DOT; {@code -Aadjoint.tapeNote=N}. */
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(GRAPHS_OPTION, TAPE_NOTE_OPTION, TIMING_OPTION, METHOD_LIMIT_OPTION);
+    return Set.of(GRAPHS_OPTION, TAPE_NOTE_OPTION, TIMING_OPTION, METHOD_LIMIT_OPTION, INSPECT_OPTION);
   }
 
   static final String GRAPHS_OPTION = "adjoint.graphs";
@@ -111,6 +111,13 @@ public final class AdjointProcessor extends AbstractProcessor {
    * (default HotSpot's 8,000); tests use a small N to split every method.
    */
   static final String METHOD_LIMIT_OPTION = "adjoint.methodLimit";
+  /**
+   * {@code -Aadjoint.inspect=DIR}: one JSON file per class into DIR, what was decided per method
+   * ({@link dev.adjoint.processor.emit.Inspection}), for the Maven plugin's report.
+   */
+  static final String INSPECT_OPTION = "adjoint.inspect";
+  /** The inspection of the class being generated, or null (option not set). */
+  private dev.adjoint.processor.emit.Inspection inspection;
   /** The methods generated in this round, for {@link dev.adjoint.processor.emit.Access}. */
   private final Map<String, dev.adjoint.processor.emit.Access.Generated> generatedMethods = new HashMap<>();
   private long nanos;
@@ -134,6 +141,8 @@ public final class AdjointProcessor extends AbstractProcessor {
     boolean forward;
     boolean hessian;
     Planner plan;
+    /** Time spent on it (parse, plan, generate), for the inspection report. */
+    long nanos;
     /** The helpers whose derivatives this method's code calls. */
     final Set<Job> helpers = new java.util.LinkedHashSet<>();
 
@@ -313,12 +322,14 @@ public final class AdjointProcessor extends AbstractProcessor {
     if (job.failed) {
       return;
     }
+    long start = System.nanoTime();
     try {
       Lowering.lower(job.graph);
       job.plan = new Planner(job.graph);
-      if (job.hessian || job.implicit) {
+      if (job.hessian || job.implicit || job.forward || job.graph.result().type().isDoubleArray()) {
         // forward mode differentiates this sweep (a helper may yet be asked for its Hessian-vector
-        // product by a caller): calls keep their gradient records, whose tangents it knows
+        // product by a caller), or this body (fJvp, and fJacobian of a vector-valued method): calls
+        // keep their gradient records, whose partials give the tangents (an accumulating call has none)
         job.plan.withoutAccumulatingCalls();
       }
       List<Planner.BadCall> bad = job.plan.plan();
@@ -330,6 +341,8 @@ public final class AdjointProcessor extends AbstractProcessor {
       tooLarge(job, ex);
     } catch (RuntimeException ex) {
       internalError(job, ex);
+    } finally {
+      job.nanos += System.nanoTime() - start;
     }
   }
 
@@ -444,6 +457,7 @@ public final class AdjointProcessor extends AbstractProcessor {
   }
 
   private void parse(Job job) {
+    long start = System.nanoTime();
     try {
       MethodParser parser = new MethodParser(processingEnv, diag, calls, sources);
       Optional<MethodGraph> g = parser.parse(job.method);
@@ -455,6 +469,8 @@ public final class AdjointProcessor extends AbstractProcessor {
       tooLarge(job, ex);
     } catch (RuntimeException ex) {
       internalError(job, ex);
+    } finally {
+      job.nanos += System.nanoTime() - start;
     }
   }
 
@@ -478,6 +494,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         processingEnv.getElementUtils(), writer.name(), generatedMethods);
     writer.access(access);
     dev.adjoint.processor.emit.ExprWriter.access(access);
+    inspection = dev.adjoint.processor.emit.Inspection.of(processingEnv.getOptions().get(INSPECT_OPTION), owner);
     try {
       ok = generate(writer, jobs, signatures);
     } finally {
@@ -486,11 +503,28 @@ public final class AdjointProcessor extends AbstractProcessor {
     if (!ok || diag.errorCount() > 0) {
       return;
     }
+    com.palantir.javapoet.JavaFile file = writer.file();
     try {
-      writer.file().writeTo(processingEnv.getFiler());
+      file.writeTo(processingEnv.getFiler());
     } catch (IOException ex) {
       processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.ERROR,
           "[AdjointWrite] cannot write " + writer.name() + ": " + ex.getMessage(), owner);
+    }
+    writeInspection(file, owner);
+  }
+
+  /** The class's inspection file (-Aadjoint.inspect), for the report: a failure is a warning only. */
+  private void writeInspection(com.palantir.javapoet.JavaFile file, TypeElement owner) {
+    if (inspection == null) {
+      return;
+    }
+    try {
+      inspection.write(file);
+    } catch (IOException | RuntimeException ex) {
+      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.WARNING,
+          "[AdjointInspect] could not write the inspection of " + owner.getQualifiedName() + ": " + ex, owner);
+    } finally {
+      inspection = null;
     }
   }
 
@@ -505,6 +539,7 @@ public final class AdjointProcessor extends AbstractProcessor {
         ok = false;
         continue;
       }
+      long generating = System.nanoTime();
       try {
         Planner plan = job.plan;
         String shadow = defaultPackageShadow(job, writer);
@@ -518,6 +553,9 @@ public final class AdjointProcessor extends AbstractProcessor {
         }
         Names names = made.containsKey(job) ? made.get(job).enter() : new Names(job.graph, plan.synthetic());
         noteTaping(job, plan);
+        if (inspection != null) {
+          inspect(job, splits.containsKey(job.graph));
+        }
         if (Boolean.parseBoolean(processingEnv.getOptions().get(GRAPHS_OPTION))) {
           writeGraph(writer, job, plan);
         }
@@ -641,8 +679,22 @@ public final class AdjointProcessor extends AbstractProcessor {
         internalError(job, ex);
         ok = false;
       }
+      if (inspection != null) {
+        inspection.time(job.method, job.nanos + System.nanoTime() - generating);
+      }
     }
     return ok;
+  }
+
+  /** Records the planned job for the inspection report; a failure there only drops the report. */
+  private void inspect(Job job, boolean splitRecursion) {
+    try {
+      inspection.method(job.method, job.graph, job.plan, job.source, job.implicit, splitRecursion);
+    } catch (RuntimeException ex) {
+      processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.WARNING,
+          "[AdjointInspect] could not inspect " + job.method.getSimpleName() + ": " + ex, job.method);
+      inspection = null;
+    }
   }
 
   /**

@@ -111,17 +111,31 @@ public final class Adjoints {
     return o;
   }
 
-  /** Zeros shaped like {@code a}, ragged rows included: the adjoint of a double[][]. */
+  /**
+   * Zeros as long as {@code a}, or null for a null {@code a}: the adjoint of a row of an n-D
+   * array, which may not be made yet ({@code new double[n][]} before {@code m[i] = ...}).
+   */
+  public static double[] zerosLike(double[] a) {
+    return a == null ? null : new double[a.length];
+  }
+
+  /** Zeros shaped like {@code a}, ragged rows included (rows not made yet stay null): the adjoint of a double[][]. */
   public static double[][] zerosLike(double[][] a) {
+    if (a == null) {
+      return null;
+    }
     double[][] z = new double[a.length][];
     for (int i = 0; i < a.length; i++) {
-      z[i] = new double[a[i].length];
+      z[i] = a[i] == null ? null : new double[a[i].length];
     }
     return z;
   }
 
   /** Zeros shaped like {@code a}, ragged rows included: the adjoint of a double[][][]. */
   public static double[][][] zerosLike(double[][][] a) {
+    if (a == null) {
+      return null;
+    }
     double[][][] z = new double[a.length][][];
     for (int i = 0; i < a.length; i++) {
       z[i] = zerosLike(a[i]);
@@ -133,7 +147,7 @@ public final class Adjoints {
   public static double[][] copyOf(double[][] a) {
     double[][] c = new double[a.length][];
     for (int i = 0; i < a.length; i++) {
-      c[i] = a[i].clone();
+      c[i] = a[i] == null ? null : a[i].clone(); // a row never stored stays null
     }
     return c;
   }
@@ -142,7 +156,7 @@ public final class Adjoints {
   public static double[][][] copyOf(double[][][] a) {
     double[][][] c = new double[a.length][][];
     for (int i = 0; i < a.length; i++) {
-      c[i] = copyOf(a[i]);
+      c[i] = a[i] == null ? null : copyOf(a[i]);
     }
     return c;
   }

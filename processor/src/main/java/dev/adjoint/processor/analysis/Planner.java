@@ -172,6 +172,11 @@ public final class Planner {
     return reductions.get(l);
   }
 
+  /** Copies of array elements read again from their arrays instead of taped (see ElementCopies). */
+  public Set<Stmt.Assign> elementCopies() {
+    return elementCopies.keySet();
+  }
+
   /** Variables the planner introduced, for naming. */
   public List<Var> synthetic() {
     return synthetic;
@@ -595,6 +600,13 @@ public final class Planner {
       } else if (s instanceof Stmt.Assign a && isActiveStmt(s)) {
         Expr result = a.value.reads(a.target) ? null : new Ref(a.target);
         need(s, needAll(a.value, result));
+      } else if (s instanceof Stmt.ArrayStore st && st.replacesRow()) {
+        if (needed.contains(st.array) || active.contains(st.array)) {
+          // its reverse puts the old row back (and an adjoint row shaped like it): m and i
+          Set<Var> reads = new HashSet<>(reads(st.index));
+          reads.add(st.array);
+          need(s, reads);
+        }
       } else if (s instanceof Stmt.ArrayStore st) {
         if (isActiveStmt(s) || needed.contains(st.array)) {
           need(s, reads(st.index));
@@ -801,6 +813,15 @@ public final class Planner {
         if (!inRegion) {
           a.saved = newVar("t", a.target.type());
         }
+      } else if (s instanceof Stmt.ArrayStore st && st.replacesRow()) {
+        // a row replaced (m[i] = new double[k]): the old row is kept whole, by reference, for the
+        // reverse sweep to put back with an adjoint row of its shape
+        if (needed.contains(st.array) || active.contains(st.array)) {
+          st.save = inRegion ? Stmt.Save.TAPE : Stmt.Save.LOCAL;
+          if (!inRegion) {
+            st.saved = newVar("t", st.overwrittenType());
+          }
+        }
       } else if (s instanceof Stmt.ArrayStore st && needed.contains(st.array)
           && mayReadBefore(neededBy.get(st.array), st, st.array)
           && !kills.coveredByEarlierSave(st, pathBlocks, pathIndexes, neededBy.get(st.array))) {
@@ -941,7 +962,7 @@ public final class Planner {
     int n = (int) b.carried.stream().filter(v -> kind.test(v.type())).count();
     for (Stmt s : b.stmts) {
       if (s instanceof Stmt.Assign a && a.save == Stmt.Save.TAPE && kind.test(a.target.type())
-          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE && kind.test(st.array.type().element())) {
+          || s instanceof Stmt.ArrayStore st && st.save == Stmt.Save.TAPE && kind.test(st.overwrittenType())) {
         n++;
       } else if (s instanceof Stmt.If || s instanceof Stmt.Nested) {
         for (Block c : Blocks.children(s)) {

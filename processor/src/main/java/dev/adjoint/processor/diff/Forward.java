@@ -102,6 +102,18 @@ public final class Forward {
       }
     });
     Block out = new Block();
+    // a double parameter without a seed (outside wrt) that the body sets from varying values:
+    // its tangent starts at zero
+    Set<Var> unseeded = new java.util.LinkedHashSet<>();
+    Blocks.walk(body, s -> {
+      if (s instanceof Stmt.Assign a && a.target.isParameter() && a.target.type() == Type.DOUBLE
+          && varied.contains(a.target) && !seeds.containsKey(a.target)) {
+        unseeded.add(a.target);
+      }
+    });
+    for (Var p : unseeded) {
+      out.stmts.add(new Stmt.Assign(tangentVar(p), Const.ZERO, true, null, Src.NONE));
+    }
     block(body, out);
     return out;
   }
@@ -313,8 +325,8 @@ public final class Forward {
       return varied.contains(r.var()) ? new Ref(tangentVar(r.var())) : null;
     }
     if (pushed instanceof Apply a && a.op() == Op.ARRAY_READ && a.arg(0) instanceof Ref r) {
-      return varied.contains(r.var())
-          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(r.var())), a.arg(1)), Type.DOUBLE) : null;
+      return varied.contains(r.var()) // an element, or a row a row replacement keeps
+          ? new Apply(Op.ARRAY_READ, List.of(new Ref(tangentVar(r.var())), a.arg(1)), a.type()) : null;
     }
     return null;
   }
@@ -385,6 +397,13 @@ public final class Forward {
       return;
     }
     Var da = tangentVar(st.array);
+    if (st.replacesRow() && !isPop(st.value)) {
+      // a new row of zeros (m[i] = new double[k], or an adjoint row shaped like one): its tangent
+      // is a new row of zeros of that shape
+      out.stmts.add(st);
+      out.stmts.add(new Stmt.ArrayStore(da, st.index, st.value, null, Src.NONE));
+      return;
+    }
     if (isPop(st.value)) {
       out.stmts.add(new Stmt.ArrayStore(da, st.index, st.value, null, Src.NONE));
       out.stmts.add(st);

@@ -458,7 +458,7 @@ public final class Reverse {
       save(a.save, a.saved, a.target.type(), new Ref(a.target), a.src);
       out.add(new Stmt.Assign(a.target, a.value, a.declaration && !hoisted.contains(a.target), a.compound, a.src));
     } else if (s instanceof Stmt.ArrayStore st) {
-      Type elem = st.array.type().element();
+      Type elem = st.overwrittenType(); // an element, or the row a row replacement drops
       Expr element = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), elem);
       save(savedBeforeLoop.contains(st) ? Stmt.Save.NONE : st.save, st.saved, elem, element, st.src);
       out.add(new Stmt.ArrayStore(st.array, st.index, st.value, st.compound, st.src));
@@ -942,6 +942,7 @@ public final class Reverse {
     out.close();
     if (l.counted() && l.step == 1) {
       restoreBeforeLoop(l, back, l.startCopy != null ? new Ref(l.startCopy) : l.start, n);
+      CountersFromIndex.rewrite(l, back, l.startCopy != null ? new Ref(l.startCopy) : l.start, n, names, out);
     }
   }
 
@@ -1143,6 +1144,10 @@ public final class Reverse {
   }
 
   private void reverseStore(Stmt.ArrayStore st) {
+    if (st.replacesRow()) {
+      replacedRow(st);
+      return;
+    }
     boolean activeTarget = plan.isActive(st.array);
     if (!activeTarget) {
       if (st.save != Stmt.Save.NONE) {
@@ -1180,6 +1185,24 @@ public final class Reverse {
     }
     if (adjV != null) {
       applyAll(Propagation.of(st.value, adjV, null, plan::isActive, this::bind));
+    }
+  }
+
+  /**
+   * {@code m[i] = new double[k]} undone: the old row back, and an adjoint row of its shape, zero
+   * (what the old row held was dropped by the store: nothing after it read that).
+   */
+  private void replacedRow(Stmt.ArrayStore st) {
+    if (st.save == Stmt.Save.NONE) {
+      return;
+    }
+    reverseComment(st.src, null);
+    flushPendingComment();
+    restore(st);
+    if (plan.isActive(st.array)) {
+      Expr old = new Expr.Apply(Op.ARRAY_READ, List.of(new Ref(st.array), st.index), st.overwrittenType());
+      out.store(adjointVar(st.array), st.index, new Expr.Invoke(dev.adjoint.processor.emit.Naming.ADJOINTS, null,
+          "zerosLike", List.of(old), st.overwrittenType()));
     }
   }
 
@@ -1240,7 +1263,11 @@ public final class Reverse {
       }
     }
     if (c.target() instanceof Propagation.ToVar t) {
-      adj.put(t.var(), Sym.add(current(t.var()), c.amount()));
+      Expr sum = Sym.add(current(t.var()), c.amount());
+      adj.put(t.var(), sum);
+      if (isDeclared(t.var()) || declared.size() == 1) {
+        boundPending(t.var(), sum);
+      }
     } else if (c.target() instanceof Propagation.ToElement e) {
       boolean minus = c.amount() instanceof Expr.Apply n && n.op() == Op.NEG;
       out.storeUpdate(adjointVar(e.array()), e.index(), minus ? Op.SUB : Op.ADD,
@@ -1347,7 +1374,7 @@ public final class Reverse {
 
   private void restore(Stmt.ArrayStore st) {
     flushReaders(st.array);
-    Expr from = st.save == Stmt.Save.LOCAL ? new Ref(st.saved) : tapeCall(pop(st.array.type().element()));
+    Expr from = st.save == Stmt.Save.LOCAL ? new Ref(st.saved) : tapeCall(pop(st.overwrittenType()));
     out.store(st.array, st.index, from);
   }
 
@@ -1385,6 +1412,22 @@ public final class Reverse {
   /** Makes the local {@code _d_w} hold w's current adjoint. */
   private void materialize(Var w) {
     materialize(w, new HashSet<>());
+  }
+
+  /**
+   * Most nodes a pending adjoint may grow to before it is written into its variable: a chain of
+   * thousands of calls ({@code sin(sin(...))}) would otherwise carry a product of thousands of
+   * factors from statement to statement, rebuilt at each (quadratic in the depth). Far above
+   * what the adjoints of ordinary statements hold, so their code is unchanged.
+   */
+  private static final int PENDING_NODES = 256;
+
+  private void boundPending(Var w, Expr pending) {
+    int[] budget = {PENDING_NODES};
+    pending.forEach(x -> budget[0]--); // stops mattering past the budget; cheap below it
+    if (budget[0] < 0) {
+      materialize(w);
+    }
   }
 
   private void materialize(Var w, Set<Var> inProgress) {

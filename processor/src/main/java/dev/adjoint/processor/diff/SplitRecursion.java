@@ -345,7 +345,7 @@ public final class SplitRecursion {
   }
 
   private static String pop(Type t) {
-    return "p" + push(t).substring(2);
+    return "pop" + push(t).substring("push".length()); // pushInt -> popInt
   }
 
   private boolean isTape(Expr e) {

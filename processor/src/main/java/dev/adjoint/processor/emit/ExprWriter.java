@@ -302,6 +302,8 @@ public final class ExprWriter {
               write(dim, b, 0, null);
               b.add("]");
             }
+            // rows made later (new double[n][]): stored one by one with m[i] = ...
+            b.add("[]".repeat(a.type().rank() - a.args().size()));
           }
           case INDICES -> {
             // only ever inside the brackets of an element read or store: a[ i][j ]

@@ -68,6 +68,21 @@ public abstract sealed class Stmt {
       this.value = value;
       this.compound = compound;
     }
+
+    /**
+     * A row replacement, {@code m[i] = new double[k]} (or {@code t[i] = new double[a][b]}): the
+     * index names a row of an n-D array and the value is a new array of the row's type, zero-filled.
+     * The parser lowers every row store ({@code m[i] = v}, {@code m[i] = f(x)}) to one of these
+     * and an element copy. What it overwrites is the old row (an array reference), not a double.
+     */
+    public boolean replacesRow() {
+      return value.type().rank() > 0;
+    }
+
+    /** The type of what the store overwrites: the element type, or the row's array type. */
+    public Type overwrittenType() {
+      return replacesRow() ? value.type() : array.type().element();
+    }
   }
 
   /** {@code if (cond) then else otherwise}. */

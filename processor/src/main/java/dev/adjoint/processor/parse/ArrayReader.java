@@ -11,6 +11,7 @@ import com.sun.source.tree.ParenthesizedTree;
 import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
+import dev.adjoint.processor.analysis.LaterUses;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.graph.Expr;
 import dev.adjoint.processor.graph.Expr.Apply;
@@ -307,15 +308,22 @@ abstract class ArrayReader extends ExpressionReader {
   }
 
   /**
-   * {@code m[i] = v}, storing a whole row into a matrix, reported before its value is read (so that
-   * the value's own messages, {@code m[j]} "used as a value", do not hide what is wrong): a stored
-   * row would be a second name for an array, which the generated adjoints do not follow. Returns
-   * whether it was one.
+   * {@code m[i] = v}: storing a whole row into an n-D array. Returns whether it was one (then
+   * lowered or reported). Every form becomes a row replacement ({@code m[i] = new double[n]}, see
+   * {@code Stmt.ArrayStore.replacesRow}), then, when the row has values, an element copy into it:
+   * <ul>
+   *   <li>{@code m[i] = new double[k]} (also {@code t[i] = new double[a][b]}, {@code new double[a][]}):
+   *       the replacement alone;
+   *   <li>{@code m[i] = new double[] {a, b}}: the replacement and one store per element;
+   *   <li>{@code m[i] = v}, {@code m[i] = m[j]}, {@code m[i] = row}, {@code m[i] = v.clone()},
+   *       {@code m[i] = f(x)}: the replacement and a copy of the source's elements.
+   * </ul>
+   * Java makes {@code m[i]} and {@code v} one array; the copy keeps them apart, which is the same
+   * thing exactly when no element of either is written while the other is still used: checked
+   * once the method is read ({@link #checkRowCopies}), which reports the write otherwise.
    */
-  boolean rowStore(ExpressionTree target, ExpressionTree value) {
-    while (target instanceof ParenthesizedTree p) {
-      target = p.getExpression();
-    }
+  boolean rowStore(ExpressionTree target, ExpressionTree value, Src src, Consumer<Stmt> out) {
+    target = unparen(target);
     if (!(target instanceof ArrayAccessTree t) || !isNdAccess(t)) {
       return false;
     }
@@ -323,39 +331,190 @@ abstract class ArrayReader extends ExpressionReader {
     if (a == null || a.type().rank() == 0) {
       return a == null;
     }
+    if (readOnly(t, a.array())) {
+      return true;
+    }
     String row = sourceText(t);
-    String v = sourceText(value);
-    ExpressionTree bare = value;
-    while (bare instanceof ParenthesizedTree p) {
-      bare = p.getExpression();
-    }
-    String why;
-    String instead;
-    if (bare instanceof NewArrayTree) {
-      why = "a row replaced by a new array changes the matrix's shape, which the generated adjoints do not follow";
-      instead = "zero the row's elements instead (Arrays.fill(" + row + ", 0)), or create the matrix with rows of the "
-          + "length you need (new double[n][c]) or as an initializer ({{a, b}, {c}})";
-    } else {
-      String from = v;
-      String prefix = "";
-      if (bare instanceof MethodInvocationTree call && call.getMethodSelect() instanceof MemberSelectTree ms
-          && ms.getIdentifier().contentEquals("clone") && call.getArguments().isEmpty()) {
-        from = sourceText(ms.getExpression()); // the copy is what arraycopy makes
-        why = "a row replaced by another array changes the matrix's shape, which the generated adjoints do not follow";
-      } else if (bare instanceof MethodInvocationTree) {
-        from = "r";
-        prefix = "double[] r = " + v + "; then ";
-        why = "a row replaced by another array changes the matrix's shape, which the generated adjoints do not follow";
-      } else {
-        why = "after it the row and " + v + " would be one array under two names, which the generated adjoints do "
-            + "not follow";
+    for (Map<String, Var> scope : scopes) {
+      for (Var alias : scope.values()) {
+        Row r = rows.get(alias);
+        if (r != null && r.array() == a.array() && !poisoned.contains(alias)) {
+          // the alias stands for a[prefix]: after the store Java's name would still be the old row
+          unsupported(t, "replacing a row of '" + a.array().name() + "' (" + row + " = " + sourceText(value)
+              + ") while '" + alias.name() + "' names one of its rows",
+              "index the array directly (" + a.array().name() + "[i][j]) instead of naming its row, or name the "
+                  + "row after the rows are stored");
+          return true;
+        }
       }
-      instead = prefix + "copy the elements into the row, which keeps its own storage (System.arraycopy(" + from
-          + ", 0, " + row + ", 0, " + from + ".length)), with the matrix created whole with rows of that length "
-          + "(new double[n][c])";
     }
-    unsupported(t, "storing a row into a matrix (" + row + " = " + v + ")", why + "; " + instead);
+    ExpressionTree bare = unparen(value);
+    Type rowType = a.type();
+    List<Stmt> body = new ArrayList<>();
+    Access to = new Access(a.array(), CallReader.onceEach(a.indexes(), body, src));
+    if (bare instanceof NewArrayTree na && na.getInitializers() == null) {
+      // m[i] = new double[k]: a new zero row
+      if (resolvedArrayType(na) != rowType) {
+        unsupported(bare, "storing a " + resolvedArrayType(na).javaName() + " into a row of type "
+            + rowType.javaName(), "create a " + rowType.javaName());
+        return true;
+      }
+      List<Expr> dims = new ArrayList<>();
+      for (ExpressionTree d : na.getDimensions()) {
+        Expr x = expr(d);
+        if (x == null) {
+          return true;
+        }
+        if (x.type() != Type.INT) {
+          unsupported(d, "an array dimension of type " + x.type().javaName(), "give dimensions as int");
+          return true;
+        }
+        dims.add(x);
+      }
+      body.add(replaceRow(to, new Apply(Op.NEW_ARRAY, dims, rowType), src));
+      emit(body, out);
+      return true;
+    }
+    if (bare instanceof NewArrayTree na) {
+      // m[i] = new double[] {a, b}: a new row, then its elements
+      if (rowType.rank() != 1 || resolvedArrayType(na) != rowType) {
+        unsupported(bare, "storing " + sourceText(bare) + " into a row of type " + rowType.javaName(),
+            rowType.rank() == 1 ? "write a " + rowType.javaName() + " initializer"
+                : "create the row with its dimensions (new " + rowType.element().javaName() + "[a][b]) and fill it");
+        return true;
+      }
+      List<Expr> elements = new ArrayList<>();
+      for (ExpressionTree e : na.getInitializers()) {
+        Expr x = expr(e);
+        if (x != null && !assignable(x.type(), rowType.element())) {
+          unsupported(e, "a " + x.type().javaName() + " element in a " + rowType.javaName() + " initializer",
+              "write the conversion explicitly");
+          x = null;
+        }
+        if (x == null) {
+          return true;
+        }
+        elements.add(x.type() == rowType.element() ? x : new Apply(Op.CAST, List.of(x), rowType.element()));
+      }
+      body.add(replaceRow(to, new Apply(Op.NEW_ARRAY, List.of(Const.ofInt(elements.size())), rowType), src));
+      for (int i = 0; i < elements.size(); i++) {
+        Stmt fill = new Stmt.ArrayStore(to.array(), to.at(Const.ofInt(i)).index(), elements.get(i), null, src);
+        rowFills.add(fill);
+        body.add(fill);
+      }
+      emit(body, out);
+      return true;
+    }
+    if (rowType.rank() != 1) {
+      unsupported(t, "storing " + sourceText(value) + " as the " + rowType.javaName() + " " + row,
+          "create the row (" + row + " = new " + rowType.element().javaName() + "[r][]) and store its rows one "
+              + "by one (" + row + "[j] = ...)");
+      return true;
+    }
+    Access from;
+    boolean fresh;
+    if (bare instanceof MethodInvocationTree mi && mi.getArguments().isEmpty()
+        && mi.getMethodSelect() instanceof MemberSelectTree ms && ms.getIdentifier().contentEquals("clone")) {
+      from = copied(ms.getExpression()); // m[i] = v.clone(): a copy of its own
+      fresh = true;
+    } else if (bare instanceof MethodInvocationTree mi) {
+      // m[i] = f(x): the result in a local of its own, then copied
+      Var result = new Var(unused("row"), rowType, Var.Kind.LOCAL);
+      int before = errors;
+      arrayInit(result, mi, src, body::add);
+      if (errors > before) {
+        return true;
+      }
+      from = new Access(result, List.of());
+      fresh = true;
+    } else if (bare instanceof IdentifierTree || bare instanceof ArrayAccessTree) {
+      from = copied(bare); // a 1-D array, a row alias or a row m[j]
+      fresh = false;
+    } else {
+      unsupported(bare, "storing " + sourceText(value) + " into the row " + row,
+          "store a named array, a row, a new array or a call's result: " + row + " = v");
+      return true;
+    }
+    if (from == null) {
+      return true;
+    }
+    if (from.type() != rowType) {
+      unsupported(bare, "storing a " + from.type().javaName() + " into a row of type " + rowType.javaName(),
+          "store a " + rowType.javaName());
+      return true;
+    }
+    from = new Access(from.array(), CallReader.onceEach(from.indexes(), body, src));
+    body.add(replaceRow(to, new Apply(Op.NEW_ARRAY, List.of(length(from)), rowType), src));
+    Stmt.Loop copy = (Stmt.Loop) copyLoop(from, Const.ofInt(0), to, Const.ofInt(0), length(to), src);
+    rowFills.add(copy.body.stmts.get(0));
+    body.add(copy);
+    Stmt anchor = emit(body, out);
+    if (!fresh) {
+      rowCopies.add(new RowCopy(t, row + " = " + sourceText(value), a.array(), from.array(), anchor));
+    }
     return true;
+  }
+
+  /** {@code m[i] = new double[n]}, the row replacement itself. */
+  private static Stmt replaceRow(Access row, Expr made, Src src) {
+    return new Stmt.ArrayStore(row.array(), row.index(), made, null, src);
+  }
+
+  /** The statements of a row store: as they are, or in a block of their own when they declare temporaries. */
+  private static Stmt emit(List<Stmt> body, Consumer<Stmt> out) {
+    if (body.stream().anyMatch(x -> x instanceof Stmt.Assign)) {
+      Stmt nested = new Stmt.Nested(new Block(body), Src.NONE);
+      out.accept(nested);
+      return nested;
+    }
+    body.forEach(out);
+    return body.get(body.size() - 1);
+  }
+
+  /**
+   * A row store that copies a named array or row ({@code m[i] = v}): Java would make the row and
+   * the source one array. {@code anchor} is its last statement.
+   */
+  record RowCopy(Tree at, String text, Var matrix, Var source, Stmt anchor) {}
+
+  /** The row copies of the method being read, checked when it is read whole. */
+  final List<RowCopy> rowCopies = new ArrayList<>();
+  /** The element stores that fill a row just made by a row store (never a write through an alias). */
+  final Set<Stmt> rowFills = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+  /**
+   * After {@code m[i] = v}, Java's {@code m[i]} and {@code v} are one array; the generated code
+   * copied {@code v} into a row of its own. The two agree unless an element of one is written
+   * while the other is still used afterwards: a write into {@code v} (or, for a row source, into
+   * its matrix) after the store, or a write into {@code m} while {@code v} is still read (a
+   * parameter always is: the caller holds it). Reports each such store with the write.
+   */
+  void checkRowCopies(Block body) {
+    for (RowCopy c : rowCopies) {
+      Stmt write = LaterUses.first(body, c.anchor(), c.source(), x -> writes(x, c.source()));
+      String through = c.source().name();
+      if (write == null && (c.source().isParameter()
+          || LaterUses.first(body, c.anchor(), c.source(), x -> LaterUses.uses(x, c.source())) != null)) {
+        write = LaterUses.first(body, c.anchor(), c.matrix(), x -> writes(x, c.matrix()));
+        through = c.matrix().name();
+      }
+      if (write == null) {
+        continue;
+      }
+      String other = through.equals(c.source().name()) ? c.matrix().name() : c.source().name();
+      String copy = c.text().substring(c.text().indexOf(" = ") + 3);
+      unsupported(c.at(), "storing a row that stays shared (" + c.text() + ") and is written through '" + through
+          + "' later (" + (write.src.known() ? "line " + write.src.line() + ": " + write.src.text() : "a later write")
+          + ")", "in Java both names are one array, so that write would change '" + other + "' too; store a copy if "
+              + "the row should keep its own values (" + c.text().substring(0, c.text().indexOf(" = ")) + " = "
+              + copy + ".clone()), or write the elements where both should see them");
+    }
+  }
+
+  /** Whether {@code s} writes an element of {@code array} (the fill of a new row aside). */
+  private boolean writes(Stmt s, Var array) {
+    return s instanceof Stmt.ArrayStore st && st.array == array && !st.replacesRow() && !rowFills.contains(st)
+        || s instanceof Stmt.Eval e && e.call.reads(array);
   }
 
   /** {@code m[i][j] = value} or {@code row[j] = value} (row naming a row of m). */
@@ -365,8 +524,8 @@ abstract class ArrayReader extends ExpressionReader {
       return;
     }
     if (a.type().rank() > 0) {
-      unsupported(t, "assigning a whole row (" + sourceText(t) + ")",
-          "rows cannot be aliased or replaced: write their elements");
+      unsupported(t, "assigning a whole row (" + sourceText(t) + ") with an operator",
+          "store the row (" + sourceText(t) + " = v) or write its elements");
       return;
     }
     if (readOnly(t, a.array())) {
@@ -509,24 +668,11 @@ abstract class ArrayReader extends ExpressionReader {
       }
       return true;
     }
-    if (init instanceof NewArrayTree na && na.getInitializers() == null && !na.getDimensions().isEmpty()
-        && na.getDimensions().size() < type.rank()) {
-      // new double[n][]: rows stored later would be second names for arrays (see rowStore)
-      StringBuilder full = new StringBuilder("new " + type.element().javaName());
-      na.getDimensions().forEach(d -> full.append('[').append(sourceText(d)).append(']'));
-      full.append("[c]".repeat(type.rank() - na.getDimensions().size()));
-      unsupported(v, "a matrix whose rows are stored later (" + sourceText(init) + ")",
-          "create it with all its dimensions (" + full + ") and copy each row in "
-          + "(System.arraycopy(row, 0, " + name + "[i], 0, c)); for rows of different lengths write an initializer "
-          + "({{a, b}, {c}}) or create each row's elements in place");
-      poisoned.add(var);
-      return true;
-    }
     if (!(init instanceof NewArrayTree na) || na.getInitializers() != null
-        || na.getDimensions().size() != type.rank()) {
-      unsupported(v, "this array initializer", "create " + type.javaName() + " locals with all their "
-          + "dimensions (new double" + "[n]".repeat(type.rank()) + ") or an initializer ({{a, b}, {c, d}}) "
-          + "and fill them element by element");
+        || na.getDimensions().isEmpty() || resolvedArrayType(na) != type) {
+      unsupported(v, "this array initializer", "create " + type.javaName() + " locals with their "
+          + "dimensions (new double" + "[n]".repeat(type.rank()) + ", or new double[n]" + "[]".repeat(type.rank() - 1)
+          + " and store the rows: m[i] = ...) or an initializer ({{a, b}, {c, d}})");
       poisoned.add(var);
       return true;
     }

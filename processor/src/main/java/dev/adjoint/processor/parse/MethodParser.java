@@ -74,6 +74,8 @@ public final class MethodParser extends StatementReader {
     poisoned.clear();
     callSites.clear();
     rows.clear();
+    rowCopies.clear();
+    rowFills.clear();
     returnOk = CallResolver.typeOf(method.getReturnType())
         .filter(t -> t == Type.DOUBLE || t == Type.TENSOR || t.isDoubleArray()).isPresent();
 
@@ -124,6 +126,7 @@ public final class MethodParser extends StatementReader {
     prologue.clear();
     scopes.push(paramScope);
     Block body = block(tree.getBody().getStatements());
+    checkRowCopies(body);
     body.stmts.addAll(0, prologue);
     scopes.pop();
     if (errors > 0 || !signatureOk) {

@@ -353,7 +353,7 @@ abstract class StatementReader extends SwitchReader {
     switch (e.getKind()) {
       case ASSIGNMENT -> {
         AssignmentTree a = (AssignmentTree) e;
-        if (rowStore(a.getVariable(), a.getExpression())) {
+        if (rowStore(a.getVariable(), a.getExpression(), src, out)) {
           return;
         }
         Expr value = expr(a.getExpression());

@@ -480,40 +480,48 @@ class ErrorCatalogTest {
               return m[0][1][0];
             }
             """), UNSUPPORTED, "double[][][] holding a double[][]", "declare it as double[][] m"),
-        c("storing a row into a matrix", body("""
-            double[][] m = new double[2][2];
-            m[0] = xs; // <- error
-            return m[0][0] * x;
-            """), UNSUPPORTED, "storing a row into a matrix (m[0] = xs)", "one array under two names",
-            "System.arraycopy(xs, 0, m[0], 0, xs.length)"),
-        c("storing another row into a matrix", body("""
-            double[][] m = new double[2][2];
-            m[1] = m[0]; // <- error
-            return m[0][0] * x;
-            """), UNSUPPORTED, "storing a row into a matrix (m[1] = m[0])", "System.arraycopy(m[0], 0, m[1], 0, m[0].length)"),
-        c("storing a clone as a row", body("""
-            double[][] m = new double[2][2];
-            m[1] = xs.clone(); // <- error
-            return m[1][0] * x;
-            """), UNSUPPORTED, "storing a row into a matrix (m[1] = xs.clone())", "changes the matrix's shape",
-            "System.arraycopy(xs, 0, m[1], 0, xs.length)"),
-        c("storing a new array as a row", body("""
-            double[][] m = new double[2][2];
-            m[1] = new double[3]; // <- error
-            return m[1][0] * x;
-            """), UNSUPPORTED, "storing a row into a matrix (m[1] = new double[3])", "Arrays.fill(m[1], 0)"),
-        c("a matrix inside a loop made from a partial new double[n][]", body("""
-            double s = 0;
+        c("a row stored from an array written afterwards", body("""
+            double[][] m = new double[2][];
+            double[] v = {x, 2 * x};
+            m[0] = v; // <- error
+            v[1] = 3;
+            return m[0][1] * x;
+            """), UNSUPPORTED, "storing a row that stays shared (m[0] = v)", "written through 'v'", "line ",
+            "v[1] = 3", "m[0] = v.clone()"),
+        c("one scratch row stored into every row of a matrix", body("""
+            double[][] m = new double[n][];
+            double[] row = new double[2];
             for (int i = 0; i < n; i++) {
-              double[][] t = new double[i][]; // <- error
+              row[0] = x * i;
+              m[i] = row; // <- error
             }
-            return s + x;
-            """), UNSUPPORTED, "a matrix whose rows are stored later (new double[i][])", "new double[i][c]"),
-        c("a ragged local matrix new double[n][]", body("""
-            double[][] t = new double[n][]; // <- error
-            return x;
-            """), UNSUPPORTED, "a matrix whose rows are stored later (new double[n][])", "all its dimensions",
-            "new double[n][c]", "System.arraycopy(row, 0, t[i], 0, c)"),
+            return m[0][0];
+            """), UNSUPPORTED, "storing a row that stays shared (m[i] = row)", "row[0] = x * i", "m[i] = row.clone()"),
+        c("a parameter stored as a row, then written through the matrix", body("""
+            double[][] m = new double[2][];
+            m[0] = xs; // <- error
+            m[0][0] = x;
+            return m[0][0] * xs[0];
+            """), UNSUPPORTED, "storing a row that stays shared (m[0] = xs)", "written through 'm'", "m[0][0] = x",
+            "change 'xs' too", "m[0] = xs.clone()"),
+        c("a row replaced while a name for one of its rows is in use", body("""
+            double[][] m = new double[2][2];
+            double[] r = m[0];
+            m[0] = new double[3]; // <- error
+            return r[0] * x;
+            """), UNSUPPORTED, "replacing a row of 'm' (m[0] = new double[3]) while 'r' names one of its rows",
+            "m[i][j]"),
+        c("a row stored from a conditional", body("""
+            double[][] m = new double[2][];
+            m[0] = x > 0 ? xs : new double[2]; // <- error
+            return m[0][0];
+            """), UNSUPPORTED, "storing x > 0 ? xs : new double[2] into the row m[0]", "m[0] = v"),
+        c("a 2-D array stored as a slab of a 3-D one", body("""
+            double[][][] t = new double[2][][];
+            double[][] a = {{x}};
+            t[0] = a; // <- error
+            return t[0][0][0];
+            """), UNSUPPORTED, "storing a as the double[][] t[0]", "t[0] = new double[r][]", "t[0][j] = ..."),
         c("an existing array as a row of a matrix initializer", body("""
             double[][] t = {{1, 2},
                 xs}; // <- error

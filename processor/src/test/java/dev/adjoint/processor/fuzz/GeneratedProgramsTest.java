@@ -317,6 +317,9 @@ class GeneratedProgramsTest {
         if (text.contains("as this iteration filled it (not taped)")) {
           stats.census.merge("generated: scratch array refilled, not taped", 1, Integer::sum);
         }
+        if (text.contains("not stepped back: one induction variable")) {
+          stats.census.merge("generated: counter computed from the reverse loop's index", 1, Integer::sum);
+        }
       }
       if (texts.containsKey("r0Record")) {
         // the batch's recursive helper recurses over an array: its gradient is split (fRecord, fReverse)
@@ -640,6 +643,9 @@ class GeneratedProgramsTest {
     }
     Object self = receiver;
     Method primal = u.method(cls, fn.name(), types);
+    if (primal != null && primal.getReturnType() == double[].class) {
+      return checkJacobian(u, fn, primal, types, args);
+    }
     Method grad = u.method(Gradients.gradClass(cls), fn.name(), gradTypes);
     if (primal == null || grad == null) {
       return Verdict.failed("no method " + (primal == null ? cls : Gradients.gradClass(cls)) + "."
@@ -736,6 +742,167 @@ class GeneratedProgramsTest {
       }
     };
     return compare(f, names.toArray(String[]::new), point, gradient);
+  }
+
+  /**
+   * A vector-valued program: {@code fNJacobian(args)} (a row per output, a column per element of
+   * the differentiated parameters in order) against the source method's value, and each row
+   * against finite differences of its output, as a gradient is (kinks detected the same way).
+   */
+  static Verdict checkJacobian(Unit u, Fn fn, Method primal, Class<?>[] types, Object[] args) {
+    Method jacobian = u.method(Gradients.gradClass(fn.qualifiedOwner()), fn.name() + "Jacobian", types);
+    if (jacobian == null) {
+      return Verdict.failed("no method " + Gradients.gradClass(fn.qualifiedOwner()) + "." + fn.name() + "Jacobian");
+    }
+    double[] value;
+    try {
+      value = (double[]) invokeOn(null, primal, copy(args));
+    } catch (InvocationTargetException e) {
+      return Verdict.failed("GENERATOR BUG: the source method threw " + stackTrace(e.getCause()));
+    }
+    for (double v : value) {
+      if (!Double.isFinite(v)) {
+        return Verdict.failed("GENERATOR BUG: the source method returned " + Arrays.toString(value));
+      }
+    }
+    Object[] jacArgs = copy(args);
+    double[][] j;
+    try {
+      j = (double[][]) invoke(jacobian, jacArgs);
+    } catch (InvocationTargetException e) {
+      return Verdict.failed("the generated Jacobian method threw " + stackTrace(e.getCause()));
+    }
+    if (!Arrays.deepEquals(jacArgs, args)) {
+      return Verdict.failed("the generated Jacobian method modified its arguments: " + Arrays.deepToString(jacArgs));
+    }
+    List<String> names = fn.differentiated();
+    int n = names.size();
+    int[] positions = new int[n];
+    double[][] point = new double[n][];
+    int columns = 0;
+    for (int k = 0; k < n; k++) {
+      positions[k] = indexOf(fn, names.get(k));
+      Object a = args[positions[k]];
+      point[k] = a instanceof double[][] mat ? Gradients.flatten(mat) : a instanceof double[] arr ? arr.clone()
+          : new double[] {(double) a};
+      columns += point[k].length;
+    }
+    if (j.length != value.length) {
+      return Verdict.failed("the Jacobian has " + j.length + " rows for " + value.length + " outputs");
+    }
+    for (int row = 0; row < value.length; row++) {
+      if (j[row].length != columns) {
+        return Verdict.failed("Jacobian row " + row + " has " + j[row].length + " columns, expected " + columns);
+      }
+    }
+    String products = checkProducts(u, fn, types, args, value, j, positions, point);
+    if (products != null) {
+      return Verdict.failed(products);
+    }
+    Verdict worst = Verdict.PASSED;
+    for (int row = 0; row < value.length; row++) {
+      double[][] gradient = new double[n][];
+      for (int k = 0, at = 0; k < n; at += point[k].length, k++) {
+        gradient[k] = Arrays.copyOfRange(j[row], at, at + point[k].length);
+      }
+      int output = row;
+      GradCheck.Function f = p -> {
+        Object[] call = copy(args);
+        for (int k = 0; k < n; k++) {
+          Object a = args[positions[k]];
+          call[positions[k]] = a instanceof double[][] ? Gradients.unflatten(p[k], a)
+              : a instanceof double[] ? p[k].clone() : (Object) p[k][0];
+        }
+        try {
+          return ((double[]) invokeOn(null, primal, call))[output];
+        } catch (InvocationTargetException e) {
+          throw new IllegalStateException("GENERATOR BUG: the source method threw", e.getCause());
+        }
+      };
+      Verdict v = compare(f, names.toArray(String[]::new), point, gradient);
+      if (v.outcome() == Outcome.FAILED) {
+        return Verdict.failed("Jacobian row " + row + " (output " + row + "): " + v.problem());
+      }
+      if (v.outcome() == Outcome.KINK || worst.outcome() == Outcome.PASSED) {
+        worst = worst.outcome() == Outcome.KINK ? worst : v;
+      }
+    }
+    return worst;
+  }
+
+  /**
+   * fJvp along a fixed direction against J·d, and fVjp with a fixed seed against seedᵀJ (J already
+   * checked against finite differences row by row); null when both agree.
+   */
+  static String checkProducts(Unit u, Fn fn, Class<?>[] types, Object[] args, double[] value, double[][] j,
+      int[] positions, double[][] point) {
+    String cls = Gradients.gradClass(fn.qualifiedOwner());
+    int n = positions.length;
+    Object[] directions = new Object[n];
+    double[] flat = new double[j.length == 0 ? 0 : j[0].length];
+    Class<?>[] jvpTypes = Arrays.copyOf(types, types.length + n);
+    for (int k = 0, at = 0; k < n; k++) {
+      Object a = args[positions[k]];
+      double[] d = new double[point[k].length];
+      for (int i = 0; i < d.length; i++, at++) {
+        d[i] = Math.sin(1.7 * at + 0.3); // a fixed direction, every element in play
+        flat[at] = d[i];
+      }
+      directions[k] = a instanceof double[][] ? Gradients.unflatten(d, a) : a instanceof double[] ? d : (Object) d[0];
+      jvpTypes[types.length + k] = types[positions[k]];
+    }
+    Method jvp = u.method(cls, fn.name() + "Jvp", jvpTypes);
+    Class<?>[] vjpTypes = Arrays.copyOf(types, types.length + 1);
+    vjpTypes[types.length] = double[].class; // the seed
+    Method vjp = u.method(cls, fn.name() + "Vjp", vjpTypes);
+    if (jvp == null || vjp == null) {
+      return "no method " + cls + "." + fn.name() + (jvp == null ? "Jvp" : "Vjp");
+    }
+    Object[] jvpArgs = Arrays.copyOf(copy(args), types.length + n);
+    System.arraycopy(directions, 0, jvpArgs, types.length, n);
+    double[] seed = new double[value.length];
+    for (int i = 0; i < seed.length; i++) {
+      seed[i] = i % 2 == 0 ? 1 : -0.5;
+    }
+    Object[] vjpArgs = Arrays.copyOf(copy(args), types.length + 1);
+    vjpArgs[types.length] = seed.clone();
+    Map<String, Object> t;
+    Map<String, Object> g;
+    try {
+      t = Compiled.components(invoke(jvp, jvpArgs));
+      g = Compiled.components(invoke(vjp, vjpArgs));
+    } catch (InvocationTargetException e) {
+      return "the generated fJvp or fVjp threw " + stackTrace(e.getCause());
+    }
+    double[] tangent = (double[]) t.get("tangent");
+    for (int row = 0; row < j.length; row++) {
+      double expected = 0;
+      double scale = 0;
+      for (int c = 0; c < flat.length; c++) {
+        expected += j[row][c] * flat[c];
+        scale += Math.abs(j[row][c] * flat[c]);
+      }
+      if (!(Math.abs(tangent[row] - expected) <= 1e-9 * Math.max(1, scale))) {
+        return "fJvp: tangent[" + row + "] is " + tangent[row] + " but the Jacobian times the direction "
+            + Arrays.toString(flat) + " is " + expected;
+      }
+    }
+    List<String> names = fn.differentiated();
+    for (int k = 0, at = 0; k < n; at += point[k].length, k++) {
+      double[] got = Gradients.flatten(g.get(names.get(k)) instanceof Double d ? new double[] {d} : g.get(names.get(k)));
+      for (int i = 0; i < point[k].length; i++) {
+        double expected = 0;
+        double scale = 0;
+        for (int row = 0; row < j.length; row++) {
+          expected += seed[row] * j[row][at + i];
+          scale += Math.abs(seed[row] * j[row][at + i]);
+        }
+        if (!(Math.abs(got[i] - expected) <= 1e-9 * Math.max(1, scale))) {
+          return "fVjp: " + names.get(k) + "[" + i + "] is " + got[i] + " but seedᵀJ is " + expected;
+        }
+      }
+    }
+    return null;
   }
 
   /**

@@ -276,6 +276,8 @@ final class ProgramGenerator {
       {"double[][] local", "double\\[\\]\\[\\] g\\d+ = (new double\\[|\\{)"},
       {"double[][] local in a block", "^ {6,}double\\[\\]\\[\\] g\\d+ = "},
       {"double[][] initializer", "double\\[\\]\\[\\] g\\d+ = \\{"},
+      {"double[][] rows stored one by one", "double\\[\\]\\[\\] g\\d+ = new double\\[[^\\]]+\\]\\[\\];"},
+      {"row store (new row, initializer, local row)", "g\\d+\\[i\\d+\\] = (new double|t\\d+;)"},
       {"m[i].length", "\\]\\.length"},
       {"row local", "double\\[\\] row\\d+ = \\w+\\["},
       {"for over rows", "for \\(double\\[\\] "},
@@ -298,6 +300,7 @@ final class ProgramGenerator {
       {"unannotated helper call", "\\bp[01]\\("},
       {"private constant", "\\b(RATE|TABLE)\\b"},
       {"instance method", "public double f\\d+\\("},
+      {"vector-valued (double[] result, Jacobian)", "public static double\\[\\] f\\d+\\("},
       {"matrix passed to a call", "\\b[hp]\\d\\((?:[^()]*, )?(mat|grid|g\\d+)[,)]"},
       {"row passed to a call", "\\b[hp]\\d\\((?:[^()]*, )?(row\\d+|\\w+\\[i\\d+\\])[,)]"},
       {"String parameter", "String mode[,)]"},
@@ -515,6 +518,11 @@ final class ProgramGenerator {
     boolean instance;
     /** The method's String parameter, which switches may select on; null when it has none. */
     String stringParam;
+    /**
+     * A vector-valued program's result array ({@code double[] outN = new double[2];} at the top,
+     * both elements set before every return); null for a double-valued method.
+     */
+    String vectorResult;
 
     Gen(SplittableRandom r, String owner, String mainClass, String libClass, List<Fn> callable) {
       this.r = r;
@@ -619,7 +627,13 @@ final class ProgramGenerator {
       // some programs are instance methods of the main class, reading its fields as data
       Style style = r.nextInt(100) < 12 ? Style.INSTANCE : Style.STATIC;
       instance = style == Style.INSTANCE;
-      return method(name, params, wrt, false, style);
+      // some are vector-valued: double[] of two outputs, checked through fJacobian
+      vectorResult = style == Style.STATIC && r.nextInt(100) < 10 ? "out" + name.substring(1) : null;
+      try {
+        return method(name, params, wrt, false, style);
+      } finally {
+        vectorResult = null;
+      }
     }
 
     /**
@@ -737,6 +751,10 @@ final class ProgramGenerator {
         }
       }
       List<String> body = new ArrayList<>();
+      if (vectorResult != null) {
+        names.add(vectorResult);
+        body.add("double[] " + vectorResult + " = new double[2];");
+      }
       while (remaining > 0) {
         body.addAll(statement(0).lines());
       }
@@ -747,10 +765,24 @@ final class ProgramGenerator {
       for (String t : resultTerms) {
         result.append(" + 0.25 * ").append(t);
       }
-      body.add("return " + result + ";");
-      return new Fn(owner, name, List.copyOf(params), wrt, header(name, params, wrt, style, body),
+      if (vectorResult != null) {
+        body.addAll(vectorReturn(result.toString()));
+      } else {
+        body.add("return " + result + ";");
+      }
+      String source = header(name, params, wrt, style, body);
+      if (vectorResult != null) {
+        source = source.replace("  public static double " + name + "(", "  public static double[] " + name + "(");
+      }
+      return new Fn(owner, name, List.copyOf(params), wrt, source,
           helper, List.copyOf(called), style == Style.INSTANCE,
           style == Style.STATIC || style == Style.INSTANCE);
+    }
+
+    /** The two outputs of a vector-valued program set, then returned: {@code first} and another expression. */
+    private List<String> vectorReturn(String first) {
+      return List.of(vectorResult + "[0] = " + first + ";",
+          vectorResult + "[1] = " + maybeLimit(dexpr(2), MAX_BOUND).code() + ";", "return " + vectorResult + ";");
     }
 
     private static String header(String name, List<Param> params, List<String> wrt, Style style,
@@ -1165,7 +1197,9 @@ final class ProgramGenerator {
       String head = "if (" + cond(2) + ")";
       branchDepth++;
       Code body;
-      if (chance(50) || nest >= maxNest) {
+      if (vectorResult != null) {
+        body = new Code(vectorReturn(maybeLimit(dexpr(2), MAX_BOUND).code()), false);
+      } else if (chance(50) || nest >= maxNest) {
         body = Code.simple("return " + maybeLimit(dexpr(2), MAX_BOUND).code() + ";");
       } else {
         frames.add(new Frame());
@@ -1550,6 +1584,8 @@ final class ProgramGenerator {
           rs.add("{" + String.join(", ", es) + "}");
         }
         out.add("double[][] " + name + " = {" + String.join(", ", rs) + "};");
+      } else if (chance(40)) {
+        return rowByRowMatrix(name);
       } else {
         rows = lengthSpec();
         cols = lengthSpec();
@@ -1579,6 +1615,63 @@ final class ProgramGenerator {
       out.add("    " + store);
       out.add("  }");
       out.add("}");
+      frame().mats.add(new MVar(name, rows[1], cols[1], true));
+      return new Code(out, false);
+    }
+
+    /**
+     * {@code double[][] g = new double[r][];} and a loop storing its rows: a new row filled in
+     * place ({@code g[i] = new double[c]}, ragged {@code new double[i % 3 + 1]}), a row initializer
+     * ({@code g[i] = new double[] {e, e}}), or a local row filled, then stored ({@code g[i] = t};
+     * it is not used after, so the row and t are one array without it showing).
+     */
+    private Code rowByRowMatrix(String name) {
+      List<String> out = new ArrayList<>();
+      String[] rows = lengthSpec();
+      String[] cols;
+      int form = r.nextInt(4);
+      if (form == 1) {
+        cols = new String[] {null, null}; // ragged
+      } else if (form == 2) {
+        cols = new String[] {"2", "2"};
+      } else {
+        cols = lengthSpec();
+      }
+      out.add("double[][] " + name + " = new double[" + rows[0] + "][];");
+      String i = fresh("i");
+      String j = fresh("j");
+      loops.add(new Loop(true));
+      Frame f = new Frame();
+      f.ints.add(new IVar(i, true, 5, false, loopDepth()));
+      f.bindings.add(new Binding(i, rows[1]));
+      frames.add(f);
+      List<String> body = new ArrayList<>();
+      String row = form == 3 ? fresh("t") : name + "[" + i + "]";
+      if (form == 2) {
+        body.add(name + "[" + i + "] = new double[] {" + bounded(VAR_BOUND) + ", " + bounded(VAR_BOUND) + "};");
+      } else {
+        String length = form == 1 ? i + " % 3 + 1" : cols[0];
+        body.add(form == 3 ? "double[] " + row + " = new double[" + length + "];"
+            : row + " = new double[" + length + "];");
+        loops.add(new Loop(true));
+        Frame g = new Frame();
+        g.ints.add(new IVar(j, true, 5, false, loopDepth()));
+        g.bindings.add(new Binding(j, cols[1] != null ? cols[1] : name + "[" + i + "]"));
+        frames.add(g);
+        String store = row + "[" + j + "] = " + bounded(VAR_BOUND) + ";";
+        frames.remove(frames.size() - 1);
+        loops.remove(loops.size() - 1);
+        body.add("for (int " + j + " = 0; " + j + " < " + row + ".length; " + j + "++) {");
+        body.add("  " + store);
+        body.add("}");
+        if (form == 3) {
+          body.add(name + "[" + i + "] = " + row + ";");
+        }
+      }
+      frames.remove(frames.size() - 1);
+      loops.remove(loops.size() - 1);
+      out.addAll(braced("for (int " + i + " = 0; " + i + " < " + name + ".length; " + i + "++)",
+          new Code(body, false)));
       frame().mats.add(new MVar(name, rows[1], cols[1], true));
       return new Code(out, false);
     }
