@@ -261,6 +261,18 @@ public final class Tensor {
   }
 
   /**
+   * Copies the elements in row-major order into {@code dest} from {@code offset} on, without an
+   * intermediate array (e.g. a gradient into its part of an optimiser's parameter vector).
+   *
+   * @throws IndexOutOfBoundsException if they do not fit
+   */
+  public void copyInto(double[] dest, int offset) {
+    Objects.requireNonNull(dest, "copyInto: dest is null");
+    Objects.checkFromIndexSize(offset, data.length, dest.length);
+    System.arraycopy(data, 0, dest, offset, data.length);
+  }
+
+  /**
    * NumPy-like nested brackets followed by the shape, e.g.
    *
    * <pre>

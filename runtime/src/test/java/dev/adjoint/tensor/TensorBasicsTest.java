@@ -76,6 +76,18 @@ class TensorBasicsTest {
   }
 
   @Test
+  void copyIntoWritesTheElementsAtAnOffset() {
+    double[] dest = {9, 9, 9, 9, 9};
+    Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).copyInto(dest, 1);
+    assertArrayEquals(new double[] {9, 1, 2, 3, 4}, dest);
+    Tensor.scalar(7).copyInto(dest, 4);
+    assertEquals(7.0, dest[4]);
+    assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(3).copyInto(dest, 3));
+    assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(3).copyInto(dest, -1));
+    assertArrayEquals(new double[] {9, 1, 2, 3, 7}, dest); // nothing written by a failed copy
+  }
+
+  @Test
   void shapeInputIsCopied() {
     int[] shape = {2, 3};
     Tensor t = Tensor.zeros(shape);

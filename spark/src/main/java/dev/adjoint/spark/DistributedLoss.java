@@ -1,5 +1,6 @@
 package dev.adjoint.spark;
 
+import dev.adjoint.tensor.kernel.MatMul;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
@@ -22,7 +23,9 @@ import org.apache.spark.broadcast.Broadcast;
  * per-partition sums <em>in partition order</em> (no tree or shuffle whose combine order depends
  * on which task finishes first). A partition's blocks are always visited in the same order, so the
  * result is the same bit for bit however tasks are scheduled, retried or recomputed after a lost
- * executor, and on any number of executors. The L2 term is added on the driver.
+ * executor, and on any number of executors. The L2 term is added on the driver. A task runs the
+ * runtime's matrix products on its own thread only ({@link MatMul#setThreadsOfThisThread}), as
+ * Spark already runs one task per core.
  *
  * <p>Immutable: {@link #l2} returns a new objective. Thread-safe as Spark's driver API is.
  */
@@ -220,6 +223,16 @@ public final class DistributedLoss implements Objective, StochasticObjective {
 
     @Override
     public Iterator<double[]> call(Integer partition, Iterator<Block> it) {
+      // Spark already runs one task per core: the loss's matrix products stay on this thread
+      int previous = MatMul.setThreadsOfThisThread(1);
+      try {
+        return sum(partition, it);
+      } finally {
+        MatMul.setThreadsOfThisThread(previous);
+      }
+    }
+
+    private Iterator<double[]> sum(int partition, Iterator<Block> it) {
       double[] w = params.value();
       double[] sum = new double[3 + dim];
       double[] g = new double[dim];

@@ -57,6 +57,15 @@ abstract class Kernel {
   abstract void micro(int kc, double[] ap, int ai, double[] bp, int bi,
       double[] c, int ci, int ldc);
 
+  /**
+   * {@link #micro} for operands read in place: element (r, p) of the A sliver is
+   * {@code a[ai + r * ars + p * aps]} and row p of the B sliver holds nr values from
+   * {@code b[bi + p * bps]} (a packed operand has {@code ars = 1, aps = mr}, or {@code bps = nr}).
+   * A separate method because the strides cost the packed case about a quarter of its speed.
+   */
+  abstract void microStrided(int kc, double[] a, int ai, int ars, int aps, double[] b, int bi,
+      int bps, double[] c, int ci, int ldc);
+
   /** {@code C[tile at ci] += tile}, for a full {@code mr × nr} tile stored with stride nr. */
   void addTile(double[] tile, double[] c, int ci, int ldc) {
     for (int r = 0; r < mr; r++, ci += ldc) {
@@ -74,11 +83,30 @@ abstract class Kernel {
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
+  /**
+   * Whether A is read in place instead of packed: when n fits in one register tile, each value
+   * of A is used by one B sliver only, so packing would copy all of A for a single read.
+   */
+  final boolean readsAInPlace(int n) {
+    return n <= nr;
+  }
+
+  /**
+   * Whether B is read in place instead of packed: when m spans at most two register tiles, each
+   * packed B value would be read at most twice, and the copy costs more than it saves. Only a
+   * B whose rows hold op(B)'s rows (not transposed) can be loaded a tile row at a time.
+   */
+  final boolean readsBInPlace(boolean transB, int m) {
+    return !transB && m <= 2 * mr;
+  }
+
   /** Same contract as {@link MatMul#gemm}, for m, n, k ≥ 1, on the calling thread. */
   final void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOffset, int lda, double[] b, int bOffset, int ldb,
       double[] c, int cOffset, int ldc, boolean accumulate) {
     Workspace ws = WORKSPACE.get();
+    boolean aInPlace = readsAInPlace(n);
+    boolean bInPlace = readsBInPlace(transB, m);
     int kcMax = Math.min(kcBlock, k);
     int ncMax = Math.min(ncBlock, roundUp(n, nr));
     int mcMax = Math.min(mcBlock, roundUp(m, mr));
@@ -88,31 +116,58 @@ abstract class Kernel {
     double[] bp = ws.b;
     double[] ap = ws.a;
     double[] tile = ws.tile;
+    // strides of op(A) read in place: element (i, p)
+    int aRow = transA ? 1 : lda;
+    int aCol = transA ? lda : 1;
 
     for (int jc = 0; jc < n; jc += ncBlock) {
       int nc = Math.min(ncBlock, n - jc);
       for (int pc = 0; pc < k; pc += kcBlock) {
         int kc = Math.min(kcBlock, k - pc);
         boolean add = accumulate || pc > 0;
-        packB(transB, b, bOffset, ldb, pc, kc, jc, nc, bp);
+        if (!bInPlace) packB(transB, b, bOffset, ldb, pc, kc, jc, nc, bp);
         for (int ic = 0; ic < m; ic += mcBlock) {
           int mc = Math.min(mcBlock, m - ic);
-          packA(transA, a, aOffset, lda, ic, mc, pc, kc, ap);
+          if (!aInPlace) packA(transA, a, aOffset, lda, ic, mc, pc, kc, ap);
           for (int jr = 0; jr < nc; jr += nr) {
             int nrr = Math.min(nr, nc - jr);
+            double[] bs = bp;
             int bi = jr * kc;
+            int bps = nr;
+            if (bInPlace && nrr == nr) {
+              bs = b;
+              bi = bOffset + pc * ldb + jc + jr;
+              bps = ldb;
+            } else if (bInPlace) { // the last, narrower sliver: packed with zero padding
+              packB(transB, b, bOffset, ldb, pc, kc, jc + jr, nrr, bp);
+              bi = 0;
+            }
             for (int ir = 0; ir < mc; ir += mr) {
               int mrr = Math.min(mr, mc - ir);
+              double[] as = ap;
+              int ai = ir * kc;
+              int ars = 1;
+              int aps = mr;
+              if (aInPlace && mrr == mr) {
+                as = a;
+                ai = aOffset + (ic + ir) * aRow + pc * aCol;
+                ars = aRow;
+                aps = aCol;
+              } else if (aInPlace) { // the last, shorter sliver: packed with zero padding
+                packA(transA, a, aOffset, lda, ic + ir, mrr, pc, kc, ap);
+                ai = 0;
+              }
               int ci = cOffset + (ic + ir) * ldc + jc + jr;
+              boolean packed = as == ap && bs == bp;
               if (mrr == mr && nrr == nr) {
                 if (add) {
-                  micro(kc, ap, ir * kc, bp, bi, tile, 0, nr);
+                  tile(packed, kc, as, ai, ars, aps, bs, bi, bps, tile, 0, nr);
                   addTile(tile, c, ci, ldc);
                 } else {
-                  micro(kc, ap, ir * kc, bp, bi, c, ci, ldc);
+                  tile(packed, kc, as, ai, ars, aps, bs, bi, bps, c, ci, ldc);
                 }
               } else {
-                micro(kc, ap, ir * kc, bp, bi, tile, 0, nr);
+                tile(packed, kc, as, ai, ars, aps, bs, bi, bps, tile, 0, nr);
                 for (int r = 0; r < mrr; r++) {
                   int cr = ci + r * ldc;
                   int tr = r * nr;
@@ -127,6 +182,16 @@ abstract class Kernel {
           }
         }
       }
+    }
+  }
+
+  /** One tile by {@link #micro} when both slivers are packed, else by {@link #microStrided}. */
+  private void tile(boolean packed, int kc, double[] a, int ai, int ars, int aps, double[] b,
+      int bi, int bps, double[] c, int ci, int ldc) {
+    if (packed) {
+      micro(kc, a, ai, b, bi, c, ci, ldc);
+    } else {
+      microStrided(kc, a, ai, ars, aps, b, bi, bps, c, ci, ldc);
     }
   }
 

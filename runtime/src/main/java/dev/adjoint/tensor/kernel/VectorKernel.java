@@ -133,6 +133,99 @@ final class VectorKernel extends Kernel {
   }
 
   @Override
+  void microStrided(int kc, double[] ap, int ai, int ars, int aps, double[] bp, int bi, int bps,
+      double[] c, int ci, int ldc) {
+    DoubleVector z = DoubleVector.zero(S);
+    DoubleVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+    DoubleVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+    // offsets of the sliver's rows 1..5 from row 0
+    int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars;
+    int p = 0;
+    // unrolled twice by hand: HotSpot does not always unroll this loop itself, and then
+    // runs it about 15% slower
+    for (; p + 1 < kc; p += 2, ai += 2 * aps, bi += 2 * bps) {
+      DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
+      DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + L);
+      DoubleVector a;
+      a = DoubleVector.broadcast(S, ap[ai]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, ap[ai + r1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, ap[ai + r2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, ap[ai + r3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = DoubleVector.broadcast(S, ap[ai + r4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = DoubleVector.broadcast(S, ap[ai + r5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+      int bj = bi + bps;
+      int aj = ai + aps;
+      b0 = DoubleVector.fromArray(S, bp, bj);
+      b1 = DoubleVector.fromArray(S, bp, bj + L);
+      a = DoubleVector.broadcast(S, ap[aj]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, ap[aj + r1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, ap[aj + r2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, ap[aj + r3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = DoubleVector.broadcast(S, ap[aj + r4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = DoubleVector.broadcast(S, ap[aj + r5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+    }
+    if (p < kc) {
+      DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
+      DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + L);
+      DoubleVector a;
+      a = DoubleVector.broadcast(S, ap[ai]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, ap[ai + r1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, ap[ai + r2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, ap[ai + r3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = DoubleVector.broadcast(S, ap[ai + r4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = DoubleVector.broadcast(S, ap[ai + r5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c10.intoArray(c, ci += ldc);
+    c11.intoArray(c, ci + L);
+    c20.intoArray(c, ci += ldc);
+    c21.intoArray(c, ci + L);
+    c30.intoArray(c, ci += ldc);
+    c31.intoArray(c, ci + L);
+    c40.intoArray(c, ci += ldc);
+    c41.intoArray(c, ci + L);
+    c50.intoArray(c, ci += ldc);
+    c51.intoArray(c, ci + L);
+  }
+
+  @Override
   void addTile(double[] tile, double[] c, int ci, int ldc) {
     for (int r = 0, tr = 0; r < 6; r++, tr += 2 * L, ci += ldc) {
       DoubleVector.fromArray(S, c, ci).add(DoubleVector.fromArray(S, tile, tr)).intoArray(c, ci);

@@ -39,6 +39,8 @@ class MatMulTest {
       {128, 10, 256}, {128, 256, 10}, {256, 10, 128}, {10, 256, 128}, {130, 7, 33},
       {65, 3, 300}, {300, 10, 400}, {40, 2, 33}, {5, 300, 40}, {256, 1, 50}, {1, 1, 300},
       {700, 10, 100}, {8, 8, 8}, {3, 9, 11},
+      // m within two register tiles and n across B blocks: B read in place, edge sliver packed
+      {12, 4111, 20}, {10, 2100, 300}, {11, 17, 513},
   };
 
   /** The shapes given to the packed kernels directly (bypassing the simple path). */
@@ -243,7 +245,10 @@ class MatMulTest {
     }
   }
 
-  /** The MLP's products with 10 classes leave the unpacked loops; the transposed form pays. */
+  /**
+   * The MLP's products with 10 classes leave the unpacked loops; the transposed form would fill
+   * the tile better (it is taken only where A cannot be read in place: n wider than the tile).
+   */
   @Test
   void shortDimensionsTakeThePackedKernel() {
     Kernel v = MatMul.vectorKernel();
@@ -254,7 +259,99 @@ class MatMulTest {
     assertTrue(!MatMul.swapPays(ScalarKernel.INSTANCE, 128, 10)); // square 4x4 tile
   }
 
-  /** Accumulating into C through the transposed form adds, never overwrites. */
+  /**
+   * A product whose n fits in one register tile reads A in place (packing would copy all of A
+   * for one use), and one whose m spans at most two tiles reads an untransposed B in place.
+   */
+  @Test
+  void skinnyProductsReadTheLargeOperandInPlace() {
+    Kernel v = MatMul.vectorKernel();
+    assertTrue(v.readsAInPlace(10)); // x·w with 10 classes
+    assertTrue(v.readsAInPlace(v.nr));
+    assertTrue(!v.readsAInPlace(v.nr + 1));
+    assertTrue(v.readsBInPlace(false, 10)); // dLogitsᵀ·x
+    assertTrue(!v.readsBInPlace(true, 10)); // a transposed B is packed
+    assertTrue(!v.readsBInPlace(false, 2 * v.mr + 1));
+    assertTrue(ScalarKernel.INSTANCE.readsAInPlace(4));
+    assertTrue(!ScalarKernel.INSTANCE.readsAInPlace(5));
+  }
+
+  /**
+   * Reading an operand in place changes which memory the micro-kernel reads, not the arithmetic:
+   * the first columns (rows) of a product wide (tall) enough to be packed equal, bit for bit,
+   * the narrow (short) product that reads A (B) in place, with random doubles.
+   */
+  @Test
+  void inPlaceOperandsGiveThePackedResultsBitForBit() {
+    Random random = new Random(23);
+    for (Kernel kernel : new Kernel[] {MatMul.vectorKernel(), ScalarKernel.INSTANCE}) {
+      int k = 300; // two k blocks: the second adds into C
+      for (boolean transA : new boolean[] {false, true}) {
+        // A in place: n = 3 (one sliver) against n = 3 * nr + 5 (packed), same first columns
+        int m = 2 * kernel.mr + 5;
+        int narrow = 3;
+        int wide = 3 * kernel.nr + 5;
+        double[] a = randoms(random, m * k);
+        double[] b = randoms(random, k * wide);
+        double[] bNarrow = new double[k * narrow];
+        for (int p = 0; p < k; p++) System.arraycopy(b, p * wide, bNarrow, p * narrow, narrow);
+        double[] cNarrow = new double[m * narrow];
+        double[] cWide = new double[m * wide];
+        int lda = transA ? m : k;
+        MatMul.gemm(kernel, 1, transA, false, m, narrow, k, a, 0, lda, bNarrow, 0, narrow,
+            cNarrow, 0, narrow, false);
+        MatMul.gemm(kernel, 1, transA, false, m, wide, k, a, 0, lda, b, 0, wide, cWide, 0, wide,
+            false);
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < narrow; j++) {
+            assertEquals(cWide[i * wide + j], cNarrow[i * narrow + j],
+                kernel.name() + " A in place, transA=" + transA + " at " + i + "," + j);
+          }
+        }
+      }
+      // B in place: m = mr + 3 (two tiles) against m = 4 * mr + 1 (packed), same first rows
+      int n = 2 * kernel.nr + 3;
+      int tall = 4 * kernel.mr + 1;
+      int shortM = kernel.mr + 3;
+      double[] a = randoms(random, tall * k);
+      double[] b = randoms(random, k * n);
+      double[] cShort = new double[shortM * n];
+      double[] cTall = new double[tall * n];
+      MatMul.gemm(kernel, 1, false, false, shortM, n, k, a, 0, k, b, 0, n, cShort, 0, n, false);
+      MatMul.gemm(kernel, 1, false, false, tall, n, k, a, 0, k, b, 0, n, cTall, 0, n, false);
+      assertArrayEquals(java.util.Arrays.copyOf(cTall, shortM * n), cShort,
+          kernel.name() + " B in place");
+    }
+  }
+
+  private static double[] randoms(Random random, int size) {
+    double[] x = new double[size];
+    for (int i = 0; i < size; i++) x[i] = random.nextDouble() * 2 - 1;
+    return x;
+  }
+
+  /** A thread's own thread count overrides the process-wide one for that thread only. */
+  @Test
+  void threadsOfThisThreadOverrideTheSettingOnThatThreadOnly() throws Exception {
+    MatMul.setThreads(2);
+    assertEquals(0, MatMul.setThreadsOfThisThread(1));
+    try {
+      assertTrue(MatMul.kernelName().endsWith(", 1 thread"), MatMul.kernelName());
+      checkPublicGemm(new Random(31)); // results do not depend on it
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        assertTrue(other.submit(MatMul::kernelName).get().endsWith(", 2 threads"));
+      } finally {
+        other.shutdownNow();
+      }
+    } finally {
+      assertEquals(1, MatMul.setThreadsOfThisThread(0));
+    }
+    assertTrue(MatMul.kernelName().endsWith(", 2 threads"), MatMul.kernelName());
+    assertThrows(IllegalArgumentException.class, () -> MatMul.setThreadsOfThisThread(-1));
+  }
+
+  /** Accumulating into C with a short n (in place or transposed form) adds, never overwrites. */
   @Test
   void transposedFormAccumulates() {
     int m = 64, n = 10, k = 48;
@@ -271,7 +368,7 @@ class MatMulTest {
     assertArrayEquals(expected, c); // small integers: exact in any order
   }
 
-  /** A transposed result too large for the kept per-thread scratch, on 1 and 2 threads. */
+  /** A short-n result too large for the kept per-thread scratch, on 1 and 2 threads. */
   @Test
   void transposedFormBeyondTheKeptScratch() {
     int m = 14_000, n = 10, k = 20;

@@ -4,7 +4,6 @@ import dev.adjoint.spark.Blocks;
 import dev.adjoint.spark.DistributedLoss;
 import dev.adjoint.spark.Lbfgs;
 import dev.adjoint.spark.Result;
-import dev.adjoint.tensor.kernel.MatMul;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,33 +52,21 @@ public final class FashionMnistLogistic {
   public record Options(Path data, String master, int iterations, double reg, int partitions,
       int rows, int blockRows, boolean mllib) {
     static Options parse(String[] args) {
-      Path data = FashionMnist.defaultDir();
-      String master = "local[*]";
-      int iterations = 50;
-      double reg = 1e-3;
-      int partitions = 0;
-      int rows = Integer.MAX_VALUE;
-      int blockRows = 128;
-      boolean mllib = true;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        switch (a) {
-          case "--master" -> master = args[++i];
-          case "--iterations" -> iterations = Integer.parseInt(args[++i]);
-          case "--reg" -> reg = Double.parseDouble(args[++i]);
-          case "--partitions" -> partitions = Integer.parseInt(args[++i]);
-          case "--rows" -> rows = Integer.parseInt(args[++i]);
-          case "--block-rows" -> blockRows = Integer.parseInt(args[++i]);
-          case "--skip-mllib" -> mllib = false;
-          default -> {
-            if (a.startsWith("--")) {
-              throw new IllegalArgumentException("unknown option " + a);
-            }
-            data = Path.of(a);
-          }
+      double[] reg = {1e-3};
+      boolean[] mllib = {true};
+      CommonOptions c = CommonOptions.parse(args, 50, (name, value) -> switch (name) {
+        case "--reg" -> {
+          reg[0] = Double.parseDouble(value.get());
+          yield true;
         }
-      }
-      return new Options(data, master, iterations, reg, partitions, rows, blockRows, mllib);
+        case "--skip-mllib" -> {
+          mllib[0] = false;
+          yield true;
+        }
+        default -> false;
+      });
+      return new Options(c.data(), c.master(), c.iterations(), reg[0], c.partitions(), c.rows(),
+          c.blockRows(), mllib[0]);
     }
   }
 
@@ -133,8 +120,6 @@ public final class FashionMnistLogistic {
 
   /** Trains both ways on the first {@code o.rows} training images and tests on the test set. */
   public static Report run(SparkSession spark, Options o) {
-    // a task already has its core: the matrix products of one block stay on the task's thread
-    MatMul.setThreads(1);
     FashionMnist.Split train = FashionMnist.train(o.data).head(o.rows);
     FashionMnist.Split test = FashionMnist.test(o.data);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

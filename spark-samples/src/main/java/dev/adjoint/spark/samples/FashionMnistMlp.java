@@ -6,7 +6,6 @@ import dev.adjoint.spark.DistributedLoss;
 import dev.adjoint.spark.Lbfgs;
 import dev.adjoint.spark.Objective;
 import dev.adjoint.spark.Result;
-import dev.adjoint.tensor.kernel.MatMul;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,33 +31,21 @@ public final class FashionMnistMlp {
   public record Options(Path data, String master, int iterations, int hidden, double decay,
       int partitions, int rows, int blockRows) {
     static Options parse(String[] args) {
-      Path data = FashionMnist.defaultDir();
-      String master = "local[*]";
-      int iterations = 40;
-      int hidden = 32;
-      double decay = 1e-4;
-      int partitions = 0;
-      int rows = Integer.MAX_VALUE;
-      int blockRows = 128;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        switch (a) {
-          case "--master" -> master = args[++i];
-          case "--iterations" -> iterations = Integer.parseInt(args[++i]);
-          case "--hidden" -> hidden = Integer.parseInt(args[++i]);
-          case "--decay" -> decay = Double.parseDouble(args[++i]);
-          case "--partitions" -> partitions = Integer.parseInt(args[++i]);
-          case "--rows" -> rows = Integer.parseInt(args[++i]);
-          case "--block-rows" -> blockRows = Integer.parseInt(args[++i]);
-          default -> {
-            if (a.startsWith("--")) {
-              throw new IllegalArgumentException("unknown option " + a);
-            }
-            data = Path.of(a);
-          }
+      int[] hidden = {32};
+      double[] decay = {1e-4};
+      CommonOptions c = CommonOptions.parse(args, 40, (name, value) -> switch (name) {
+        case "--hidden" -> {
+          hidden[0] = Integer.parseInt(value.get());
+          yield true;
         }
-      }
-      return new Options(data, master, iterations, hidden, decay, partitions, rows, blockRows);
+        case "--decay" -> {
+          decay[0] = Double.parseDouble(value.get());
+          yield true;
+        }
+        default -> false;
+      });
+      return new Options(c.data(), c.master(), c.iterations(), hidden[0], decay[0],
+          c.partitions(), c.rows(), c.blockRows());
     }
   }
 
@@ -86,7 +73,6 @@ public final class FashionMnistMlp {
   }
 
   public static Report run(SparkSession spark, Options o) {
-    MatMul.setThreads(1); // a task already has its core
     FashionMnist.Split train = FashionMnist.train(o.data).head(o.rows);
     FashionMnist.Split test = FashionMnist.test(o.data);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

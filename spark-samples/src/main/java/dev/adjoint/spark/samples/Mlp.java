@@ -39,18 +39,19 @@ public final class Mlp {
     int o1 = cols * hidden;
     int o2 = o1 + hidden;
     int o3 = o2 + hidden * k;
-    Tensor w1 = Tensor.of(Arrays.copyOfRange(params, 0, o1), cols, hidden);
-    Tensor b1 = Tensor.of(Arrays.copyOfRange(params, o1, o2), hidden);
-    Tensor w2 = Tensor.of(Arrays.copyOfRange(params, o2, o3), hidden, k);
-    Tensor b2 = Tensor.of(Arrays.copyOfRange(params, o3, o3 + k), k);
+    // fresh copies, so viewing them is safe (Tensor.of would copy them once more)
+    Tensor w1 = Tensor.view(Arrays.copyOfRange(params, 0, o1), cols, hidden);
+    Tensor b1 = Tensor.view(Arrays.copyOfRange(params, o1, o2), hidden);
+    Tensor w2 = Tensor.view(Arrays.copyOfRange(params, o2, o3), hidden, k);
+    Tensor b2 = Tensor.view(Arrays.copyOfRange(params, o3, o3 + k), k);
     Tensor x = Tensor.view(features.length == rows * cols ? features
         : Arrays.copyOf(features, rows * cols), rows, cols);
     Tensor y = Tensor.view(labels.length == rows ? labels : Arrays.copyOf(labels, rows), rows);
     MlpGrad.BlockLoss g = MlpGrad.blockLoss(w1, b1, w2, b2, x, y);
-    System.arraycopy(g.w1().toArray(), 0, gradient, 0, o1);
-    System.arraycopy(g.b1().toArray(), 0, gradient, o1, hidden);
-    System.arraycopy(g.w2().toArray(), 0, gradient, o2, hidden * k);
-    System.arraycopy(g.b2().toArray(), 0, gradient, o3, k);
+    g.w1().copyInto(gradient, 0);
+    g.b1().copyInto(gradient, o1);
+    g.w2().copyInto(gradient, o2);
+    g.b2().copyInto(gradient, o3);
     return g.value();
   }
 

@@ -27,23 +27,24 @@ public final class SoftmaxRegression {
 
   /**
    * {@link #blockLoss} in the shape {@code adjoint-spark}'s {@code BlockLoss} calls: the
-   * parameters are copied into tensors, the block's arrays viewed in place, the generated gradient runs, and
-   * its two parts are copied into {@code gradient}. No derivative here: only plumbing.
+   * parameters are copied into tensors, the block's arrays viewed in place, the generated gradient
+   * runs, and its two parts are copied into {@code gradient}. No derivative here: only plumbing.
    */
   public static double sparkBlockLoss(double[] params, double[] features, double[] labels,
       int rows, int cols, double[] gradient) {
     int classes = params.length / (cols + 1);
     int nw = cols * classes;
-    Tensor w = Tensor.of(Arrays.copyOf(params, nw), cols, classes);
-    Tensor b = Tensor.of(Arrays.copyOfRange(params, nw, nw + classes), classes);
+    // fresh copies, so viewing them is safe (Tensor.of would copy them once more)
+    Tensor w = Tensor.view(Arrays.copyOf(params, nw), cols, classes);
+    Tensor b = Tensor.view(Arrays.copyOfRange(params, nw, nw + classes), classes);
     // the block is cached and never written: viewed in place, not copied (a mini-batch's buffer
     // may be longer than its rows: then the rows are copied out)
     Tensor x = Tensor.view(features.length == rows * cols ? features
         : Arrays.copyOf(features, rows * cols), rows, cols);
     Tensor y = Tensor.view(labels.length == rows ? labels : Arrays.copyOf(labels, rows), rows);
     SoftmaxRegressionGrad.BlockLoss g = SoftmaxRegressionGrad.blockLoss(w, b, x, y);
-    System.arraycopy(g.w().toArray(), 0, gradient, 0, nw);
-    System.arraycopy(g.b().toArray(), 0, gradient, nw, classes);
+    g.w().copyInto(gradient, 0);
+    g.b().copyInto(gradient, nw);
     return g.value();
   }
 }
